@@ -1,0 +1,150 @@
+// Schema migrations, applied in order at start-up, each in its own transaction. Append new ones;
+// never edit one that has shipped.
+
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,          -- 'mid:<Message-ID>' or 'sha:<sha256>' (no Message-ID)
+        message_id TEXT,                          -- RFC 5322 Message-ID without <>
+        sha256 TEXT NOT NULL,
+        raw_path TEXT NOT NULL,                   -- in the content store
+        source TEXT NOT NULL,
+        source_ref TEXT,
+        received_at TEXT NOT NULL,                -- ISO instant, server time of receipt
+        from_address TEXT,
+        subject TEXT,
+        classification TEXT NOT NULL,             -- application | reply | near-miss | ignored | automatic | malformed | duplicate
+        note TEXT,
+        processed_at TEXT NOT NULL
+      );
+      CREATE INDEX messages_message_id ON messages(message_id);
+
+      CREATE TABLE case_sequences (prefix TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (prefix, year));
+
+      CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        applicant_address TEXT,                   -- where notices go (the sender of the first mail)
+        received_at TEXT NOT NULL,                -- receipt of the first mail: windows and periods use it
+        origin_message_id INTEGER REFERENCES messages(id),
+        form_attachment_id INTEGER,
+        application_json TEXT,
+        computed_json TEXT,
+        intake_findings_json TEXT NOT NULL DEFAULT '[]', -- findings about the mail itself (subject, attachments), kept until the next mail
+        payment_digits TEXT,
+        payment_kana TEXT,
+        expected_amount INTEGER,
+        revision INTEGER NOT NULL DEFAULT 0,
+        notices_suppressed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX cases_status ON cases(status);
+
+      CREATE TABLE case_messages (
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        role TEXT NOT NULL,                       -- original | reply
+        PRIMARY KEY (case_id, message_id)
+      );
+
+      CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        filename TEXT NOT NULL,
+        from_archive TEXT,
+        detected_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        store_path TEXT NOT NULL,
+        role TEXT NOT NULL,                       -- form | document | unsupported | unreadable
+        form_kind TEXT,
+        note TEXT
+      );
+      CREATE TABLE case_attachments (
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        attachment_id INTEGER NOT NULL REFERENCES attachments(id),
+        PRIMARY KEY (case_id, attachment_id)
+      );
+
+      CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        revision INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        field TEXT,
+        row INTEGER,
+        audience TEXT NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX findings_case ON findings(case_id, revision);
+
+      -- Append-only audit log: who or what did what, when.
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        case_id INTEGER REFERENCES cases(id),
+        message_id INTEGER REFERENCES messages(id),
+        actor TEXT NOT NULL,
+        type TEXT NOT NULL,
+        data_json TEXT
+      );
+      CREATE INDEX events_case ON events(case_id);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+      CREATE TABLE payment_imports (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        format TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        rows_total INTEGER NOT NULL,
+        rows_new INTEGER NOT NULL,
+        rows_duplicate INTEGER NOT NULL
+      );
+      CREATE TABLE payments (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES payment_imports(id),
+        paid_on TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        transfer_name TEXT NOT NULL,              -- as the bank shows it
+        digits TEXT,                              -- normalised key parts
+        kana TEXT,
+        fingerprint TEXT NOT NULL,                -- date|amount|normalised name
+        occurrence INTEGER NOT NULL,              -- nth identical row: two genuine identical transfers stay two
+        case_id INTEGER REFERENCES cases(id),
+        matched_by TEXT,
+        matched_at TEXT,
+        UNIQUE (fingerprint, occurrence)
+      );
+      CREATE INDEX payments_case ON payments(case_id);
+
+      -- Transactional outbox: written with the decision that causes the mail; a sender loop delivers it.
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER REFERENCES cases(id),
+        kind TEXT NOT NULL,                       -- template name
+        rfc_message_id TEXT NOT NULL UNIQUE,      -- stable: a retry is recognisable
+        to_address TEXT NOT NULL,
+        audience TEXT NOT NULL,                   -- applicant | reviewer | staff
+        mail_json TEXT NOT NULL,
+        status TEXT NOT NULL,                     -- pending | sent | suppressed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+      CREATE INDEX outbox_to ON outbox(to_address, created_at);
+    `,
+  },
+];

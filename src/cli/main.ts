@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// conken: the command line. Every command calls stage entry points; none does work of its own.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config/config.ts';
+import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
+import { createApp, closeApp, type App } from '../app/context.ts';
+import { FolderSource } from '../intake/sources/folder-source.ts';
+import { FolderTransport } from '../outbound/transports/folder-transport.ts';
+import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
+import { startDaemon, deliverOutbox } from '../app/daemon.ts';
+import { importPaymentsFile, StatementError } from '../app/import-payments.ts';
+import { extractFile } from '../extract/extract-file.ts';
+import { caseLine, findingJson, findingLines } from './format.ts';
+import { runDemo } from './demo.ts';
+import { CASE_STATUSES } from '../cases/status.ts';
+
+function setup(options: { json?: boolean }): { config: Config; log: Logger } {
+  const config = loadConfig();
+  const log = options.json ? silentLogger() : createLogger(config.log.level);
+  return { config, log };
+}
+
+function withApp<T>(options: { json?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
+  const { config, log } = setup(options);
+  const app = createApp(config, log);
+  return fn(app).finally(() => closeApp(app));
+}
+
+function print(json: boolean | undefined, data: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
+}
+
+function outcomeJson(o: MailOutcome) {
+  return {
+    classification: o.classification,
+    ignored: o.ignored,
+    note: o.note,
+    cases: o.cases.map((c) => ({ number: c.number, kind: c.kind, status: c.status, findings: c.findings.map(findingJson), notices: c.notices, application: c.application })),
+  };
+}
+
+function outcomeText(o: MailOutcome): string {
+  const head = `${o.ref ?? ''}: ${o.classification}${o.note ? ` (${o.note})` : ''}`;
+  return [head, ...o.cases.flatMap((c) => [`  ${c.number ?? '(new case)'} ${c.kind} → ${c.status}${c.notices.length ? `  notices: ${c.notices.join(', ')}` : ''}`, ...findingLines(c.findings)])].join('\n');
+}
+
+const program = new Command();
+program.name('conken').description('コン検 intake: mail in, forms read, rules checked, fees matched, notices out.').showHelpAfterError();
+
+program.command('start').description('run the daemon: watch the inbox, process mail, deliver the outbox (what npm start runs)').action(async () => {
+  const { config, log } = setup({});
+  const app = createApp(config, log);
+  const daemon = startDaemon(app, new FolderSource(config.inbox.dir, config.inbox.processedDir), new FolderTransport(config.outbox.dir));
+  let signals = 0;
+  const stop = (signal: string) => {
+    if (signals++ > 0) process.exit(1);
+    log.info({ signal }, 'stopping after the current mail');
+    void daemon.stop().then(() => { closeApp(app); process.exit(0); });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await daemon.done;
+});
+
+program.command('demo').description('the embedded demo: sample mails and payments through the whole path, with a summary')
+  .option('--force', 'reset data/ even if it holds cases that the demo did not make')
+  .action(async (options: { force?: boolean }) => {
+    const config = loadConfig();
+    process.exitCode = await runDemo(config, { force: !!options.force, out: process.stdout });
+  });
+
+program.command('process').description('process one .eml file through the whole pipeline').argument('<file.eml>')
+  .option('--dry-run', 'write nothing; print what would happen').option('--json', 'machine-readable output')
+  .action(async (file: string, options: { dryRun?: boolean; json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const raw = readFileSync(file);
+      const analysis = await analyseMail(app, 'cli', { ref: path.basename(file), raw, receivedAt: null });
+      if (options.dryRun) {
+        const o = previewAnalysis(analysis);
+        print(options.json, outcomeJson(o), () => `[dry run] ${outcomeText(o)}`);
+        return;
+      }
+      const o = commitAnalysis(app, analysis);
+      await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      print(options.json, outcomeJson(o), () => outcomeText(o));
+    });
+  });
+
+program.command('extract').description('read one form file and print its fields with where each came from').argument('<file>')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const verdict = await extractFile(readFileSync(file), path.basename(file));
+    if (verdict.role !== 'form') {
+      const reason = 'reason' in verdict ? verdict.reason : verdict.note;
+      print(options.json, { file: path.basename(file), type: verdict.type, role: verdict.role, error: reason }, () => `${file}: not an application form (${verdict.type}, ${verdict.role}): ${reason}`);
+      process.exitCode = 3;
+      return;
+    }
+    const app = verdict.application as unknown as Record<string, unknown>;
+    print(options.json, app, () => {
+      const sources = app.sources as Record<string, { text: string; location: string }>;
+      const lines = [`${file}: ${verdict.kind} form`];
+      for (const [k, v] of Object.entries(app)) {
+        if (k === 'sources' || k === 'invalid' || k === 'kind') continue;
+        if (Array.isArray(v) && k === 'cpd') {
+          lines.push(`  cpd: ${v.length} rows`);
+          for (const r of v as { grid: string; rowInGrid: number; title: string; completedOn: string; hours: number; points: number }[]) lines.push(`    ${r.grid} #${r.rowInGrid}: ${r.completedOn ?? '-'} ${r.hours ?? '-'}h ${r.points ?? '-'}pt  ${r.title ?? ''}`);
+          continue;
+        }
+        const src = sources[k];
+        lines.push(`  ${k}: ${JSON.stringify(v)}${src ? `   ← "${src.text.replace(/\s+/g, ' ').trim().slice(0, 60)}" (${src.location})` : ''}`);
+      }
+      const invalid = app.invalid as Record<string, string>;
+      for (const [k, reason] of Object.entries(invalid)) lines.push(`  ! ${k}: ${reason}`);
+      return lines.join('\n');
+    });
+  });
+
+program.command('cases').description('list cases').addOption(new Option('--status <status>', 'only cases in this state').choices([...CASE_STATUSES]))
+  .option('--json', 'machine-readable output')
+  .action(async (options: { status?: string; json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const rows = app.cases.listCases(options.status);
+      print(options.json, rows.map((c) => ({ number: c.number, kind: c.kind, status: c.status, receivedAt: c.received_at, updatedAt: c.updated_at, findings: app.cases.currentFindings(c.id).map(findingJson) })),
+        () => rows.length ? rows.map(caseLine).join('\n') : '(no cases)');
+    });
+  });
+
+program.command('case').description('show one case: fields, findings, attachments, payments, notices, history').argument('<number>')
+  .option('--json', 'machine-readable output')
+  .action(async (number: string, options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const c = app.cases.caseByNumber(number.normalize('NFKC').trim().toUpperCase());
+      if (!c) {
+        process.stderr.write(`no case ${number}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const findings = app.cases.currentFindings(c.id);
+      const detail = {
+        number: c.number, kind: c.kind, status: c.status, receivedAt: c.received_at,
+        application: c.application_json ? JSON.parse(c.application_json) : null,
+        computed: c.computed_json ? JSON.parse(c.computed_json) : null,
+        findings: findings.map(findingJson),
+        attachments: app.cases.caseAttachments(c.id).map((a) => ({ filename: a.filename, type: a.detected_type, role: a.role, size: a.size, note: a.note })),
+        payments: app.cases.paymentsForCase(c.id).map((p) => ({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, matchedBy: p.matched_by })),
+        notices: app.cases.outboxForCase(c.id).map((o) => ({ kind: o.kind, to: o.audience, status: o.status, messageId: o.rfc_message_id, sentAt: o.sent_at })),
+        events: app.cases.events(c.id).map((e) => ({ at: e.at, actor: e.actor, type: e.type, data: e.data_json ? JSON.parse(e.data_json) : null })),
+      };
+      print(options.json, detail, () => [
+        caseLine(c),
+        'findings:', ...(findings.length ? findingLines(findings) : ['    (none)']),
+        'attachments:', ...detail.attachments.map((a) => `    ${a.filename} (${a.type}, ${a.role})${a.note ? ` ${a.note}` : ''}`),
+        'payments:', ...(detail.payments.length ? detail.payments.map((p) => `    ${p.paidOn} ${p.amount} ${p.transferName} (${p.matchedBy})`) : ['    (none)']),
+        'notices:', ...detail.notices.map((n) => `    ${n.kind} → ${n.to} [${n.status}] <${n.messageId}>`),
+        'history:', ...detail.events.map((e) => `    ${e.at} ${e.actor} ${e.type}`),
+      ].join('\n'));
+    });
+  });
+
+const payments = program.command('payments').description('bank statements and fee matching');
+payments.command('import').description('import a payments CSV (date, amount, transfer_name) and match it').argument('<file>')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      try {
+        const result = importPaymentsFile(app, file);
+        await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+        print(options.json, result, () => [
+          `${result.file}: ${result.rows} credit rows, ${result.new} new, ${result.duplicate} already imported`,
+          ...result.matched.map((m) => `  matched payment ${m.payment} → ${m.case} (${m.status})`),
+          `  unmatched payments waiting for finance: ${result.unmatched}`,
+        ].join('\n'));
+      } catch (error) {
+        if (!(error instanceof StatementError)) throw error;
+        process.stderr.write(`${file}: rejected, nothing imported: ${error.message}\n`);
+        process.exitCode = 2;
+      }
+    });
+  });
+
+program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
+  await withApp({}, async (app) => {
+    const r = await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+    process.stdout.write(`sent ${r.sent}, failed ${r.failed}\n`);
+  });
+});
+
+program.parseAsync().catch((error: Error) => {
+  process.stderr.write(`conken: ${error.message}\n`);
+  process.exitCode = 1;
+});
+

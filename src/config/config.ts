@@ -1,0 +1,122 @@
+// One validated configuration: defaults (the embedded mode: folders and a SQLite file under data/),
+// then an optional YAML file, then environment variables. Every key is documented in .env.example.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  inbox: z.object({
+    /** Folder source: drop .eml files here. */
+    dir: z.string().default('data/inbox'),
+    /** Where handled .eml files are moved once their case is committed. */
+    processedDir: z.string().default('data/inbox/processed'),
+    pollSeconds: positiveInt.default(5),
+  }).prefault({}),
+  database: z.object({ path: z.string().default('data/conken.db') }).prefault({}),
+  store: z.object({ dir: z.string().default('data/store') }).prefault({}),
+  outbox: z.object({
+    /** Folder transport: each outbound mail is written here as an .eml file. */
+    dir: z.string().default('data/outbox'),
+  }).prefault({}),
+  rulesDir: z.string().default('rules'),
+  templatesDir: z.string().default('mail-templates'),
+  mail: z.object({
+    from: z.string().default('コン検 資格認定担当 <intake@conken.example.jp>'),
+    reviewer: z.string().default('reviewer@conken.example.jp'),
+    /** Domain part of the Message-IDs we generate; stable so a retried mail is recognisable. */
+    messageIdDomain: z.string().default('conken-intake.local'),
+  }).prefault({}),
+  sender: z.object({
+    intervalSeconds: positiveInt.default(5),
+    /** Retry backoff after a failed delivery: base * 2^attempts, capped. Mail is retried until sent. */
+    backoffBaseSeconds: positiveInt.default(30),
+    backoffMaxSeconds: positiveInt.default(3600),
+  }).prefault({}),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables and the config keys they override. */
+export const ENV_KEYS: Record<string, string[]> = {
+  CONKEN_INBOX_DIR: ['inbox', 'dir'],
+  CONKEN_INBOX_PROCESSED_DIR: ['inbox', 'processedDir'],
+  CONKEN_INBOX_POLL_SECONDS: ['inbox', 'pollSeconds'],
+  CONKEN_DB_PATH: ['database', 'path'],
+  CONKEN_STORE_DIR: ['store', 'dir'],
+  CONKEN_OUTBOX_DIR: ['outbox', 'dir'],
+  CONKEN_RULES_DIR: ['rulesDir'],
+  CONKEN_TEMPLATES_DIR: ['templatesDir'],
+  CONKEN_MAIL_FROM: ['mail', 'from'],
+  CONKEN_REVIEWER_ADDRESS: ['mail', 'reviewer'],
+  CONKEN_MESSAGE_ID_DOMAIN: ['mail', 'messageIdDomain'],
+  CONKEN_SENDER_INTERVAL_SECONDS: ['sender', 'intervalSeconds'],
+  CONKEN_SENDER_BACKOFF_BASE_SECONDS: ['sender', 'backoffBaseSeconds'],
+  CONKEN_SENDER_BACKOFF_MAX_SECONDS: ['sender', 'backoffMaxSeconds'],
+  CONKEN_LOG_LEVEL: ['log', 'level'],
+};
+
+export class ConfigError extends Error {}
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+export interface LoadConfigOptions {
+  /** Base folder for relative paths and the default config file; the current directory by default. */
+  cwd?: string;
+  /** Explicit config file; otherwise CONKEN_CONFIG, otherwise conken.config.yaml if present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Programmatic overrides applied last (tests, CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  // A .env file in the working folder fills the process environment (real variables win).
+  if (!options.env && existsSync(path.join(cwd, '.env'))) process.loadEnvFile(path.join(cwd, '.env'));
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.CONKEN_CONFIG ?? (existsSync(path.join(cwd, 'conken.config.yaml')) ? 'conken.config.yaml' : undefined);
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    const full = path.resolve(cwd, file);
+    try {
+      raw = (parseYaml(readFileSync(full, 'utf8')) ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`config file ${full}: ${(error as Error).message}`);
+    }
+  }
+  for (const [name, keys] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, keys, value);
+  }
+  for (const [dotted, value] of Object.entries(options.overrides ?? {})) setPath(raw, dotted.split('.'), value);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`config${file ? ` (${file})` : ''}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return resolvePaths(parsed.data, cwd);
+}
+
+function resolvePaths(config: Config, cwd: string): Config {
+  const abs = (p: string) => path.resolve(cwd, p);
+  return {
+    ...config,
+    inbox: { ...config.inbox, dir: abs(config.inbox.dir), processedDir: abs(config.inbox.processedDir) },
+    database: { path: config.database.path === ':memory:' ? ':memory:' : abs(config.database.path) },
+    store: { dir: abs(config.store.dir) },
+    outbox: { dir: abs(config.outbox.dir) },
+    rulesDir: abs(config.rulesDir),
+    templatesDir: abs(config.templatesDir),
+  };
+}

@@ -1,0 +1,41 @@
+// One file in, one verdict out: the form it holds (mapped to its application), a proof document, or a
+// reason we cannot use it. Never throws for bad input: a bad file is a finding, not a crash.
+import type { DocumentModel } from './document.ts';
+import { describeFileType, detectFileType, type FileType } from './file-type.ts';
+import { readerFor, UnreadableFileError } from './readers/index.ts';
+import { recogniseForm, type ApplicationBase } from './forms/index.ts';
+
+/** File types we accept as attachments even before a reader for them exists (kept as proof documents). */
+const PROOF_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png', 'tiff'];
+
+export type FileVerdict =
+  | { role: 'form'; type: FileType; kind: string; application: ApplicationBase; document: DocumentModel; score: number }
+  | { role: 'document'; type: FileType; document?: DocumentModel; note: string }
+  | { role: 'unsupported'; type: FileType; reason: string }
+  | { role: 'unreadable'; type: FileType; reason: string };
+
+export async function extractFile(bytes: Uint8Array, filename: string): Promise<FileVerdict> {
+  const type = detectFileType(bytes);
+  if (type === 'empty') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
+  if (type === 'ole-encrypted') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
+  const reader = readerFor(type);
+  if (!reader) {
+    if (PROOF_TYPES.includes(type)) return { role: 'document', type, note: '証明書類として保管（自動読取なし）' };
+    return { role: 'unsupported', type, reason: describeFileType(type, filename) };
+  }
+  let document: DocumentModel;
+  try {
+    document = await reader.read(bytes, filename);
+  } catch (error) {
+    const reason = error instanceof UnreadableFileError ? error.message : `読み取り中にエラー: ${(error as Error).message}`;
+    return { role: 'unreadable', type, reason };
+  }
+  const recognised = recogniseForm(document);
+  if (!recognised) return { role: 'document', type, document, note: '申請書ではない文書' };
+  try {
+    const application = recognised.mapper.map(document);
+    return { role: 'form', type, kind: recognised.mapper.kind, application, document, score: recognised.score };
+  } catch (error) {
+    return { role: 'unreadable', type, reason: `申請書の読み取りに失敗: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,119 @@
+// Parts that both application forms share: the qualification choice, the address cell with its
+// （〒　－　） prefix, and the agreement checkbox. Each returns the value with the evidence it came from.
+import type { Cell, Provenance, Table } from '../document.ts';
+import { CHOICE_MARKS, EMPTY_MARKS, leadingMark, parsePostalCode } from '../values.ts';
+import { cleanValue, nfkc } from '../../shared/japanese.ts';
+import { key, provenance } from './form-helpers.ts';
+
+export type Qualification = 'OMP' | 'CAP';
+
+export interface QualificationReading {
+  /** The single chosen qualification, or null for none or several. */
+  value: Qualification | null;
+  /** Every qualification the form shows as chosen. */
+  marked: Qualification[];
+  /** How the choice was read, for the reviewer. */
+  how: string;
+  source: Provenance;
+}
+
+function qualificationOfLine(text: string): Qualification | null {
+  const t = key(text).toUpperCase();
+  const omp = t.includes('OMP') || t.includes('オペレーションマネジメント');
+  const cap = t.includes('CAP') || t.includes('アーキテクチャ');
+  if (omp === cap) return null;
+  return omp ? 'OMP' : 'CAP';
+}
+
+/**
+ * The qualification cell lists both options as bullets. People delete the unused one, mark the chosen
+ * one (○ ● ■ ☑ ✓ …, bold, highlight, underline), strike the unused one, or type the name; leaving both
+ * untouched means none was chosen.
+ */
+export function readQualification(file: string, cell: Cell): QualificationReading {
+  const lines: { q: Qualification; marked: boolean; struck: boolean; mark: string | null }[] = [];
+  const typed = new Set<Qualification>();
+  for (const p of cell.paragraphs) {
+    const text = p.text.trim();
+    if (!text || /^[※*]/.test(key(text))) continue;
+    const q = qualificationOfLine(text);
+    if (!q) continue;
+    const isPrintedLine = /オペレーションマネジメントプロフェ|コンタクトセンターアーキテクチャプロフェ/.test(key(text));
+    if (!isPrintedLine) {
+      typed.add(q); // e.g. a line the applicant typed: 「OMPを申請」
+      continue;
+    }
+    const meaningful = p.runs.filter((r) => r.text.trim() !== '');
+    const mark = leadingMark(text);
+    const styled = meaningful.length > 0 && meaningful.some((r) => r.bold || r.highlight !== null || r.underline);
+    const struck = meaningful.length > 0 && meaningful.every((r) => r.strike);
+    lines.push({ q, marked: (mark !== null || styled) && !struck, struck, mark });
+  }
+  const source = provenance(file, cell);
+  const result = (marked: Qualification[], how: string): QualificationReading => ({
+    value: marked.length === 1 ? marked[0]! : null, marked, how, source,
+  });
+  const marked = [...new Set(lines.filter((l) => l.marked).map((l) => l.q))];
+  if (marked.length > 0) return result(marked, marked.length > 1 ? '両方に印' : `印 ${lines.find((l) => l.marked)?.mark ?? '（書式）'}`);
+  const standing = [...new Set(lines.filter((l) => !l.struck).map((l) => l.q))];
+  if (lines.some((l) => l.struck) && standing.length === 1) return result(standing, 'もう一方を取り消し線で削除');
+  if (typed.size > 0) return result([...typed], '記入');
+  if (standing.length === 1) return result(standing, 'もう一方を削除');
+  return result([], standing.length === 0 ? '記載なし' : '選択なし（両方のまま）');
+}
+
+export interface AddressReading {
+  postalCode: string | null;
+  postalInvalid?: string;
+  postalText: string;
+  address: string | null;
+  addressText: string;
+}
+
+/** The address cell: '（〒100－0005）東京都…' as typed into the form's '（〒\t－\t）' prefix, or '〒100-0005 …'. */
+export function readAddress(cell: Cell): AddressReading {
+  const original = cell.text;
+  const t = nfkc(original);
+  let postalText = '';
+  let rest = t;
+  const paren = t.match(/^\s*\(\s*(〒?[\d\s\t\-ー‐−―]*)\)/);
+  const mark = t.match(/〒\s*([\d\s\-ー‐−―]{7,12})/);
+  const bare = t.match(/^\s*(\d{3}\s*[-ー‐−―]?\s*\d{4})(?!\d)/);
+  if (paren) {
+    postalText = paren[1]!;
+    rest = t.slice(paren[0].length);
+  } else if (mark) {
+    postalText = mark[1]!;
+    rest = t.replace(mark[0], ' ');
+  } else if (bare) {
+    postalText = bare[1]!;
+    rest = t.slice(bare[0].length);
+  }
+  const postal = parsePostalCode(postalText);
+  const address = cleanValue(rest.replace(/^[\s、,:：]+/, ''));
+  return {
+    postalCode: postal.ok ? postal.value : null,
+    ...(!postal.ok && !postal.empty ? { postalInvalid: postal.reason } : {}),
+    postalText: postalText.trim(),
+    address: address === '' ? null : address,
+    addressText: original,
+  };
+}
+
+/**
+ * The agreement (倫理綱領…同意します / 宣誓します) checkbox: the Word content control when present,
+ * otherwise a mark typed in its place (☑ ■ ✓ …). A typed ☐ or □ is unchecked.
+ */
+export function readAgreement(file: string, table: Table, sentenceStart = '上記'): { value: boolean; how: string; source: Provenance } {
+  const cell = table.rows[0]?.[0];
+  if (!cell) return { value: false, how: '欄が見つかりません', source: { file, location: table.location, text: '', confidence: 1 } };
+  const runs = cell.paragraphs.flatMap((p) => p.runs);
+  const box = runs.find((r) => r.checkbox !== undefined);
+  const before = nfkc(cell.text).split(sentenceStart)[0] ?? '';
+  const typed = [...before].find((ch) => CHOICE_MARKS.includes(ch) && ch !== '☐');
+  const source = provenance(file, cell, before.trim() || cell.text.slice(0, 4));
+  if (box?.checkbox) return { value: true, how: 'チェックボックス', source };
+  if (typed) return { value: true, how: `記号 ${typed}`, source };
+  const empty = [...before].some((ch) => EMPTY_MARKS.includes(ch) || ch === '☐');
+  return { value: false, how: box ? 'チェックボックス未選択' : empty ? '記号 ☐' : 'チェックなし', source };
+}

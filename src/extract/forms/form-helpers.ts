@@ -1,0 +1,93 @@
+// Finding things in a form laid out as Word tables: tables by their first cell, values by their label.
+// The shared forms' README says: find tables by their first cell's text, not by position.
+import type { Cell, DocumentModel, Paragraph, Provenance, Table } from '../document.ts';
+import { tables, paragraphs } from '../document.ts';
+import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
+
+/** Text reduced for comparing labels: NFKC, no spaces, no line breaks. */
+export function key(text: string): string {
+  return stripSpaces(nfkc(text));
+}
+
+export function firstCellText(table: Table): string {
+  return key(table.rows[0]?.[0]?.text ?? '');
+}
+
+/** The first table whose first cell starts with the label (after normalising). */
+export function findTable(doc: DocumentModel, label: string): Table | undefined {
+  const k = key(label);
+  return tables(doc).find((t) => firstCellText(t).startsWith(k));
+}
+
+/** The first table that has any cell starting with the label. */
+export function findTableWithLabel(doc: DocumentModel, label: string): Table | undefined {
+  const k = key(label);
+  return tables(doc).find((t) => t.rows.some((row) => row.some((cell) => labelOf(cell).startsWith(k))));
+}
+
+/** A label cell's own label: its first line (some labels have a small note under them). */
+export function labelOf(cell: Cell): string {
+  const first = cell.paragraphs.find((p) => key(p.text) !== '');
+  return key(first?.text ?? '');
+}
+
+/**
+ * Value cells of a label | value table keyed by the label. Labels are matched exactly first, so that
+ * 氏名 does not also take 氏名（かな）.
+ */
+export function labelValueCells(table: Table): Map<string, Cell> {
+  const map = new Map<string, Cell>();
+  for (const row of table.rows) {
+    if (row.length < 2) continue;
+    const label = labelOf(row[0]!);
+    if (label && !map.has(label)) map.set(label, row[row.length - 1]!);
+  }
+  return map;
+}
+
+export function valueFor(cells: Map<string, Cell>, label: string): Cell | undefined {
+  const k = key(label);
+  if (cells.has(k)) return cells.get(k);
+  for (const [l, cell] of cells) if (l.startsWith(k) || k.startsWith(l)) return cell;
+  return undefined;
+}
+
+export function provenance(file: string, cell: Cell | Paragraph, text: string = cell.text): Provenance {
+  const confidence = 'confidence' in cell ? cell.confidence : Math.min(1, ...cell.paragraphs.map((p) => p.confidence));
+  return { file, location: cell.location, text, confidence };
+}
+
+/** A text field: the cell's text with stray spaces and line breaks collapsed; null when empty. */
+export function textValue(cell: Cell | undefined): string | null {
+  if (!cell) return null;
+  const v = cleanValue(cell.text);
+  return v === '' ? null : v;
+}
+
+/** The first paragraph (outside tables) whose text starts with the label. */
+export function paragraphStarting(doc: DocumentModel, label: string): { paragraph: Paragraph; next: Paragraph | undefined } | undefined {
+  const k = key(label);
+  const all = paragraphs(doc);
+  const i = all.findIndex((p) => key(p.text).startsWith(k));
+  return i < 0 ? undefined : { paragraph: all[i]!, next: all[i + 1] };
+}
+
+/** Text after a label inside a paragraph, e.g. '申請年月日　2026年1月20日' → '2026年1月20日'. */
+export function textAfterLabel(text: string, label: string): string {
+  const chars = [...text];
+  const want = key(label);
+  let seen = '';
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (key(ch) !== '') seen += key(ch);
+    if (seen === want) return chars.slice(i + 1).join('');
+    if (!want.startsWith(seen)) break;
+  }
+  return '';
+}
+
+/** Fraction of the given markers found in the text (compared without spaces, NFKC). */
+export function markerScore(text: string, markers: string[]): number {
+  const t = key(text);
+  return markers.filter((m) => t.includes(key(m))).length / markers.length;
+}

@@ -1,0 +1,12 @@
+// Reader registry: a new file type is one reader added here.
+import type { FileType } from '../file-type.ts';
+import { docxReader } from './docx.ts';
+import type { DocumentReader } from './reader.ts';
+
+export const READERS: readonly DocumentReader[] = [docxReader];
+
+export function readerFor(type: FileType): DocumentReader | undefined {
+  return READERS.find((r) => r.types.includes(type));
+}
+
+export { UnreadableFileError, type DocumentReader } from './reader.ts';

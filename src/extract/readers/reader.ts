@@ -1,0 +1,12 @@
+// The reader seam: one reader per file type turns bytes into the document model.
+import type { DocumentModel } from '../document.ts';
+import type { FileType } from '../file-type.ts';
+
+export interface DocumentReader {
+  /** File types (detected from the bytes) this reader handles. */
+  types: readonly FileType[];
+  read(bytes: Uint8Array, filename: string): Promise<DocumentModel>;
+}
+
+/** The file is of a type we read, but this copy cannot be read (corrupt, protected, truncated). */
+export class UnreadableFileError extends Error {}

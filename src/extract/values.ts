@@ -1,0 +1,114 @@
+// Parsers for the values people type into the forms. Each takes the raw text of a cell and returns the
+// normalised value, or a reason when the text is there but cannot be read (→ field.invalid).
+import { cleanValue, nfkc, stripSpaces } from '../shared/japanese.ts';
+import { ERA_PATTERN, eraToGregorian, isoDate, isRealDate, type IsoDate } from '../shared/calendar.ts';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; empty: true } | { ok: false; empty: false; reason: string };
+
+const EMPTY = { ok: false, empty: true } as const;
+const invalid = (reason: string) => ({ ok: false, empty: false, reason }) as const;
+
+/** Text with the form's printed placeholders (年 月 日, 時間) and decoration removed. */
+function compact(text: string): string {
+  return stripSpaces(nfkc(text));
+}
+
+/**
+ * Dates as people write them: 2025年4月1日, 2025/4/1, 2025-04-01, 2025.4.1, 令和7年4月1日, R7.4.1, 令和元年,
+ * full-width digits, digits typed into the form's `　年　月　日` placeholder, or typed before it.
+ * A bare one- or two-digit year is read as Reiwa when small (7年 → 令和7年) and as 20yy otherwise.
+ */
+export function parseDate(text: string): Parsed<IsoDate> {
+  let t = compact(text).replace(/元年/g, '1年');
+  // A placeholder left behind after the typed date ("2025/4/1年月日") or an untouched one.
+  t = t.replace(/年月日$/, '').replace(/[()（）]/g, '');
+  if (t === '' || /^[年月日]*$/.test(t)) return EMPTY;
+  const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})[月./-](\\d{1,2})日?$`);
+  const greg = /^(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
+  const short = /^(\d{1,2})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
+  const packed = /^(\d{4})(\d{2})(\d{2})$/;
+  let y: number | undefined;
+  let m: number | undefined;
+  let d: number | undefined;
+  let match: RegExpMatchArray | null;
+  if ((match = t.match(era))) {
+    y = eraToGregorian(match[1]!, Number(match[2]));
+    m = Number(match[3]);
+    d = Number(match[4]);
+  } else if ((match = t.match(greg)) || (match = t.match(packed))) {
+    y = Number(match[1]);
+    m = Number(match[2]);
+    d = Number(match[3]);
+  } else if ((match = t.match(short))) {
+    const n = Number(match[1]);
+    y = n <= 20 ? 2018 + n : 2000 + n;
+    m = Number(match[2]);
+    d = Number(match[3]);
+  }
+  if (y === undefined || m === undefined || d === undefined) return invalid(`日付として読めません: ${text.trim()}`);
+  if (!isRealDate(y, m, d)) return invalid(`存在しない日付です: ${text.trim()}`);
+  return { ok: true, value: isoDate(y, m, d) };
+}
+
+/** Hours as 6, 6時間, ６ｈ, 1.5, 1時間30分, 90分. The printed 時間 placeholder alone is empty. */
+export function parseHours(text: string): Parsed<number> {
+  const t = compact(text).toLowerCase();
+  if (t === '' || t === '時間') return EMPTY;
+  let match: RegExpMatchArray | null;
+  if ((match = t.match(/^(\d+(?:\.\d+)?)(?:時間|h|hr|hrs|hours?)?(?:(\d{1,2})分)?(?:時間)?$/))) {
+    const hours = Number(match[1]) + (match[2] ? Number(match[2]) / 60 : 0);
+    return { ok: true, value: Math.round(hours * 100) / 100 };
+  }
+  if ((match = t.match(/^(\d+)(?:分|min|mins|minutes?)(?:時間)?$/))) {
+    return { ok: true, value: Math.round((Number(match[1]) / 60) * 100) / 100 };
+  }
+  return invalid(`時間数として読めません: ${text.trim()}`);
+}
+
+/** CPD points or a stated total: 5, ５, 5ポイント, 5pt, 5P, 2.5. */
+export function parseNumber(text: string): Parsed<number> {
+  const t = compact(text).toLowerCase().replace(/,/g, '');
+  if (t === '') return EMPTY;
+  const match = t.match(/^(\d+(?:\.\d+)?)(?:ポイント|point|points|pts?|p|点)?$/);
+  if (!match) return invalid(`数値として読めません: ${text.trim()}`);
+  return { ok: true, value: Number(match[1]) };
+}
+
+/** A Japanese postal code: 7 digits, any hyphen or dash between 3 and 4. */
+export function parsePostalCode(text: string): Parsed<string> {
+  const t = compact(text).replace(/〒/g, '');
+  if (t === '' || /^[-ー－‐−]$/.test(t)) return EMPTY;
+  const match = t.match(/^(\d{3})[-ー－‐−―]?(\d{4})$/);
+  if (!match) return invalid(`郵便番号として読めません: ${text.trim()}`);
+  return { ok: true, value: `${match[1]}-${match[2]}` };
+}
+
+export function isPlausibleEmail(text: string): boolean {
+  return /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(text);
+}
+
+export function normaliseEmail(text: string): string {
+  return stripSpaces(nfkc(text)).replace(/＠/g, '@');
+}
+
+/** Phone numbers keep their digits and hyphens; plausible when 10 or 11 digits (domestic). */
+export function normalisePhone(text: string): string {
+  return cleanValue(text).replace(/[ー－‐−―]/g, '-').replace(/\s+/g, '');
+}
+
+export function isPlausiblePhone(text: string): boolean {
+  const digits = text.replace(/\D/g, '');
+  return /^[0-9()+-]+$/.test(text) && digits.length >= 10 && digits.length <= 11;
+}
+
+/** Characters people put in front of (or instead of) a choice to mark it. */
+export const CHOICE_MARKS = '○〇◯●◎◉⦿■▣☑☒✓✔✅★☆*＊✕×xX→⇒';
+/** Characters that look like marks but say "not chosen". */
+export const EMPTY_MARKS = '☐□◇△・·';
+
+export function leadingMark(text: string): string | null {
+  const t = text.trim().replace(/^[·・•\s\u3000]+/, '');
+  const first = [...t][0];
+  if (first && CHOICE_MARKS.includes(first)) return first;
+  return null;
+}

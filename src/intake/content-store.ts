@@ -1,0 +1,39 @@
+// Content-addressed file store for raw mails and attachments: written once, owner-only permissions,
+// atomically (temp file + rename), so a crash never leaves half a file under a real name.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class ContentStore {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Stores bytes; returns their hash and the path relative to the store. Idempotent. */
+  put(bytes: Uint8Array, extension = ''): { sha256: string; path: string } {
+    const hash = sha256(bytes);
+    const rel = path.join(hash.slice(0, 2), hash.slice(2) + extension);
+    const full = path.join(this.dir, rel);
+    if (!existsSync(full)) {
+      mkdirSync(path.dirname(full), { recursive: true, mode: 0o700 });
+      const tmp = `${full}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, bytes, { mode: 0o600 });
+      renameSync(tmp, full);
+    }
+    return { sha256: hash, path: rel };
+  }
+
+  get(rel: string): Buffer {
+    return readFileSync(path.join(this.dir, rel));
+  }
+
+  fullPath(rel: string): string {
+    return path.join(this.dir, rel);
+  }
+}

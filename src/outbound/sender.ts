@@ -1,0 +1,34 @@
+// The sender loop: delivers pending outbox rows through the transport, at most once each, retrying
+// failures with exponential backoff until they are sent. The decision that caused a mail committed
+// long before; this loop only delivers.
+import type { CaseStore } from '../cases/case-store.ts';
+import type { Logger } from '../shared/log.ts';
+import type { OutgoingMail } from './outgoing-mail.ts';
+import type { Transport } from './transports/transport.ts';
+import { buildMessage } from './build-message.ts';
+
+export interface SenderOptions {
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+}
+
+export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date()): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (const row of store.duePending(now.toISOString())) {
+    const mail = JSON.parse(row.mail_json) as OutgoingMail;
+    try {
+      const raw = await buildMessage(mail, readAttachment);
+      await transport.send(mail, raw);
+      store.markSent(row.id);
+      sent++;
+      log.info({ outbox: row.id, kind: row.kind, messageId: row.rfc_message_id }, 'mail sent');
+    } catch (error) {
+      const delay = Math.min(options.backoffMaxSeconds, options.backoffBaseSeconds * 2 ** row.attempts);
+      store.markFailed(row.id, (error as Error).message, new Date(now.getTime() + delay * 1000).toISOString());
+      failed++;
+      log.warn({ outbox: row.id, kind: row.kind, attempts: row.attempts + 1, retryInSeconds: delay, err: (error as Error).message }, 'mail delivery failed; will retry');
+    }
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,16 @@
+// The reviewer summary seam: one summariser per form kind turns the application and our computed
+// figures into plain-text tables for the review-request mail.
+
+export interface ReviewSummary {
+  fieldsTable: string;
+  /** Empty when the kind has no CPD report. */
+  cpdTable: string;
+}
+
+export type Summariser = (application: Record<string, unknown>, computed: Record<string, unknown>) => ReviewSummary;
+
+/** Left-aligned two-column text table (labels padded with ideographic spaces for Japanese fonts). */
+export function labelValueTable(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([l]) => [...l].length));
+  return rows.map(([l, v]) => `　${l}${'　'.repeat(width - [...l].length)}：${v}`).join('\n');
+}

@@ -1,0 +1,8 @@
+// The transport seam (as in nodemailer): one send(); the folder outbox today, SMTP next.
+import type { OutgoingMail } from '../outgoing-mail.ts';
+
+export interface Transport {
+  readonly name: string;
+  /** Delivers the mail or throws. Sending the same mail twice must be harmless (same Message-ID). */
+  send(mail: OutgoingMail, raw: Buffer): Promise<void>;
+}

@@ -1,0 +1,110 @@
+// Every business date of the association is a date in Asia/Tokyo. Fiscal years (1 April – 31 March),
+// Japanese eras, certification periods and acceptance windows are computed here and only here.
+
+/** A calendar date as 'YYYY-MM-DD'. Plain strings compare correctly with < and >. */
+export type IsoDate = string;
+
+const tokyoFormatter = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',
+});
+
+/** The Tokyo calendar date of an instant (e.g. the IMAP INTERNALDATE of a mail). */
+export function tokyoDate(instant: Date): IsoDate {
+  return tokyoFormatter.format(instant);
+}
+
+export function isoDate(year: number, month: number, day: number): IsoDate {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= daysInMonth(year, month);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function splitIso(date: IsoDate): { year: number; month: number; day: number } {
+  const [y, m, d] = date.split('-').map(Number);
+  return { year: y!, month: m!, day: d! };
+}
+
+/** Fiscal year (年度) of a date: FY2025 runs 2025-04-01 .. 2026-03-31. */
+export function fiscalYearOf(date: IsoDate): number {
+  const { year, month } = splitIso(date);
+  return month >= 4 ? year : year - 1;
+}
+
+export function fiscalYearRange(fy: number): { start: IsoDate; end: IsoDate } {
+  return { start: isoDate(fy, 4, 1), end: isoDate(fy + 1, 3, 31) };
+}
+
+export interface CertificationPeriod {
+  start: IsoDate;
+  end: IsoDate;
+  /** Years 1..3 of the period, each one fiscal year. */
+  years: { year: 1 | 2 | 3; fiscalYear: number; start: IsoDate; end: IsoDate }[];
+}
+
+/**
+ * The certification period a renewal reports on: three fiscal years ending on the 31 March that follows
+ * the date of receipt (SPEC §3). Received 2026-01-20 → 2023-04-01 .. 2026-03-31.
+ */
+export function renewalPeriodFor(received: IsoDate, fiscalYears = 3): CertificationPeriod {
+  const lastFy = fiscalYearOf(received);
+  const firstFy = lastFy - fiscalYears + 1;
+  const years = [1, 2, 3].slice(0, fiscalYears).map((n) => {
+    const fy = firstFy + n - 1;
+    return { year: n as 1 | 2 | 3, fiscalYear: fy, ...fiscalYearRange(fy) };
+  });
+  return { start: fiscalYearRange(firstFy).start, end: fiscalYearRange(lastFy).end, years };
+}
+
+/** A month-day bound of a yearly window: 'MM-DD' or 'MM-end' (the last day of that month). */
+export type MonthDay = string;
+
+function resolveMonthDay(year: number, md: MonthDay): IsoDate {
+  const [m, d] = md.split('-');
+  const month = Number(m);
+  const day = d === 'end' ? daysInMonth(year, month) : Number(d);
+  return isoDate(year, month, day);
+}
+
+/**
+ * Whether a date falls in the yearly acceptance window of the expiry year. The expiry year is the
+ * calendar year of the 31 March that follows the date (the period end), so a December receipt is
+ * judged against the next January–February window and counts as early.
+ */
+export function windowFor(received: IsoDate, from: MonthDay, to: MonthDay): { start: IsoDate; end: IsoDate; inside: boolean } {
+  const expiryYear = fiscalYearOf(received) + 1;
+  const start = resolveMonthDay(expiryYear, from);
+  const end = resolveMonthDay(expiryYear, to);
+  return { start, end, inside: received >= start && received <= end };
+}
+
+const ERAS: { names: string[]; start: IsoDate; offset: number }[] = [
+  { names: ['令和', 'R', 'r', '㋿'], start: '2019-05-01', offset: 2018 },
+  { names: ['平成', 'H', 'h', '㍻'], start: '1989-01-08', offset: 1988 },
+  { names: ['昭和', 'S', 's', '㍼'], start: '1926-12-25', offset: 1925 },
+];
+
+/** Gregorian year of an era year, e.g. ('令和', 7) → 2025. Undefined for an unknown era. */
+export function eraToGregorian(era: string, eraYear: number): number | undefined {
+  const e = ERAS.find((x) => x.names.includes(era));
+  return e ? e.offset + eraYear : undefined;
+}
+
+export const ERA_PATTERN = '令和|平成|昭和|㋿|㍻|㍼|[RHSrhs]';
+
+/** The current Reiwa year for a date, used to read a bare two-digit year such as '7年'. */
+export function reiwaYearOf(date: IsoDate): number {
+  return splitIso(date).year - 2018;
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const { year, month, day } = splitIso(date);
+  const t = new Date(Date.UTC(year, month - 1, day + days));
+  return isoDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}

@@ -1,0 +1,47 @@
+// Checks every form kind shares: required, one-of and expected fields, and values that cannot be right.
+import type { ApplicationBase } from '../extract/forms/form-kind.ts';
+import type { KindRules } from '../config/rules.ts';
+import { isPlausibleEmail, isPlausiblePhone } from '../extract/values.ts';
+import { isKana } from '../shared/japanese.ts';
+import { fieldLabel, finding, type Finding } from './findings.ts';
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+const INVALID_HINTS: Record<string, (value: string) => string | null> = {
+  email: (v) => (isPlausibleEmail(v) ? null : 'メールアドレスの形式になっていません'),
+  phone: (v) => (isPlausiblePhone(v) ? null : '電話番号の桁数が正しくありません'),
+  mobile: (v) => (isPlausiblePhone(v) ? null : '電話番号の桁数が正しくありません'),
+  nameKana: (v) => (isKana(v) ? null : 'ひらがなまたはカタカナでご記入ください'),
+};
+
+/** Fields handled by a kind's own checks (e.g. qualification, agreement): skipped here. */
+export function checkFields(app: ApplicationBase, rules: KindRules, handledElsewhere: readonly string[] = []): Finding[] {
+  const findings: Finding[] = [];
+  const values = app as unknown as Record<string, unknown>;
+  for (const field of rules.fields.required) {
+    if (handledElsewhere.includes(field)) continue;
+    if (app.invalid[field]) {
+      findings.push(finding('field.invalid', 'applicant', `${fieldLabel(field)}を読み取れませんでした（${app.invalid[field]}）。正しい形式でご記入ください。`, { field }));
+    } else if (isEmpty(values[field])) {
+      findings.push(finding('field.missing', 'applicant', `${fieldLabel(field)}が未記入です。ご記入ください。`, { field }));
+    }
+  }
+  for (const group of rules.fields.oneOf) {
+    if (group.every((f) => isEmpty(values[f]))) {
+      findings.push(finding('field.missing', 'applicant', `${group.map(fieldLabel).join('または')}のいずれかをご記入ください。`, { field: group.join('|') }));
+    }
+  }
+  // Values present but implausible, for any field that has a check.
+  for (const [field, check] of Object.entries(INVALID_HINTS)) {
+    const value = values[field];
+    if (typeof value !== 'string' || value === '' || app.invalid[field]) continue;
+    const problem = check(value);
+    if (problem) findings.push(finding('field.invalid', 'applicant', `${fieldLabel(field)}「${value}」: ${problem}。`, { field }));
+  }
+  for (const field of rules.fields.expected) {
+    if (isEmpty(values[field])) findings.push(finding('field.missing', 'reviewer', `${fieldLabel(field)}が空欄です（申請者への確認は不要、審査時に確認）。`, { field }));
+  }
+  return findings;
+}

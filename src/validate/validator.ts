@@ -1,0 +1,27 @@
+// The validator seam: one validator per form kind, with the schema of its rule file.
+import type { z } from 'zod';
+import type { ApplicationBase } from '../extract/forms/form-kind.ts';
+import type { KindRules } from '../config/rules.ts';
+import type { IsoDate } from '../shared/calendar.ts';
+import type { Finding } from './findings.ts';
+
+export interface ValidationContext {
+  /** Tokyo date of receipt of the application (server time, never the processing clock). */
+  received: IsoDate;
+  /** Supporting documents (non-form attachments) on the case. */
+  proofCount: number;
+}
+
+export interface Validation {
+  findings: Finding[];
+  /** Figures we computed (points, periods, totals): stored with the case and shown to the reviewer. */
+  computed: Record<string, unknown>;
+}
+
+export interface FormValidator<A extends ApplicationBase = ApplicationBase, R extends KindRules = KindRules> {
+  kind: string;
+  rulesSchema: z.ZodType<R>;
+  validate(app: A, rules: R, ctx: ValidationContext): Validation;
+  /** Expected fee and the payment key inputs (passer digits, name in kana) for matching. */
+  paymentKey(app: A): { digits: string | null; kana: string | null; declared: string | null };
+}
