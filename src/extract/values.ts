@@ -55,7 +55,7 @@ export function parseHours(text: string): Parsed<number> {
   const t = compact(text).toLowerCase();
   if (t === '' || t === '時間') return EMPTY;
   let match: RegExpMatchArray | null;
-  if ((match = t.match(/^(\d+(?:\.\d+)?)(?:時間|h|hr|hrs|hours?)?(?:(\d{1,2})分)?(?:時間)?$/))) {
+  if ((match = t.match(/^(\d+(?:\.\d+)?)(?:(?:時間|h|hr|hrs|hours?)(?:(\d{1,2})分)?)?(?:時間)?$/))) {
     const hours = Number(match[1]) + (match[2] ? Number(match[2]) / 60 : 0);
     return { ok: true, value: Math.round(hours * 100) / 100 };
   }
