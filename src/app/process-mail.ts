@@ -208,6 +208,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   analysis.classification = nearMiss ? 'near-miss' : 'application';
   const subjectFindings = nearMiss ? [finding('subject.near-miss', 'staff', `件名「${mail.subject}」: ${subject.reason}。申請メールか確認してください（自動返信は止めています）。`, { field: 'subject' })] : [];
   if (!mail.replyAddress) subjectFindings.push(finding('mail.malformed', 'staff', '差出人のアドレスがないため、申請者に連絡できません。'));
+  for (const problem of mail.problems) subjectFindings.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
   if (forms.length === 0) {
     const kind = subject.verdict === 'match' ? subject.kind : subject.verdict === 'near-miss' && subject.kind ? subject.kind : UNKNOWN_KIND;
     analysis.plans.push(planNew(kind, null, subjectFindings, nearMiss || !mail.replyAddress));

@@ -58,6 +58,9 @@ export async function parseMail(raw: Buffer): Promise<IncomingMail> {
   const from = firstAddress(parsed.from);
   if (!from) problems.push('差出人（From）がありません');
   if (!parsed.headers.has('subject')) problems.push('件名（Subject）がありません');
+  const contentType = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  if (contentType?.value?.startsWith('multipart/') && !contentType.params?.boundary) problems.push('MIME構造が壊れています（multipartの区切りがありません）');
+  if (raw.includes(0)) problems.push('メールに不正なバイト（NUL）が含まれています');
   const returnPath = headers.get('return-path');
   const returnPathText = typeof returnPath === 'object' && returnPath !== null && 'text' in returnPath ? String((returnPath as { text: string }).text) : String(returnPath ?? '');
   return {

@@ -32,7 +32,7 @@ export class Templates {
     const partials: Record<string, string> = {};
     if (!existsSync(dir)) throw new TemplateError(`template folder ${dir}: missing`);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt') && f.startsWith('_'))) {
-      partials[file.replace(/\.txt$/, '')] = readFileSync(path.join(dir, file), 'utf8').replace(/\n$/, '');
+      partials[file.replace(/\.txt$/, '')] = readFileSync(path.join(dir, file), 'utf8');
     }
     for (const name of TEMPLATE_NAMES) {
       const file = path.join(dir, `${name}.txt`);

@@ -1,0 +1,76 @@
+// Regenerates samples/: filled renewal forms (from the association's blank form), the mails that
+// carry them, and a bank statement. Deterministic: the same bytes on every run.
+//   node scripts/make-samples.ts
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fillRenewalForm, truncatedDocx, unrelatedDocx, RENEWAL_TEMPLATE, type RenewalFill } from './lib/fill-renewal-form.ts';
+import { buildMail, type MailSpec } from './lib/mail-builder.ts';
+import { COMPLETE, SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
+const template = readFileSync(RENEWAL_TEMPLATE);
+for (const dir of ['forms', 'mails', 'statements']) {
+  rmSync(path.join(root, dir), { recursive: true, force: true });
+  mkdirSync(path.join(root, dir), { recursive: true });
+}
+
+const forms: Record<string, Uint8Array> = {};
+for (const sample of SAMPLE_FORMS) {
+  forms[sample.file] = fillRenewalForm(template, sample.fill);
+  writeFileSync(path.join(root, 'forms', sample.file), forms[sample.file]!);
+  writeFileSync(path.join(root, 'forms', sample.file.replace(/\.docx$/, '.expected.json')), `${JSON.stringify({ description: sample.description, expected: sample.expected, expectedFindings: sample.findings, expectedStatus: sample.status }, null, 2)}\n`);
+}
+forms['corrupt.docx'] = truncatedDocx(forms['renewal-complete.docx']!);
+forms['not-our-form.docx'] = unrelatedDocx();
+forms['proof-certificate.pdf'] = proofPdf();
+for (const f of ['corrupt.docx', 'not-our-form.docx', 'proof-certificate.pdf']) writeFileSync(path.join(root, 'forms', f), forms[f]!);
+
+const jan = (day: number, hour = 10) => new Date(Date.UTC(2026, 0, day, hour - 9, 0, 0));
+const docx = (file: string, as = file) => ({ filename: as, content: forms[file]! });
+const proof = { filename: '受講証明書.pdf', content: forms['proof-certificate.pdf']!, contentType: 'application/pdf' };
+const RENEWAL_SUBJECT = '【更新申請】プロフェッショナル更新申請書添付_260120';
+const body = '一般社団法人 日本コンタクトセンター教育検定協会 御中\n\nお世話になっております。更新申請書を添付にてお送りします。\nよろしくお願いいたします。\n';
+
+const mails: [string, MailSpec][] = [
+  ['01-complete-omp.eml', { from: '今田 健太郎 <k.konda@example.jp>', subject: RENEWAL_SUBJECT, date: jan(20), messageId: 'sample-01@example.jp', text: body, attachments: [docx('renewal-complete.docx', '更新申請書_今田健太郎.docx'), proof] }],
+  ['02-missing-fields-iso2022jp.eml', { from: 'h.yamada@example.ne.jp', subject: '［更新申請］プロフェッショナル更新申請書添付_20260121', date: jan(21), messageId: 'sample-02@example.ne.jp', text: body, charset: 'iso-2022-jp', attachments: [docx('renewal-missing-fields.docx', '更新申請書_山田.docx'), proof] }],
+  ['03-cpd-under-30-rfc2231.eml', { from: 'Hanako Yamada <hanako.y@example.com>', subject: '【更新申請】プロフェッショナル更新申請書添付 260121', date: jan(21, 15), messageId: 'sample-03@example.com', text: body, attachments: [docx('renewal-cpd-under-30.docx', '更新申請書_山田花子（CPD報告）.docx'), proof] }],
+  ['04-two-forms.eml', { from: '今田 健太郎 <k.konda@example.jp>', subject: 'FW: ［更新申請］プロフェッショナル更新申請書添付＿２６０１２２', date: jan(22), messageId: 'sample-04@example.jp', text: 'OMPとCAPの2資格分を送ります。\n', attachments: [docx('renewal-cap-complete.docx', 'CAP更新申請書.docx'), docx('renewal-into-placeholder.docx', 'OMP更新申請書.docx'), proof] }],
+  ['05-reply-to-notice.eml', { from: 'h.yamada@example.ne.jp', subject: 'Re: 【コン検】申請書類の不足・修正のお願い（受付番号 R-2026-000002）', date: jan(23), messageId: 'sample-05@example.ne.jp', inReplyTo: 'R-2026-000002.missing-items.1@conken-intake.local', references: ['sample-02@example.ne.jp', 'R-2026-000002.missing-items.1@conken-intake.local'], text: 'ご指摘の箇所を修正しました。\n', attachments: [docx('renewal-missing-fields-corrected.docx', '更新申請書_山田_修正版.docx')] }],
+  ['06-unrelated.eml', { from: 'news@callcenter-news.example', subject: 'コンタクトセンター通信 2026年1月号', date: jan(23, 12), messageId: 'sample-06@callcenter-news.example', text: '今月のトピック…\n', headers: { 'List-Id': '<news.callcenter-news.example>', Precedence: 'bulk' } }],
+  ['07-near-miss.eml', { from: 's.tanaka@example.org', subject: '【更新申請】プロフェッショナル更親申請書添fu', date: jan(24), messageId: 'sample-07@example.org', text: body, attachments: [docx('renewal-both-qualifications.docx', 'koushin.docx')] }],
+  ['08-auto-reply.eml', { from: 'k.konda@example.jp', subject: `自動応答: ${RENEWAL_SUBJECT}`, date: jan(24, 13), messageId: 'sample-08@example.jp', text: '不在のため、1月26日以降に返信します。\n', headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' } }],
+  ['09-corrupt-docx.eml', { from: 'm.suzuki@example.jp', subject: RENEWAL_SUBJECT, date: jan(25), messageId: 'sample-09@example.jp', text: body, attachments: [docx('corrupt.docx', '更新申請書.docx')] }],
+  ['10-not-our-form.eml', { from: 'a.sato@example.jp', subject: RENEWAL_SUBJECT, date: jan(25, 11), messageId: 'sample-10@example.jp', text: body, attachments: [docx('not-our-form.docx', '申請書.docx')] }],
+  ['11-unsupported-attachment.eml', { from: 'y.ito@example.jp', subject: RENEWAL_SUBJECT, date: jan(25, 12), messageId: 'sample-11@example.jp', text: body, attachments: [
+    { filename: '更新申請書.doc', content: Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504, 0x20)]), contentType: 'application/msword' },
+    { filename: 'IMG_0001.HEIC', content: Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.alloc(64)]), contentType: 'image/heic' },
+  ] }],
+  ['13-ethics-unchecked.eml', { from: 'r.kobayashi@example.jp', subject: RENEWAL_SUBJECT, date: jan(26), messageId: 'sample-13@example.jp', text: body, attachments: [docx('renewal-ethics-unchecked.docx'), proof] }],
+  ['14-out-of-period.eml', { from: 't.kato@example.jp', subject: RENEWAL_SUBJECT, date: jan(26, 11), messageId: 'sample-14@example.jp', text: body, attachments: [docx('renewal-out-of-period.docx'), proof] }],
+  ['15-caps-exceeded.eml', { from: 'n.yoshida@example.jp', subject: RENEWAL_SUBJECT, date: jan(26, 12), messageId: 'sample-15@example.jp', text: body, attachments: [docx('renewal-caps-exceeded.docx'), proof] }],
+  ['16-both-qualifications.eml', { from: 's.tanaka@example.org', subject: RENEWAL_SUBJECT, date: jan(27), messageId: 'sample-16@example.org', text: body, attachments: [docx('renewal-both-qualifications.docx'), proof] }],
+  ['17-variants.eml', { from: 'e.watanabe@example.jp', subject: 'Re: 【更新申請】プロフェッショナル更新申請書添付', date: jan(27, 11), messageId: 'sample-17@example.jp', text: body, attachments: [docx('renewal-variants.docx'), proof] }],
+];
+for (const [file, spec] of mails) writeFileSync(path.join(root, 'mails', file), await buildMail(spec));
+// A mail a broken mailer could hand us: no header/body separation, a multipart without its boundary.
+writeFileSync(path.join(root, 'mails', '12-malformed.eml'), Buffer.from([
+  'From: broken@example.jp', 'Subject: =?UTF-8?B?44CQ5pu05paw55Sz6KuL44CR?=broken', 'Date: Sun, 25 Jan 2026 13:00:00 +0900', 'Message-ID: <sample-12@example.jp>',
+  'MIME-Version: 1.0', 'Content-Type: multipart/mixed', 'Content-Transfer-Encoding: base64', '\u0000\u0001garbage', '--nothing', 'Content-Type: application/octet-stream; name="x.docx"', '', '!!!not base64!!!', '',
+].join('\r\n'), 'latin1'));
+
+writeFileSync(path.join(root, 'statements', 'payments.csv'), [
+  'date,amount,transfer_name',
+  `2026-01-15,11000,${'0123ｺﾝﾀﾞｹﾝﾀﾛｳ'}`, // mail 01: exact key and amount → matched
+  '2026-01-16,11000,0456ﾔﾏﾀﾞﾋﾛｼ', // mail 02's person, before the corrected form arrives
+  '2026-01-18,10000,0789ﾖｼﾀﾞﾅｵｺ', // wrong amount (10,000 without tax): never matched automatically
+  '2026-01-19,50000,ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ', // unrelated deposit
+  '2026-01-20,-3000,ﾃｽｳﾘﾖｳ', // a withdrawal: ignored
+  `2026-01-27,11000,${'0321ﾜﾀﾅﾍﾞｴﾐ'}`, // mail 17 (variants): matched
+  '',
+].join('\n'));
+
+process.stdout.write(`samples written to ${root}: ${SAMPLE_FORMS.length + 3} forms, ${mails.length + 1} mails, 1 statement\n`);
+export type { RenewalFill };
+void COMPLETE;
