@@ -17,7 +17,7 @@ export type FileVerdict =
 export async function extractFile(bytes: Uint8Array, filename: string): Promise<FileVerdict> {
   const type = detectFileType(bytes);
   if (type === 'empty') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
-  if (type === 'ole-encrypted') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
+  if (type === 'ole-encrypted' || type === 'zip-corrupt') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
   const reader = readerFor(type);
   if (!reader) {
     if (PROOF_TYPES.includes(type)) return { role: 'document', type, note: '証明書類として保管（自動読取なし）' };

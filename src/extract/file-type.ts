@@ -6,6 +6,7 @@ export type FileType =
   | 'docx' | 'xlsx' | 'pptx' | 'zip'
   | 'pdf' | 'jpeg' | 'png' | 'tiff' | 'gif' | 'heic' | 'webp' | 'bmp'
   | 'ole-encrypted' /* password-protected Office file */ | 'ole' /* .doc/.xls/.ppt */
+  | 'zip-corrupt' /* starts like a zip (.docx, .zip) but cannot be opened: truncated or damaged */
   | 'empty' | 'unknown';
 
 function startsWith(bytes: Uint8Array, magic: number[], offset = 0): boolean {
@@ -33,7 +34,7 @@ export function detectFileType(bytes: Uint8Array): FileType {
   if (bytes.length === 0) return 'empty';
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) {
     const names = zipEntryNames(bytes);
-    if (names === null) return 'zip'; // a zip we cannot list: let the zip expander report it as corrupt
+    if (names === null) return 'zip-corrupt';
     if (names.includes('word/document.xml')) return 'docx';
     if (names.some((n) => n.startsWith('xl/'))) return 'xlsx';
     if (names.some((n) => n.startsWith('ppt/'))) return 'pptx';
@@ -65,6 +66,7 @@ export function describeFileType(type: FileType, filename: string): string {
     case 'xlsx': return 'Excelファイル';
     case 'pptx': return 'PowerPointファイル';
     case 'empty': return '空のファイル（0バイト）';
+    case 'zip-corrupt': return 'ファイルが壊れているか途中で切れています';
     default: return '対応していない形式のファイル';
   }
 }
