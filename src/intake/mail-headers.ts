@@ -26,7 +26,8 @@ export function automaticReason(headers: HeaderMap, from: string, hasReturnPath:
     if (v && !(name === 'x-auto-response-suppress' && /^none$/i.test(v))) return `${name}: ${v}`;
   }
   if (/^(mailer-daemon|postmaster)@/i.test(from) || /mailer-daemon/i.test(from)) return 'bounce (MAILER-DAEMON)';
-  if (header(headers, 'list-id') || header(headers, 'list-unsubscribe') || header(headers, 'list-post')) return 'mailing list (List-*)';
+  // mailparser folds List-Id, List-Unsubscribe, … into one 'list' header object.
+  if (headers.has('list') || [...headers.keys()].some((k) => k.startsWith('list-'))) return 'mailing list (List-*)';
   if (hasReturnPath && (returnPath.trim() === '' || returnPath.trim() === '<>')) return 'empty Return-Path (bounce)';
   const contentType = header(headers, 'content-type').toLowerCase();
   if (contentType.includes('multipart/report')) return 'delivery report';
