@@ -18,10 +18,10 @@ export interface App {
   log: Logger;
 }
 
-export function createApp(config: Config, log: Logger): App {
+export function createApp(config: Config, log: Logger, options: { readOnly?: boolean } = {}): App {
   const rules = loadRules(config.rulesDir);
   const templates = Templates.load(config.templatesDir);
-  const db = openDatabase(config.database.path);
+  const db = openDatabase(config.database.path, options);
   return { config, rules, db, cases: new CaseStore(db), files: new ContentStore(config.store.dir), templates, log };
 }
 

@@ -1,12 +1,22 @@
 // The SQLite database (node:sqlite, WAL): opened once, migrated at start-up.
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = DatabaseSync;
 
-export function openDatabase(file: string): Db {
+/**
+ * Opens (and migrates) the database. readOnly is for --dry-run: an existing file is opened read-only and
+ * a missing one is not created (an empty in-memory database stands in), so nothing is written.
+ */
+export function openDatabase(file: string, options: { readOnly?: boolean } = {}): Db {
+  if (options.readOnly) {
+    if (file === ':memory:' || !existsSync(file)) return openDatabase(':memory:');
+    const db = new DatabaseSync(file, { readOnly: true });
+    db.exec('PRAGMA busy_timeout = 5000');
+    return db;
+  }
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL');

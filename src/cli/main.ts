@@ -22,9 +22,9 @@ function setup(options: { json?: boolean }): { config: Config; log: Logger } {
   return { config, log };
 }
 
-function withApp<T>(options: { json?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
+function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
   const { config, log } = setup(options);
-  const app = createApp(config, log);
+  const app = createApp(config, log, { readOnly: !!options.readOnly });
   return fn(app).finally(() => closeApp(app));
 }
 
@@ -74,7 +74,7 @@ program.command('demo').description('the embedded demo: sample mails and payment
 program.command('process').description('process one .eml file through the whole pipeline').argument('<file.eml>')
   .option('--dry-run', 'write nothing; print what would happen').option('--json', 'machine-readable output')
   .action(async (file: string, options: { dryRun?: boolean; json?: boolean }) => {
-    await withApp(options, async (app) => {
+    await withApp({ ...options, readOnly: !!options.dryRun }, async (app) => {
       const raw = readFileSync(file);
       const analysis = await analyseMail(app, 'cli', { ref: path.basename(file), raw, receivedAt: null });
       if (options.dryRun) {

@@ -12,7 +12,6 @@ export class ContentStore {
   readonly dir: string;
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   /** Stores bytes; returns their hash and the path relative to the store. Idempotent. */
@@ -21,6 +20,7 @@ export class ContentStore {
     const rel = path.join(hash.slice(0, 2), hash.slice(2) + extension);
     const full = path.join(this.dir, rel);
     if (!existsSync(full)) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       mkdirSync(path.dirname(full), { recursive: true, mode: 0o700 });
       const tmp = `${full}.${randomBytes(4).toString('hex')}.tmp`;
       writeFileSync(tmp, bytes, { mode: 0o600 });

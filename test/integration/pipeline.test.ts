@@ -8,6 +8,7 @@ import { simpleParser } from 'mailparser';
 import { harness, form, mail, PROOF, RENEWAL_SUBJECT, sampleMail, SAMPLES, type Harness } from '../support/harness.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { drainSource, deliverOutbox } from '../../src/app/daemon.ts';
+import type { MailOutcome } from '../../src/app/process-mail.ts';
 import { FolderSource } from '../../src/intake/sources/folder-source.ts';
 import { FolderTransport } from '../../src/outbound/transports/folder-transport.ts';
 
@@ -192,7 +193,7 @@ describe('the sample mails', () => {
     mkdirSync(h.config.inbox.dir, { recursive: true });
     for (const f of readdirSync(path.join(SAMPLES, 'mails'))) copyFileSync(path.join(SAMPLES, 'mails', f), path.join(h.config.inbox.dir, f));
     const outcomes = await drainSource(h.app, new FolderSource(h.config.inbox.dir, h.config.inbox.processedDir));
-    const byRef = Object.fromEntries(outcomes.map((o) => [o.ref, o]));
+    const byRef: Record<string, MailOutcome> = Object.fromEntries(outcomes.map((o) => [o.ref, o]));
     const codes = (ref: string) => [...new Set(byRef[ref]!.cases.flatMap((c) => c.findings.map((f) => f.code)))].sort();
     expect(byRef['01-complete-omp.eml']!.cases[0]!.status).toBe('awaiting-payment');
     expect(byRef['05-reply-to-notice.eml']!.cases[0]).toMatchObject({ number: 'R-2026-000002', status: 'awaiting-payment' });

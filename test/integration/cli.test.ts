@@ -1,0 +1,145 @@
+// The real CLI as a newcomer and staff use it: spawned on Node 24 against temp data folders.
+import { describe, expect, it } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { dataEnv, mail, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
+
+const run = promisify(execFile);
+const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+
+async function conken(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    return { ...r, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe('conken CLI', () => {
+  it('--help lists every command', async () => {
+    const { stdout } = await conken(['--help'], {});
+    for (const cmd of ['start', 'demo', 'process', 'extract', 'cases', 'case', 'payments', 'send']) expect(stdout).toMatch(new RegExp(`\\n\\s+${cmd}\\b`));
+  });
+
+  it('extract --json prints the field dictionary with normalised values and sources', async () => {
+    const { stdout, code } = await conken(['extract', path.join(SAMPLES, 'forms', 'renewal-variants.docx'), '--json'], {});
+    expect(code).toBe(0);
+    const app = JSON.parse(stdout);
+    expect(app).toMatchObject({ kind: 'renewal', applicationDate: '2026-01-20', qualification: 'CAP', ethicsAgreed: true, postalCode: '150-0002' });
+    expect(app.cpd[0]).toMatchObject({ category: 'A', year: null, completedOn: '2023-07-01', hours: 6, points: 6 });
+    expect(app.sources.applicationDate.text).toBe('令和８年１月２０日');
+  });
+
+  it('extract on a file that is not a form says so and exits non-zero', async () => {
+    const { stdout, code } = await conken(['extract', path.join(SAMPLES, 'forms', 'corrupt.docx'), '--json'], {});
+    expect(code).toBe(3);
+    expect(JSON.parse(stdout)).toMatchObject({ role: 'unreadable' });
+  });
+
+  it('process --dry-run --json prints the decision and writes nothing', async () => {
+    const dir = tempDir();
+    const { stdout, code } = await conken(['process', path.join(SAMPLES, 'mails', '16-both-qualifications.eml'), '--dry-run', '--json'], dataEnv(dir));
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.ignored).toBe(false);
+    expect(out.cases).toHaveLength(1);
+    expect(out.cases[0]).toMatchObject({ kind: 'renewal', status: 'missing-items' });
+    expect(out.cases[0].findings).toContainEqual({ code: 'qualification.multiple', field: 'qualification', row: null, audience: 'applicant', message: expect.any(String) });
+    expect(out.cases[0].application.qualificationMarked).toEqual(['OMP', 'CAP']);
+    expect(readdirSync(dir)).toEqual([]);
+    const { stdout: cases } = await conken(['cases', '--json'], dataEnv(dir));
+    expect(JSON.parse(cases)).toEqual([]);
+    expect(existsSync(path.join(dir, 'outbox'))).toBe(false);
+    const ignored = JSON.parse((await conken(['process', path.join(SAMPLES, 'mails', '06-unrelated.eml'), '--dry-run', '--json'], dataEnv(dir))).stdout);
+    expect(ignored).toMatchObject({ ignored: true, cases: [] });
+  });
+
+  it('process, cases, case and payments import work together on one database', async () => {
+    const env = dataEnv(tempDir());
+    const processed = JSON.parse((await conken(['process', path.join(SAMPLES, 'mails', '01-complete-omp.eml'), '--json'], env)).stdout);
+    expect(processed.cases[0]).toMatchObject({ number: 'R-2026-000001', status: 'awaiting-payment', notices: ['acknowledgement', 'awaiting-payment'] });
+    const imported = JSON.parse((await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], env)).stdout);
+    expect(imported.matched).toEqual([{ payment: 1, case: 'R-2026-000001', status: 'ready-for-review' }]);
+    const again = JSON.parse((await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], env)).stdout);
+    expect(again).toMatchObject({ new: 0, duplicate: 5, matched: [] });
+    const list = JSON.parse((await conken(['cases', '--status', 'ready-for-review', '--json'], env)).stdout);
+    expect(list.map((c: { number: string }) => c.number)).toEqual(['R-2026-000001']);
+    const detail = JSON.parse((await conken(['case', 'R-2026-000001', '--json'], env)).stdout);
+    expect(detail.notices.map((n: { kind: string; status: string }) => `${n.kind}:${n.status}`)).toEqual(['acknowledgement:sent', 'awaiting-payment:sent', 'accepted:sent', 'review-request:sent']);
+    expect(detail.events.map((e: { type: string }) => e.type)).toContain('payment.linked');
+    expect(readdirSync(env.CONKEN_OUTBOX_DIR!)).toHaveLength(4);
+    const text = await conken(['case', 'R-2026-000001'], env);
+    expect(text.stdout).toMatch(/ready-for-review/);
+  });
+
+  it('payments import rejects a malformed file whole, naming the line', async () => {
+    const dir = tempDir();
+    const csv = path.join(dir, 'bad.csv');
+    writeFileSync(csv, 'date,amount,transfer_name\n2026-01-15,11000,0123ｺﾝﾀﾞｹﾝﾀﾛｳ\n2026-01-16,十一万,0456ﾔﾏﾀﾞ\n');
+    const r = await conken(['payments', 'import', csv], dataEnv(dir));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/3行目/);
+    const again = await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], dataEnv(dir));
+    expect(JSON.parse(again.stdout).new).toBe(5); // nothing of the bad file was kept
+  });
+
+  it('a bad rule file stops start-up naming the file, line and key', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'rules'));
+    for (const f of readdirSync(path.join(ROOT, 'rules'))) copyFileSync(path.join(ROOT, 'rules', f), path.join(dir, 'rules', f));
+    writeFileSync(path.join(dir, 'rules', 'renewal.yaml'), `kind: renewal\nlabel: x\ncasePrefix: RR\n`);
+    const r = await conken(['cases'], { ...dataEnv(dir), CONKEN_RULES_DIR: path.join(dir, 'rules') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/renewal\.yaml, line 3, key casePrefix/);
+  });
+
+  it('demo runs the main job on the embedded default and routes a paid case to the reviewer', async () => {
+    const cwd = tempDir('conken-demo-');
+    const env = { CONKEN_RULES_DIR: path.join(ROOT, 'rules'), CONKEN_TEMPLATES_DIR: path.join(ROOT, 'mail-templates'), CONKEN_LOG_LEVEL: 'silent' };
+    const r = await conken(['demo'], env, cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/routed to the reviewer: R-2026-000001/);
+    const outbox = readdirSync(path.join(cwd, 'data', 'outbox'));
+    expect(outbox).toContain('R-2026-000001.review-request.1.eml');
+    expect(outbox.some((f) => f.includes('missing-items'))).toBe(true);
+    // Run again: the demo resets its own data folder and gives the same result.
+    const r2 = await conken(['demo'], env, cwd);
+    expect(r2.stdout.replace(/\d+ms/g, '')).toBe(r.stdout.replace(/\d+ms/g, ''));
+  });
+
+  it('start: the daemon processes dropped mail, stops cleanly on SIGTERM, and a restart repeats nothing', async () => {
+    const dir = tempDir();
+    const env: Record<string, string> = { ...dataEnv(dir), CONKEN_INBOX_POLL_SECONDS: '1', CONKEN_SENDER_INTERVAL_SECONDS: '1' };
+    mkdirSync(env.CONKEN_INBOX_DIR!, { recursive: true });
+    const startDaemon = () => spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const waitFor = async (check: () => boolean, ms = 20000) => {
+      for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 100))) if (check()) return;
+      throw new Error('timed out');
+    };
+    const outboxFiles = () => (existsSync(env.CONKEN_OUTBOX_DIR!) ? readdirSync(env.CONKEN_OUTBOX_DIR!).filter((f) => f.endsWith('.eml')) : []);
+
+    const first = startDaemon();
+    writeFileSync(path.join(env.CONKEN_INBOX_DIR!, 'a.eml'), await mail({ messageId: 'daemon-a@example.jp' }));
+    await waitFor(() => outboxFiles().length === 2);
+    first.kill('SIGTERM');
+    const code = await new Promise((resolve) => first.on('exit', resolve));
+    expect(code).toBe(0);
+
+    // The same mail delivered again while the daemon was down, and a new one.
+    writeFileSync(path.join(env.CONKEN_INBOX_DIR!, 'b.eml'), await mail({ messageId: 'daemon-a@example.jp' }));
+    writeFileSync(path.join(env.CONKEN_INBOX_DIR!, 'c.eml'), await mail({ messageId: 'daemon-c@example.jp' }));
+    const second = startDaemon();
+    await waitFor(() => readdirSync(env.CONKEN_INBOX_DIR!).filter((f) => f.endsWith('.eml')).length === 0 && outboxFiles().length >= 4);
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.on('exit', resolve));
+    expect(outboxFiles().sort()).toEqual([
+      'R-2026-000001.acknowledgement.1.eml', 'R-2026-000001.awaiting-payment.1.eml', 'R-2026-000002.acknowledgement.1.eml', 'R-2026-000002.awaiting-payment.1.eml',
+    ]);
+    const cases = JSON.parse((await conken(['cases', '--json'], env)).stdout);
+    expect(cases).toHaveLength(2);
+  });
+});
