@@ -5,7 +5,8 @@
 import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 
-export const RENEWAL_TEMPLATE = new URL('../../../shared/forms/renewal-application.docx', import.meta.url);
+/** The blank form as the association publishes it (a copy of shared/forms/renewal-application.docx). */
+export const RENEWAL_TEMPLATE = new URL('../../samples/blank-forms/renewal-application.docx', import.meta.url);
 
 export type Grid = 'A' | 'B-1' | 'B-2' | 'B-3' | 'C-1' | 'C-2' | 'C-3' | 'D-1' | 'D-2' | 'D-3';
 

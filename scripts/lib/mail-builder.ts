@@ -34,7 +34,7 @@ export async function buildMail(spec: MailSpec): Promise<Buffer> {
     from: spec.from,
     to: spec.to ?? 'intake@conken.example.jp',
     subject: spec.subject,
-    date: spec.date,
+    date: rfc2822Jst(spec.date),
     messageId: `<${spec.messageId}>`,
     ...(spec.inReplyTo ? { inReplyTo: `<${spec.inReplyTo}>` } : {}),
     ...(spec.references ? { references: spec.references.map((r) => `<${r}>`) } : {}),
@@ -45,6 +45,13 @@ export async function buildMail(spec: MailSpec): Promise<Buffer> {
   // Deterministic output: fixed MIME boundary seed.
   (composer as unknown as { mail: { baseBoundary?: string } }).mail.baseBoundary = spec.messageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
   return composer.compile().build();
+}
+
+/** The Date header as a Japanese mailer writes it (+0900), the same whatever the machine's time zone. */
+export function rfc2822Jst(date: Date): string {
+  const jst = new Date(date.getTime() + 9 * 3600 * 1000);
+  const [day, dd, mon, yyyy, time] = jst.toUTCString().split(/,? /);
+  return `${day}, ${dd} ${mon} ${yyyy} ${time} +0900`;
 }
 
 function jis(text: string): Buffer {
@@ -65,7 +72,7 @@ function buildIso2022jp(spec: MailSpec): Buffer {
     `From: ${spec.from}`,
     `To: ${spec.to ?? 'intake@conken.example.jp'}`,
     `Subject: ${encodedWord(spec.subject)}`,
-    `Date: ${spec.date.toUTCString().replace('GMT', '+0000')}`,
+    `Date: ${rfc2822Jst(spec.date)}`,
     `Message-ID: <${spec.messageId}>`,
     ...(spec.inReplyTo ? [`In-Reply-To: <${spec.inReplyTo}>`] : []),
     ...Object.entries(spec.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
