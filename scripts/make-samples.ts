@@ -4,9 +4,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fillRenewalForm, truncatedDocx, unrelatedDocx, RENEWAL_TEMPLATE, type RenewalFill } from './lib/fill-renewal-form.ts';
+import { fillRenewalForm, truncatedDocx, unrelatedDocx, RENEWAL_TEMPLATE } from './lib/fill-renewal-form.ts';
 import { buildMail, type MailSpec } from './lib/mail-builder.ts';
-import { COMPLETE, SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
+import { SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
@@ -72,5 +72,3 @@ writeFileSync(path.join(root, 'statements', 'payments.csv'), [
 ].join('\n'));
 
 process.stdout.write(`samples written to ${root}: ${SAMPLE_FORMS.length + 3} forms, ${mails.length + 1} mails, 1 statement\n`);
-export type { RenewalFill };
-void COMPLETE;

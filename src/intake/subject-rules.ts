@@ -30,20 +30,19 @@ export function reduceSubject(subject: string, prefixes: readonly string[]): str
   return stripPrefixes(nfkc(subject), prefixes).replace(BRACKETS, '').replace(SEPARATORS, '');
 }
 
-function splitTrailingDate(reduced: string): { words: string; date: string | null; digits: string } {
+function splitTrailingDate(reduced: string): { words: string; date: string | null } {
   const m = reduced.match(/^(.*?)(\d{6}|\d{8})?$/);
   const digits = m?.[2] ?? '';
   const words = m?.[1] ?? reduced;
   let date: string | null = null;
   if (digits.length === 6) date = `20${digits.slice(0, 2)}-${digits.slice(2, 4)}-${digits.slice(4, 6)}`;
   if (digits.length === 8) date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`;
-  return { words, date, digits };
+  return { words, date };
 }
 
 export function classifySubject(subject: string, intake: IntakeRules, kinds: readonly KindRules[]): SubjectVerdict {
   const reduced = reduceSubject(subject, intake.subjects.prefixes);
-  const { words } = splitTrailingDate(reduced);
-  const { date } = splitTrailingDate(reduced);
+  const { words, date } = splitTrailingDate(reduced);
   let best: { kind: string; ratio: number } | null = null;
   for (const rules of kinds) {
     const expected = nfkc(rules.subject.tag + rules.subject.title).replace(SEPARATORS, '');

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
-import { harness, form, mail, PROOF, RENEWAL_SUBJECT, sampleMail, SAMPLES, type Harness } from '../support/harness.ts';
+import { harness, form, mail, PROOF, sampleMail, SAMPLES, type Harness } from '../support/harness.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { drainSource, deliverOutbox } from '../../src/app/daemon.ts';
 import type { MailOutcome } from '../../src/app/process-mail.ts';
@@ -213,4 +213,3 @@ describe('the sample mails', () => {
   });
 });
 
-export { RENEWAL_SUBJECT };
