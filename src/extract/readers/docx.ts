@@ -4,6 +4,7 @@
 import mammoth from 'mammoth';
 import type { Block, Cell, DocumentModel, Paragraph, Run } from '../document.ts';
 import { UnreadableFileError, type DocumentReader } from './reader.ts';
+import { slimDocx } from './slim-docx.ts';
 
 // mammoth's document tree is untyped in its .d.ts; these are the parts we read.
 interface MammothNode {
@@ -103,20 +104,25 @@ function convert(root: MammothNode, file: string): DocumentModel {
 
 const TREE_CAPTURED = new Error('document tree captured');
 
+/** Reads a Word package into the document model; `slim: false` parses it as saved (tests compare both). */
+export async function readDocx(bytes: Uint8Array, filename: string, options: { slim?: boolean } = {}): Promise<DocumentModel> {
+  let tree: MammothNode | undefined;
+  try {
+    const input = options.slim === false ? bytes : slimDocx(bytes);
+    // We need mammoth's document tree, not its HTML: stop it once the tree is handed to us
+    // (saves the HTML rendering, about a tenth of the time per form).
+    await mammoth.convertToHtml({ buffer: Buffer.from(input) }, {
+      transformDocument: (doc: MammothNode) => { tree = doc; throw TREE_CAPTURED; },
+    } as Parameters<typeof mammoth.convertToHtml>[1]);
+  } catch (error) {
+    if (error === TREE_CAPTURED) { /* the tree is ours */ } else if (error instanceof UnreadableFileError) throw error;
+    else throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`);
+  }
+  if (!tree) throw new UnreadableFileError('Wordファイルの本文が見つかりません');
+  return convert(tree, filename);
+}
+
 export const docxReader: DocumentReader = {
   types: ['docx'],
-  async read(bytes, filename) {
-    let tree: MammothNode | undefined;
-    try {
-      // We need mammoth's document tree, not its HTML: stop it once the tree is handed to us
-      // (saves the HTML rendering, about a tenth of the time per form).
-      await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, {
-        transformDocument: (doc: MammothNode) => { tree = doc; throw TREE_CAPTURED; },
-      } as Parameters<typeof mammoth.convertToHtml>[1]);
-    } catch (error) {
-      if (error !== TREE_CAPTURED) throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`);
-    }
-    if (!tree) throw new UnreadableFileError('Wordファイルの本文が見つかりません');
-    return convert(tree, filename);
-  },
+  read: (bytes, filename) => readDocx(bytes, filename),
 };
