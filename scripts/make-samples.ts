@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { fillRenewalForm, truncatedDocx, unrelatedDocx, RENEWAL_TEMPLATE } from './lib/fill-renewal-form.ts';
 import { buildMail, type MailSpec } from './lib/mail-builder.ts';
 import { SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
+import { fillCertificationForm, CERTIFICATION_TEMPLATE } from './lib/fill-certification-form.ts';
+import { CERTIFICATION_SAMPLES } from './lib/certification-samples.ts';
+import { examReportDocx, toPdfs, toScanPng, type ExamReport } from './lib/exam-report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
@@ -25,6 +28,39 @@ forms['corrupt.docx'] = truncatedDocx(forms['renewal-complete.docx']!);
 forms['not-our-form.docx'] = unrelatedDocx();
 forms['proof-certificate.pdf'] = proofPdf();
 for (const f of ['corrupt.docx', 'not-our-form.docx', 'proof-certificate.pdf']) writeFileSync(path.join(root, 'forms', f), forms[f]!);
+
+// Certification forms and the exam result reports that go with them (PDFs printed by LibreOffice).
+const certificationTemplate = readFileSync(CERTIFICATION_TEMPLATE);
+for (const sample of CERTIFICATION_SAMPLES) {
+  forms[sample.file] = fillCertificationForm(certificationTemplate, sample.fill);
+  writeFileSync(path.join(root, 'forms', sample.file), forms[sample.file]!);
+  writeFileSync(path.join(root, 'forms', sample.file.replace(/\.docx$/, '.expected.json')), `${JSON.stringify({ description: sample.description, expected: sample.expected, expectedFindings: sample.findings, expectedStatus: sample.status }, null, 2)}\n`);
+}
+// Each applicant's own report (the reader cross-checks its number with the form).
+const sampleFill = (file: string) => CERTIFICATION_SAMPLES.find((x) => x.file === file)!.fill;
+const reportOf = (file: string, qualification: 'OMP' | 'CAP' = 'OMP'): ExamReport => {
+  const fill = sampleFill(file);
+  return { passerNumber: fill.passerNumber!, name: fill.name!, qualification, examDate: '2025年6月22日', issuedOn: '2025年7月15日' };
+};
+const reports: Record<string, ExamReport> = {
+  'exam-report-2025': reportOf('certification-complete.docx'),
+  'exam-report-2025-yoshida': reportOf('certification-oath-unchecked.docx'),
+  'exam-report-2025-nakamura': reportOf('certification-overlapping.docx'),
+  'exam-report-2025-kato': reportOf('certification-typed-signature.docx'),
+  'exam-report-2022-expired': { passerNumber: '2211330777', name: '古川 亮', qualification: 'OMP', examDate: '2022年10月30日', issuedOn: '2022年11月30日' },
+};
+const reportPdfs = toPdfs(Object.fromEntries(Object.entries(reports).map(([name, r]) => [name, examReportDocx(r)])));
+for (const [name, pdf] of Object.entries(reportPdfs)) {
+  forms[`${name}.pdf`] = pdf;
+  writeFileSync(path.join(root, 'forms', `${name}.pdf`), pdf);
+}
+// A phone scan of Kato's report: no text layer (read by OCR once that lands; until then the reviewer is told).
+forms['exam-report-2025-kato-scan.png'] = toScanPng(forms['exam-report-2025-kato.pdf']!);
+writeFileSync(path.join(root, 'forms', 'exam-report-2025-kato-scan.png'), forms['exam-report-2025-kato-scan.png']);
+forms['certification-expired-report.docx'] = fillCertificationForm(certificationTemplate, {
+  ...CERTIFICATION_SAMPLES[0]!.fill, passerNumber: '2211330777', name: '古川 亮', nameKana: 'ふるかわ りょう', examReportIssuedOn: '2022年11月30日', feeTransferName: '0777フルカワリョウ',
+});
+writeFileSync(path.join(root, 'forms', 'certification-expired-report.docx'), forms['certification-expired-report.docx']);
 
 const jan = (day: number, hour = 10) => new Date(Date.UTC(2026, 0, day, hour - 9, 0, 0));
 const docx = (file: string, as = file) => ({ filename: as, content: forms[file]! });
@@ -53,6 +89,18 @@ const mails: [string, MailSpec][] = [
   ['16-both-qualifications.eml', { from: 's.tanaka@example.org', subject: RENEWAL_SUBJECT, date: jan(27), messageId: 'sample-16@example.org', text: body, attachments: [docx('renewal-both-qualifications.docx'), proof] }],
   ['17-variants.eml', { from: 'e.watanabe@example.jp', subject: 'Re: 【更新申請】プロフェッショナル更新申請書添付', date: jan(27, 11), messageId: 'sample-17@example.jp', text: body, attachments: [docx('renewal-variants.docx'), proof] }],
 ];
+const feb = (day: number, hour = 10) => new Date(Date.UTC(2026, 1, day, hour - 9, 0, 0));
+const CERT_SUBJECT = '【認定申請】プロフェッショナル認定申請書添付_260210';
+const certBody = '一般社団法人 日本コンタクトセンター教育検定協会 御中\n\n資格認定申請書と試験結果レポートのコピーを添付にてお送りします。\nよろしくお願いいたします。\n';
+const report = (file: string, as: string) => ({ filename: as, content: forms[file]!, contentType: file.endsWith('.png') ? 'image/png' : 'application/pdf' });
+mails.push(
+  ['18-certification-complete.eml', { from: '検定 花子 <hanako.kentei@example.jp>', subject: CERT_SUBJECT, date: feb(10), messageId: 'sample-18@example.jp', text: certBody, attachments: [docx('certification-complete.docx', '資格認定申請フォーム_検定花子.docx'), report('exam-report-2025.pdf', '試験結果レポート.pdf')] }],
+  ['19-certification-oath-unchecked.eml', { from: 'n.yoshida@example.ne.jp', subject: CERT_SUBJECT, date: feb(10, 11), messageId: 'sample-19@example.ne.jp', text: certBody, attachments: [docx('certification-oath-unchecked.docx', '認定申請.docx'), report('exam-report-2025-yoshida.pdf', 'scan0001.pdf')] }],
+  ['20-certification-no-exam-report.eml', { from: 'makoto.kobayashi@example.jp', subject: CERT_SUBJECT, date: feb(11), messageId: 'sample-20@example.jp', text: '申請書を送ります。\n', attachments: [docx('certification-wareki-fullwidth.docx', '資格認定申請フォーム.docx')] }],
+  ['21-certification-scanned-report.eml', { from: 'm.kato@example.jp', subject: CERT_SUBJECT, date: feb(11, 14), messageId: 'sample-21@example.jp', text: certBody, attachments: [docx('certification-typed-signature.docx', '資格認定申請フォーム_加藤.docx'), report('exam-report-2025-kato-scan.png', 'IMG_2041.png')] }],
+  ['22-certification-under-renewal-subject.eml', { from: 'y.nakamura@example.jp', subject: RENEWAL_SUBJECT, date: feb(12), messageId: 'sample-22@example.jp', text: '申請書を添付します（件名を間違えていたらすみません）。\n', attachments: [docx('certification-overlapping.docx', '申請書.docx'), report('exam-report-2025-nakamura.pdf', '試験結果レポート_中村.pdf')] }],
+  ['23-certification-expired-report.eml', { from: 'r.furukawa@example.jp', subject: CERT_SUBJECT, date: feb(12, 15), messageId: 'sample-23@example.jp', text: certBody, attachments: [docx('certification-expired-report.docx', '資格認定申請フォーム_古川.docx'), report('exam-report-2022-expired.pdf', '試験結果レポート_古川.pdf')] }],
+);
 for (const [file, spec] of mails) writeFileSync(path.join(root, 'mails', file), await buildMail(spec));
 // A mail a broken mailer could hand us: no header/body separation, a multipart without its boundary.
 writeFileSync(path.join(root, 'mails', '12-malformed.eml'), Buffer.from([
@@ -68,7 +116,8 @@ writeFileSync(path.join(root, 'statements', 'payments.csv'), [
   '2026-01-19,50000,ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ', // unrelated deposit
   '2026-01-20,-3000,ﾃｽｳﾘﾖｳ', // a withdrawal: ignored
   `2026-01-27,11000,${'0321ﾜﾀﾅﾍﾞｴﾐ'}`, // mail 17 (variants): matched
+  `2026-02-09,11000,${'0123ｹﾝﾃｲﾊﾅｺ'}`, // mail 18 (certification): matched, same digits as mail 01 but another name
   '',
 ].join('\n'));
 
-process.stdout.write(`samples written to ${root}: ${SAMPLE_FORMS.length + 3} forms, ${mails.length + 1} mails, 1 statement\n`);
+process.stdout.write(`samples written to ${root}: ${Object.keys(forms).length} files in forms/, ${mails.length + 1} mails, 1 statement\n`);

@@ -2,8 +2,9 @@
 // do: values typed into cells (with stray spaces and line breaks), the qualification chosen by deleting
 // or marking a line, dates in every style, the checkbox ticked or replaced by a typed mark. Used by
 // the sample generator and by tests to make real .docx files.
-import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { type Document, type Element } from '@xmldom/xmldom';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import { W, W14, cellsOf, children, clearRuns, descendants, openDocx, rowsOf, run, saveDocx, setCellText, setParagraphText, squash, tables, textOf, valueCell } from './docx-edit.ts';
 
 /** The blank form as the association publishes it (a copy of shared/forms/renewal-application.docx). */
 export const RENEWAL_TEMPLATE = new URL('../../samples/blank-forms/renewal-application.docx', import.meta.url);
@@ -49,81 +50,6 @@ export interface RenewalFill {
   cpd?: Partial<Record<Grid, CpdRowFill[]>>;
   statedTotals?: Partial<Record<Grid, string>>;
   ethics?: EthicsStyle;
-}
-
-const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-const W14 = 'http://schemas.microsoft.com/office/word/2010/wordml';
-
-function children(el: Node, localName: string): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1 && (n as Element).localName === localName) out.push(n as Element);
-  return out;
-}
-
-function descendants(el: Element | Document, localName: string): Element[] {
-  return Array.from(el.getElementsByTagNameNS(W, localName)) as Element[];
-}
-
-function textOf(el: Element): string {
-  return descendants(el, 't').map((t) => t.textContent ?? '').join('');
-}
-
-const squash = (s: string) => s.replace(/[\s\u3000]+/g, '');
-
-/** A run holding the text; '\n' becomes a line break as Word writes it. */
-function run(doc: Document, text: string, props?: (rPr: Element) => void): Element {
-  const r = doc.createElementNS(W, 'w:r');
-  if (props) {
-    const rPr = doc.createElementNS(W, 'w:rPr');
-    props(rPr);
-    r.appendChild(rPr);
-  }
-  text.split('\n').forEach((part, i) => {
-    if (i > 0) r.appendChild(doc.createElementNS(W, 'w:br'));
-    const t = doc.createElementNS(W, 'w:t');
-    t.setAttribute('xml:space', 'preserve');
-    t.appendChild(doc.createTextNode(part));
-    r.appendChild(t);
-  });
-  return r;
-}
-
-function clearRuns(p: Element): void {
-  for (const r of children(p, 'r')) p.removeChild(r);
-}
-
-/** Replace a paragraph's text (its runs) with one run. */
-function setParagraphText(doc: Document, p: Element, text: string): void {
-  clearRuns(p);
-  p.appendChild(run(doc, text));
-}
-
-function setCellText(doc: Document, cell: Element, text: string): void {
-  const [first, ...rest] = children(cell, 'p');
-  for (const p of rest) cell.removeChild(p);
-  setParagraphText(doc, first!, text);
-}
-
-function tables(doc: Document): Element[] {
-  return descendants(doc, 'tbl');
-}
-
-function rowsOf(tbl: Element): Element[] {
-  return children(tbl, 'tr');
-}
-
-function cellsOf(tr: Element): Element[] {
-  return children(tr, 'tc');
-}
-
-function valueCell(doc: Document, label: string): Element {
-  for (const tbl of tables(doc)) {
-    for (const tr of rowsOf(tbl)) {
-      const cells = cellsOf(tr);
-      if (cells.length === 2 && squash(textOf(children(cells[0]!, 'p')[0]!)) === squash(label)) return cells[1]!;
-    }
-  }
-  throw new Error(`label not found in form: ${label}`);
 }
 
 function gridTable(doc: Document, grid: Grid): Element {
@@ -221,8 +147,7 @@ function fillAddress(doc: Document, postal: string | undefined, address: string 
 
 /** Fill a copy of the blank renewal form; returns the new .docx bytes. */
 export function fillRenewalForm(template: Uint8Array, fill: RenewalFill): Uint8Array {
-  const files = unzipSync(template);
-  const doc = new DOMParser().parseFromString(strFromU8(files['word/document.xml']!), 'text/xml');
+  const { files, doc } = openDocx(template);
   if (fill.applicationDate !== undefined) fillApplicationDate(doc, fill.applicationDate);
   const labelled: [keyof RenewalFill, string][] = [
     ['certificationNumber', '認定番号'], ['name', '氏名'], ['nameKana', '氏名（かな）'], ['company', '所属先会社名'],
@@ -238,11 +163,7 @@ export function fillRenewalForm(template: Uint8Array, fill: RenewalFill): Uint8A
   for (const [grid, rows] of Object.entries(fill.cpd ?? {}) as [Grid, CpdRowFill[]][]) fillCpd(doc, grid, rows, fill.statedTotals?.[grid]);
   for (const [grid, stated] of Object.entries(fill.statedTotals ?? {}) as [Grid, string][]) if (!fill.cpd?.[grid]) fillCpd(doc, grid, [], stated);
   if (fill.ethics) fillEthics(doc, fill.ethics);
-  const out: Zippable = {};
-  for (const [name, bytes] of Object.entries(files)) {
-    out[name] = [name === 'word/document.xml' ? strToU8(new XMLSerializer().serializeToString(doc)) : bytes, { mtime: new Date('2026-01-01T00:00:00Z') }];
-  }
-  return zipSync(out, { level: 6 });
+  return saveDocx(files, doc);
 }
 
 /** A .docx that starts like a zip but is cut off: what a broken upload looks like. */

@@ -3,6 +3,7 @@
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { Rules } from './load-rules.ts';
 import { validatorFor } from '../validate/index.ts';
+import type { SupportingDocument } from '../validate/validator.ts';
 import { applicantAndStaff, type Finding } from '../validate/findings.ts';
 import { decideStatus, type CaseStatus } from '../cases/status.ts';
 import type { IsoDate } from '../shared/calendar.ts';
@@ -12,6 +13,7 @@ export interface EvaluationInput {
   application: ApplicationBase | null;
   received: IsoDate;
   proofCount: number;
+  documents: readonly SupportingDocument[];
   intakeFindings: readonly Finding[];
   paid: boolean;
 }
@@ -36,7 +38,7 @@ export function evaluate(rules: Rules, input: EvaluationInput): Evaluation {
   if (!input.application) {
     findings.push(...formNotFound(kindRules?.label ?? ''));
   } else if (validator && kindRules) {
-    const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount });
+    const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount, documents: input.documents });
     findings.push(...result.findings);
     computed = result.computed;
   }

@@ -21,6 +21,8 @@ import { matchExact, type OpenCase } from '../payments/matcher.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
 import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 import { tokyoDate } from '../shared/calendar.ts';
+import type { SupportingDocument } from '../validate/validator.ts';
+import { supportingDocuments } from './supporting-documents.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
@@ -164,12 +166,16 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   const problems = fileFindings(analysis.files);
   const received = tokyoDate(receivedAt);
   const planned: OpenCase[] = [];
+  const newDocuments: SupportingDocument[] = documents.map((i) => {
+    const f = analysis.files[i]!;
+    return { filename: f.filename, facts: (f.verdict as Extract<FileVerdict, { role: 'document' }>).facts };
+  });
 
   const planNew = (kind: string, formIndex: number | null, extra: Finding[], suppress: boolean): CasePlan => {
     const application = formIndex === null ? null : (analysis.files[formIndex]!.verdict as Extract<FileVerdict, { role: 'form' }>).application;
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, null, kind, application, planned);
-    const evaluation = evaluate(app.rules, { kind, application, received, proofCount: documents.length, intakeFindings, paid: pay.paid });
+    const evaluation = evaluate(app.rules, { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings, paid: pay.paid });
     const self = openCaseFor(app, -(planned.length + 2), kind, application);
     if (self) planned.push(self);
     return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
@@ -187,14 +193,14 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const own = forms.find((x) => (x.f.verdict as { kind: string }).kind === replyTo.kind) ?? (current ? undefined : forms[0]);
     const kind = own ? (own.f.verdict as { kind: string }).kind : replyTo.kind;
     const application = own ? (own.f.verdict as Extract<FileVerdict, { role: 'form' }>).application : current;
-    const existingProofs = app.cases.caseAttachments(replyTo.id).filter((a) => a.role === 'document').length;
+    const existingDocuments = supportingDocuments(app.cases.caseAttachments(replyTo.id));
     const extra: Finding[] = [];
     if (analysis.files.length === 0 && replyTo.status !== 'awaiting-payment' && replyTo.status !== 'ready-for-review') {
       extra.push(finding('reply.text-only', 'staff', '申請者から添付ファイルのない返信がありました。本文を確認し、必要なら申請内容を修正してください。'));
     }
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, replyTo.id, kind, application, planned);
-    const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingProofs + documents.length, intakeFindings, paid: pay.paid });
+    const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, paid: pay.paid });
     analysis.plans.push({
       existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i] : []), ...documents, ...unusable],
       intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
@@ -258,6 +264,7 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
       message_id: messageId, filename: f.filename, from_archive: f.fromArchive ?? null, detected_type: f.verdict.type, size: f.content.length,
       sha256: stored[i]!.sha256, store_path: stored[i]!.path, role: f.verdict.role, form_kind: f.verdict.role === 'form' ? f.verdict.kind : null,
       note: 'reason' in f.verdict ? f.verdict.reason : 'note' in f.verdict ? f.verdict.note : null,
+      facts_json: f.verdict.role === 'document' ? JSON.stringify(f.verdict.facts) : null,
     }));
     app.cases.addEvent({ messageId, actor: 'intake', type: `mail.${a.classification}`, data: { ref: a.sourceRef, note: a.note, attachments: a.files.length } });
     if (a.classification === 'reply' && a.plans.length === 0) {

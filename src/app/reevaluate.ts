@@ -7,6 +7,7 @@ import type { Finding } from '../validate/findings.ts';
 import { isClosed } from '../cases/status.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import { evaluate } from './evaluate.ts';
+import { supportingDocuments } from './supporting-documents.ts';
 import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 
 /** Call inside a transaction. */
@@ -14,11 +15,13 @@ export function reevaluateCase(app: App, caseId: number, trigger: Trigger): Case
   const row = app.cases.caseById(caseId)!;
   if (isClosed(row.status)) return row;
   const fee = app.rules.kinds[row.kind]?.fee;
+  const documents = supportingDocuments(app.cases.caseAttachments(caseId));
   const evaluation = evaluate(app.rules, {
     kind: row.kind,
     application: row.application_json ? (JSON.parse(row.application_json) as ApplicationBase) : null,
     received: tokyoDate(new Date(row.received_at)),
-    proofCount: app.cases.caseAttachments(caseId).filter((a) => a.role === 'document').length,
+    proofCount: documents.length,
+    documents,
     intakeFindings: JSON.parse(row.intake_findings_json) as Finding[],
     paid: app.cases.paymentsForCase(caseId).some((p) => p.amount === fee),
   });

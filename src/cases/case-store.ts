@@ -51,6 +51,7 @@ export interface AttachmentRow {
   role: 'form' | 'document' | 'unsupported' | 'unreadable';
   form_kind: string | null;
   note: string | null;
+  facts_json: string | null;
 }
 
 export interface PaymentRow {
@@ -188,8 +189,8 @@ export class CaseStore {
 
   // ── attachments ───────────────────────────────────────────────────────────
   insertAttachment(a: Omit<AttachmentRow, 'id'>): number {
-    return this.insert(`INSERT INTO attachments (message_id, filename, from_archive, detected_type, size, sha256, store_path, role, form_kind, note)
-      VALUES ($message_id, $filename, $from_archive, $detected_type, $size, $sha256, $store_path, $role, $form_kind, $note)`, a as unknown as Params);
+    return this.insert(`INSERT INTO attachments (message_id, filename, from_archive, detected_type, size, sha256, store_path, role, form_kind, note, facts_json)
+      VALUES ($message_id, $filename, $from_archive, $detected_type, $size, $sha256, $store_path, $role, $form_kind, $note, $facts_json)`, a as unknown as Params);
   }
 
   linkAttachment(caseId: number, attachmentId: number): void {

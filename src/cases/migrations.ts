@@ -147,4 +147,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX outbox_to ON outbox(to_address, created_at);
     `,
   },
+  // Versions 2 and 3 belong to the payments and mailbox work (merged separately); numbers only need to be unique.
+  {
+    version: 4,
+    name: 'facts read from supporting documents',
+    sql: `
+      -- JSON DocumentFacts (src/extract/documents): e.g. the exam report's issue date, so a re-evaluation
+      -- (a payment arriving) needs no re-reading of stored files.
+      ALTER TABLE attachments ADD COLUMN facts_json TEXT;
+    `,
+  },
 ];

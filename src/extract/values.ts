@@ -50,6 +50,54 @@ export function parseDate(text: string): Parsed<IsoDate> {
   return { ok: true, value: isoDate(y, m, d) };
 }
 
+/** A year and month (YYYY-MM). */
+export type YearMonth = string;
+
+/**
+ * Months as people write them in the experience grid: 2016年4月, 2016/4, 2016-04, 2016.4, 201604,
+ * 平成28年4月, 令和元年9月, H28.4, full-width digits, or typed into the form's `　年　月` placeholder (with
+ * its 自/至 prefix). A day, if given, is ignored.
+ */
+export function parseYearMonth(text: string): Parsed<YearMonth> {
+  let t = compact(text).replace(/元年/g, '1年').replace(/^[自至~〜～:：]/, '');
+  t = t.replace(/年月(日)?$/, '').replace(/[()（）]/g, '');
+  if (t === '' || /^[年月日]*$/.test(t)) return EMPTY;
+  const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})(?:月|[./-]\\d{1,2}日?)?(?:\\d{1,2}日)?$`);
+  const greg = /^(\d{4})[年./-](\d{1,2})(?:月|[./-]\d{1,2}日?)?(?:\d{1,2}日)?$/;
+  const packed = /^(\d{4})(\d{2})$/;
+  let match: RegExpMatchArray | null;
+  let y: number | undefined;
+  let m: number | undefined;
+  if ((match = t.match(era))) {
+    y = eraToGregorian(match[1]!, Number(match[2]));
+    m = Number(match[3]);
+  } else if ((match = t.match(greg)) || (match = t.match(packed))) {
+    y = Number(match[1]);
+    m = Number(match[2]);
+  }
+  if (y === undefined || m === undefined) return invalid(`年月として読めません: ${text.trim()}`);
+  if (m < 1 || m > 12 || y < 1900 || y > 2100) return invalid(`存在しない年月です: ${text.trim()}`);
+  return { ok: true, value: `${y}-${String(m).padStart(2, '0')}` };
+}
+
+/** 至 written as 現在 (or 在職中, 継続中, 今): the period runs up to the date of receipt. */
+export function isOngoing(text: string): boolean {
+  return /^(?:至)?(?:現在|現在まで|在職中|継続中|今|今日|現職|現在に至る)(?:年月)?$/.test(compact(text));
+}
+
+/** Years as 6, 3.5, 6年, 3年6ヶ月, ３年６ヶ月, 3年6か月, 42ヶ月, 0.5年. The printed 年 placeholder alone is empty. */
+export function parseYears(text: string): Parsed<number> {
+  const t = compact(text).replace(/[ヵケカかヶか]?月間?|ヶ月|カ月|か月|ケ月|ヵ月/g, 'か月');
+  if (t === '' || t === '年') return EMPTY;
+  let match: RegExpMatchArray | null;
+  if ((match = t.match(/^(\d+(?:\.\d+)?)(?:年間?)?$/))) return { ok: true, value: Number(match[1]) };
+  if ((match = t.match(/^(?:(\d+)年間?)?(\d+)か月(?:年)?$/))) {
+    const months = Number(match[1] ?? 0) * 12 + Number(match[2]);
+    return { ok: true, value: Math.round((months / 12) * 100) / 100 };
+  }
+  return invalid(`年数として読めません: ${text.trim()}`);
+}
+
 /** Hours as 6, 6時間, ６ｈ, 1.5, 1時間30分, 90分. The printed 時間 placeholder alone is empty. */
 export function parseHours(text: string): Parsed<number> {
   const t = compact(text).toLowerCase();

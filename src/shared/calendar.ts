@@ -108,3 +108,21 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   const t = new Date(Date.UTC(year, month - 1, day + days));
   return isoDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
+
+/** Same day n years later; 29 February becomes 28 February in a common year. */
+export function addYears(date: IsoDate, years: number): IsoDate {
+  const { year, month, day } = splitIso(date);
+  const y = year + years;
+  return isoDate(y, month, Math.min(day, daysInMonth(y, month)));
+}
+
+/**
+ * The first validity of a new certification (manual 004, C): from the 1 April that follows the exam
+ * report's issue date, for `fiscalYears` fiscal years; the renewal window lies in the last of them.
+ */
+export function firstValidityPeriod(examIssuedOn: IsoDate, fiscalYears: number, windowFrom: MonthDay, windowTo: MonthDay): { start: IsoDate; end: IsoDate; renewalWindow: { start: IsoDate; end: IsoDate } } {
+  const firstFy = fiscalYearOf(examIssuedOn) + 1;
+  const lastFy = firstFy + fiscalYears - 1;
+  const { start, end } = windowFor(fiscalYearRange(lastFy).start, windowFrom, windowTo);
+  return { start: fiscalYearRange(firstFy).start, end: fiscalYearRange(lastFy).end, renewalWindow: { start, end } };
+}

@@ -3,7 +3,7 @@ import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { KindRules } from '../config/rules.ts';
 import { isPlausibleEmail, isPlausiblePhone } from '../extract/values.ts';
 import { isKana } from '../shared/japanese.ts';
-import { fieldLabel, finding, type Finding } from './findings.ts';
+import { fieldLabel as sharedLabel, finding, type Finding } from './findings.ts';
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
@@ -16,32 +16,42 @@ const INVALID_HINTS: Record<string, (value: string) => string | null> = {
   nameKana: (v) => (isKana(v) ? null : 'ひらがなまたはカタカナでご記入ください'),
 };
 
-/** Fields handled by a kind's own checks (e.g. qualification, agreement): skipped here. */
-export function checkFields(app: ApplicationBase, rules: KindRules, handledElsewhere: readonly string[] = []): Finding[] {
+/** A field's value by its dictionary key; nested keys such as `certifier.name` are dotted paths. */
+function valueAt(app: ApplicationBase, field: string): unknown {
+  let node: unknown = app;
+  for (const part of field.split('.')) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  return node;
+}
+
+/**
+ * Fields handled by a kind's own checks (e.g. qualification, agreement) are skipped here. `labels`
+ * names fields where a kind's form differs from the shared wording (FIELD_LABELS).
+ */
+export function checkFields(app: ApplicationBase, rules: KindRules, handledElsewhere: readonly string[] = [], labels: Readonly<Record<string, string>> = {}): Finding[] {
+  const fieldLabel = (field: string) => labels[field] ?? sharedLabel(field);
   const findings: Finding[] = [];
-  const values = app as unknown as Record<string, unknown>;
   for (const field of rules.fields.required) {
     if (handledElsewhere.includes(field)) continue;
     if (app.invalid[field]) {
       findings.push(finding('field.invalid', 'applicant', `${fieldLabel(field)}を読み取れませんでした（${app.invalid[field]}）。正しい形式でご記入ください。`, { field }));
-    } else if (isEmpty(values[field])) {
+    } else if (isEmpty(valueAt(app, field))) {
       findings.push(finding('field.missing', 'applicant', `${fieldLabel(field)}が未記入です。ご記入ください。`, { field }));
     }
   }
   for (const group of rules.fields.oneOf) {
-    if (group.every((f) => isEmpty(values[f]))) {
+    if (group.every((f) => isEmpty(valueAt(app, f)))) {
       findings.push(finding('field.missing', 'applicant', `${group.map(fieldLabel).join('または')}のいずれかをご記入ください。`, { field: group.join('|') }));
     }
   }
   // Values present but implausible, for any field that has a check.
   for (const [field, check] of Object.entries(INVALID_HINTS)) {
-    const value = values[field];
+    const value = valueAt(app, field);
     if (typeof value !== 'string' || value === '' || app.invalid[field]) continue;
     const problem = check(value);
     if (problem) findings.push(finding('field.invalid', 'applicant', `${fieldLabel(field)}「${value}」: ${problem}。`, { field }));
   }
   for (const field of rules.fields.expected) {
-    if (isEmpty(values[field])) findings.push(finding('field.missing', 'reviewer', `${fieldLabel(field)}が空欄です（申請者への確認は不要、審査時に確認）。`, { field }));
+    if (isEmpty(valueAt(app, field))) findings.push(finding('field.missing', 'reviewer', `${fieldLabel(field)}が空欄です（申請者への確認は不要、審査時に確認）。`, { field }));
   }
   return findings;
 }

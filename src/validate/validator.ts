@@ -4,12 +4,21 @@ import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { KindRules } from '../config/rules.ts';
 import type { IsoDate } from '../shared/calendar.ts';
 import type { Finding } from './findings.ts';
+import type { DocumentFacts } from '../extract/documents/document-facts.ts';
+
+/** A supporting document on the case (not the form): what it is, as far as it could be read. */
+export interface SupportingDocument {
+  filename: string;
+  facts: DocumentFacts;
+}
 
 export interface ValidationContext {
   /** Tokyo date of receipt of the application (server time, never the processing clock). */
   received: IsoDate;
   /** Supporting documents (non-form attachments) on the case. */
   proofCount: number;
+  /** The same documents with what was read from them (the exam report, other proofs). */
+  documents: readonly SupportingDocument[];
 }
 
 export interface Validation {

@@ -65,7 +65,7 @@ describe('conken CLI', () => {
     const imported = JSON.parse((await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], env)).stdout);
     expect(imported.matched).toEqual([{ payment: 1, case: 'R-2026-000001', status: 'ready-for-review' }]);
     const again = JSON.parse((await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], env)).stdout);
-    expect(again).toMatchObject({ new: 0, duplicate: 5, matched: [] });
+    expect(again).toMatchObject({ new: 0, duplicate: 6, matched: [] });
     const list = JSON.parse((await conken(['cases', '--status', 'ready-for-review', '--json'], env)).stdout);
     expect(list.map((c: { number: string }) => c.number)).toEqual(['R-2026-000001']);
     const detail = JSON.parse((await conken(['case', 'R-2026-000001', '--json'], env)).stdout);
@@ -84,7 +84,7 @@ describe('conken CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/3行目/);
     const again = await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'payments.csv'), '--json'], dataEnv(dir));
-    expect(JSON.parse(again.stdout).new).toBe(5); // nothing of the bad file was kept
+    expect(JSON.parse(again.stdout).new).toBe(6); // nothing of the bad file was kept
   });
 
   it('a bad rule file stops start-up naming the file, line and key', async () => {

@@ -1,9 +1,9 @@
 // Parts that both application forms share: the qualification choice, the address cell with its
 // （〒　－　） prefix, and the agreement checkbox. Each returns the value with the evidence it came from.
-import type { Cell, Provenance, Table } from '../document.ts';
-import { CHOICE_MARKS, EMPTY_MARKS, leadingMark, parsePostalCode } from '../values.ts';
+import type { Cell, DocumentModel, Provenance, Table } from '../document.ts';
+import { CHOICE_MARKS, EMPTY_MARKS, leadingMark, parseDate, parsePostalCode } from '../values.ts';
 import { cleanValue, nfkc } from '../../shared/japanese.ts';
-import { key, provenance } from './form-helpers.ts';
+import { key, paragraphStarting, provenance, textAfterLabel } from './form-helpers.ts';
 
 export type Qualification = 'OMP' | 'CAP';
 
@@ -116,4 +116,41 @@ export function readAgreement(file: string, table: Table, sentenceStart = '上�
   if (typed) return { value: true, how: `記号 ${typed}`, source };
   const empty = [...before].some((ch) => EMPTY_MARKS.includes(ch) || ch === '☐');
   return { value: false, how: box ? 'チェックボックス未選択' : empty ? '記号 ☐' : 'チェックなし', source };
+}
+
+/**
+ * A date written after a label in a paragraph (申請年月日　2026年1月20日) or, when Enter was pressed
+ * after the label, on the next line.
+ */
+export function readDateParagraph(file: string, doc: DocumentModel, label: string): { value: string | null; invalid?: string; source?: Provenance } {
+  const found = paragraphStarting(doc, label);
+  if (!found) return { value: null };
+  let raw = textAfterLabel(found.paragraph.text, label);
+  let where = found.paragraph;
+  if (cleanValue(raw) === '' && found.next && parseDate(found.next.text).ok) {
+    raw = found.next.text;
+    where = found.next;
+  }
+  if (cleanValue(raw) === '') return { value: null };
+  const source = provenance(file, where, raw.trim());
+  const parsed = parseDate(raw);
+  if (parsed.ok) return { value: parsed.value, source };
+  return parsed.empty ? { value: null } : { value: null, invalid: parsed.reason, source };
+}
+
+export interface SignatureReading {
+  signed: boolean;
+  /** image: a pasted signature picture (or ink on a scan); typed: text typed into the cell (flagged for the reviewer). */
+  how: 'image' | 'typed' | null;
+  evidence: string;
+  source?: Cell;
+}
+
+/** A 署名（自署） cell: signed when it holds a picture or ink, or typed text (which the reviewer is told about). */
+export function readSignature(cell: Cell | undefined): SignatureReading {
+  if (!cell) return { signed: false, how: null, evidence: '署名欄が見つかりません' };
+  if (cell.images > 0) return { signed: true, how: 'image', evidence: `署名の画像 ${cell.images}点`, source: cell };
+  const typed = cleanValue(cell.text);
+  if (typed !== '') return { signed: true, how: 'typed', evidence: `入力された文字: ${typed.slice(0, 40)}`, source: cell };
+  return { signed: false, how: null, evidence: '空欄', source: cell };
 }

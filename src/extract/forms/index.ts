@@ -2,8 +2,9 @@
 import type { DocumentModel } from '../document.ts';
 import { RECOGNITION_THRESHOLD, type ApplicationBase, type FormMapper } from './form-kind.ts';
 import { renewalMapper } from './renewal.ts';
+import { certificationMapper } from './certification.ts';
 
-export const FORM_MAPPERS: readonly FormMapper[] = [renewalMapper];
+export const FORM_MAPPERS: readonly FormMapper[] = [renewalMapper, certificationMapper];
 
 /** The form kind a document is, by its content (never by file name or subject), or undefined. */
 export function recogniseForm(doc: DocumentModel): { mapper: FormMapper; score: number } | undefined {

@@ -1,9 +1,11 @@
 // Summariser registry: a new form kind adds its reviewer summary here.
 import { summariseRenewal } from './renewal.ts';
+import { summariseCertification } from './certification.ts';
 import { labelValueTable, type Summariser } from './summary.ts';
 
 const SUMMARISERS: Record<string, Summariser> = {
   renewal: summariseRenewal,
+  certification: summariseCertification,
 };
 
 /** Fallback for a kind without its own summary: every scalar field as it was read. */

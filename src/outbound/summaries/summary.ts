@@ -5,6 +5,8 @@ export interface ReviewSummary {
   fieldsTable: string;
   /** Empty when the kind has no CPD report. */
   cpdTable: string;
+  /** Further titled sections a kind adds (the certification's exam report and experience timeline). */
+  sections?: { title: string; body: string }[];
 }
 
 export type Summariser = (application: Record<string, unknown>, computed: Record<string, unknown>) => ReviewSummary;

@@ -1,0 +1,83 @@
+// Sample exam result reports (試験結果レポート): the association mails one to every passer; applicants
+// attach a scan or a PDF of it. We write it as a Word file and let LibreOffice print it to PDF, so the
+// samples carry a real text layer with CJK fonts, as a scanner's or Word's PDF export does.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import { textPdf } from './text-pdf.ts';
+
+export interface ExamReport {
+  passerNumber: string;
+  name: string;
+  qualification: 'OMP' | 'CAP';
+  examDate: string;
+  issuedOn: string;
+}
+
+const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+const QUALIFICATION_NAMES = { OMP: 'オペレーションマネジメントプロフェッショナル（OMP）', CAP: 'コンタクトセンターアーキテクチャプロフェッショナル（CAP）' };
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** The report's lines; true marks the bold title lines. */
+export function examReportLines(r: ExamReport): [string, boolean?][] {
+  return [
+    ['一般社団法人 日本コンタクトセンター教育検定協会'], [''],
+    ['プロフェッショナル資格検定試験', true], ['試験結果レポート（合格証明書）', true], [''],
+    [`合格者番号：${r.passerNumber}`], [`氏名：${r.name} 様`], [`試験区分：${QUALIFICATION_NAMES[r.qualification]}`],
+    [`受験日：${r.examDate}`], ['結果：合格'], [''],
+    ['あなたは上記の試験に合格したことを証明します。'],
+    ['本レポートの有効期間は発行日から3年間です。期間内に資格認定申請を行ってください。'], [''],
+    [`発行日：${r.issuedOn}`], ['一般社団法人 日本コンタクトセンター教育検定協会 理事長'],
+  ];
+}
+
+/** The same report as a small PDF written directly (no LibreOffice), for tests. */
+export function examReportTextPdf(r: ExamReport): Uint8Array {
+  return textPdf(examReportLines(r).map(([t]) => t));
+}
+
+export function examReportDocx(r: ExamReport): Uint8Array {
+  const lines = examReportLines(r);
+  const body = lines.map(([t, bold]) => `<w:p><w:r>${bold ? '<w:rPr><w:b/><w:sz w:val="32"/></w:rPr>' : ''}<w:t xml:space="preserve">${escape(t)}</w:t></w:r></w:p>`).join('');
+  const files: Zippable = {
+    '[Content_Types].xml': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+    '_rels/.rels': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
+    'word/document.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`),
+  };
+  for (const k of Object.keys(files)) files[k] = [files[k] as Uint8Array, { mtime: new Date('2026-01-01T00:00:00Z') }];
+  return zipSync(files);
+}
+
+/** Converts with LibreOffice (Debian libreoffice-writer), all in one run; throws with a clear message when it is missing. */
+export function toPdfs(docs: Record<string, Uint8Array>): Record<string, Uint8Array> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-pdf-'));
+  try {
+    const inputs = Object.entries(docs).map(([name, bytes]) => {
+      writeFileSync(path.join(dir, `${name}.docx`), bytes);
+      return path.join(dir, `${name}.docx`);
+    });
+    try {
+      execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'pdf', '--outdir', dir, ...inputs], { stdio: 'ignore' });
+    } catch (error) {
+      throw new Error(`LibreOffice (soffice) is needed to make the sample PDFs: apt-get install libreoffice-writer fonts-noto-cjk (${(error as Error).message})`);
+    }
+    return Object.fromEntries(Object.keys(docs).map((name) => [name, new Uint8Array(readFileSync(path.join(dir, `${name}.pdf`)))]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A scan of the printed report: pdftoppm (Debian poppler-utils) at 150 dpi, grey, PNG. */
+export function toScanPng(pdf: Uint8Array): Uint8Array {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-scan-'));
+  try {
+    writeFileSync(path.join(dir, 'in.pdf'), pdf);
+    execFileSync('pdftoppm', ['-r', '150', '-gray', '-png', '-singlefile', path.join(dir, 'in.pdf'), path.join(dir, 'out')], { stdio: 'ignore' });
+    return readFileSync(path.join(dir, 'out.png'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
