@@ -12,32 +12,40 @@ const SIGNATURE = { image: 'あり（画像・手書き）', typed: 'あり（�
 interface ExamReportComputed { issuedOn: string | null; source: 'report' | 'form' | null; expiresOn: string | null; evidence: string }
 interface ValidityComputed { start: string; end: string; renewalWindow: { start: string; end: string } }
 
-/** One character per half-year: ■ covered, ▲ covered by two or more rows (overlap), · not covered. */
+/** ASCII to full width, so that labels line up with the full-width bars in a Japanese mail font. */
+const wide = (text: string) => text.replace(/[!-~]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).replace(/ /g, '　');
+const LABEL_WIDTH = 14;
+const column = (text: string) => [...wide(text)].slice(0, LABEL_WIDTH).join('').padEnd(LABEL_WIDTH, '　');
+
+/** One full-width character per fiscal half-year: ■ covered, ▲ covered by two or more rows (overlap), ・ not covered. */
 function timeline(app: CertificationApplication, exp: ExperienceResult): string[] {
   const spans = exp.rows.filter((r) => !r.excluded && r.from && r.to).map((r) => ({ row: r, start: monthIndex(r.from!), end: monthIndex(r.to!) }));
   if (spans.length === 0) return ['　（数えられる期間がありません）'];
-  const firstYear = Math.floor(Math.min(...spans.map((s) => s.start)) / 12);
-  const lastYear = Math.floor(Math.max(...spans.map((s) => s.end)) / 12);
+  // Fiscal half-years (April–September, October–March), as the association counts years.
+  const fiscalYear = (month: number) => Math.floor((month - 3) / 12);
+  const firstYear = fiscalYear(Math.min(...spans.map((s) => s.start)));
+  const lastYear = fiscalYear(Math.max(...spans.map((s) => s.end)));
   const cells = (lastYear - firstYear + 1) * 2;
   const bar = (covered: (half: number) => number) => Array.from({ length: cells }, (_, i) => {
     const n = covered(i);
-    return n === 0 ? '·' : n === 1 ? '■' : '▲';
+    return n === 0 ? '・' : n === 1 ? '■' : '▲';
   }).join('');
   const halfCount = (list: typeof spans) => (i: number) => {
-    const from = firstYear * 12 + i * 6;
+    const from = firstYear * 12 + 3 + i * 6;
     let most = 0;
     for (let m = from; m < from + 6; m++) most = Math.max(most, list.filter((s) => s.start <= m && m <= s.end).length);
     return most;
   };
-  const years = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => String(firstYear + i).slice(2).padEnd(2)).join('');
-  const lines = [`　${'分野'.padEnd(22, '　').slice(0, 12)}  ${years}（西暦下2桁、1文字=半年）`];
+  // Each year is two cells (four columns): its two-digit label, then a blank cell.
+  const years = Array.from({ length: lastYear - firstYear + 1 }, (_, i) => `${String(firstYear + i).slice(2)}　`).join('');
+  const lines = [`　${column('分野（★必須）')}　${years}（年度の下2桁、1マス＝半年）`];
   const fields = [...new Set(spans.map((s) => s.row.field!))].sort((a, b) => a - b);
   for (const field of fields) {
     const mine = spans.filter((s) => s.row.field === field);
-    const name = `${field}.${WORK_FIELDS[field]}${exp.requiredFields.includes(field) ? '（必須）' : ''}`;
-    lines.push(`　${name.slice(0, 12).padEnd(12, '　')}  ${bar(halfCount(mine))}  ${yearsOf(exp.byField.find((f) => f.field === field)?.months ?? 0)}年`);
+    const name = `${field}.${WORK_FIELDS[field]}${exp.requiredFields.includes(field) ? '★' : ''}`;
+    lines.push(`　${column(name)}　${bar(halfCount(mine))}　${yearsOf(exp.byField.find((f) => f.field === field)?.months ?? 0)}年`);
   }
-  lines.push(`　${'全体（重複は▲）'.padEnd(12, '　')}  ${bar(halfCount(spans))}  ${yearsOf(exp.totalMonths)}年`);
+  lines.push(`　${column('全体（▲は重複）')}　${bar(halfCount(spans))}　${yearsOf(exp.totalMonths)}年`);
   lines.push('');
   app.experience.forEach((row, i) => {
     const r = exp.rows[i]!;
