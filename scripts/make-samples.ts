@@ -1,7 +1,7 @@
 // Regenerates samples/: filled renewal forms (from the association's blank form), the mails that
 // carry them, and a bank statement. Deterministic: the same bytes on every run.
 //   node scripts/make-samples.ts
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fillRenewalForm, truncatedDocx, unrelatedDocx, RENEWAL_TEMPLATE } from './lib/fill-renewal-form.ts';
@@ -9,11 +9,11 @@ import { buildMail, type MailSpec } from './lib/mail-builder.ts';
 import { SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE } from './lib/fill-certification-form.ts';
 import { CERTIFICATION_SAMPLES } from './lib/certification-samples.ts';
-import { examReportDocx, toPdfs, toScanPng, type ExamReport } from './lib/exam-report.ts';
+import { examReportDocx, toPdfs, toScanPng, toScannedPdf, type ExamReport } from './lib/exam-report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
-for (const dir of ['forms', 'mails', 'statements']) {
+for (const dir of ['forms', 'forms-pdf', 'mails', 'statements']) {
   rmSync(path.join(root, dir), { recursive: true, force: true });
   mkdirSync(path.join(root, dir), { recursive: true });
 }
@@ -62,6 +62,19 @@ forms['certification-expired-report.docx'] = fillCertificationForm(certification
 });
 writeFileSync(path.join(root, 'forms', 'certification-expired-report.docx'), forms['certification-expired-report.docx']);
 
+// The filled forms as applicants export them to PDF (LibreOffice, as Word's "Save as PDF" would), and
+// one printed and scanned (image-only PDF). The .expected.json beside each .docx holds for its PDF too.
+// A representative few (each PDF carries its embedded CJK fonts: ~400 kB).
+const filled = ['renewal-complete.docx', 'renewal-variants.docx', 'renewal-into-placeholder.docx', 'renewal-ethics-unchecked.docx',
+  'certification-complete.docx', 'certification-wareki-fullwidth.docx', 'certification-overlapping.docx', 'certification-oath-unchecked.docx', 'certification-typed-signature.docx'];
+const pdfs = toPdfs(Object.fromEntries(filled.map((file) => [file.replace(/\.docx$/, ''), forms[file]!])));
+for (const [name, pdf] of Object.entries(pdfs)) {
+  forms[`${name}.pdf`] = pdf;
+  writeFileSync(path.join(root, 'forms-pdf', `${name}.pdf`), pdf);
+}
+forms['certification-complete-scan.pdf'] = toScannedPdf(pdfs['certification-complete']!);
+writeFileSync(path.join(root, 'forms-pdf', 'certification-complete-scan.pdf'), forms['certification-complete-scan.pdf']);
+
 const jan = (day: number, hour = 10) => new Date(Date.UTC(2026, 0, day, hour - 9, 0, 0));
 const docx = (file: string, as = file) => ({ filename: as, content: forms[file]! });
 const proof = { filename: '受講証明書.pdf', content: forms['proof-certificate.pdf']!, contentType: 'application/pdf' };
@@ -99,6 +112,8 @@ mails.push(
   ['20-certification-no-exam-report.eml', { from: 'makoto.kobayashi@example.jp', subject: CERT_SUBJECT, date: feb(11), messageId: 'sample-20@example.jp', text: '申請書を送ります。\n', attachments: [docx('certification-wareki-fullwidth.docx', '資格認定申請フォーム.docx')] }],
   ['21-certification-scanned-report.eml', { from: 'm.kato@example.jp', subject: CERT_SUBJECT, date: feb(11, 14), messageId: 'sample-21@example.jp', text: certBody, attachments: [docx('certification-typed-signature.docx', '資格認定申請フォーム_加藤.docx'), report('exam-report-2025-kato-scan.png', 'IMG_2041.png')] }],
   ['22-certification-under-renewal-subject.eml', { from: 'y.nakamura@example.jp', subject: RENEWAL_SUBJECT, date: feb(12), messageId: 'sample-22@example.jp', text: '申請書を添付します（件名を間違えていたらすみません）。\n', attachments: [docx('certification-overlapping.docx', '申請書.docx'), report('exam-report-2025-nakamura.pdf', '試験結果レポート_中村.pdf')] }],
+  ['24-certification-as-pdf.eml', { from: '中村 由美 <y.nakamura@example.jp>', subject: CERT_SUBJECT, date: feb(13), messageId: 'sample-24@example.jp', text: certBody, attachments: [report('certification-overlapping.pdf', '資格認定申請フォーム_中村.pdf'), report('exam-report-2025-nakamura.pdf', '試験結果レポート.pdf')] }],
+  ['25-certification-scanned-form.eml', { from: '検定 花子 <hanako.kentei@example.jp>', subject: CERT_SUBJECT, date: feb(13, 11), messageId: 'sample-25@example.jp', text: '印刷して署名したものをスキャンしました。\n', attachments: [report('certification-complete-scan.pdf', 'scan_20260213.pdf'), report('exam-report-2025.pdf', '試験結果レポート.pdf')] }],
   ['23-certification-expired-report.eml', { from: 'r.furukawa@example.jp', subject: CERT_SUBJECT, date: feb(12, 15), messageId: 'sample-23@example.jp', text: certBody, attachments: [docx('certification-expired-report.docx', '資格認定申請フォーム_古川.docx'), report('exam-report-2022-expired.pdf', '試験結果レポート_古川.pdf')] }],
 );
 for (const [file, spec] of mails) writeFileSync(path.join(root, 'mails', file), await buildMail(spec));
@@ -120,4 +135,4 @@ writeFileSync(path.join(root, 'statements', 'payments.csv'), [
   '',
 ].join('\n'));
 
-process.stdout.write(`samples written to ${root}: ${Object.keys(forms).length} files in forms/, ${mails.length + 1} mails, 1 statement\n`);
+process.stdout.write(`samples written to ${root}: ${readdirSync(path.join(root, 'forms')).length} files in forms/, ${readdirSync(path.join(root, 'forms-pdf')).length} in forms-pdf/, ${mails.length + 1} mails, 1 statement\n`);

@@ -2,11 +2,11 @@
 // attach a scan or a PDF of it. We write it as a Word file and let LibreOffice print it to PDF, so the
 // samples carry a real text layer with CJK fonts, as a scanner's or Word's PDF export does.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { textPdf } from './text-pdf.ts';
+import { imagePdf, textPdf } from './text-pdf.ts';
 
 export interface ExamReport {
   passerNumber: string;
@@ -77,6 +77,19 @@ export function toScanPng(pdf: Uint8Array): Uint8Array {
     writeFileSync(path.join(dir, 'in.pdf'), pdf);
     execFileSync('pdftoppm', ['-r', '150', '-gray', '-png', '-singlefile', path.join(dir, 'in.pdf'), path.join(dir, 'out')], { stdio: 'ignore' });
     return readFileSync(path.join(dir, 'out.png'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A scanner's PDF: every page rendered (pdftoppm, grey, 100 dpi, JPEG) and bound back into an image-only PDF. */
+export function toScannedPdf(pdf: Uint8Array): Uint8Array {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-scan-'));
+  try {
+    writeFileSync(path.join(dir, 'in.pdf'), pdf);
+    execFileSync('pdftoppm', ['-r', '100', '-gray', '-jpeg', '-jpegopt', 'quality=70', path.join(dir, 'in.pdf'), path.join(dir, 'page')], { stdio: 'ignore' });
+    const pages = readdirSync(dir).filter((f) => f.startsWith('page')).sort().map((f) => new Uint8Array(readFileSync(path.join(dir, f))));
+    return imagePdf(pages);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { Rules } from './load-rules.ts';
 import { validatorFor } from '../validate/index.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
-import { applicantAndStaff, type Finding } from '../validate/findings.ts';
+import { applicantAndStaff, finding, type Finding } from '../validate/findings.ts';
 import { decideStatus, type CaseStatus } from '../cases/status.ts';
 import type { IsoDate } from '../shared/calendar.ts';
 
@@ -36,7 +36,11 @@ export function evaluate(rules: Rules, input: EvaluationInput): Evaluation {
   const kindRules = rules.kinds[input.kind];
   const validator = validatorFor(input.kind);
   if (!input.application) {
-    findings.push(...formNotFound(kindRules?.label ?? ''));
+    // A scan or photo we cannot read yet may well be the form: staff read it, the applicant is not asked again.
+    const unread = input.documents.filter((d) => !d.facts.read);
+    if (unread.length > 0) {
+      findings.push(finding('form.not-found', 'staff', `申請書を自動で読み取れませんでした。画像・スキャンの添付（${unread.map((d) => d.filename).join('、')}）が申請書か確認し、内容を入力してください。`));
+    } else findings.push(...formNotFound(kindRules?.label ?? ''));
   } else if (validator && kindRules) {
     const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount, documents: input.documents });
     findings.push(...result.findings);

@@ -1,14 +1,15 @@
 // One file in, one verdict out: the form it holds (mapped to its application), a proof document, or a
 // reason we cannot use it. Never throws for bad input: a bad file is a finding, not a crash.
-import { fullText, type DocumentModel } from './document.ts';
+import { fullText, tables, type DocumentModel } from './document.ts';
 import { describeFileType, detectFileType, type FileType } from './file-type.ts';
 import { readerFor, UnreadableFileError } from './readers/index.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
-import { readPdfText } from './readers/pdf-text.ts';
 import { describeDocument, type DocumentFacts } from './documents/document-facts.ts';
 
 /** File types we accept as attachments even before a reader for them exists (kept as proof documents). */
 const PROOF_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png', 'tiff'];
+/** Both forms have at least five tables; fewer found in a recognised PDF means its layout was not understood. */
+const MIN_TABLES = 5;
 
 export type FileVerdict =
   | { role: 'form'; type: FileType; kind: string; application: ApplicationBase; document: DocumentModel; score: number }
@@ -22,7 +23,6 @@ export async function extractFile(bytes: Uint8Array, filename: string): Promise<
   if (type === 'ole-encrypted' || type === 'zip-corrupt') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
   const reader = readerFor(type);
   if (!reader) {
-    if (type === 'pdf') return pdfDocument(bytes, filename);
     if (PROOF_TYPES.includes(type)) return documentVerdict(type, filename, null, '証明書類として保管（画像: 自動読取なし）');
     return { role: 'unsupported', type, reason: describeFileType(type, filename) };
   }
@@ -33,10 +33,17 @@ export async function extractFile(bytes: Uint8Array, filename: string): Promise<
     const reason = error instanceof UnreadableFileError ? error.message : `読み取り中にエラー: ${(error as Error).message}`;
     return { role: 'unreadable', type, reason };
   }
+  // A PDF without a text layer (a scan) has no blocks: kept as a document whose content was not read.
+  if (document.blocks.length === 0) return { ...documentVerdict(type, filename, null, '証明書類として保管（スキャン: 自動読取なし）'), document };
   const recognised = recogniseForm(document);
   if (!recognised) return { ...documentVerdict(type, filename, fullText(document), '申請書ではない文書'), document };
   try {
     const application = recognised.mapper.map(document);
+    // A form whose tables could not be found (a PDF printed without ruling lines, say) would read as
+    // empty and send the applicant a list of everything: better told apart as unreadable.
+    if (document.format !== 'docx' && tables(document).length < MIN_TABLES) {
+      return { role: 'unreadable', type, reason: '申請書の表を読み取れません（PDFの表に罫線がない可能性があります）' };
+    }
     return { role: 'form', type, kind: recognised.mapper.kind, application, document, score: recognised.score };
   } catch (error) {
     return { role: 'unreadable', type, reason: `申請書の読み取りに失敗: ${(error as Error).message}` };
@@ -46,15 +53,4 @@ export async function extractFile(bytes: Uint8Array, filename: string): Promise<
 function documentVerdict(type: FileType, filename: string, text: string | null, note: string): Extract<FileVerdict, { role: 'document' }> {
   const facts = describeDocument(filename, text);
   return { role: 'document', type, facts, note: facts.kind === 'exam-report' ? `試験結果レポート（${facts.read ? '内容を読み取り' : 'ファイル名から判断'}）` : note };
-}
-
-/** A PDF that is not (yet) read as a form: its text layer tells what supporting document it is. */
-async function pdfDocument(bytes: Uint8Array, filename: string): Promise<FileVerdict> {
-  try {
-    const pdf = await readPdfText(bytes);
-    return documentVerdict('pdf', filename, pdf.imageOnly ? null : pdf.pages.join('\n'), pdf.imageOnly ? '証明書類として保管（スキャンPDF: 自動読取なし）' : '証明書類として保管');
-  } catch (error) {
-    const reason = error instanceof UnreadableFileError ? error.message : `読み取り中にエラー: ${(error as Error).message}`;
-    return { role: 'unreadable', type: 'pdf', reason };
-  }
 }

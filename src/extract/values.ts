@@ -155,7 +155,8 @@ export const CHOICE_MARKS = '○〇◯●◎◉⦿■▣☑☒✓✔✅★☆*�
 export const EMPTY_MARKS = '☐□◇△・·';
 
 export function leadingMark(text: string): string | null {
-  const t = text.trim().replace(/^[·・•\s\u3000]+/, '');
+  // Bullets as Word draws them: ·, or the Symbol font's private-use bullet (U+F0B7) a PDF keeps.
+  const t = text.trim().replace(/^[·・•\uf0a7\uf0b7\uf076\uf0d8\s\u3000]+/, '');
   const first = [...t][0];
   if (first && CHOICE_MARKS.includes(first)) return first;
   return null;

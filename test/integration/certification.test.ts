@@ -109,8 +109,8 @@ describe('the exam result report among the attachments', () => {
   });
 
   it('is not confused with the certification form exported to PDF, which mentions the report', async () => {
-    const v = await extractFile(readFileSync(path.resolve(import.meta.dirname, '../../../shared/forms/certification-application.pdf')), 'form.pdf');
-    expect(v).toMatchObject({ role: 'document', facts: { kind: 'proof', read: true } });
+    const v = await extractFile(readFileSync(path.join(SAMPLES, 'blank-forms', 'certification-application.pdf')), '試験結果レポート.pdf');
+    expect(v).toMatchObject({ role: 'form', kind: 'certification' });
   });
 
   it('is not confused with other proofs', async () => {
@@ -243,6 +243,8 @@ describe('certification cases through the pipeline', () => {
       '21-certification-scanned-report.eml': ['awaiting-payment', ['exam-report.unread/reviewer', 'signature.typed/reviewer']],
       '22-certification-under-renewal-subject.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],
       '23-certification-expired-report.eml': ['missing-items', ['exam-report.expired/applicant']],
+      '24-certification-as-pdf.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],
+      '25-certification-scanned-form.eml': ['exception', ['form.not-found/staff']],
     };
     const mails = readdirSync(path.join(SAMPLES, 'mails')).filter((f) => f.includes('certification'));
     expect(mails.sort()).toEqual(Object.keys(expected).sort());

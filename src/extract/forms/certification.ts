@@ -207,7 +207,9 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
     const applicant = labelValueCells(findTableWithLabel(doc, '合格者番号') ?? NO_TABLE);
     const contact = labelValueCells(findTableWithLabel(doc, 'ご自宅住所') ?? NO_TABLE);
     const fee = labelValueCells(findTableWithLabel(doc, '認定審査手数料振込日') ?? NO_TABLE);
+    // Looked up separately: a PDF page break can split this two-row table in two.
     const totals = labelValueCells(findTableWithLabel(doc, '業務経験年数合計') ?? NO_TABLE);
+    const requiredTotals = labelValueCells(findTableWithLabel(doc, '必須分野の経験年数') ?? NO_TABLE);
     const certifierCells = labelValueCells(findTable(doc, '証明日') ?? NO_TABLE);
     const oathCells = labelValueCells(findTable(doc, '宣誓日') ?? NO_TABLE);
 
@@ -257,7 +259,7 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
       experience: readExperience(file, doc),
       substitutions: readSubstitutions(file, doc),
       statedTotalYears: read.parsed(totals, '業務経験年数合計', 'statedTotalYears', parseYears),
-      statedRequiredFieldYears: read.parsed(totals, '必須分野の経験年数', 'statedRequiredFieldYears', parseYears),
+      statedRequiredFieldYears: read.parsed(requiredTotals, '必須分野の経験年数', 'statedRequiredFieldYears', parseYears),
       certifier: {
         certifiedOn: read.parsed(certifierCells, '証明日', 'certifier.certifiedOn', parseDate),
         organization: read.text(certifierCells, '会社・組織名', 'certifier.organization'),

@@ -1,9 +1,10 @@
 // Reader registry: a new file type is one reader added here.
 import type { FileType } from '../file-type.ts';
 import { docxReader } from './docx.ts';
+import { pdfReader } from './pdf.ts';
 import type { DocumentReader } from './reader.ts';
 
-export const READERS: readonly DocumentReader[] = [docxReader];
+export const READERS: readonly DocumentReader[] = [docxReader, pdfReader];
 
 export function readerFor(type: FileType): DocumentReader | undefined {
   return READERS.find((r) => r.types.includes(type));
