@@ -18,6 +18,8 @@ export interface ExperienceFill {
   from?: string;
   to?: string;
   periodStyle?: 'lines' | 'one-line';
+  /** Between the two months on one line: 〜 unless given (-, ～, から …). */
+  joiner?: string;
   years?: string;
   duties?: string;
 }
@@ -102,7 +104,7 @@ function entryRows(tbl: Element, needed: number, trailing = 0): Element[] {
 function fillPeriod(doc: Document, cell: Element, row: ExperienceFill): void {
   const [fromP, toP] = children(cell, 'p');
   if (row.periodStyle === 'one-line') {
-    setCellText(doc, cell, `${row.from ?? ''}〜${row.to ?? ''}`);
+    setCellText(doc, cell, `${row.from ?? ''}${row.joiner ?? '〜'}${row.to ?? ''}`);
     return;
   }
   if (row.from !== undefined) setParagraphText(doc, fromP!, `自　${row.from}`);

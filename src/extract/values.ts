@@ -60,7 +60,7 @@ export type YearMonth = string;
  */
 export function parseYearMonth(text: string): Parsed<YearMonth> {
   let t = compact(text).replace(/元年/g, '1年').replace(/^[自至~〜～:：]/, '');
-  t = t.replace(/年月(日)?$/, '').replace(/[()（）]/g, '');
+  t = t.replace(/年月(日)?$/, '').replace(/[()（）]/g, '').replace(/(?:末|頃|ごろ|まで|迄|から|より|入社|退社|着任|現任)+$/, '');
   if (t === '' || /^[年月日]*$/.test(t)) return EMPTY;
   const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})(?:月|[./-]\\d{1,2}日?)?(?:\\d{1,2}日)?$`);
   const greg = /^(\d{4})[年./-](\d{1,2})(?:月|[./-]\d{1,2}日?)?(?:\d{1,2}日)?$/;
@@ -85,13 +85,14 @@ export function isOngoing(text: string): boolean {
   return /^(?:至)?(?:現在|現在まで|在職中|継続中|今|今日|現職|現在に至る)(?:年月)?$/.test(compact(text));
 }
 
-/** Years as 6, 3.5, 6年, 3年6ヶ月, ３年６ヶ月, 3年6か月, 42ヶ月, 0.5年. The printed 年 placeholder alone is empty. */
+/** Years as 6, 3.5, 6年, 3年6ヶ月, ３年６ヶ月, 3年6か月, 42ヶ月, 0.5年, 3年半, 約3年. The printed 年 placeholder alone is empty. */
 export function parseYears(text: string): Parsed<number> {
   const t = compact(text).replace(/[ヵケカかヶか]?月間?|ヶ月|カ月|か月|ケ月|ヵ月/g, 'か月');
   if (t === '' || t === '年') return EMPTY;
   let match: RegExpMatchArray | null;
-  if ((match = t.match(/^(\d+(?:\.\d+)?)(?:年間?)?$/))) return { ok: true, value: Number(match[1]) };
-  if ((match = t.match(/^(?:(\d+)年間?)?(\d+)か月(?:年)?$/))) {
+  if ((match = t.match(/^約?(\d+(?:\.\d+)?)(?:年間?)?$/))) return { ok: true, value: Number(match[1]) };
+  if ((match = t.match(/^約?(\d+)年半$/))) return { ok: true, value: Number(match[1]) + 0.5 };
+  if ((match = t.match(/^約?(?:(\d+)年間?)?(\d+)か月(?:年)?$/))) {
     const months = Number(match[1] ?? 0) * 12 + Number(match[2]);
     return { ok: true, value: Math.round((months / 12) * 100) / 100 };
   }

@@ -76,6 +76,9 @@ describe('reading the certification form', () => {
     ['平成28年4月 – 令和元年9月', { field: '3', from: '平成28年4月', to: '令和元年9月', years: '3年6ヶ月' }, { field: 3, from: '2016-04', to: '2019-09', years: 3.5 }],
     ['full-width, one line', { field: '５', from: '２０１９年１０月', to: '２０２１年３月', periodStyle: 'one-line', years: '１年６ヶ月' }, { field: 5, from: '2019-10', to: '2021-03', years: 1.5 }],
     ['field written by name', { field: 'オペレーション', from: '2020年4月', to: '現在', years: '5.9' }, { field: 4, from: '2020-04', to: null, ongoing: true, years: 5.9 }],
+    ['2016/04-2020/03 on one line', { field: '2', from: '2016/04', to: '2020/03', periodStyle: 'one-line', joiner: '-', years: '4' }, { field: 2, from: '2016-04', to: '2020-03', years: 4 }],
+    ['2016年4月から2020年3月末まで, 約4年', { field: '2', from: '2016年4月から', to: '2020年3月末まで', years: '約4年' }, { field: 2, from: '2016-04', to: '2020-03', years: 4 }],
+    ['H28.4 ～ 現在, 3年半', { field: '7', from: 'H28.4', to: '現在', periodStyle: 'one-line', joiner: ' ～ ', years: '3年半' }, { field: 7, from: '2016-04', ongoing: true, years: 3.5 }],
   ])('reads an experience row written as %s', async (_name, row, expected) => {
     const v = await extractFile(certForm({ experience: [row as NonNullable<CertificationFill['experience']>[number]] }), 'c.docx');
     if (v.role !== 'form') throw new Error(v.role);

@@ -6,6 +6,7 @@ import {
   isOngoing, normaliseEmail, normalisePhone, parseDate, parseYearMonth, parseYears, type Parsed, type YearMonth,
 } from '../values.ts';
 import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
+import { ERA_PATTERN } from '../../shared/calendar.ts';
 import type { ApplicationBase, FormMapper } from './form-kind.ts';
 import { findTable, findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueFor } from './form-helpers.ts';
 import { readAddress, readAgreement, readDateParagraph, readQualification, readSignature, type Qualification, type SignatureReading } from './common-fields.ts';
@@ -92,20 +93,25 @@ function value<T>(p: Parsed<T>): T | null {
 function readFieldNumber(text: string): Parsed<number> {
   const t = stripSpaces(nfkc(text));
   if (t === '') return { ok: false, empty: true };
-  const digit = t.match(/^[(（]?([1-7])(?![0-9])/);
+  const digit = t.match(/^[(（]?([1-7])(?![0-9])/) ?? t.match(/^(?:分野|No\.?|番号)?[(（]?([1-7])(?![0-9])/i);
   if (digit) return { ok: true, value: Number(digit[1]) };
   const byName = Object.entries(WORK_FIELDS).find(([, name]) => t.toUpperCase().includes(stripSpaces(nfkc(name)).toUpperCase()));
   if (byName) return { ok: true, value: Number(byName[0]) };
   return { ok: false, empty: false, reason: `分野の番号（1〜7）として読めません: ${text.trim()}` };
 }
 
-/** The period cell: `自　年　月` / `至　年　月` lines, or one line such as `2016年4月〜2020年3月`. */
+// A month as people write it, for finding the two ends of a period typed on one line.
+const MONTH_TOKEN = new RegExp(`(?:(?:${ERA_PATTERN})\\s*(?:\\d{1,2}|元)|\\d{4})\\s*[年./-]\\s*\\d{1,2}\\s*月?|現在|在職中`, 'g');
+
+/** The period cell: `自　年　月` / `至　年　月` lines, or one line such as `2016年4月〜2020年3月`, `2016/04-2020/03`. */
 function readPeriod(cell: Cell): { from: string; to: string } {
   const lines = cell.paragraphs.map((p) => p.text).filter((t) => cleanValue(t) !== '');
   const from = lines.find((l) => /^\s*自/.test(nfkc(l)));
   const to = lines.find((l) => /^\s*至/.test(nfkc(l)));
   if (from !== undefined || to !== undefined) return { from: from ?? '', to: to ?? '' };
   const joined = nfkc(lines.join(' '));
+  const tokens = joined.match(MONTH_TOKEN) ?? [];
+  if (tokens.length === 2) return { from: tokens[0]!, to: tokens[1]! };
   const parts = joined.split(/\s*(?:[〜～~]|から|より|\s[-ー－]\s|→)\s*/);
   if (parts.length >= 2) return { from: parts[0]!, to: parts.slice(1).join(' ') };
   return { from: joined, to: '' };
