@@ -205,7 +205,8 @@ describe('certification cases through the pipeline', () => {
   it('takes the 【認定申請】 subject, and a certification form under the renewal subject is still a certification', async () => {
     const a = await h.process(await certMail({ subject: 'Re: [認定申請] プロフェッショナル認定申請書添付 20260210' }));
     const b = await h.process(await certMail({ subject: '【更新申請】プロフェッショナル更新申請書添付_260210' }));
-    expect([a.classification, a.cases[0]?.kind, b.classification, b.cases[0]?.kind]).toEqual(['application', 'certification', 'application', 'certification']);
+    const c = await h.process(await certMail({ attachments: [{ filename: '認定申請書.docx', content: readFileSync(path.join(SAMPLES, 'forms', 'renewal-complete.docx')) }] }));
+    expect([a.classification, a.cases[0]?.kind, b.classification, b.cases[0]?.kind, c.cases[0]?.kind]).toEqual(['application', 'certification', 'application', 'certification', 'renewal']);
     expect(a.cases[0]!.number).toMatch(/^C-2026-\d{6}$/);
   });
 
