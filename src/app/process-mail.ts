@@ -229,7 +229,7 @@ async function readFiles(app: App, mail: IncomingMail): Promise<AnalysedFile[]> 
   for (const a of expandArchives(mail.attachments, app.rules.intake.attachments)) {
     const verdict: FileVerdict = a.refused
       ? { role: 'unreadable', type: detectFileType(a.content), reason: a.refused }
-      : await extractFile(a.content, a.filename);
+      : await extractFile(a.content, a.filename, { ocrMinConfidence: app.rules.intake.ocr.minConfidence });
     files.push({ filename: a.filename, ...(a.fromArchive ? { fromArchive: a.fromArchive } : {}), content: a.content, verdict });
   }
   return files;

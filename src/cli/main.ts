@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
 import { createApp, closeApp, type App } from '../app/context.ts';
+import { shutdownOcr } from '../extract/ocr/ocr-engine.ts';
 import { FolderSource } from '../intake/sources/folder-source.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
@@ -57,7 +58,7 @@ program.command('start').description('run the daemon: watch the inbox, process m
   const stop = (signal: string) => {
     if (signals++ > 0) process.exit(1);
     log.info({ signal }, 'stopping after the current mail');
-    void daemon.stop().then(() => { closeApp(app); process.exit(0); });
+    void daemon.stop().then(() => shutdownOcr()).then(() => { closeApp(app); process.exit(0); });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -191,5 +192,5 @@ program.command('send').description('deliver the outbox now (the daemon does thi
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);
   process.exitCode = 1;
-});
+}).finally(() => shutdownOcr()); // OCR workers are threads: a command that used them ends only once they do
 

@@ -27,6 +27,10 @@ export const intakeRulesSchema = z.object({
     /** No sender gets more automatic mails than this per day (Asia/Tokyo). */
     maxPerSenderPerDay: z.number().int().positive(),
   }).strict(),
+  ocr: z.object({
+    /** A value read by OCR below this confidence (0–100) is never used as read: a person confirms it. */
+    minConfidence: z.number().min(0).max(100),
+  }).strict().default({ minConfidence: 85 }),
 }).strict();
 export type IntakeRules = z.infer<typeof intakeRulesSchema>;
 

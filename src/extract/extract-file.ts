@@ -4,7 +4,9 @@ import { fullText, tables, type DocumentModel } from './document.ts';
 import { describeFileType, detectFileType, type FileType } from './file-type.ts';
 import { readerFor, UnreadableFileError } from './readers/index.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
-import { describeDocument, type DocumentFacts } from './documents/document-facts.ts';
+import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
+import { OcrUnavailableError, recognise } from './ocr/ocr-engine.ts';
+import { prepareForOcr } from './ocr/prepare-image.ts';
 
 /** File types we accept as attachments even before a reader for them exists (kept as proof documents). */
 const PROOF_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png', 'tiff'];
@@ -17,12 +19,20 @@ export type FileVerdict =
   | { role: 'unsupported'; type: FileType; reason: string }
   | { role: 'unreadable'; type: FileType; reason: string };
 
-export async function extractFile(bytes: Uint8Array, filename: string): Promise<FileVerdict> {
+export interface ExtractOptions {
+  /** OCR confidence (0–100) below which a value is not used as read (rules/intake.yaml ocr.minConfidence). */
+  ocrMinConfidence?: number;
+}
+
+const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
+
+export async function extractFile(bytes: Uint8Array, filename: string, options: ExtractOptions = {}): Promise<FileVerdict> {
   const type = detectFileType(bytes);
   if (type === 'empty') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
   if (type === 'ole-encrypted' || type === 'zip-corrupt') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
   const reader = readerFor(type);
   if (!reader) {
+    if (IMAGE_TYPES.includes(type)) return imageDocument(type, bytes, filename, options.ocrMinConfidence ?? 85);
     if (PROOF_TYPES.includes(type)) return documentVerdict(type, filename, null, '証明書類として保管（画像: 自動読取なし）');
     return { role: 'unsupported', type, reason: describeFileType(type, filename) };
   }
@@ -53,4 +63,21 @@ export async function extractFile(bytes: Uint8Array, filename: string): Promise<
 function documentVerdict(type: FileType, filename: string, text: string | null, note: string): Extract<FileVerdict, { role: 'document' }> {
   const facts = describeDocument(filename, text);
   return { role: 'document', type, facts, note: facts.kind === 'exam-report' ? `試験結果レポート（${facts.read ? '内容を読み取り' : 'ファイル名から判断'}）` : note };
+}
+
+/** A photo or scan: OCR'd so that the exam report is recognised; otherwise kept as an unread document. */
+async function imageDocument(type: FileType, bytes: Uint8Array, filename: string, minConfidence: number): Promise<FileVerdict> {
+  let prepared: Buffer;
+  try {
+    prepared = await prepareForOcr(bytes);
+  } catch (error) {
+    return { role: 'unreadable', type, reason: `画像を開けません: ${(error as Error).message}` };
+  }
+  try {
+    const facts = describeScannedDocument(filename, await recognise(prepared), minConfidence);
+    return { role: 'document', type, facts, note: facts.kind === 'exam-report' ? '試験結果レポート（OCRで読み取り）' : '証明書類として保管（画像: 自動読取なし）' };
+  } catch (error) {
+    if (!(error instanceof OcrUnavailableError)) throw error;
+    return documentVerdict(type, filename, null, `証明書類として保管（${error.message}）`);
+  }
 }

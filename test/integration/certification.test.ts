@@ -15,6 +15,7 @@ import { buildMail, type MailSpec } from '../../scripts/lib/mail-builder.ts';
 import { extractFile } from '../../src/extract/extract-file.ts';
 import type { CertificationApplication } from '../../src/extract/forms/certification.ts';
 import { importPaymentsFile } from '../../src/app/import-payments.ts';
+import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
 
 const template = readFileSync(CERTIFICATION_TEMPLATE);
 const CERT_SUBJECT = '【認定申請】プロフェッショナル認定申請書添付_260210';
@@ -40,7 +41,10 @@ function certMail(spec: Partial<MailSpec> = {}): Promise<Buffer> {
 
 let h: Harness;
 beforeAll(() => { h = harness(); });
-afterAll(() => h.close());
+afterAll(async () => {
+  h.close();
+  await shutdownOcr();
+});
 
 async function outcomeOf(changes: Partial<CertificationFill>, extra: Partial<MailSpec> = {}) {
   const o = await h.process(await certMail({ attachments: [{ filename: '申請書.docx', content: certForm(changes) }, reportPdf()], ...extra }));
@@ -114,6 +118,16 @@ describe('the exam result report among the attachments', () => {
   it('is not confused with the certification form exported to PDF, which mentions the report', async () => {
     const v = await extractFile(readFileSync(path.join(SAMPLES, 'blank-forms', 'certification-application.pdf')), '試験結果レポート.pdf');
     expect(v).toMatchObject({ role: 'form', kind: 'certification' });
+  });
+
+  it('is read by OCR from a scan (PNG), with the confidence it was read with', async () => {
+    const v = await extractFile(readFileSync(path.join(SAMPLES, 'forms', 'exam-report-2025-kato-scan.png')), 'IMG_2041.png', { ocrMinConfidence: 85 });
+    expect(v).toMatchObject({ role: 'document', type: 'png', facts: { kind: 'exam-report', read: true, issuedOn: '2025-07-15', passerNumber: '2310450706', qualification: 'OMP' } });
+  });
+
+  it('never takes an OCR value read below the confidence threshold', async () => {
+    const v = await extractFile(readFileSync(path.join(SAMPLES, 'forms', 'exam-report-2025-kato-scan.png')), 'IMG_2041.png', { ocrMinConfidence: 99.9 });
+    expect(v).toMatchObject({ role: 'document', facts: { kind: 'exam-report', read: true, issuedOn: null, passerNumber: null } });
   });
 
   it('is not confused with other proofs', async () => {
@@ -194,7 +208,7 @@ describe('certification findings on real files', () => {
     expect(c.status).toBe('awaiting-payment');
   });
 
-  it('exam-report.unread: a photo of the report is not read yet; the form date is used and the reviewer told', async () => {
+  it('exam-report.unread: a photo that OCR cannot tell for the report; the form date is used and the reviewer told', async () => {
     const c = await outcomeOf({}, { attachments: [{ filename: 'f.docx', content: certForm() }, { filename: 'IMG_0001.png', content: Buffer.from(signaturePng()), contentType: 'image/png' }] });
     expect(codes(c.findings)).toEqual(['exam-report.unread/reviewer']);
     expect(c.status).toBe('awaiting-payment');
@@ -244,7 +258,7 @@ describe('certification cases through the pipeline', () => {
       '18-certification-complete.eml': ['awaiting-payment', []],
       '19-certification-oath-unchecked.eml': ['missing-items', ['oath.not-agreed/applicant', 'oath.unsigned/applicant']],
       '20-certification-no-exam-report.eml': ['missing-items', ['exam-report.missing/applicant']],
-      '21-certification-scanned-report.eml': ['awaiting-payment', ['exam-report.unread/reviewer', 'signature.typed/reviewer']],
+      '21-certification-scanned-report.eml': ['awaiting-payment', ['signature.typed/reviewer']],
       '22-certification-under-renewal-subject.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],
       '23-certification-expired-report.eml': ['missing-items', ['exam-report.expired/applicant']],
       '24-certification-as-pdf.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],

@@ -9,6 +9,9 @@ export interface ExamReportReading {
   issuedOn: string | null;
   passerNumber: string | null;
   qualification: 'OMP' | 'CAP' | null;
+  /** The text the date and the number were read from (to find their OCR confidence). */
+  dateText: string | null;
+  numberText: string | null;
   /** What we read it from, for the reviewer. */
   evidence: string;
 }
@@ -44,6 +47,8 @@ export function readExamReport(text: string): ExamReportReading | null {
     issuedOn: issued?.ok ? issued.value : null,
     passerNumber: numberText ? numberText.replace(/[\s-]/g, '') : null,
     qualification: omp === cap ? null : omp ? 'OMP' : 'CAP',
+    dateText,
+    numberText,
     evidence: [dateText ? `発行日「${dateText.trim()}」` : '発行日の記載を読み取れず', numberText ? `番号「${numberText.trim()}」` : null].filter(Boolean).join('、'),
   };
 }
