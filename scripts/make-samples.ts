@@ -57,6 +57,9 @@ for (const [name, pdf] of Object.entries(reportPdfs)) {
 // A phone scan of Kato's report: no text layer (read by OCR once that lands; until then the reviewer is told).
 forms['exam-report-2025-kato-scan.png'] = toScanPng(forms['exam-report-2025-kato.pdf']!);
 writeFileSync(path.join(root, 'forms', 'exam-report-2025-kato-scan.png'), forms['exam-report-2025-kato-scan.png']);
+// The same report scanned to PDF (images only, no text layer), as office scanners send it.
+forms['exam-report-2025-kato-scan.pdf'] = toScannedPdf(forms['exam-report-2025-kato.pdf']!, 150);
+writeFileSync(path.join(root, 'forms', 'exam-report-2025-kato-scan.pdf'), forms['exam-report-2025-kato-scan.pdf']);
 forms['certification-expired-report.docx'] = fillCertificationForm(certificationTemplate, {
   ...CERTIFICATION_SAMPLES[0]!.fill, passerNumber: '2211330777', name: '古川 亮', nameKana: 'ふるかわ りょう', examReportIssuedOn: '2022年11月30日', feeTransferName: '0777フルカワリョウ',
 });

@@ -82,12 +82,12 @@ export function toScanPng(pdf: Uint8Array): Uint8Array {
   }
 }
 
-/** A scanner's PDF: every page rendered (pdftoppm, grey, 100 dpi, JPEG) and bound back into an image-only PDF. */
-export function toScannedPdf(pdf: Uint8Array): Uint8Array {
+/** A scanner's PDF: every page rendered (pdftoppm, grey, 100 dpi by default, JPEG) and bound back into an image-only PDF. */
+export function toScannedPdf(pdf: Uint8Array, dpi = 100): Uint8Array {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-scan-'));
   try {
     writeFileSync(path.join(dir, 'in.pdf'), pdf);
-    execFileSync('pdftoppm', ['-r', '100', '-gray', '-jpeg', '-jpegopt', 'quality=70', path.join(dir, 'in.pdf'), path.join(dir, 'page')], { stdio: 'ignore' });
+    execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-jpeg', '-jpegopt', 'quality=70', path.join(dir, 'in.pdf'), path.join(dir, 'page')], { stdio: 'ignore' });
     const pages = readdirSync(dir).filter((f) => f.startsWith('page')).sort().map((f) => new Uint8Array(readFileSync(path.join(dir, f))));
     return imagePdf(pages);
   } finally {

@@ -3,6 +3,7 @@
 import { fullText, tables, type DocumentModel } from './document.ts';
 import { describeFileType, detectFileType, type FileType } from './file-type.ts';
 import { readerFor, UnreadableFileError } from './readers/index.ts';
+import { renderPdfPages } from './readers/pdf.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
 import { OcrUnavailableError, recognise } from './ocr/ocr-engine.ts';
@@ -43,8 +44,9 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
     const reason = error instanceof UnreadableFileError ? error.message : `読み取り中にエラー: ${(error as Error).message}`;
     return { role: 'unreadable', type, reason };
   }
-  // A PDF without a text layer (a scan) has no blocks: kept as a document whose content was not read.
-  if (document.blocks.length === 0) return { ...documentVerdict(type, filename, null, '証明書類として保管（スキャン: 自動読取なし）'), document };
+  // A PDF without a text layer (a scan) has no blocks: its first pages are OCR'd for the exam report;
+  // anything else stays a document whose content was not read.
+  if (document.blocks.length === 0) return { ...(await scannedPdfDocument(bytes, filename, options.ocrMinConfidence ?? 85)), document };
   const recognised = recogniseForm(document);
   if (!recognised) return { ...documentVerdict(type, filename, fullText(document), '申請書ではない文書'), document };
   try {
@@ -73,9 +75,29 @@ async function imageDocument(type: FileType, bytes: Uint8Array, filename: string
   } catch (error) {
     return { role: 'unreadable', type, reason: `画像を開けません: ${(error as Error).message}` };
   }
+  return ocrDocument(type, [prepared], filename, minConfidence, '画像');
+}
+
+/** Pages OCR'd to look for the exam report (one page; a scanned form's first pages are enough to tell). */
+const SCANNED_PDF_PAGES = [1, 2];
+
+async function scannedPdfDocument(bytes: Uint8Array, filename: string, minConfidence: number): Promise<Extract<FileVerdict, { role: 'document' }>> {
+  let pages: Buffer[];
   try {
-    const facts = describeScannedDocument(filename, await recognise(prepared), minConfidence);
-    return { role: 'document', type, facts, note: facts.kind === 'exam-report' ? '試験結果レポート（OCRで読み取り）' : '証明書類として保管（画像: 自動読取なし）' };
+    pages = await Promise.all((await renderPdfPages(bytes, SCANNED_PDF_PAGES)).map((png) => prepareForOcr(png)));
+  } catch {
+    return documentVerdict('pdf', filename, null, '証明書類として保管（スキャンPDF: 画像にできません）');
+  }
+  return ocrDocument('pdf', pages, filename, minConfidence, 'スキャンPDF');
+}
+
+async function ocrDocument(type: FileType, pages: Buffer[], filename: string, minConfidence: number, what: string): Promise<Extract<FileVerdict, { role: 'document' }>> {
+  try {
+    for (const page of pages) {
+      const facts = describeScannedDocument(filename, await recognise(page), minConfidence);
+      if (facts.kind === 'exam-report') return { role: 'document', type, facts, note: '試験結果レポート（OCRで読み取り）' };
+    }
+    return documentVerdict(type, filename, null, `証明書類として保管（${what}: 自動読取なし）`);
   } catch (error) {
     if (!(error instanceof OcrUnavailableError)) throw error;
     return documentVerdict(type, filename, null, `証明書類として保管（${error.message}）`);

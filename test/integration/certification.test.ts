@@ -125,6 +125,11 @@ describe('the exam result report among the attachments', () => {
     expect(v).toMatchObject({ role: 'document', type: 'png', facts: { kind: 'exam-report', read: true, issuedOn: '2025-07-15', passerNumber: '2310450706', qualification: 'OMP' } });
   });
 
+  it('is read by OCR from a scanned PDF (no text layer)', async () => {
+    const v = await extractFile(readFileSync(path.join(SAMPLES, 'forms', 'exam-report-2025-kato-scan.pdf')), 'scan.pdf', { ocrMinConfidence: 80 });
+    expect(v).toMatchObject({ role: 'document', type: 'pdf', facts: { kind: 'exam-report', read: true, issuedOn: '2025-07-15' } });
+  });
+
   it('never takes an OCR value read below the confidence threshold', async () => {
     const v = await extractFile(readFileSync(path.join(SAMPLES, 'forms', 'exam-report-2025-kato-scan.png')), 'IMG_2041.png', { ocrMinConfidence: 99.9 });
     expect(v).toMatchObject({ role: 'document', facts: { kind: 'exam-report', read: true, issuedOn: null, passerNumber: null } });

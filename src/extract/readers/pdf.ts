@@ -202,3 +202,15 @@ export const pdfReader: DocumentReader = {
     }
   },
 };
+
+/** Pages of a PDF as PNG images (pdf.js on @napi-rs/canvas), for OCR of scans; 2.8 ≈ 200 dpi on A4. */
+export async function renderPdfPages(bytes: Uint8Array, pages: number[], scale = 2.8): Promise<Buffer[]> {
+  const { PDFParse } = await import('pdf-parse');
+  const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
+  try {
+    const shots = await parser.getScreenshot({ partial: pages, scale, imageBuffer: true, imageDataUrl: false });
+    return shots.pages.map((p) => Buffer.from(p.data));
+  } finally {
+    await parser.destroy().catch(() => undefined);
+  }
+}
