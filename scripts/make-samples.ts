@@ -9,11 +9,11 @@ import { buildMail, type MailSpec } from './lib/mail-builder.ts';
 import { SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE } from './lib/fill-certification-form.ts';
 import { CERTIFICATION_SAMPLES } from './lib/certification-samples.ts';
-import { examReportDocx, toPdfs, toScanPng, toScannedPdf, type ExamReport } from './lib/exam-report.ts';
+import { examReportDocx, toPdfs, toScanJpegs, toScanPng, toScannedPdf, type ExamReport } from './lib/exam-report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
-for (const dir of ['forms', 'forms-pdf', 'mails', 'statements']) {
+for (const dir of ['forms', 'forms-pdf', 'scans', 'mails', 'statements']) {
   rmSync(path.join(root, dir), { recursive: true, force: true });
   mkdirSync(path.join(root, dir), { recursive: true });
 }
@@ -76,6 +76,9 @@ for (const [name, pdf] of Object.entries(pdfs)) {
   writeFileSync(path.join(root, 'forms-pdf', `${name}.pdf`), pdf);
 }
 forms['certification-complete-scan.pdf'] = toScannedPdf(pdfs['certification-complete']!);
+// Photos of the pages that hold the fields, one file per page, as phone users send them (200 dpi, JPEG).
+mkdirSync(path.join(root, 'scans'), { recursive: true });
+toScanJpegs(pdfs['certification-complete']!, [2, 3, 4], 200).forEach((jpeg, i) => writeFileSync(path.join(root, 'scans', `certification-complete-p${i + 2}.jpg`), jpeg));
 writeFileSync(path.join(root, 'forms-pdf', 'certification-complete-scan.pdf'), forms['certification-complete-scan.pdf']);
 
 const jan = (day: number, hour = 10) => new Date(Date.UTC(2026, 0, day, hour - 9, 0, 0));

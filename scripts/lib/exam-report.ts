@@ -94,3 +94,17 @@ export function toScannedPdf(pdf: Uint8Array, dpi = 100): Uint8Array {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Chosen pages as JPEG files (pdftoppm, grey): a scan or photo per page. */
+export function toScanJpegs(pdf: Uint8Array, pages: number[], dpi: number): Uint8Array[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-scan-'));
+  try {
+    writeFileSync(path.join(dir, 'in.pdf'), pdf);
+    return pages.map((page) => {
+      execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-jpeg', '-jpegopt', 'quality=80', '-f', String(page), '-l', String(page), '-singlefile', path.join(dir, 'in.pdf'), path.join(dir, `p${page}`)], { stdio: 'ignore' });
+      return new Uint8Array(readFileSync(path.join(dir, `p${page}.jpg`)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
 import { createApp, closeApp, type App } from '../app/context.ts';
 import { shutdownOcr } from '../extract/ocr/ocr-engine.ts';
+import { extractScannedForm, NotAScannedFormError } from '../extract/extract-scan.ts';
+import { loadRules } from '../app/load-rules.ts';
 import { FolderSource } from '../intake/sources/folder-source.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
@@ -89,10 +91,27 @@ program.command('process').description('process one .eml file through the whole 
     });
   });
 
-program.command('extract').description('read one form file and print its fields with where each came from').argument('<file>')
+program.command('extract').description('read a form (.docx, PDF, or scans/photos: several image files are the pages of one form, in order) and print its fields with where each came from')
+  .argument('<files...>')
   .option('--json', 'machine-readable output')
-  .action(async (file: string, options: { json?: boolean }) => {
-    const verdict = await extractFile(readFileSync(file), path.basename(file));
+  .action(async (files: string[], options: { json?: boolean }) => {
+    const file = files[0]!;
+    const verdict = files.length === 1 ? await extractFile(readFileSync(file), path.basename(file)) : null;
+    if (!verdict || (verdict.role === 'document' && (verdict.type === 'pdf' || verdict.type === 'jpeg' || verdict.type === 'png' || verdict.type === 'tiff'))) {
+      // A scan or photos: read by OCR, every value with its confidence; those below the threshold listed.
+      const config = loadConfig();
+      const minConfidence = loadRules(config.rulesDir).intake.ocr.minConfidence;
+      try {
+        const scanned = await extractScannedForm(files.map((f) => ({ bytes: readFileSync(f), name: path.basename(f) })), minConfidence);
+        const out = { ...(scanned.application as unknown as Record<string, unknown>), ocr: { minConfidence, unconfirmed: scanned.unconfirmed } };
+        print(options.json, out, () => [`${files.join(' + ')}: ${scanned.kind} form (OCR)`, ...Object.entries(scanned.application).filter(([k, v]) => !['sources', 'invalid', 'kind'].includes(k) && (v === null || typeof v !== 'object')).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}${scanned.application.sources[k] ? ` (${Math.round(scanned.application.sources[k]!.confidence * 100)}%)` : ''}`), ...scanned.unconfirmed.map((u) => `  ? ${u.field}: "${u.text.slice(0, 40)}" ${u.confidence}% — 要確認`)].join('\n'));
+      } catch (error) {
+        if (!(error instanceof NotAScannedFormError)) throw error;
+        print(options.json, { files: files.map((f) => path.basename(f)), role: 'document', error: error.message }, () => `${files.join(' + ')}: not an application form: ${error.message}`);
+        process.exitCode = 3;
+      }
+      return;
+    }
     if (verdict.role !== 'form') {
       const reason = 'reason' in verdict ? verdict.reason : verdict.note;
       print(options.json, { file: path.basename(file), type: verdict.type, role: verdict.role, error: reason }, () => `${file}: not an application form (${verdict.type}, ${verdict.role}): ${reason}`);

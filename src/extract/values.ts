@@ -125,9 +125,10 @@ export function parseNumber(text: string): Parsed<number> {
 
 /** A Japanese postal code: 7 digits, any hyphen or dash between 3 and 4. */
 export function parsePostalCode(text: string): Parsed<string> {
+  // 一 (the kanji for one) is how OCR often reads the dash between the digits.
   const t = compact(text).replace(/〒/g, '');
   if (t === '' || /^[-ー－‐−]$/.test(t)) return EMPTY;
-  const match = t.match(/^(\d{3})[-ー－‐−―]?(\d{4})$/);
+  const match = t.match(/^(\d{3})[-ー－‐−―一]?(\d{4})$/);
   if (!match) return invalid(`郵便番号として読めません: ${text.trim()}`);
   return { ok: true, value: `${match[1]}-${match[2]}` };
 }

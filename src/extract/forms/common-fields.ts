@@ -76,7 +76,7 @@ export function readAddress(cell: Cell): AddressReading {
   const t = nfkc(original);
   let postalText = '';
   let rest = t;
-  const paren = t.match(/^\s*\(\s*(〒?[\d\s\t\-ー‐−―]*)\)/);
+  const paren = t.match(/^\s*\(\s*(〒?[\d\s\t\-ー‐−―一]*)\)/);
   const mark = t.match(/〒\s*([\d\s\-ー‐−―]{7,12})/);
   const bare = t.match(/^\s*(\d{3}\s*[-ー‐−―]?\s*\d{4})(?!\d)/);
   if (paren) {

@@ -214,3 +214,16 @@ export async function renderPdfPages(bytes: Uint8Array, pages: number[], scale =
     await parser.destroy().catch(() => undefined);
   }
 }
+
+/** How many pages a PDF has and whether it carries text: tells a scan (OCR) from an export. */
+export async function readPdfLayer(bytes: Uint8Array): Promise<{ pages: number; hasText: boolean }> {
+  const { PDFParse } = await import('pdf-parse');
+  const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
+  try {
+    const text = await parser.getText();
+    const letters = text.pages.map((p) => p.text.replace(/\s/g, '').length);
+    return { pages: text.total, hasText: letters.some((n) => n >= MIN_LETTERS_PER_PAGE) };
+  } finally {
+    await parser.destroy().catch(() => undefined);
+  }
+}

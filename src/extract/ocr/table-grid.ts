@@ -1,0 +1,135 @@
+// The ruling lines of a scanned form page, and the table cells they enclose. The association's forms are
+// plain Word tables with drawn borders, so a scan shows each cell as a box: finding the boxes lets every
+// field be read by itself (full-page OCR loses table rows, DESIGN.md). Pure: grey pixels in, boxes out.
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  /** One byte per pixel, 0 = black. */
+  data: Uint8Array;
+}
+
+export interface Box { x0: number; y0: number; x1: number; y1: number }
+
+export interface GridCell extends Box {
+  row: number;
+  col: number;
+  colSpan: number;
+}
+
+export interface GridTable extends Box {
+  rows: GridCell[][];
+}
+
+interface Segment { pos: number; from: number; to: number; thickness: number }
+
+const INK = 150;
+
+/** Runs of ink at least `minLength` long along each row (horizontal) or column (vertical), merged into lines. */
+function lines(img: GreyImage, horizontal: boolean, minLength: number): Segment[] {
+  const outer = horizontal ? img.height : img.width;
+  const inner = horizontal ? img.width : img.height;
+  const at = (o: number, i: number) => (horizontal ? img.data[o * img.width + i]! : img.data[i * img.width + o]!);
+  const raw: Segment[] = [];
+  for (let o = 0; o < outer; o++) {
+    let start = -1;
+    let gap = 0;
+    for (let i = 0; i <= inner; i++) {
+      const ink = i < inner && at(o, i) < INK;
+      if (ink) {
+        if (start < 0) start = i;
+        gap = 0;
+      } else if (start >= 0) {
+        // Tolerate a pixel or two of break (JPEG, a faint scan).
+        if (++gap <= 2 && i < inner) continue;
+        const end = i - gap;
+        if (end - start >= minLength) raw.push({ pos: o, from: start, to: end, thickness: 1 });
+        start = -1;
+        gap = 0;
+      }
+    }
+  }
+  // Merge runs on neighbouring rows/columns that overlap: one drawn line is several pixels thick.
+  raw.sort((a, b) => a.pos - b.pos || a.from - b.from);
+  const merged: Segment[] = [];
+  for (const s of raw) {
+    const m = merged.find((x) => s.pos - (x.pos + x.thickness - 1) <= 2 && s.from < x.to && s.to > x.from);
+    if (m) {
+      m.thickness = s.pos - m.pos + 1;
+      m.from = Math.min(m.from, s.from);
+      m.to = Math.max(m.to, s.to);
+    } else merged.push({ ...s });
+  }
+  // A line is thin; text, photos and filled areas are not.
+  return merged.filter((s) => s.thickness <= 12).map((s) => ({ ...s, pos: s.pos + Math.floor(s.thickness / 2) }));
+}
+
+function cluster(values: number[], tolerance: number): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out: number[][] = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last && v - last[last.length - 1]! <= tolerance) last.push(v);
+    else out.push([v]);
+  }
+  return out.map((g) => Math.round(g.reduce((a, b) => a + b, 0) / g.length));
+}
+
+/** Tables on a page: groups of crossing ruling lines, split into rows and (per row) cells. */
+export function findTables(img: GreyImage): GridTable[] {
+  const minH = Math.round(img.width * 0.04);
+  const minV = Math.round(img.height * 0.012);
+  const hs = lines(img, true, minH);
+  const vs = lines(img, false, minV);
+  const tol = Math.max(4, Math.round(img.width / 400));
+  // Group: a horizontal and a vertical line belong together when they cross (or touch).
+  const crosses = (h: Segment, v: Segment) => v.pos >= h.from - tol && v.pos <= h.to + tol && h.pos >= v.from - tol && h.pos <= v.to + tol;
+  const groups: { hs: Segment[]; vs: Segment[] }[] = [];
+  for (const h of hs) {
+    const touching = groups.filter((g) => g.vs.some((v) => crosses(h, v)) || g.hs.some((o) => o === h));
+    const vMine = vs.filter((v) => crosses(h, v));
+    if (vMine.length < 2) continue;
+    const joined = touching.length ? touching : [];
+    const target = { hs: [h, ...joined.flatMap((g) => g.hs)], vs: [...new Set([...vMine, ...joined.flatMap((g) => g.vs)])] };
+    for (const g of joined) groups.splice(groups.indexOf(g), 1);
+    groups.push(target);
+  }
+  const tables: GridTable[] = [];
+  for (const g of groups) {
+    const ys = cluster(g.hs.map((h) => h.pos), tol);
+    if (ys.length < 2) continue;
+    const xsAll = cluster(g.vs.map((v) => v.pos), tol);
+    const rows: GridCell[][] = [];
+    for (let r = 0; r + 1 < ys.length; r++) {
+      const [top, bottom] = [ys[r]!, ys[r + 1]!];
+      if (bottom - top < tol * 2) continue;
+      // The vertical lines that run through this row make its cell borders (merged cells lack some).
+      const xs = cluster(g.vs.filter((v) => v.from <= top + tol * 2 && v.to >= bottom - tol * 2).map((v) => v.pos), tol);
+      if (xs.length < 2) continue;
+      const row: GridCell[] = [];
+      for (let c = 0; c + 1 < xs.length; c++) {
+        const [left, right] = [xs[c]!, xs[c + 1]!];
+        const span = xsAll.filter((x) => x > left + tol && x < right - tol).length + 1;
+        row.push({ x0: left, y0: top, x1: right, y1: bottom, row: rows.length, col: c, colSpan: span });
+      }
+      rows.push(row);
+    }
+    if (rows.length === 0) continue;
+    const all = rows.flat();
+    tables.push({ x0: Math.min(...all.map((c) => c.x0)), y0: Math.min(...all.map((c) => c.y0)), x1: Math.max(...all.map((c) => c.x1)), y1: Math.max(...all.map((c) => c.y1)), rows });
+  }
+  return tables.sort((a, b) => a.y0 - b.y0);
+}
+
+/** Share of inked pixels inside a box (inset to leave the borders out): tells a blank cell and a signature. */
+export function inkRatio(img: GreyImage, box: Box, inset = 6): number {
+  let ink = 0;
+  let all = 0;
+  for (let y = box.y0 + inset; y < box.y1 - inset; y++) {
+    for (let x = box.x0 + inset; x < box.x1 - inset; x++) {
+      all++;
+      if (img.data[y * img.width + x]! < INK) ink++;
+    }
+  }
+  return all === 0 ? 0 : ink / all;
+}

@@ -1,0 +1,102 @@
+// Scanned and photographed forms (images, and PDFs without a text layer) into the document model, so the
+// same form mappers read them. Each page: prepared (grey, ~300 dpi), its ruling lines found and each table
+// cell read by itself as one block (full-page OCR loses rows of forms), the text outside the tables read as
+// a page. Every paragraph carries tesseract's confidence (0..1); the validators turn values read below the
+// threshold into `field.unconfirmed` for a person, never into a guess. Ink in a cell without readable text
+// (a handwritten signature) is counted like a pasted picture.
+import sharp from 'sharp';
+import type { Block, Cell, DocumentModel, Paragraph, Table } from '../document.ts';
+import { recognise, type OcrResult } from '../ocr/ocr-engine.ts';
+import { prepareForOcr } from '../ocr/prepare-image.ts';
+import { findTables, inkRatio, type Box, type GreyImage } from '../ocr/table-grid.ts';
+
+/** A cell with less ink than this is blank (the borders are inset away); more without text is handwriting. */
+const BLANK_INK = 0.004;
+const HANDWRITING_INK = 0.01;
+/** OCR lines below this confidence in a cell with ink are taken for handwriting, not text. */
+const HANDWRITING_CONFIDENCE = 55;
+const CELL_INSET = 6;
+
+// Checkboxes as OCR sees them: a ticked box reads as 区 図 凶 ☒ X, an empty one as 口 □.
+const TICKED_BOX = /^[\s]*[区図凶☒⊠×xX✓✔レ■]\s*/;
+const EMPTY_BOX = /^[\s]*[口□☐ロ]\s*/;
+
+export interface ScanPage {
+  /** 1-based page number within the form. */
+  number: number;
+  image: Uint8Array;
+}
+
+function paragraph(text: string, location: string, confidence: number): Paragraph {
+  return { kind: 'paragraph', text, runs: [{ text, bold: false, underline: false, strike: false, highlight: null }], listItem: false, location, confidence };
+}
+
+async function grey(prepared: Buffer): Promise<GreyImage> {
+  const { data, info } = await sharp(prepared).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
+  const left = box.x0 + inset;
+  const top = box.y0 + inset;
+  return sharp(prepared).extract({ left, top, width: Math.max(1, box.x1 - box.x0 - 2 * inset), height: Math.max(1, box.y1 - box.y0 - 2 * inset) })
+    // A white margin helps tesseract with text touching the crop's edge.
+    .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
+}
+
+/** Japanese OCR puts spaces between characters; the forms' values never need them between CJK characters. */
+function tidy(text: string): string {
+  return text.replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])/gu, '').trim();
+}
+
+function checkboxGlyph(text: string): string {
+  if (TICKED_BOX.test(text) && /上記/.test(text)) return text.replace(TICKED_BOX, '☒ ');
+  if (EMPTY_BOX.test(text) && /上記/.test(text)) return text.replace(EMPTY_BOX, '☐ ');
+  return text;
+}
+
+async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number): Promise<Cell> {
+  const ink = inkRatio(image, box, CELL_INSET);
+  if (ink < BLANK_INK) return { paragraphs: [], text: '', colSpan, images: 0, location };
+  const ocr: OcrResult = await recognise(await crop(prepared, box, CELL_INSET), 'block');
+  const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidy(l.text)), confidence: l.confidence }));
+  const readable = lines.filter((l) => l.confidence >= HANDWRITING_CONFIDENCE);
+  if (ink >= HANDWRITING_INK && readable.length === 0) {
+    // Ink that is not text we can read: a handwritten signature, a stamp, or handwriting in a value cell.
+    // Counted as a picture (a signature), and kept as an unreadable value (confidence 0) so that a field
+    // holding it goes to a person instead of reading as empty.
+    const unread = paragraph(lines.map((l) => l.text).join(' ') || '（判読不能）', location, 0);
+    return { paragraphs: [unread], text: unread.text, colSpan, images: 1, location };
+  }
+  const paragraphs = lines.map((l) => paragraph(l.text, location, l.confidence / 100));
+  return { paragraphs, text: paragraphs.map((p) => p.text).join('\n'), colSpan, images: 0, location };
+}
+
+async function readPage(page: ScanPage, tableNo: { n: number }): Promise<Block[]> {
+  const prepared = await prepareForOcr(page.image);
+  const image = await grey(prepared);
+  const found = findTables(image);
+  const blocks: { y: number; block: Block }[] = [];
+  for (const t of found) {
+    tableNo.n++;
+    const table = tableNo.n;
+    // All cells of a table at once: the OCR pool's workers share them.
+    const rows: Cell[][] = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c) =>
+      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan)))));
+    blocks.push({ y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${tableNo.n}` } satisfies Table });
+  }
+  // The text outside the tables: tables painted white, the rest read as a page.
+  const masks = found.map((t) => ({ input: { create: { width: t.x1 - t.x0 + 1, height: t.y1 - t.y0 + 1, channels: 3 as const, background: '#ffffff' } }, left: t.x0, top: t.y0 }));
+  const rest = masks.length ? await sharp(prepared).composite(masks).png().toBuffer() : prepared;
+  const ocr = await recognise(rest, 'page');
+  ocr.lines.forEach((l, i) => blocks.push({ y: l.bbox.y0, block: paragraph(checkboxGlyph(tidy(l.text)), `ページ ${page.number}, ${i + 1}行目`, l.confidence / 100) }));
+  return blocks.sort((a, b) => a.y - b.y).map((b) => b.block);
+}
+
+/** Reads the pages of one scanned form, in the order given. */
+export async function readScannedPages(pages: ScanPage[], file: string): Promise<DocumentModel> {
+  const blocks: Block[] = [];
+  const tableNo = { n: 0 };
+  for (const page of pages) blocks.push(...(await readPage(page, tableNo)));
+  return { file, format: 'image', blocks };
+}

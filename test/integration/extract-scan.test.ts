@@ -1,0 +1,35 @@
+// `conken extract` on photos of a filled certification form, one JPEG per page (200 dpi): the table cells
+// found on each page and read by OCR (Debian's Japanese model), every value with its confidence, the
+// uncertain ones listed for a person. The daemon does not take OCR'd forms as read yet; this is the
+// staff's view of a scan.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dataEnv, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
+import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
+
+const run = promisify(execFile);
+
+describe('conken extract on scanned pages', () => {
+  it('has the Japanese OCR model (Debian tesseract-ocr-jpn); CI installs it', () => {
+    expect(findTessdata(), 'apt-get install tesseract-ocr-jpn').not.toBeNull();
+  });
+
+  it('reads the form from its pages with a confidence on every value, and lists the uncertain ones', async () => {
+    const pages = [2, 3, 4].map((p) => path.join(SAMPLES, 'scans', `certification-complete-p${p}.jpg`));
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'extract', ...pages, '--json'], { cwd: ROOT, env: { ...process.env, ...dataEnv(tempDir()) }, maxBuffer: 16 * 1024 * 1024 });
+    const app = JSON.parse(stdout) as Record<string, unknown> & { sources: Record<string, { confidence: number; location: string }>; ocr: { minConfidence: number; unconfirmed: { field: string; confidence: number }[] } };
+    expect(app.kind).toBe('certification');
+    // Printed digits and dates read right, and confidently.
+    expect(app).toMatchObject({ passerNumber: '2310450123', applicationDate: '2026-02-10', examReportIssuedOn: '2025-07-15', feeTransferDate: '2026-02-09', statedTotalYears: 11.9, postalCode: '160-0023' });
+    expect(app.sources.passerNumber!.confidence).toBeGreaterThan(0.8);
+    expect(app.sources.passerNumber!.location).toMatch(/^ページ 1, 表 \d+, 行 1, 列 2$/);
+    // Every listed value is below the threshold, and every value below it is listed.
+    expect(app.ocr.unconfirmed.every((u) => u.confidence < app.ocr.minConfidence)).toBe(true);
+    const below = Object.entries(app.sources).filter(([, s]) => s.confidence * 100 < app.ocr.minConfidence).map(([k]) => k);
+    expect(app.ocr.unconfirmed.map((u) => u.field)).toEqual(expect.arrayContaining(below));
+    // The pasted signature shows as ink in (C)'s 署名 cell.
+    expect((app.certifier as { signed: boolean }).signed).toBe(true);
+  }, 120_000);
+});
