@@ -6,8 +6,9 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
 import { createApp, closeApp, type App } from '../app/context.ts';
-import { FolderSource } from '../intake/sources/folder-source.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
+import { createSource, createTransport, pollSecondsFor } from '../app/channels.ts';
+import { readStatus } from '../app/daemon-status.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
 import { startDaemon, deliverOutbox } from '../app/daemon.ts';
 import { importPaymentsFile, StatementError } from '../app/import-payments.ts';
@@ -26,6 +27,14 @@ function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: A
   const { config, log } = setup(options);
   const app = createApp(config, log, { readOnly: !!options.readOnly });
   return fn(app).finally(() => closeApp(app));
+}
+
+/**
+ * One-off commands write the outbox folder at once in the embedded mode. With SMTP configured they
+ * leave delivery to the daemon's sender loop, so two processes never send the same notice.
+ */
+async function deliverIfEmbedded(app: App): Promise<void> {
+  if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
 }
 
 function print(json: boolean | undefined, data: unknown, text: () => string): void {
@@ -52,7 +61,7 @@ program.name('conken').description('コン検 intake: mail in, forms read, rules
 program.command('start').description('run the daemon: watch the inbox, process mail, deliver the outbox (what npm start runs)').action(async () => {
   const { config, log } = setup({});
   const app = createApp(config, log);
-  const daemon = startDaemon(app, new FolderSource(config.inbox.dir, config.inbox.processedDir), new FolderTransport(config.outbox.dir));
+  const daemon = startDaemon(app, createSource(app), createTransport(app), { pollSeconds: pollSecondsFor(app) });
   let signals = 0;
   const stop = (signal: string) => {
     if (signals++ > 0) process.exit(1);
@@ -83,7 +92,7 @@ program.command('process').description('process one .eml file through the whole 
         return;
       }
       const o = commitAnalysis(app, analysis);
-      await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      await deliverIfEmbedded(app);
       print(options.json, outcomeJson(o), () => outcomeText(o));
     });
   });
@@ -167,7 +176,7 @@ payments.command('import').description('import a payments CSV (date, amount, tra
     await withApp(options, async (app) => {
       try {
         const result = importPaymentsFile(app, file);
-        await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+        await deliverIfEmbedded(app);
         print(options.json, result, () => [
           `${result.file}: ${result.rows} credit rows, ${result.new} new, ${result.duplicate} already imported`,
           ...result.matched.map((m) => `  matched payment ${m.payment} → ${m.case} (${m.status})`),
@@ -183,10 +192,34 @@ payments.command('import').description('import a payments CSV (date, amount, tra
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {
-    const r = await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+    const transport = createTransport(app);
+    const r = await deliverOutbox(app, transport).finally(() => transport.close?.());
     process.stdout.write(`sent ${r.sent}, failed ${r.failed}\n`);
   });
 });
+
+program.command('status').description('the daemon: running or not, mailbox and SMTP connection state, backlog, last error')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    await withApp({ ...options, readOnly: true }, async (app) => {
+      const components = app.db.prepare("SELECT name FROM sqlite_master WHERE name = 'daemon_status'").get() ? readStatus(app.db) : [];
+      const daemon = components.find((c) => c.component === 'daemon');
+      const pid = typeof daemon?.detail?.pid === 'number' ? daemon.detail.pid : null;
+      let alive = false;
+      if (pid !== null && daemon?.state !== 'stopped') {
+        try { process.kill(pid, 0); alive = true; } catch { alive = false; }
+      }
+      const outbox = app.cases.outboxCounts();
+      const failing = (app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0").get() as { n: number }).n;
+      const data = { running: alive, components, outbox: { pending: outbox.pending ?? 0, retrying: failing, sent: outbox.sent ?? 0, suppressed: outbox.suppressed ?? 0 } };
+      print(options.json, data, () => [
+        `daemon: ${alive ? 'running' : 'not running'}${pid !== null ? ` (pid ${pid})` : ''}${daemon ? `, last report ${daemon.updatedAt}` : ''}`,
+        ...components.filter((c) => c.component !== 'daemon').map((c) => `${c.component}: ${c.state}${c.backlog !== undefined ? `, backlog ${c.backlog}` : ''}${c.detail && Object.keys(c.detail).length ? ` ${JSON.stringify(c.detail)}` : ''}${c.lastError ? `\n  last error ${c.lastErrorAt}: ${c.lastError}` : ''}`),
+        `outbox: ${data.outbox.pending} pending (${failing} retrying), ${data.outbox.sent} sent, ${data.outbox.suppressed} suppressed`,
+      ].join('\n'));
+      if (!alive) process.exitCode = 3;
+    });
+  });
 
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);
