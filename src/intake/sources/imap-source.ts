@@ -26,7 +26,8 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 
 export interface ImapSourceOptions {
-  /** Mails fetched per round: bounds memory; the daemon comes straight back while there is a backlog. */
+  /** Mails fetched per round (default 5): bounds memory, and the outbox is delivered between batches, so replies
+   *  do not wait for a long backlog; the daemon comes straight back while there is one. */
   batchSize?: number;
 }
 
@@ -71,7 +72,7 @@ export class ImapSource implements MailSource {
     this.settings = settings;
     this.sync = sync;
     this.log = log.child({ component: 'imap', mailbox: settings.mailbox });
-    this.batchSize = options.batchSize ?? 25;
+    this.batchSize = options.batchSize ?? 5;
   }
 
   watch(wake: () => void): void {
