@@ -2,13 +2,13 @@
 // committing, filing, sending) over 30+ rounds while mail keeps arriving, some of it twice, and the
 // SMTP server refuses some deliveries. Then one clean run finishes the work, and we count:
 // every mail must have become exactly one case, and every notice must have been sent exactly once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { dataEnv, mail, tempDir } from '../support/harness.ts';
 import { appendMails, dovecotAvailable, listMailbox, startDovecot, withImap, type Dovecot } from '../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { startDaemonProcess, waitFor } from '../support/daemon-process.ts';
+import { killAllDaemons, startDaemonProcess, waitFor } from '../support/daemon-process.ts';
 
 const enabled = dovecotAvailable();
 const ROUNDS = Number(process.env.CONKEN_CHAOS_ROUNDS ?? 30);
@@ -20,7 +20,9 @@ describe.skipIf(!enabled)('chaos: SIGKILL at random moments', () => {
     dovecot = await startDovecot();
     sink = await startSmtpSink();
   });
+  afterEach(killAllDaemons);
   afterAll(async () => {
+    await killAllDaemons();
     await sink?.close();
     await dovecot?.destroy();
   });

@@ -1,6 +1,6 @@
 // The daemon on a real mailbox: a throwaway Dovecot (IMAP) and a real SMTP server (smtp-server), the
 // real `conken start` as a child process, real SQLite files. Each test reads its own IMAP folder.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { dataEnv, mail, ROOT, tempDir } from '../support/harness.ts';
 import { appendMails, dovecotAvailable, listMailbox, startDovecot, withImap, type Dovecot } from '../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { MAIN, startDaemonProcess, waitFor } from '../support/daemon-process.ts';
+import { killAllDaemons, MAIN, startDaemonProcess, waitFor } from '../support/daemon-process.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp, closeApp } from '../../src/app/context.ts';
 import { drainSource } from '../../src/app/daemon.ts';
@@ -42,7 +42,9 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     dovecot = await startDovecot();
     sink = await startSmtpSink();
   });
+  afterEach(killAllDaemons);
   afterAll(async () => {
+    await killAllDaemons();
     await sink?.close();
     await dovecot?.destroy();
   });

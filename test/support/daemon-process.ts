@@ -13,8 +13,24 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const started = new Set<ChildProcess>();
+// If the test or benchmark process dies first, its daemons die with it.
+process.on('exit', () => { for (const child of started) child.kill('SIGKILL'); });
+
+/** Kills every daemon a test started and left running (a failed assertion must not leave one behind). */
+export async function killAllDaemons(): Promise<void> {
+  await Promise.all([...started].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  })));
+  started.clear();
+}
+
 export function startDaemonProcess(env: Record<string, string>): DaemonProcess {
   const child = spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let logs = '';
   child.stderr!.on('data', (b: Buffer) => { logs += b.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));

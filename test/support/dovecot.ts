@@ -156,6 +156,13 @@ export async function startDovecot(): Promise<Dovecot> {
       };
     },
   };
+  // If the test or benchmark process dies first, this server goes with it (its own pids only).
+  process.on('exit', () => {
+    if (!running) return;
+    const master = masterPid(dir);
+    if (!master) return;
+    for (const pid of [master, ...childPids(master)]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  });
   await d.start();
   return d;
 }

@@ -84,6 +84,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A client killed mid-session (the chaos test) resets its connection: expected, not a test failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   sink.port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
   return sink;
