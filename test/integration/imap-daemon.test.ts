@@ -86,8 +86,10 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       // Polling is every 300 s here: only IDLE can make the daemon see these within seconds.
       const application = await mail({ messageId: 'idle-1@example.jp' });
       const unrelated = await mail({ messageId: 'idle-lunch@example.jp', subject: 'ランチのお誘い', attachments: [] });
+      // An auto-reply quoting the intake subject: never answered (RFC 3834 loop protection), left alone.
+      const autoReply = await mail({ messageId: 'idle-auto@example.jp', headers: { 'Auto-Submitted': 'auto-replied' }, attachments: [] });
       // INTERNALDATE (5 March, outside the window) differs from the Date header (20 January): the server's time counts.
-      await appendMails(dovecot, [unrelated, application], { mailbox: folder, date: new Date('2026-03-05T10:00:00+09:00') });
+      await appendMails(dovecot, [unrelated, autoReply, application], { mailbox: folder, date: new Date('2026-03-05T10:00:00+09:00') });
       const t0 = Date.now();
       await waitFor(() => sentTo(['idle-1@example.jp']).length >= 1, 'the acknowledgement', 8000);
       expect(Date.now() - t0).toBeLessThan(8000);
@@ -104,8 +106,9 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
 
       await waitFor(async () => (await listMailbox(dovecot, `${folder}-Processed`)).length === 1, 'the mail to be filed');
       const inbox = await listMailbox(dovecot, folder);
-      expect(inbox.map((m) => m.messageId)).toEqual(['idle-lunch@example.jp']);
-      expect(inbox[0]!.flags).toEqual([]); // untouched: not even \Seen
+      expect(inbox.map((m) => m.messageId)).toEqual(['idle-lunch@example.jp', 'idle-auto@example.jp']);
+      expect(inbox.map((m) => m.flags)).toEqual([[], []]); // untouched: not even \Seen
+      expect(sink.received.filter((r) => r.inReplyTo === 'idle-auto@example.jp' || r.inReplyTo === 'idle-lunch@example.jp')).toEqual([]);
 
       const status = await run(process.execPath, [MAIN, 'status', '--json'], { env: { ...process.env, ...env } });
       const s = JSON.parse(status.stdout);
