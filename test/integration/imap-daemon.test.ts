@@ -216,6 +216,50 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     expect(sentTo(['refuse-1@example.jp']).map((r) => r.messageId).sort()).toEqual(outbox.map((o) => o.rfc_message_id).sort());
   });
 
+  it('a payment completes the case while the daemon runs: the acceptance (threaded) and the reviewer mail with the form go out over SMTP', async () => {
+    const dir = tempDir();
+    const folder = 'Review';
+    await createFolder(folder);
+    const env = envFor(dir, folder);
+    const daemon = startDaemonProcess(env);
+    try {
+      await appendMails(dovecot, [await mail({ messageId: 'review-1@example.jp' })], { mailbox: folder, date: JAN20 });
+      await waitFor(() => sentTo(['review-1@example.jp']).length === 2, 'acknowledgement and payment request');
+      const before = sink.received.length;
+      // Finance imports the statement from another shell; with SMTP configured the daemon delivers.
+      const imported = await run(process.execPath, [MAIN, 'payments', 'import', path.join(ROOT, 'samples', 'statements', 'payments.csv'), '--json'], { env: { ...process.env, ...env } });
+      expect(JSON.parse(imported.stdout).matched).toEqual([{ payment: 1, case: 'R-2026-000001', status: 'ready-for-review' }]);
+      await waitFor(() => sink.received.length >= before + 2, 'the acceptance and the reviewer mail');
+      const review = sink.received.slice(before).find((r) => r.envelopeTo[0] === 'reviewer@conken.example.jp')!;
+      expect(review.messageId).toBe('R-2026-000001.review-request.1@conken-intake.local');
+      expect(review.raw.toString()).toMatch(/Content-Disposition: attachment/);
+      expect(review.raw.toString()).toMatch(/^Auto-Submitted: auto-generated/m);
+      const accepted = sink.received.slice(before).find((r) => r.envelopeTo[0] === 'k.konda@example.jp')!;
+      expect(accepted.subject).toMatch(/^Re: .*受理.*R-2026-000001/);
+      expect(accepted.inReplyTo).toBe('review-1@example.jp');
+    } finally {
+      expect((await daemon.stop()).code).toBe(0);
+    }
+  });
+
+  it('the daily cap per sender holds over SMTP: beyond it notices are suppressed for staff, not sent', async () => {
+    const dir = tempDir();
+    const folder = 'Cap';
+    await createFolder(folder);
+    const daemon = startDaemonProcess(envFor(dir, folder));
+    const ids = ['cap-1@example.jp', 'cap-2@example.jp', 'cap-3@example.jp', 'cap-4@example.jp'];
+    try {
+      await appendMails(dovecot, await Promise.all(ids.map((id) => mail({ messageId: id, from: 'cap@example.net' }))), { mailbox: folder, date: JAN20 });
+      await waitFor(() => query(dir, 'SELECT 1 FROM cases').length === 4 && query(dir, "SELECT 1 FROM outbox WHERE status = 'pending'").length === 0, 'four cases, outbox delivered');
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      await daemon.stop();
+    }
+    const statuses = query<{ status: string }>(dir, 'SELECT status FROM outbox ORDER BY id').map((o) => o.status);
+    expect(statuses).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'sent', 'suppressed', 'suppressed']); // rules/intake.yaml: 6 a day
+    expect(sentTo(ids)).toHaveLength(6);
+  });
+
   it('a new UIDVALIDITY: the folder is read again from the start and what was already handled is recognised, not repeated', async () => {
     const dir = tempDir();
     const folder = 'Validity';
