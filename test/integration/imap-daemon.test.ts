@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { dataEnv, mail, ROOT, tempDir } from '../support/harness.ts';
-import { appendMails, dovecotAvailable, listMailbox, startDovecot, withImap, type Dovecot } from '../support/dovecot.ts';
+import { appendMails, dovecotAvailable, listMailbox, selfSignedCertificate, startDovecot, withImap, type Dovecot } from '../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { killAllDaemons, MAIN, startDaemonProcess, waitFor } from '../support/daemon-process.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -249,6 +249,7 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     const daemon = startDaemonProcess(envFor(dir, folder));
     const ids = ['cap-1@example.jp', 'cap-2@example.jp', 'cap-3@example.jp', 'cap-4@example.jp'];
     try {
+      await waitFor(() => sourceState(dir) === 'connected', 'the daemon to connect');
       await appendMails(dovecot, await Promise.all(ids.map((id) => mail({ messageId: id, from: 'cap@example.net' }))), { mailbox: folder, date: JAN20 });
       await waitFor(() => query(dir, 'SELECT 1 FROM cases').length === 4 && query(dir, "SELECT 1 FROM outbox WHERE status = 'pending'").length === 0, 'four cases, outbox delivered');
       await new Promise((r) => setTimeout(r, 1000));
@@ -308,6 +309,70 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       expect((await drainSource(app, source)).map((o) => [o.classification, o.firstSeenAs])).toEqual([['duplicate', 'ignored']]);
       expect((await listMailbox(dovecot, folder)).map((m) => m.flags.length)).toEqual([2, 0]);
       await source.close();
+    } finally {
+      closeApp(app);
+    }
+  });
+});
+
+describe.skipIf(!enabled)('IMAP and SMTP over TLS', () => {
+  let dovecot: Dovecot;
+  let sink: SmtpSink;
+  const login = { user: 'conken', pass: 'smtp-test-password' };
+
+  beforeAll(async () => {
+    const tls = selfSignedCertificate(tempDir('conken-tls-'));
+    dovecot = await startDovecot({ tls });
+    sink = await startSmtpSink({ tls, auth: login });
+  });
+  afterEach(killAllDaemons);
+  afterAll(async () => {
+    await killAllDaemons();
+    await sink?.close();
+    await dovecot?.destroy();
+  });
+
+  const tlsEnv = (dir: string, folder: string): Record<string, string> => ({
+    ...dataEnv(dir), ...dovecot.env(),
+    CONKEN_IMAP_STARTTLS: 'true', CONKEN_IMAP_TLS_REJECT_UNAUTHORIZED: 'false',
+    CONKEN_IMAP_MAILBOX: folder, CONKEN_IMAP_PROCESSED_FOLDER: `${folder}-Processed`,
+    CONKEN_SMTP_HOST: '127.0.0.1', CONKEN_SMTP_PORT: String(sink.port), CONKEN_SMTP_SECURE: 'false', CONKEN_SMTP_STARTTLS: 'true',
+    CONKEN_SMTP_USER: login.user, CONKEN_SMTP_PASSWORD: login.pass, CONKEN_SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+    CONKEN_SENDER_INTERVAL_SECONDS: '1',
+  });
+
+  it('conken start over STARTTLS with logins on both sides: mail in, replies out, encrypted', async () => {
+    const dir = tempDir();
+    await withImap(dovecot, async (c) => { await c.mailboxCreate('Tls'); });
+    const daemon = startDaemonProcess(tlsEnv(dir, 'Tls'));
+    try {
+      await appendMails(dovecot, [await mail({ messageId: 'tls-1@example.jp' })], { mailbox: 'Tls', date: JAN20 });
+      await waitFor(() => sink.received.filter((r) => r.inReplyTo === 'tls-1@example.jp').length === 2, 'both notices');
+    } finally {
+      expect((await daemon.stop()).code).toBe(0);
+    }
+    const replies = sink.received.filter((r) => r.inReplyTo === 'tls-1@example.jp');
+    expect(replies.map((r) => [r.secure, r.user])).toEqual([[true, 'conken'], [true, 'conken']]);
+    expect(await listMailbox(dovecot, 'Tls')).toEqual([]);
+  });
+
+  it('implicit TLS (IMAPS) works, and a certificate that does not verify is refused: the error is shown and the mail waits', async () => {
+    const dir = tempDir();
+    await withImap(dovecot, async (c) => { await c.mailboxCreate('Imaps'); });
+    await appendMails(dovecot, [await mail({ messageId: 'imaps-1@example.jp' })], { mailbox: 'Imaps', date: JAN20 });
+    const env = { ...tlsEnv(dir, 'Imaps'), CONKEN_IMAP_PORT: String(dovecot.tlsPort), CONKEN_IMAP_SECURE: 'true' };
+    const app = createApp(loadConfig({ cwd: ROOT, env: { ...env, CONKEN_IMAP_TLS_REJECT_UNAUTHORIZED: 'true' } }), silentLogger());
+    try {
+      const strict = new ImapSource(app.config.imap, new MailboxSync(app.db), app.log);
+      expect(await drainSource(app, strict)).toEqual([]);
+      expect(strict.health()).toMatchObject({ state: 'disconnected', lastError: expect.stringMatching(/certificate/i) });
+      await strict.close();
+      expect(await listMailbox(dovecot, 'Imaps')).toHaveLength(1);
+
+      const relaxed = new ImapSource({ ...app.config.imap, tlsRejectUnauthorized: false }, new MailboxSync(app.db), app.log);
+      expect((await drainSource(app, relaxed)).map((o) => o.classification)).toEqual(['application']);
+      await relaxed.close();
+      expect(await listMailbox(dovecot, 'Imaps')).toEqual([]);
     } finally {
       closeApp(app);
     }

@@ -59,6 +59,8 @@ async function waitForPort(port: number, up: boolean, ms = 10_000): Promise<void
 export interface Dovecot {
   host: string;
   port: number;
+  /** Implicit-TLS port (0 without tls). */
+  tlsPort: number;
   user: string;
   password: string;
   dir: string;
@@ -72,9 +74,27 @@ export interface Dovecot {
   env(): Record<string, string>;
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+/** A self-signed certificate for localhost (openssl), for the TLS and STARTTLS tests. */
+export function selfSignedCertificate(dir: string): TlsFiles {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+/**
+ * Plain by default. With tls: STARTTLS on `port` (plain-text login refused before it) and implicit TLS
+ * on `tlsPort`.
+ */
+export async function startDovecot(options: { tls?: TlsFiles } = {}): Promise<Dovecot> {
   const dir = tempDir('conken-dovecot-');
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : 0;
   const user = os.userInfo();
   for (const d of ['base', 'state', 'mail', 'log']) mkdirSync(path.join(dir, d), { recursive: true });
   // The unprivileged login processes must reach the sockets under base_dir.
@@ -90,8 +110,9 @@ export async function startDovecot(): Promise<Dovecot> {
     `state_dir = ${path.join(dir, 'state')}`,
     'protocols = imap',
     'listen = 127.0.0.1',
-    'ssl = no',
-    'disable_plaintext_auth = no',
+    ...(options.tls
+      ? ['ssl = yes', `ssl_cert = <${options.tls.cert}`, `ssl_key = <${options.tls.key}`, 'disable_plaintext_auth = yes']
+      : ['ssl = no', 'disable_plaintext_auth = no']),
     'auth_mechanisms = plain login',
     `log_path = ${path.join(dir, 'log', 'dovecot.log')}`,
     // Dovecot refuses to run its login processes as root: as root use the package's own users.
@@ -103,7 +124,7 @@ export async function startDovecot(): Promise<Dovecot> {
     'shutdown_clients = yes',
     'service imap-login {',
     `  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }`,
-    '  inet_listener imaps {\n    port = 0\n  }',
+    options.tls ? `  inet_listener imaps {\n    address = 127.0.0.1\n    port = ${tlsPort}\n    ssl = yes\n  }` : '  inet_listener imaps {\n    port = 0\n  }',
     '}',
     'service anvil {\n  chroot =\n}',
     'service imap-login {\n  chroot =\n}',
@@ -115,7 +136,7 @@ export async function startDovecot(): Promise<Dovecot> {
 
   let running = false;
   const d: Dovecot = {
-    host: '127.0.0.1', port, user: IMAP_USER, password: IMAP_PASSWORD, dir,
+    host: '127.0.0.1', port, tlsPort, user: IMAP_USER, password: IMAP_PASSWORD, dir,
     async start() {
       await new Promise<void>((resolve, reject) => {
         const p = spawn(findBinary('dovecot')!, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -200,7 +221,8 @@ function readLog(dir: string): string {
 
 /** Runs fn with a logged-in IMAP client (a second client beside the daemon's, as a mail server's MTA or a person would be). */
 export async function withImap<T>(d: Dovecot, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: d.user, pass: d.password }, logger: false });
+  // STARTTLS when the server offers it (the TLS tests' server refuses a plain-text login).
+  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, auth: { user: d.user, pass: d.password }, tls: { rejectUnauthorized: false }, logger: false });
   await client.connect();
   try {
     return await fn(client);

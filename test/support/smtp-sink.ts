@@ -1,12 +1,16 @@
 // A real SMTP server (npm smtp-server) on a free loopback port that records every message it accepts,
 // and can be told to refuse the next deliveries (451) to exercise the sender's retries.
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 
 export interface ReceivedMail {
   at: number;
   envelopeFrom: string;
   envelopeTo: string[];
+  /** Whether the session was encrypted (STARTTLS) and who logged in. */
+  secure: boolean;
+  user: string | null;
   raw: Buffer;
   messageId: string | null;
   inReplyTo: string | null;
@@ -38,7 +42,14 @@ function decodeSubject(value: string | null): string | null {
     enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SinkOptions {
+  /** Offer STARTTLS with this certificate (and require it before AUTH). */
+  tls?: { cert: string; key: string };
+  /** Require this login. */
+  auth?: { user: string; pass: string };
+}
+
+export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink> {
   let refuse = 0;
   let refuseP = 0;
   const sink: SmtpSink = {
@@ -51,8 +62,16 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !options.auth,
+    disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
+    ...(options.tls ? { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) } : {}),
+    ...(options.auth ? {
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
+        if (auth.username === options.auth!.user && auth.password === options.auth!.pass) callback(null, { user: auth.username });
+        else callback(new Error('Invalid username or password'));
+      },
+    } : {}),
     logger: false,
     size: 50 * 1024 * 1024,
     onData(stream, session, callback) {
@@ -73,6 +92,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           at: Date.now(),
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          secure: session.secure,
+          user: typeof session.user === 'string' ? session.user : null,
           raw,
           messageId: header(head, 'Message-ID')?.replace(/^<|>$/g, '') ?? null,
           inReplyTo: header(head, 'In-Reply-To')?.replace(/^<|>$/g, '') ?? null,
