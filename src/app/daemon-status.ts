@@ -1,6 +1,7 @@
 // What the running daemon reports about itself, kept in the database so `conken status` (another
 // process) can show connection state, backlog and the last error without talking to the daemon.
 import type { Db } from '../cases/db.ts';
+import type { App } from './context.ts';
 import type { Health } from '../shared/health.ts';
 
 export type Component = 'daemon' | 'source' | 'transport';
@@ -29,4 +30,32 @@ export function readStatus(db: Db): ComponentStatus[] {
       ...(typeof backlog === 'number' ? { backlog } : {}),
     };
   });
+}
+
+export interface StatusReport {
+  running: boolean;
+  pid: number | null;
+  components: ComponentStatus[];
+  outbox: { pending: number; retrying: number; sent: number; suppressed: number };
+}
+
+/** What `conken status` shows: is the daemon alive (its pid), what it last reported, and the outbox now. */
+export function statusReport(app: App): StatusReport {
+  // A database from before this table existed (opened read-only, so not migrated) has no daemon yet.
+  const hasTable = !!app.db.prepare("SELECT name FROM sqlite_master WHERE name = 'daemon_status'").get();
+  const components = hasTable ? readStatus(app.db) : [];
+  const daemon = components.find((c) => c.component === 'daemon');
+  const pid = typeof daemon?.detail?.pid === 'number' ? daemon.detail.pid : null;
+  let running = false;
+  if (pid !== null && daemon?.state !== 'stopped') {
+    try {
+      process.kill(pid, 0);
+      running = true;
+    } catch {
+      running = false; // killed without a chance to say so
+    }
+  }
+  const counts = app.cases.outboxCounts();
+  const retrying = (app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0").get() as { n: number }).n;
+  return { running, pid, components, outbox: { pending: counts.pending ?? 0, retrying, sent: counts.sent ?? 0, suppressed: counts.suppressed ?? 0 } };
 }

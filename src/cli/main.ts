@@ -8,7 +8,7 @@ import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
 import { createApp, closeApp, type App } from '../app/context.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { createSource, createTransport, pollSecondsFor } from '../app/channels.ts';
-import { readStatus } from '../app/daemon-status.ts';
+import { statusReport } from '../app/daemon-status.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
 import { startDaemon, deliverOutbox } from '../app/daemon.ts';
 import { importPaymentsFile, StatementError } from '../app/import-payments.ts';
@@ -192,6 +192,12 @@ payments.command('import').description('import a payments CSV (date, amount, tra
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {
+    if (app.config.smtp.host && statusReport(app).running) {
+      // Two senders could both pick the same notice; the running daemon delivers it anyway.
+      process.stderr.write('the daemon is running and delivers the outbox itself; nothing sent\n');
+      process.exitCode = 2;
+      return;
+    }
     const transport = createTransport(app);
     const r = await deliverOutbox(app, transport).finally(() => transport.close?.());
     process.stdout.write(`sent ${r.sent}, failed ${r.failed}\n`);
@@ -202,22 +208,14 @@ program.command('status').description('the daemon: running or not, mailbox and S
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }) => {
     await withApp({ ...options, readOnly: true }, async (app) => {
-      const components = app.db.prepare("SELECT name FROM sqlite_master WHERE name = 'daemon_status'").get() ? readStatus(app.db) : [];
-      const daemon = components.find((c) => c.component === 'daemon');
-      const pid = typeof daemon?.detail?.pid === 'number' ? daemon.detail.pid : null;
-      let alive = false;
-      if (pid !== null && daemon?.state !== 'stopped') {
-        try { process.kill(pid, 0); alive = true; } catch { alive = false; }
-      }
-      const outbox = app.cases.outboxCounts();
-      const failing = (app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0").get() as { n: number }).n;
-      const data = { running: alive, components, outbox: { pending: outbox.pending ?? 0, retrying: failing, sent: outbox.sent ?? 0, suppressed: outbox.suppressed ?? 0 } };
-      print(options.json, data, () => [
-        `daemon: ${alive ? 'running' : 'not running'}${pid !== null ? ` (pid ${pid})` : ''}${daemon ? `, last report ${daemon.updatedAt}` : ''}`,
-        ...components.filter((c) => c.component !== 'daemon').map((c) => `${c.component}: ${c.state}${c.backlog !== undefined ? `, backlog ${c.backlog}` : ''}${c.detail && Object.keys(c.detail).length ? ` ${JSON.stringify(c.detail)}` : ''}${c.lastError ? `\n  last error ${c.lastErrorAt}: ${c.lastError}` : ''}`),
-        `outbox: ${data.outbox.pending} pending (${failing} retrying), ${data.outbox.sent} sent, ${data.outbox.suppressed} suppressed`,
+      const r = statusReport(app);
+      const daemon = r.components.find((c) => c.component === 'daemon');
+      print(options.json, r, () => [
+        `daemon: ${r.running ? 'running' : 'not running'}${r.pid !== null ? ` (pid ${r.pid})` : ''}${daemon ? `, last report ${daemon.updatedAt}` : ''}`,
+        ...r.components.filter((c) => c.component !== 'daemon').map((c) => `${c.component}: ${c.state}${c.backlog !== undefined ? `, backlog ${c.backlog}` : ''}${c.detail && Object.keys(c.detail).length ? ` ${JSON.stringify(c.detail)}` : ''}${c.lastError ? `\n  last error ${c.lastErrorAt}: ${c.lastError}` : ''}`),
+        `outbox: ${r.outbox.pending} pending (${r.outbox.retrying} retrying), ${r.outbox.sent} sent, ${r.outbox.suppressed} suppressed`,
       ].join('\n'));
-      if (!alive) process.exitCode = 3;
+      if (!r.running) process.exitCode = 3;
     });
   });
 

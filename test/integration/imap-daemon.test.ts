@@ -114,6 +114,11 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       const s = JSON.parse(status.stdout);
       expect(s.running).toBe(true);
       expect(s.components.find((x: { component: string }) => x.component === 'source')).toMatchObject({ state: 'connected', backlog: 0 });
+      expect(s.components.find((x: { component: string }) => x.component === 'transport')).toMatchObject({ state: 'ok', lastError: null });
+      // A second sender beside the running daemon could send a notice twice: conken send refuses.
+      const send = await run(process.execPath, [MAIN, 'send'], { env: { ...process.env, ...env } }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+      expect(send.code).toBe(2);
+      expect(send.stderr).toMatch(/daemon is running/);
     } finally {
       const exit = await daemon.stop('SIGTERM');
       expect(exit.code).toBe(0);
