@@ -296,6 +296,41 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     }
   });
 
+  it('a mail that cannot be committed holds the watermark back without blocking the mail after it, and is read again', async () => {
+    const dir = tempDir();
+    const folder = 'Hold';
+    await createFolder(folder);
+    const config = loadConfig({ cwd: ROOT, env: envFor(dir, folder) });
+    const app = createApp(config, silentLogger());
+    const source = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+    const refs = (mails: { ref: string }[]) => mails.map((m) => Number(m.ref.split(':')[1]));
+    try {
+      // UID 1 will fail; 2–6 are unrelated; 7 is an application.
+      const raws = [await mail({ messageId: 'hold-1@example.jp' })];
+      for (let i = 2; i <= 6; i++) raws.push(await mail({ messageId: `hold-${i}@example.jp`, subject: `お知らせ ${i}`, attachments: [] }));
+      raws.push(await mail({ messageId: 'hold-7@example.jp', from: 'hold7@example.net' }));
+      await appendMails(dovecot, raws, { mailbox: folder, date: JAN20 });
+
+      const first = await source.pending();
+      expect(refs(first)).toEqual([1, 2, 3, 4, 5]);
+      for (const m of first.slice(1)) await source.done(m, 'ignored'); // UID 1 "failed": never done
+      const second = await source.pending();
+      expect(refs(second)).toEqual([1, 6, 7]); // the failed one again; the handled ones not re-read
+      await source.done(second[1]!, 'ignored');
+      await source.done(second[2]!, 'processed');
+      expect(new MailboxSync(app.db).get(folder)!.lastUid).toBe(0); // held back by UID 1
+      const third = await source.pending();
+      expect(refs(third)).toEqual([1]);
+      await source.done(third[0]!, 'processed');
+      expect(new MailboxSync(app.db).get(folder)!.lastUid).toBe(6);
+      expect(await source.pending()).toEqual([]);
+      expect((await listMailbox(dovecot, folder)).map((m) => m.messageId)).toEqual(['hold-2@example.jp', 'hold-3@example.jp', 'hold-4@example.jp', 'hold-5@example.jp', 'hold-6@example.jp']);
+    } finally {
+      await source.close();
+      closeApp(app);
+    }
+  });
+
   it('without a processed folder, handled mails are flagged in place and never read again; nothing is deleted', async () => {
     const dir = tempDir();
     const folder = 'Flagged';
@@ -310,10 +345,12 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       expect(box.map((m) => [m.messageId, m.flags.sort()])).toEqual([['flag-1@example.jp', ['$ConkenProcessed', '\\Seen']], ['flag-lunch@example.jp', []]]);
       expect(PROCESSED_KEYWORD).toBe('$ConkenProcessed');
       // Even with the watermark lost, a flagged mail is not read again (the unrelated one is, and stays unrelated).
-      app.db.prepare('UPDATE mailbox_sync SET last_uid = 0').run();
-      expect((await drainSource(app, source)).map((o) => [o.classification, o.firstSeenAs])).toEqual([['duplicate', 'ignored']]);
-      expect((await listMailbox(dovecot, folder)).map((m) => m.flags.length)).toEqual([2, 0]);
       await source.close();
+      app.db.prepare('UPDATE mailbox_sync SET last_uid = 0').run();
+      const restarted = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+      expect((await drainSource(app, restarted)).map((o) => [o.classification, o.firstSeenAs])).toEqual([['duplicate', 'ignored']]);
+      await restarted.close();
+      expect((await listMailbox(dovecot, folder)).map((m) => m.flags.length)).toEqual([2, 0]);
     } finally {
       closeApp(app);
     }

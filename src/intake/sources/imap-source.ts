@@ -3,7 +3,7 @@
 //
 // Never loses or repeats a mail:
 // - mails are read in UID order from just above a watermark (mailbox_sync) that only moves past a UID
-//   once that mail is handled, and past every lower UID of its batch: a mail that failed stays below it;
+//   once that mail and every lower UID still in the mailbox are handled: a mail that failed stays below it;
 // - a mail is moved to the processed folder (or flagged when moving is not possible) only after its
 //   outcome is committed; a crash in between leaves it in the mailbox, and when it is read again the
 //   message store recognises it (same Message-ID or bytes) and it is simply moved;
@@ -59,9 +59,14 @@ export class ImapSource implements MailSource {
   private wake: (() => void) | null = null;
   private closed = false;
 
-  /** UIDs of the current batch, ascending, and those already handled. */
-  private batch: number[] = [];
+  /**
+   * UIDs above the watermark found by the last SEARCH (ascending), and those of them already handled.
+   * A mail that keeps failing holds the watermark back; the handled ones after it are not read again
+   * meanwhile (kept in memory: after a restart they are read once more and recognised).
+   */
+  private known: number[] = [];
   private handled = new Set<number>();
+  private handledValidity: string | null = null;
 
   private state: 'connecting' | 'connected' | 'disconnected' | 'closed' = 'disconnected';
   private backlog = 0;
@@ -184,22 +189,26 @@ export class ImapSource implements MailSource {
         this.sync.set(mailbox, point);
       }
       const lastUid = point.lastUid;
+      if (this.handledValidity !== uidValidity) {
+        this.handled = new Set();
+        this.handledValidity = uidValidity;
+      }
       const found = await client.search({ uid: `${lastUid + 1}:*`, unKeyword: PROCESSED_KEYWORD }, { uid: true });
       // "n:*" always includes the highest UID, even below n.
-      const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
-      this.backlog = uids.length;
-      this.batch = uids.slice(0, this.batchSize);
-      this.handled = new Set();
-      if (this.batch.length === 0) return [];
+      this.known = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+      for (const uid of this.handled) if (uid <= lastUid) this.handled.delete(uid);
+      const waiting = this.known.filter((uid) => !this.handled.has(uid));
+      this.backlog = waiting.length;
+      const batch = waiting.slice(0, this.batchSize);
+      if (batch.length === 0) return [];
       const mails: SourceMail[] = [];
-      for await (const msg of client.fetch(this.batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      for await (const msg of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
         if (!msg.source) continue;
         const internal = msg.internalDate ? new Date(msg.internalDate) : null;
         mails.push({ ref: `${uidValidity}:${msg.uid}`, raw: msg.source, receivedAt: internal && !Number.isNaN(internal.getTime()) ? internal : null });
       }
-      // A UID that vanished between SEARCH and FETCH (moved by someone else) is no longer ours to handle.
-      const fetched = new Set(mails.map((m) => Number(m.ref.split(':')[1])));
-      for (const uid of this.batch) if (!fetched.has(uid)) this.handled.add(uid);
+      // A UID that vanished between SEARCH and FETCH (moved by someone else) holds the watermark back for
+      // this round only: the next SEARCH no longer finds it. Never assume a mail handled that was not read.
       return mails.sort((a, b) => Number(a.ref.split(':')[1]) - Number(b.ref.split(':')[1]));
     } catch (error) {
       if (commandRefused(error)) {
@@ -220,6 +229,7 @@ export class ImapSource implements MailSource {
     if (disposition === 'processed') await this.file(uid);
     this.handled.add(uid);
     this.advanceWatermark(validity);
+    this.backlog = Math.max(0, this.backlog - 1);
   }
 
   /**
@@ -248,17 +258,17 @@ export class ImapSource implements MailSource {
     this.log.error({ ref }, 'mail handled but could not be moved or flagged; it stays in the mailbox');
   }
 
-  /** The watermark passes a UID only when it and every lower UID of the batch are handled. */
+  /** The watermark passes a UID only when it and every lower UID still in the mailbox are handled. */
   private advanceWatermark(uidValidity: string): void {
     const point = this.sync.get(this.settings.mailbox);
     let last = point && point.uidvalidity === uidValidity ? point.lastUid : 0;
     const start = last;
-    for (const uid of this.batch) {
+    for (const uid of this.known) {
+      if (uid <= last) continue;
       if (!this.handled.has(uid)) break;
-      last = Math.max(last, uid);
+      last = uid;
     }
     if (last > start) this.sync.set(this.settings.mailbox, { uidvalidity: uidValidity, lastUid: last });
-    this.backlog = Math.max(0, this.backlog - 1);
   }
 
   async close(): Promise<void> {
