@@ -51,6 +51,12 @@ export function deliverOutbox(app: App, transport: Transport, shouldStop?: () =>
   return deliverDue(app.cases, transport, (p) => app.files.get(p), app.config.sender, app.log, new Date(), shouldStop);
 }
 
+/** The poll as a node-cron schedule (seconds field): every n seconds below a minute, else every n/60 minutes. */
+export function pollSchedule(seconds: number): string {
+  if (seconds < 60) return `*/${seconds} * * * * *`;
+  return `0 */${Math.min(59, Math.max(1, Math.round(seconds / 60)))} * * * *`;
+}
+
 export interface DaemonOptions {
   /** How often the source is read when nothing wakes the daemon (default: the inbox folder's interval). */
   pollSeconds?: number;
@@ -58,7 +64,8 @@ export interface DaemonOptions {
 
 export function startDaemon(app: App, source: MailSource, transport: Transport, options: DaemonOptions = {}): Daemon {
   let stopping = false;
-  let woken = false;
+  // The first round reads the source at once: catch-up of everything that arrived while we were down.
+  let woken = true;
   let wake: (() => void) | null = null;
   const sleep = (seconds: number) => new Promise<void>((resolve) => {
     if (woken || stopping) return resolve();
@@ -71,6 +78,8 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
   };
   source.watch?.(poke);
   const pollSeconds = options.pollSeconds ?? app.config.inbox.pollSeconds;
+  // Polling, the fallback when the source cannot tell us (a folder; IMAP without IDLE, or IDLE gone quiet).
+  const poll = cron.schedule(pollSchedule(pollSeconds), poke);
   const startedAt = new Date().toISOString();
   const reportStatus = (state: string, lastError: string | null = null) => {
     try {
@@ -94,19 +103,14 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
 
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');
-    let lastPoll = 0;
     let busy = false;
     while (!stopping) {
       let lastError: string | null = null;
       try {
-        // Read the source when woken (IDLE, a reconnect timer), when its poll is due, or while a backlog drains.
-        const readSource = woken || busy || Date.now() - lastPoll >= pollSeconds * 1000;
+        // Read the source when woken (IDLE, a reconnect timer, the poll) or while a backlog drains.
+        const readSource: boolean = woken || busy;
         woken = false;
-        let outcomes: MailOutcome[] = [];
-        if (readSource) {
-          lastPoll = Date.now();
-          outcomes = await drainSource(app, source, () => stopping);
-        }
+        const outcomes: MailOutcome[] = readSource ? await drainSource(app, source, () => stopping) : [];
         const delivered = stopping ? { sent: 0, failed: 0 } : await deliverOutbox(app, transport, () => stopping);
         busy = outcomes.length > 0 || delivered.sent > 0;
       } catch (error) {
@@ -118,6 +122,7 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
       if (!stopping && !busy) await sleep(Math.min(pollSeconds, app.config.sender.intervalSeconds));
     }
     await rematch.stop();
+    await poll.stop();
     await source.close?.().catch(() => undefined);
     await transport.close?.().catch(() => undefined);
     reportStatus('stopped');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import { dispositionOf } from '../../src/app/daemon.ts';
+import { dispositionOf, pollSchedule } from '../../src/app/daemon.ts';
+import cron from 'node-cron';
 import { envelopeAddress } from '../../src/outbound/transports/smtp-transport.ts';
 import type { MailOutcome } from '../../src/app/process-mail.ts';
 
@@ -37,5 +38,14 @@ describe('SMTP envelope', () => {
     expect(envelopeAddress('コン検 資格認定担当 <intake@conken.example.jp>')).toBe('intake@conken.example.jp');
     expect(envelopeAddress('k.konda@example.jp')).toBe('k.konda@example.jp');
     expect(() => envelopeAddress('')).toThrow();
+  });
+});
+
+describe('polling schedule (node-cron)', () => {
+  it('polls every n seconds below a minute, every n/60 minutes above, always a valid expression', () => {
+    expect(pollSchedule(5)).toBe('*/5 * * * * *');
+    expect(pollSchedule(60)).toBe('0 */1 * * * *');
+    expect(pollSchedule(300)).toBe('0 */5 * * * *');
+    for (const s of [1, 7, 59, 60, 90, 3600, 86400]) expect(cron.validate(pollSchedule(s))).toBe(true);
   });
 });
