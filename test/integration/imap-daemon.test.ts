@@ -34,6 +34,15 @@ function query<T>(dir: string, sql: string, ...params: (string | number)[]): T[]
 
 const JAN20 = new Date('2026-01-20T10:00:00+09:00');
 
+/** The IMAP state the daemon last reported (undefined before it made its database). */
+function sourceState(dir: string): string | undefined {
+  try {
+    return query<{ state: string }>(dir, "SELECT state FROM daemon_status WHERE component = 'source'")[0]?.state;
+  } catch {
+    return undefined;
+  }
+}
+
 describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server', () => {
   let dovecot: Dovecot;
   let sink: SmtpSink;
@@ -66,14 +75,6 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
   }
 
   const sentTo = (messageIds: string[]) => sink.received.filter((r) => r.inReplyTo && messageIds.includes(r.inReplyTo));
-
-  function sourceState(dir: string): string | undefined {
-    try {
-      return query<{ state: string }>(dir, "SELECT state FROM daemon_status WHERE component = 'source'")[0]?.state;
-    } catch {
-      return undefined;
-    }
-  }
 
   it('mail arriving while the daemon idles is taken at once (IDLE), answered in its thread over SMTP and filed; unrelated mail is left alone', async () => {
     const dir = tempDir();
@@ -418,5 +419,36 @@ describe.skipIf(!enabled)('IMAP and SMTP over TLS', () => {
     } finally {
       closeApp(app);
     }
+  });
+});
+
+describe.skipIf(!enabled)('polling fallback', () => {
+  let dovecot: Dovecot;
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    dovecot = await startDovecot({ noIdle: true });
+    sink = await startSmtpSink();
+  });
+  afterEach(killAllDaemons);
+  afterAll(async () => {
+    await killAllDaemons();
+    await sink?.close();
+    await dovecot?.destroy();
+  });
+
+  it('a server without IDLE is polled on the node-cron schedule: mail is still taken', async () => {
+    const caps = await withImap(dovecot, async (c) => [...c.capabilities.keys()]);
+    expect(caps).not.toContain('IDLE');
+    const dir = tempDir();
+    const daemon = startDaemonProcess({ ...dataEnv(dir), ...dovecot.env(), ...sink.env(), CONKEN_IMAP_POLL_SECONDS: '2', CONKEN_SENDER_INTERVAL_SECONDS: '1' });
+    try {
+      await waitFor(() => sourceState(dir) === 'connected', 'the daemon to connect');
+      await appendMails(dovecot, [await mail({ messageId: 'poll-1@example.jp' })], { date: JAN20 });
+      await waitFor(() => sink.received.filter((r) => r.inReplyTo === 'poll-1@example.jp').length === 2, 'both notices', 15_000);
+      await waitFor(async () => (await listMailbox(dovecot, 'INBOX')).length === 0, 'the mail to be filed');
+    } finally {
+      expect((await daemon.stop()).code).toBe(0);
+    }
+    expect((await listMailbox(dovecot, 'Processed')).map((m) => m.messageId)).toEqual(['poll-1@example.jp']);
   });
 });

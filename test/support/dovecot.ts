@@ -91,7 +91,7 @@ export function selfSignedCertificate(dir: string): TlsFiles {
  * Plain by default. With tls: STARTTLS on `port` (plain-text login refused before it) and implicit TLS
  * on `tlsPort`.
  */
-export async function startDovecot(options: { tls?: TlsFiles } = {}): Promise<Dovecot> {
+export async function startDovecot(options: { tls?: TlsFiles; noIdle?: boolean } = {}): Promise<Dovecot> {
   const dir = tempDir('conken-dovecot-');
   const port = await freePort();
   const tlsPort = options.tls ? await freePort() : 0;
@@ -120,6 +120,8 @@ export async function startDovecot(options: { tls?: TlsFiles } = {}): Promise<Do
     'first_valid_uid = 0',
     `mail_location = maildir:${path.join(dir, 'mail')}`,
     'mail_fsync = never',
+    // A server without IDLE (the polling fallback test): capabilities listed explicitly, IDLE left out.
+    ...(options.noIdle ? ['imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ NAMESPACE UIDPLUS CHILDREN MOVE'] : []),
     // A stop ends every session, as a real server restart or crash would.
     'shutdown_clients = yes',
     'service imap-login {',
