@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dataEnv, mail, ROOT, tempDir } from '../support/harness.ts';
 import { appendMails, dovecotAvailable, listMailbox, selfSignedCertificate, startDovecot, withImap, type Dovecot } from '../support/dovecot.ts';
@@ -23,7 +24,9 @@ function openDb(dir: string): DatabaseSync {
   return new DatabaseSync(path.join(dir, 'conken.db'), { readOnly: true });
 }
 
+/** Rows from the daemon's database; none before the daemon has made it. */
 function query<T>(dir: string, sql: string, ...params: (string | number)[]): T[] {
+  if (!existsSync(path.join(dir, 'conken.db'))) return [];
   const db = openDb(dir);
   try {
     return db.prepare(sql).all(...params) as T[];
@@ -220,6 +223,28 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     expect(daemon.logs().match(/"msg":"mail delivery failed; will retry"/g)).toHaveLength(3);
     expect(daemon.logs()).toMatch(/451 try again later/);
     expect(sentTo(['refuse-1@example.jp']).map((r) => r.messageId).sort()).toEqual(outbox.map((o) => o.rfc_message_id).sort());
+  });
+
+  it('a recipient the SMTP server rejects: retried, and the address never reaches the logs or the status', async () => {
+    const dir = tempDir();
+    const folder = 'Unknown';
+    await createFolder(folder);
+    sink.unknownRecipients.add('gone.applicant@example.net');
+    const daemon = startDaemonProcess(envFor(dir, folder));
+    try {
+      await appendMails(dovecot, [await mail({ messageId: 'unknown-1@example.jp', from: '不明 太郎 <gone.applicant@example.net>' })], { mailbox: folder, date: JAN20 });
+      await waitFor(() => query<{ n: number }>(dir, 'SELECT COUNT(*) AS n FROM outbox WHERE attempts >= 2')[0]?.n === 2, 'two failed attempts each', 20_000);
+      await waitFor(() => query<{ last_error: string | null }>(dir, "SELECT last_error FROM daemon_status WHERE component = 'transport'")[0]?.last_error, 'the transport error in the status');
+      const status = query<{ state: string; last_error: string }>(dir, "SELECT state, last_error FROM daemon_status WHERE component = 'transport'")[0]!;
+      expect(status.state).toBe('failing');
+      expect(status.last_error).toMatch(/550.*<address>.*User unknown/);
+    } finally {
+      await daemon.stop();
+      sink.unknownRecipients.clear();
+    }
+    expect(daemon.logs()).toMatch(/mail delivery failed; will retry/);
+    expect(daemon.logs()).not.toMatch(/gone\.applicant|不明/);
+    expect(sink.received.filter((r) => r.inReplyTo === 'unknown-1@example.jp')).toEqual([]);
   });
 
   it('a payment completes the case while the daemon runs: the acceptance (threaded) and the reviewer mail with the form go out over SMTP', async () => {

@@ -27,6 +27,8 @@ export interface SmtpSink {
   refuseNext(n: number): void;
   /** Refuse each message with this probability (chaos). */
   refuseRandomly(p: number): void;
+  /** Recipients refused at RCPT TO with a 550 that quotes the address, as real servers do. */
+  unknownRecipients: Set<string>;
   env(): Record<string, string>;
   close(): Promise<void>;
 }
@@ -53,7 +55,7 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
   let refuse = 0;
   let refuseP = 0;
   const sink: SmtpSink = {
-    port: 0, received: [], refused: 0,
+    port: 0, received: [], refused: 0, unknownRecipients: new Set(),
     refuseNext(n) { refuse = n; },
     refuseRandomly(p) { refuseP = p; },
     env() {
@@ -74,6 +76,12 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     } : {}),
     logger: false,
     size: 50 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (!sink.unknownRecipients.has(address.address)) return callback();
+      const err = new Error(`<${address.address}>: Recipient address rejected: User unknown`) as Error & { responseCode: number };
+      err.responseCode = 550;
+      callback(err);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

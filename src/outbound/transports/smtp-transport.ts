@@ -51,11 +51,13 @@ export class SmtpTransport implements Transport {
       this.sent++;
     } catch (error) {
       const e = error as { message?: string; responseCode?: number };
-      // The server's reply may quote the recipient: keep only the code and the first words.
-      this.lastError = `${e.responseCode ?? ''} ${(e.message ?? String(error)).replace(/\S+@\S+/g, '<address>')}`.trim().slice(0, 200);
+      // The server's reply often quotes the recipient ("550 <name@example.jp>: unknown user"); the error
+      // goes into logs and the status, so addresses are cut out of it here, once, for every caller.
+      const text = (e.message ?? String(error)).replace(/<?[^\s<>]+@[^\s<>]+>?/g, '<address>').slice(0, 300);
+      this.lastError = text;
       this.lastErrorAt = new Date().toISOString();
       this.state = 'failing';
-      throw error;
+      throw Object.assign(new Error(text), { responseCode: e.responseCode });
     }
   }
 
