@@ -144,5 +144,5 @@ describe.skipIf(!enabled)('chaos: SIGKILL at random moments', () => {
     expect(lostNotices).toEqual([]);
     expect(duplicatedNotices).toBe(0);
     expect(sameIdRedeliveries).toBeLessThanOrEqual(ROUNDS);
-  }, 120_000);
+  }, 240_000);
 });

@@ -46,7 +46,7 @@ function sourceState(dir: string): string | undefined {
   }
 }
 
-describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server', () => {
+describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server', { timeout: 90_000 }, () => {
   let dovecot: Dovecot;
   let sink: SmtpSink;
 
@@ -383,7 +383,7 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
   });
 });
 
-describe.skipIf(!enabled)('IMAP and SMTP over TLS', () => {
+describe.skipIf(!enabled)('IMAP and SMTP over TLS', { timeout: 90_000 }, () => {
   let dovecot: Dovecot;
   let sink: SmtpSink;
   const login = { user: 'conken', pass: 'smtp-test-password' };
@@ -447,7 +447,7 @@ describe.skipIf(!enabled)('IMAP and SMTP over TLS', () => {
   });
 });
 
-describe.skipIf(!enabled)('polling fallback', () => {
+describe.skipIf(!enabled)('polling fallback', { timeout: 90_000 }, () => {
   let dovecot: Dovecot;
   let sink: SmtpSink;
   beforeAll(async () => {
