@@ -79,6 +79,8 @@ export interface MailOutcome {
   ignored: boolean;
   note: string | null;
   cases: CaseOutcome[];
+  /** For a duplicate: how the first copy was classified (a re-read copy is filed the same way). */
+  firstSeenAs?: Classification;
 }
 
 const UNKNOWN_KIND = 'unknown';
@@ -249,6 +251,8 @@ const CASE_PREFIX_UNKNOWN = 'X';
 export function commitAnalysis(app: App, a: Analysis): MailOutcome {
   const outcome: MailOutcome = { ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0, note: a.note, cases: [] };
   if (a.classification === 'duplicate') {
+    const first = app.cases.messageByKey(a.dedupeKey);
+    if (first) outcome.firstSeenAs = first.classification as Classification;
     app.cases.addEvent({ actor: 'intake', type: 'mail.duplicate', data: { dedupeKey: a.dedupeKey, ref: a.sourceRef } });
     return outcome;
   }

@@ -147,7 +147,31 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX outbox_to ON outbox(to_address, created_at);
     `,
   },
-  // Versions 2 and 3 belong to the payments and mailbox work (merged separately); numbers only need to be unique.
+  {
+    version: 3,
+    name: 'mailbox sync state and daemon status',
+    sql: `
+      -- IMAP: per mailbox, the UIDVALIDITY seen and the UID up to which every mail has been handled
+      -- (processed and moved, or left alone as unrelated). A new UIDVALIDITY resets last_uid to 0:
+      -- the mailbox is read again from the start and the message store recognises what it has seen.
+      CREATE TABLE mailbox_sync (
+        mailbox TEXT PRIMARY KEY,
+        uidvalidity TEXT NOT NULL,
+        last_uid INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- What the running daemon last reported (for conken status): one row per daemon component.
+      CREATE TABLE daemon_status (
+        component TEXT PRIMARY KEY,               -- daemon | source | transport
+        state TEXT NOT NULL,
+        detail_json TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  // Version 2 belongs to the payments work (merged separately); numbers only need to be unique.
   {
     version: 4,
     name: 'facts read from supporting documents',

@@ -9,8 +9,9 @@ import { createApp, closeApp, type App } from '../app/context.ts';
 import { shutdownOcr } from '../extract/ocr/ocr-engine.ts';
 import { extractScannedForm, NotAScannedFormError } from '../extract/extract-scan.ts';
 import { loadRules } from '../app/load-rules.ts';
-import { FolderSource } from '../intake/sources/folder-source.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
+import { createSource, createTransport, pollSecondsFor } from '../app/channels.ts';
+import { statusReport } from '../app/daemon-status.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
 import { startDaemon, deliverOutbox } from '../app/daemon.ts';
 import { importPaymentsFile, StatementError } from '../app/import-payments.ts';
@@ -29,6 +30,14 @@ function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: A
   const { config, log } = setup(options);
   const app = createApp(config, log, { readOnly: !!options.readOnly });
   return fn(app).finally(() => closeApp(app));
+}
+
+/**
+ * One-off commands write the outbox folder at once in the embedded mode. With SMTP configured they
+ * leave delivery to the daemon's sender loop, so two processes never send the same notice.
+ */
+async function deliverIfEmbedded(app: App): Promise<void> {
+  if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
 }
 
 function print(json: boolean | undefined, data: unknown, text: () => string): void {
@@ -55,7 +64,7 @@ program.name('conken').description('コン検 intake: mail in, forms read, rules
 program.command('start').description('run the daemon: watch the inbox, process mail, deliver the outbox (what npm start runs)').action(async () => {
   const { config, log } = setup({});
   const app = createApp(config, log);
-  const daemon = startDaemon(app, new FolderSource(config.inbox.dir, config.inbox.processedDir), new FolderTransport(config.outbox.dir));
+  const daemon = startDaemon(app, createSource(app), createTransport(app), { pollSeconds: pollSecondsFor(app) });
   let signals = 0;
   const stop = (signal: string) => {
     if (signals++ > 0) process.exit(1);
@@ -86,7 +95,7 @@ program.command('process').description('process one .eml file through the whole 
         return;
       }
       const o = commitAnalysis(app, analysis);
-      await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      await deliverIfEmbedded(app);
       print(options.json, outcomeJson(o), () => outcomeText(o));
     });
   });
@@ -187,7 +196,7 @@ payments.command('import').description('import a payments CSV (date, amount, tra
     await withApp(options, async (app) => {
       try {
         const result = importPaymentsFile(app, file);
-        await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+        await deliverIfEmbedded(app);
         print(options.json, result, () => [
           `${result.file}: ${result.rows} credit rows, ${result.new} new, ${result.duplicate} already imported`,
           ...result.matched.map((m) => `  matched payment ${m.payment} → ${m.case} (${m.status})`),
@@ -203,10 +212,32 @@ payments.command('import').description('import a payments CSV (date, amount, tra
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {
-    const r = await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+    if (app.config.smtp.host && statusReport(app).running) {
+      // Two senders could both pick the same notice; the running daemon delivers it anyway.
+      process.stderr.write('the daemon is running and delivers the outbox itself; nothing sent\n');
+      process.exitCode = 2;
+      return;
+    }
+    const transport = createTransport(app);
+    const r = await deliverOutbox(app, transport).finally(() => transport.close?.());
     process.stdout.write(`sent ${r.sent}, failed ${r.failed}\n`);
   });
 });
+
+program.command('status').description('the daemon: running or not, mailbox and SMTP connection state, backlog, last error')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    await withApp({ ...options, readOnly: true }, async (app) => {
+      const r = statusReport(app);
+      const daemon = r.components.find((c) => c.component === 'daemon');
+      print(options.json, r, () => [
+        `daemon: ${r.running ? 'running' : 'not running'}${r.pid !== null ? ` (pid ${r.pid})` : ''}${daemon ? `, last report ${daemon.updatedAt}` : ''}`,
+        ...r.components.filter((c) => c.component !== 'daemon').map((c) => `${c.component}: ${c.state}${c.backlog !== undefined ? `, backlog ${c.backlog}` : ''}${c.detail && Object.keys(c.detail).length ? ` ${JSON.stringify(c.detail)}` : ''}${c.lastError ? `\n  last error ${c.lastErrorAt}: ${c.lastError}` : ''}`),
+        `outbox: ${r.outbox.pending} pending (${r.outbox.retrying} retrying), ${r.outbox.sent} sent, ${r.outbox.suppressed} suppressed`,
+      ].join('\n'));
+      if (!r.running) process.exitCode = 3;
+    });
+  });
 
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);

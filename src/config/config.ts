@@ -6,6 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
+/** Booleans from env vars and YAML alike: true/false, 1/0, yes/no. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')]);
 
 export const configSchema = z.object({
   inbox: z.object({
@@ -14,6 +16,34 @@ export const configSchema = z.object({
     /** Where handled .eml files are moved once their case is committed. */
     processedDir: z.string().default('data/inbox/processed'),
     pollSeconds: positiveInt.default(5),
+  }).prefault({}),
+  /** The real mailbox: when host is set, mail is read over IMAP instead of from the inbox folder. */
+  imap: z.object({
+    host: z.string().default(''),
+    port: positiveInt.default(993),
+    /** Implicit TLS (port 993). With secure false, STARTTLS is used when starttls is true. */
+    secure: flag.default(true),
+    starttls: flag.default(true),
+    user: z.string().default(''),
+    password: z.string().default(''),
+    mailbox: z.string().default('INBOX'),
+    /** Handled mails are moved here once their case is committed; empty = flag them in place instead. */
+    processedFolder: z.string().default('Processed'),
+    /** Polling interval when IDLE is unavailable or misses something (IDLE wakes the daemon at once). */
+    pollSeconds: positiveInt.default(60),
+    /** Refuse servers whose TLS certificate does not verify (turn off only for a self-signed test server). */
+    tlsRejectUnauthorized: flag.default(true),
+  }).prefault({}),
+  /** Outbound mail: when host is set, notices go out over SMTP instead of into the outbox folder. */
+  smtp: z.object({
+    host: z.string().default(''),
+    port: positiveInt.default(587),
+    /** Implicit TLS (port 465); otherwise STARTTLS, required when starttls is true. */
+    secure: flag.default(false),
+    starttls: flag.default(true),
+    user: z.string().default(''),
+    password: z.string().default(''),
+    tlsRejectUnauthorized: flag.default(true),
   }).prefault({}),
   database: z.object({ path: z.string().default('data/conken.db') }).prefault({}),
   store: z.object({ dir: z.string().default('data/store') }).prefault({}),
@@ -45,6 +75,23 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_INBOX_DIR: ['inbox', 'dir'],
   CONKEN_INBOX_PROCESSED_DIR: ['inbox', 'processedDir'],
   CONKEN_INBOX_POLL_SECONDS: ['inbox', 'pollSeconds'],
+  CONKEN_IMAP_HOST: ['imap', 'host'],
+  CONKEN_IMAP_PORT: ['imap', 'port'],
+  CONKEN_IMAP_SECURE: ['imap', 'secure'],
+  CONKEN_IMAP_STARTTLS: ['imap', 'starttls'],
+  CONKEN_IMAP_USER: ['imap', 'user'],
+  CONKEN_IMAP_PASSWORD: ['imap', 'password'],
+  CONKEN_IMAP_MAILBOX: ['imap', 'mailbox'],
+  CONKEN_IMAP_PROCESSED_FOLDER: ['imap', 'processedFolder'],
+  CONKEN_IMAP_POLL_SECONDS: ['imap', 'pollSeconds'],
+  CONKEN_IMAP_TLS_REJECT_UNAUTHORIZED: ['imap', 'tlsRejectUnauthorized'],
+  CONKEN_SMTP_HOST: ['smtp', 'host'],
+  CONKEN_SMTP_PORT: ['smtp', 'port'],
+  CONKEN_SMTP_SECURE: ['smtp', 'secure'],
+  CONKEN_SMTP_STARTTLS: ['smtp', 'starttls'],
+  CONKEN_SMTP_USER: ['smtp', 'user'],
+  CONKEN_SMTP_PASSWORD: ['smtp', 'password'],
+  CONKEN_SMTP_TLS_REJECT_UNAUTHORIZED: ['smtp', 'tlsRejectUnauthorized'],
   CONKEN_DB_PATH: ['database', 'path'],
   CONKEN_STORE_DIR: ['store', 'dir'],
   CONKEN_OUTBOX_DIR: ['outbox', 'dir'],

@@ -55,13 +55,16 @@ export function composeNotice(templates: Templates, name: TemplateName, ctx: Not
   const { subject, text } = templates.render(name, view);
   const [latest, ...older] = addressing.thread;
   const toReviewer = name === 'review-request';
+  // Our answers to an applicant's mail are replies in their thread: In-Reply-To, References and a
+  // "Re:" subject that keeps the case number (so a reply to the reply finds the case either way).
+  const threaded = !!latest && !toReviewer;
   return {
     from: addressing.from,
     to: addressing.to,
-    subject,
+    subject: threaded ? `Re: ${subject}` : subject,
     text,
     messageId: addressing.messageId,
-    ...(latest && !toReviewer ? { inReplyTo: latest, references: [...older.reverse(), latest] } : {}),
+    ...(threaded ? { inReplyTo: latest, references: [...older.reverse(), latest] } : {}),
     ...(toReviewer ? { attachments: ctx.attachments.map((a) => ({ filename: a.filename, storePath: a.storePath })) } : {}),
     headers: { 'Auto-Submitted': toReviewer ? 'auto-generated' : 'auto-replied', 'X-Conken-Case': ctx.caseNumber },
   };

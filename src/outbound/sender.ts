@@ -12,10 +12,12 @@ export interface SenderOptions {
   backoffMaxSeconds: number;
 }
 
-export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date()): Promise<{ sent: number; failed: number }> {
+export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date(), shouldStop: () => boolean = () => false): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   for (const row of store.duePending(now.toISOString())) {
+    // On shutdown, stop between mails: a mail in flight is finished and recorded, none is started.
+    if (shouldStop()) break;
     const mail = JSON.parse(row.mail_json) as OutgoingMail;
     try {
       const raw = await buildMessage(mail, readAttachment);

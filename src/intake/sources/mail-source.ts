@@ -1,4 +1,5 @@
-// The mail-source seam: the folder source today, IMAP next; the pipeline sees only this interface.
+// The mail-source seam: the folder source and the IMAP mailbox; the pipeline sees only this interface.
+import type { Health } from '../../shared/health.ts';
 
 export interface SourceMail {
   /** Identifies the mail inside its source (file name, UIDVALIDITY:UID). */
@@ -10,6 +11,7 @@ export interface SourceMail {
   fallbackTime?: Date;
 }
 
+/** processed: a case or a record was made, the mail can be filed away; ignored: unrelated, leave it untouched. */
 export type Disposition = 'processed' | 'ignored';
 
 export interface MailSource {
@@ -18,4 +20,9 @@ export interface MailSource {
   pending(): Promise<SourceMail[]>;
   /** Called only after the mail's outcome is committed; never deletes. */
   done(mail: SourceMail, disposition: Disposition): Promise<void>;
+  /** Sources that learn of new mail by themselves (IMAP IDLE) call wake to cut the daemon's sleep short. */
+  watch?(wake: () => void): void;
+  health?(): Health;
+  /** Releases connections; called once when the daemon stops. */
+  close?(): Promise<void>;
 }
