@@ -29,7 +29,7 @@ describe('exact matcher', () => {
 
 describe('simple CSV statements', () => {
   it('reads date, amount and name, with a BOM and Japanese headers', () => {
-    expect(parseSimpleCsv('\ufeff日付,金額,振込名義\n2026/1/15,"11,000",0123ｺﾝﾀﾞｹﾝﾀﾛｳ\n')).toEqual([{ line: 2, paidOn: '2026-01-15', amount: 11000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ' }]);
+    expect(parseSimpleCsv('\ufeff日付,金額,振込名義\n2026/1/15,"11,000",0123ｺﾝﾀﾞｹﾝﾀﾛｳ\n')).toMatchObject([{ line: 2, paidOn: '2026-01-15', amount: 11000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ' }]);
   });
   it('rejects the whole file with the line and reason', () => {
     expect(() => parseSimpleCsv('date,amount,transfer_name\n2026-01-15,11000,A\n2026-01-16,abc,B\n')).toThrow(/3行目.*金額/);
