@@ -46,8 +46,8 @@ export function startDaemon(app: App, source: MailSource, transport: Transport):
   // Scheduled re-matching (SPEC §6): payments and applications may have changed in ways no event saw.
   const rematch = cron.schedule('17 * * * *', () => {
     try {
-      const matched = transaction(app.db, () => runMatching(app));
-      if (matched.length) app.log.info({ matched: matched.map((m) => m.case) }, 'scheduled re-matching linked payments');
+      const run = transaction(app.db, () => runMatching(app));
+      if (run.matched.length) app.log.info({ matched: run.matched.map((m) => m.case) }, 'scheduled re-matching linked payments');
     } catch (error) {
       app.log.error({ err: (error as Error).message }, 'scheduled re-matching failed');
     }

@@ -8,6 +8,7 @@ import { isClosed } from '../cases/status.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import { evaluate } from './evaluate.ts';
 import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
+import { casePaid, paymentFindingsOf } from './payment-state.ts';
 
 /** Call inside a transaction. */
 export function reevaluateCase(app: App, caseId: number, trigger: Trigger): CaseRow {
@@ -20,7 +21,8 @@ export function reevaluateCase(app: App, caseId: number, trigger: Trigger): Case
     received: tokyoDate(new Date(row.received_at)),
     proofCount: app.cases.caseAttachments(caseId).filter((a) => a.role === 'document').length,
     intakeFindings: JSON.parse(row.intake_findings_json) as Finding[],
-    paid: app.cases.paymentsForCase(caseId).some((p) => p.amount === fee),
+    paid: casePaid(app, caseId, fee),
+    paymentFindings: paymentFindingsOf(row),
   });
   const revision = row.revision + 1;
   app.cases.updateCase(caseId, { status: evaluation.status, revision, computed_json: JSON.stringify(evaluation.computed) });
