@@ -8,6 +8,7 @@ import { processMail, type MailOutcome } from './process-mail.ts';
 import { deliverDue } from '../outbound/sender.ts';
 import { transaction } from '../cases/db.ts';
 import { runMatching } from './import-payments.ts';
+import { sendPaymentReminders } from './payment-reminders.ts';
 
 export interface Daemon {
   stop(): Promise<void>;
@@ -53,6 +54,15 @@ export function startDaemon(app: App, source: MailSource, transport: Transport):
     }
   });
 
+  // Payment reminders (SPEC §6): cases waiting for their fee longer than configured, once per interval.
+  const reminders = cron.schedule(app.config.payments.reminderCron, () => {
+    try {
+      sendPaymentReminders(app);
+    } catch (error) {
+      app.log.error({ err: (error as Error).message }, 'payment reminders failed');
+    }
+  }, { timezone: 'Asia/Tokyo' });
+
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');
     while (!stopping) {
@@ -65,6 +75,7 @@ export function startDaemon(app: App, source: MailSource, transport: Transport):
       if (!stopping) await sleep(Math.min(app.config.inbox.pollSeconds, app.config.sender.intervalSeconds));
     }
     await rematch.stop();
+    await reminders.stop();
     app.log.info('daemon stopped');
   };
   const done = loop();

@@ -157,7 +157,8 @@ export function runMatching(app: App): MatchRun {
     if (p.status !== v.status || p.finding_code !== code || p.candidates_json !== candidatesJson || p.auto_case !== null) {
       app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
     }
-    if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code)) {
+    // A payment finance unlinked by hand stays in their queue but no longer questions the case.
+    if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
       for (const c of v.candidates) {
         const row = byId.get(c.caseId);
         if (c.score < CANDIDATE_THRESHOLD || !row || isClosed(row.status)) continue;
