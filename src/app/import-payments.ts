@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { App } from './context.ts';
 import { StatementError, isCredit, type StatementRow } from '../payments/statements/types.ts';
 import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
-import { transferKey } from '../payments/transfer-name.ts';
+import { transferKey, type TransferKey } from '../payments/transfer-name.ts';
 import { CaseIndex, reconcile, type Candidate, type OpenCase, type OpenPayment, type Verdict } from '../payments/matcher.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction } from '../cases/db.ts';
@@ -38,7 +38,10 @@ export { StatementError };
 
 /** The fingerprint a transfer has in any format: date, amount and normalised name (digits + kana). */
 export function fingerprintOf(row: Pick<StatementRow, 'paidOn' | 'amount' | 'transferName'>): string {
-  const key = transferKey(row.transferName);
+  return fingerprintFromKey(row, transferKey(row.transferName));
+}
+
+function fingerprintFromKey(row: Pick<StatementRow, 'paidOn' | 'amount'>, key: TransferKey): string {
   return `${row.paidOn}|${row.amount}|${key.digits ?? ''}${key.entity ? `${key.entity})` : ''}${key.kana}`;
 }
 
@@ -48,42 +51,51 @@ export function importPaymentsFile(app: App, file: string, actor = 'cli', option
   return importStatementRows(app, path.basename(file), sha256(bytes), statement.format, statement.rows, actor, { encoding: statement.encoding });
 }
 
-export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string } = {}): ImportResult {
+export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: MatchRun['timings'] & { storeMs: number }) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
   return transaction(app.db, () => {
+    const t0 = performance.now();
     // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
     // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
-    const groups = new Map<string, StatementRow[]>();
+    const groups = new Map<string, { row: StatementRow; key: TransferKey }[]>();
+    let first = '9999-99-99';
+    let last = '0000-00-00';
     for (const row of credits) {
-      const fp = fingerprintOf(row);
+      const key = transferKey(row.transferName);
+      const fp = fingerprintFromKey(row, key);
       const g = groups.get(fp);
-      if (g) g.push(row);
-      else groups.set(fp, [row]);
+      if (g) g.push({ row, key });
+      else groups.set(fp, [{ row, key }]);
+      if (row.paidOn < first) first = row.paidOn;
+      if (row.paidOn > last) last = row.paidOn;
     }
-    const fresh: { row: StatementRow; fingerprint: string; occurrence: number }[] = [];
+    const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(first, last) : new Map<string, number>();
+    const fresh: { row: StatementRow; key: TransferKey; fingerprint: string; occurrence: number }[] = [];
     let duplicate = 0;
     for (const [fingerprint, group] of groups) {
-      const stored = app.cases.paymentOccurrences(fingerprint);
+      const stored = storedCounts.get(fingerprint) ?? 0;
       duplicate += Math.min(stored, group.length);
-      for (let i = stored; i < group.length; i++) fresh.push({ row: group[i]!, fingerprint, occurrence: i + 1 });
+      for (let i = stored; i < group.length; i++) fresh.push({ ...group[i]!, fingerprint, occurrence: i + 1 });
     }
     const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
-    const ids = new Set<number>();
     for (const f of fresh) {
-      const key = transferKey(f.row.transferName);
-      ids.add(app.cases.insertPayment({
-        import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana,
+      const key = f.key;
+      app.cases.insertPayment({
+        import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
         fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
-      }));
+      });
     }
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
-    const run = runMatching(app);
+    const storeMs = performance.now() - t0;
+    // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
+    const run = fresh.length ? runMatching(app) : { matched: [], reevaluated: [], timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
+    meta.onTimings?.({ storeMs, ...run.timings });
     app.cases.setImportMatched(importId, run.matched.length);
-    const needsAttention = [...ids].filter((id) => app.cases.linksForPayment(id).length === 0).length;
+    const needsAttention = app.cases.countUnlinkedPayments(importId);
     app.log.info({ importId, format, rows: credits.length, new: fresh.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
     return {
       file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate,
-      matched: run.matched, needsAttention, unmatched: app.cases.unlinkedPayments().length,
+      matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
     };
   });
 }
@@ -109,6 +121,8 @@ export interface MatchRun {
   matched: ImportResult['matched'];
   /** Cases re-evaluated because their fee or their payment findings changed. */
   reevaluated: string[];
+  /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
+  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number };
 }
 
 /**
@@ -117,6 +131,7 @@ export interface MatchRun {
  * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
  */
 export function runMatching(app: App): MatchRun {
+  const t0 = performance.now();
   const caseRows = app.cases.casesForMatching();
   const byId = new Map(caseRows.map((c) => [c.id, c]));
   const open: OpenCase[] = caseRows.map((c) => ({
@@ -125,8 +140,14 @@ export function runMatching(app: App): MatchRun {
   }));
   const paymentRows = app.cases.paymentsForMatching();
   const paymentById = new Map(paymentRows.map((p) => [p.id, p]));
-  const payments: OpenPayment[] = paymentRows.map((p) => ({ id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1 }));
-  const { verdicts } = reconcile(new CaseIndex(open), payments);
+  const payments: OpenPayment[] = paymentRows.map((p) => ({
+    id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1,
+    key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity },
+  }));
+  const index = new CaseIndex(open);
+  const t1 = performance.now();
+  const { verdicts } = reconcile(index, payments);
+  const t2 = performance.now();
 
   const affected = new Set<number>();
   const newlyLinked: { payment: number; caseId: number }[] = [];
@@ -139,7 +160,7 @@ export function runMatching(app: App): MatchRun {
           app.cases.unlinkPayment(p.id, p.auto_case);
           affected.add(p.auto_case);
         }
-        app.cases.linkPayment(p.id, v.caseId, 'matcher:exact');
+        app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
         app.cases.addEvent({ caseId: v.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: p.id, rule: v.rule } });
         affected.add(v.caseId);
         newlyLinked.push({ payment: p.id, caseId: v.caseId });
@@ -183,6 +204,7 @@ export function runMatching(app: App): MatchRun {
       affected.add(c.id);
     }
   }
+  const t3 = performance.now();
   const reevaluated: string[] = [];
   const statusOf = new Map<number, string>();
   for (const caseId of [...affected].sort((a, b) => a - b)) {
@@ -192,7 +214,8 @@ export function runMatching(app: App): MatchRun {
   }
   const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
   if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
-  return { matched, reevaluated };
+  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3 };
+  return { matched, reevaluated, timings };
 }
 
 export class PaymentActionError extends Error {}

@@ -71,6 +71,8 @@ export interface PaymentRow {
   matched_by: string | null;
   matched_at: string | null;
   line?: number | null;
+  /** Legal-entity mark of the transfer name (e.g. カ for ｶ)), null for a person. */
+  entity?: string | null;
   reference?: string | null;
   value_date?: string | null;
   raw_line?: string | null;
@@ -209,10 +211,13 @@ export class CaseStore {
   /** Every case with a payment key, with what finance's links already settle (the matcher's input). */
   casesForMatching(): { id: number; number: string; status: CaseStatus; payment_digits: string | null; payment_kana: string | null; payment_declared: string | null; payment_company: string | null; expected_amount: number | null; payment_findings_json: string; manual_amount: number; manual_accepted: number; auto_links: number }[] {
     return this.all(`SELECT c.id, c.number, c.status, c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount, c.payment_findings_json,
-        COALESCE((SELECT SUM(l.amount) FROM payment_links l WHERE l.case_id = c.id AND l.linked_by NOT LIKE 'matcher%'), 0) AS manual_amount,
-        COALESCE((SELECT MAX(l.accepted) FROM payment_links l WHERE l.case_id = c.id AND l.linked_by NOT LIKE 'matcher%'), 0) AS manual_accepted,
-        (SELECT COUNT(*) FROM payment_links l WHERE l.case_id = c.id AND l.linked_by LIKE 'matcher%') AS auto_links
-      FROM cases c WHERE (c.payment_digits IS NOT NULL OR c.payment_kana IS NOT NULL OR c.payment_declared IS NOT NULL) AND c.expected_amount IS NOT NULL`);
+        COALESCE(l.manual_amount, 0) AS manual_amount, COALESCE(l.manual_accepted, 0) AS manual_accepted, COALESCE(l.auto_links, 0) AS auto_links
+      FROM cases c LEFT JOIN (SELECT case_id,
+          SUM(CASE WHEN linked_by NOT LIKE 'matcher%' THEN amount ELSE 0 END) AS manual_amount,
+          MAX(CASE WHEN linked_by NOT LIKE 'matcher%' THEN accepted ELSE 0 END) AS manual_accepted,
+          SUM(CASE WHEN linked_by LIKE 'matcher%' THEN 1 ELSE 0 END) AS auto_links
+        FROM payment_links GROUP BY case_id) l ON l.case_id = c.id
+      WHERE (c.payment_digits IS NOT NULL OR c.payment_kana IS NOT NULL OR c.payment_declared IS NOT NULL) AND c.expected_amount IS NOT NULL`);
   }
 
   linkMessage(caseId: number, messageId: number, role: 'original' | 'reply'): void {
@@ -276,15 +281,29 @@ export class CaseStore {
     return this.all('SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched FROM payment_imports ORDER BY id');
   }
 
+  /** Stored payments per fingerprint for the dates a statement covers (one query for a whole file). */
+  paymentOccurrencesBetween(first: string, last: string): Map<string, number> {
+    const rows = this.all<{ fingerprint: string; n: number }>('SELECT fingerprint, COUNT(*) AS n FROM payments WHERE paid_on BETWEEN ? AND ? GROUP BY fingerprint', first, last);
+    return new Map(rows.map((r) => [r.fingerprint, r.n]));
+  }
+
   /** How many payments with this fingerprint are stored (identical transfers are counted, not merged). */
   paymentOccurrences(fingerprint: string): number {
     return this.get<{ n: number }>('SELECT COUNT(*) AS n FROM payments WHERE fingerprint = ?', fingerprint)!.n;
   }
 
   insertPayment(p: Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>): number {
-    return this.insert(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, fingerprint, occurrence, line, reference, value_date, raw_line)
-      VALUES ($import_id, $paid_on, $amount, $transfer_name, $digits, $kana, $fingerprint, $occurrence, $line, $reference, $value_date, $raw_line)`,
-    { line: null, reference: null, value_date: null, raw_line: null, ...p } as unknown as Params);
+    return Number(this.stmt(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null).lastInsertRowid);
+  }
+
+  /** Payments without any link (of one import, or all). */
+  countUnlinkedPayments(importId?: number): number {
+    const where = 'NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)';
+    return importId === undefined
+      ? this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE ${where}`)!.n
+      : this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE p.import_id = ? AND ${where}`, importId)!.n;
   }
 
   paymentById(id: number): PaymentRow | undefined {
@@ -302,10 +321,10 @@ export class CaseStore {
   }
 
   /** The matcher's input: payments not linked by finance, with their automatic link if any. */
-  paymentsForMatching(): { id: number; transfer_name: string; amount: number; paid_on: string; hold: number; auto_case: number | null; status: string; finding_code: string | null; candidates_json: string | null }[] {
-    return this.all(`SELECT p.id, p.transfer_name, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json,
-        (SELECT l.case_id FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by LIKE 'matcher%') AS auto_case
-      FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`);
+  paymentsForMatching(): { id: number; transfer_name: string; digits: string | null; kana: string | null; entity: string | null; amount: number; paid_on: string; hold: number; auto_case: number | null; status: string; finding_code: string | null; candidates_json: string | null }[] {
+    return this.all(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
+      FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
+      WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`);
   }
 
   setPaymentVerdict(id: number, v: { status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }): void {

@@ -156,6 +156,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE payment_imports ADD COLUMN rows_matched INTEGER NOT NULL DEFAULT 0;
 
       ALTER TABLE payments ADD COLUMN line INTEGER;                 -- line / record number in the imported file
+      ALTER TABLE payments ADD COLUMN entity TEXT;                  -- legal-entity mark of the name (カ for ｶ)), null for a person
       ALTER TABLE payments ADD COLUMN reference TEXT;               -- the bank's reference (照会番号), when given
       ALTER TABLE payments ADD COLUMN value_date TEXT;              -- 起算日, when given
       ALTER TABLE payments ADD COLUMN raw_line TEXT;                -- the statement line as imported

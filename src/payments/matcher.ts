@@ -6,7 +6,7 @@
 // An automatic match must never be wrong. Cases are indexed by key, digits, name and company, so a run
 // over 100,000 payments and 20,000 cases is linear.
 import { distance } from 'fastest-levenshtein';
-import { isTruncationOf, normaliseKana, transferKey } from './transfer-name.ts';
+import { isTruncationOf, normaliseKana, transferKey, type TransferKey } from './transfer-name.ts';
 
 export interface OpenCase {
   id: number;
@@ -31,6 +31,8 @@ export interface OpenPayment {
   linkedTo?: number | null;
   /** Finance unlinked it: never link it automatically again. */
   hold?: boolean;
+  /** transferKey(transferName), when the caller has it already (stored with the payment). */
+  key?: TransferKey;
 }
 
 export type AttentionCode = 'payment.ambiguous' | 'payment.amount-mismatch' | 'payment.bulk' | 'payment.duplicate';
@@ -64,7 +66,7 @@ interface Indexed {
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) {
-    if (!list.includes(value)) list.push(value);
+    if (list[list.length - 1] !== value) list.push(value);
   } else map.set(key, [value]);
 }
 
@@ -101,6 +103,7 @@ export class CaseIndex {
         for (const d of deletions(k.kana)) push(this.byNameDeletion, d, item);
       }
       for (const d of new Set([c.digits, ...keys.map((k) => k.digits)])) if (d) push(this.byDigits, d, item);
+      // (push skips a repeat of the last item only: lists may hold an item twice, and readers dedupe by case.)
       if (company) push(this.byCompany, company, item);
     }
   }
@@ -120,11 +123,11 @@ export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: read
   const settled = (it: Indexed) => (it.c.settledAmount ?? 0) >= it.c.expectedAmount || claimed.has(it.c.id);
   const verdicts: Verdict[] = [];
   const matches: Match[] = [];
-  const ordered = [...payments].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+  const ordered = payments.map((p) => ({ p, k: sortKey(p) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.p);
 
   for (const p of ordered) {
-    const key = transferKey(p.transferName);
-    const exact = key.digits && key.kana ? index.byKey.get(`${key.digits}|${key.kana}`) ?? [] : [];
+    const key = p.key ?? transferKey(p.transferName);
+    const exact = key.digits && key.kana ? [...new Set(index.byKey.get(`${key.digits}|${key.kana}`) ?? [])] : [];
 
     // Keep an automatic link unless an earlier twin took the case.
     if (p.linkedTo != null && !claimed.has(p.linkedTo) && index.byId.has(p.linkedTo)) {
@@ -189,7 +192,8 @@ function uncertain(index: CaseIndex, p: OpenPayment, key: ReturnType<typeof tran
       else add(it, 0.35, '番号下4桁だけが一致');
     }
   }
-  if (name.length >= 2) {
+  // A transfer from a company (ｶ) etc.) is not a person's name: only the company rule below applies to it.
+  if (name.length >= 2 && !key.entity) {
     for (const it of index.byName.get(name) ?? []) add(it, key.digits ? 0.45 : 0.6, key.digits ? '氏名が一致、番号下4桁が異なる' : '氏名が一致（番号なし）');
     if (name.length >= 4) {
       for (const d of deletions(name)) {

@@ -67,22 +67,32 @@ export function splitRecords(bytes: Uint8Array): Uint8Array[] {
   return records;
 }
 
-/** JIS X 0201 (JIS8): ASCII and half-width katakana, one byte each. Anything else is not a Zengin text field. */
-function jis8(record: Uint8Array, from: number, length: number, n: number): string {
-  let out = '';
-  for (let i = from - 1; i < from - 1 + length; i++) {
+const SJIS = new TextDecoder('shift_jis');
+
+/**
+ * A record as text. JIS X 0201 (JIS8) only: ASCII and half-width katakana, one byte each, so a character
+ * index is the byte offset. Any other byte (a Shift_JIS double-byte character, a control code) is not a
+ * Zengin text field and rejects the file.
+ */
+function decodeRecord(record: Uint8Array, n: number): string {
+  for (let i = 0; i < record.length; i++) {
     const b = record[i]!;
-    if (b >= 0x20 && b <= 0x7e) out += String.fromCharCode(b);
-    else if (b >= 0xa1 && b <= 0xdf) out += String.fromCharCode(0xff61 + b - 0xa1);
-    else throw new StatementError(`${n}件目のレコード ${from + (i - from + 1)}バイト目: 全銀形式で使えない文字（0x${b.toString(16).padStart(2, '0')}）です。Shift_JIS（JIS8）の半角文字で出力したファイルをお使いください`);
+    if ((b < 0x20 || b > 0x7e) && (b < 0xa1 || b > 0xdf)) {
+      throw new StatementError(`${n}件目のレコード ${i + 1}バイト目: 全銀形式で使えない文字（0x${b.toString(16).padStart(2, '0')}）です。Shift_JIS（JIS8）の半角文字で出力したファイルをお使いください`);
+    }
   }
-  return out;
+  return SJIS.decode(record);
 }
 
-function numeric(record: Uint8Array, from: number, length: number, n: number, label: string): number {
-  const text = jis8(record, from, length, n);
-  if (!/^\d+$/.test(text)) throw new StatementError(`${n}件目のレコード: ${label}「${text.trim()}」が数字ではありません`);
-  return Number(text);
+/** Field at 1-based byte position `from`, `length` bytes. */
+function field(text: string, from: number, length: number): string {
+  return text.substr(from - 1, length);
+}
+
+function numeric(text: string, from: number, length: number, n: number, label: string): number {
+  const value = field(text, from, length);
+  if (!/^\d+$/.test(value)) throw new StatementError(`${n}件目のレコード: ${label}「${value.trim()}」が数字ではありません`);
+  return Number(value);
 }
 
 type Era = 'reiwa' | 'heisei' | 'gregorian';
@@ -121,6 +131,7 @@ export function resolveEra(dates: readonly string[], options: ZenginOptions = {}
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const low = shiftIso(today, 0, -(options.lookbackYears ?? 10));
   const high = shiftIso(today, options.futureDays ?? 31);
+  dates = [...new Set(dates)];
   const eras: Era[] = options.era === 'wareki' ? ['reiwa', 'heisei'] : options.era === 'seireki' ? ['gregorian'] : ['reiwa', 'heisei', 'gregorian'];
   const fits = eras.filter((era) => dates.every((d) => {
     const iso = readAs(era, d);
@@ -133,7 +144,7 @@ export function resolveEra(dates: readonly string[], options: ZenginOptions = {}
   throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）が${fits.map((e) => ERA_LABEL[e]).join('とも')}とも読めるため、年を判別できません（--era で指定してください）`);
 }
 
-interface RawRow { n: number; kind: '01' | '03'; record: Uint8Array; dates: string[] }
+interface RawRow { n: number; kind: '01' | '03'; record: string; dates: string[] }
 
 export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): ParsedStatement {
   const records = splitRecords(bytes);
@@ -146,28 +157,29 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
   const rows: RawRow[] = [];
   const dates: string[] = [];
 
-  records.forEach((record, i) => {
+  records.forEach((bytesOfRecord, i) => {
     const n = i + 1;
-    const type = String.fromCharCode(record[0]!);
+    const record = decodeRecord(bytesOfRecord, n);
+    const type = record[0]!;
     if (ended) throw new StatementError(`${n}件目のレコード: エンド・レコードの後にデータがあります`);
     if (type === '1') {
       if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままヘッダー・レコードが続いています`);
-      const code = jis8(record, 2, 2, n);
+      const code = field(record, 2, 2);
       if (code !== '01' && code !== '03') throw new StatementError(`${n}件目のレコード: 種別コード「${code}」は読めません（01 振込入金通知、03 入出金取引明細のみ）`);
       if (kind && code !== kind) throw new StatementError(`${n}件目のレコード: 1つのファイルに種別コードの異なるデータがあります`);
-      if (jis8(record, 4, 1, n) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
+      if (field(record, 4, 1) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
       kind = code;
       for (const [from, label] of [[5, '作成日'], [11, '勘定日（自）'], [17, '勘定日（至）']] as const) {
-        const d = jis8(record, from, 6, n);
+        const d = field(record, from, 6);
         if (!/^\d{6}$/.test(d)) throw new StatementError(`${n}件目のレコード: ${label}「${d}」が日付（YYMMDD）ではありません`);
         dates.push(d);
       }
-      bankCode = jis8(record, 23, 4, n);
+      bankCode = field(record, 23, 4);
       inGroup = true;
       group = [];
     } else if (type === '2') {
       if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードの前にデータ・レコードがあります`);
-      const d = kind === '01' ? [jis8(record, 8, 6, n), jis8(record, 14, 6, n)] : [jis8(record, 10, 6, n), jis8(record, 16, 6, n)];
+      const d = kind === '01' ? [field(record, 8, 6), field(record, 14, 6)] : [field(record, 10, 6), field(record, 16, 6)];
       for (const x of d) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
       dates.push(...d);
       const row: RawRow = { n, kind, record, dates: d };
@@ -190,39 +202,39 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
   const era = resolveEra(dates, options);
   const iso = (yymmdd: string) => readAs(era, yymmdd)!;
   const out: StatementRow[] = rows.map((r) => {
-    const raw = jis8(r.record, 1, RECORD_LENGTH, r.n).trimEnd();
+    const raw = field(r.record, 1, RECORD_LENGTH).trimEnd();
     if (r.kind === '01') {
-      const cancelled = jis8(r.record, 128, 1, r.n) === '1';
+      const cancelled = field(r.record, 128, 1) === '1';
       return {
         line: r.n, paidOn: iso(r.dates[0]!), valueDate: iso(r.dates[1]!), amount: numeric(r.record, 20, 10, r.n, '金額'),
-        transferName: jis8(r.record, 50, 48, r.n).trim(), direction: cancelled ? 'debit' : 'credit',
-        reference: `${bankCode}:${jis8(r.record, 2, 6, r.n)}`, raw,
+        transferName: field(r.record, 50, 48).trim(), direction: cancelled ? 'debit' : 'credit',
+        reference: `${bankCode}:${field(r.record, 2, 6)}`, raw,
       } satisfies StatementRow;
     }
-    const io = jis8(r.record, 22, 1, r.n);
+    const io = field(r.record, 22, 1);
     if (io !== '1' && io !== '2') throw new StatementError(`${r.n}件目のレコード: 入払区分「${io}」は 1（入金）・2（出金）のいずれでもありません`);
     return {
       line: r.n, paidOn: iso(r.dates[0]!), valueDate: iso(r.dates[1]!), amount: numeric(r.record, 25, 12, r.n, '取引金額'),
-      transferName: jis8(r.record, 82, 48, r.n).trim(), direction: io === '1' ? 'credit' : 'debit',
-      reference: `${bankCode}:${jis8(r.record, 2, 8, r.n)}`, raw,
+      transferName: field(r.record, 82, 48).trim(), direction: io === '1' ? 'credit' : 'debit',
+      reference: `${bankCode}:${field(r.record, 2, 8)}`, raw,
     } satisfies StatementRow;
   });
   return { format: kind === '01' ? 'zengin-furikomi' : 'zengin-nyushukkin', encoding: 'JIS8 (Shift_JIS)', rows: out };
 }
 
-function checkTrailer(kind: '01' | '03', record: Uint8Array, n: number, group: RawRow[]): void {
+function checkTrailer(kind: '01' | '03', record: string, n: number, group: RawRow[]): void {
   if (kind === '01') {
     const count = numeric(record, 2, 6, n, '件数');
     const total = numeric(record, 8, 12, n, '合計金額');
     const amounts = group.map((r) => numeric(r.record, 20, 10, r.n, '金額'));
-    const live = group.filter((r) => jis8(r.record, 128, 1, r.n) !== '1').map((r) => numeric(r.record, 20, 10, r.n, '金額'));
+    const live = group.filter((r) => field(r.record, 128, 1) !== '1').map((r) => numeric(r.record, 20, 10, r.n, '金額'));
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const ok = (count === group.length && total === sum(amounts)) || (count === live.length && total === sum(live));
     if (!ok) throw new StatementError(`${n}件目のレコード（トレーラ）: 件数 ${count}・合計金額 ${total} がデータ・レコード（${group.length}件、${sum(amounts)}円）と一致しません`);
     return;
   }
-  const credits = group.filter((r) => jis8(r.record, 22, 1, r.n) === '1').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
-  const debits = group.filter((r) => jis8(r.record, 22, 1, r.n) === '2').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
+  const credits = group.filter((r) => field(r.record, 22, 1) === '1').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
+  const debits = group.filter((r) => field(r.record, 22, 1) === '2').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const [cc, ct, dc, dt] = [numeric(record, 2, 6, n, '入金件数'), numeric(record, 8, 13, n, '入金額合計'), numeric(record, 21, 6, n, '出金件数'), numeric(record, 27, 13, n, '出金額合計')];
   if (cc !== credits.length || ct !== sum(credits) || dc !== debits.length || dt !== sum(debits)) {
