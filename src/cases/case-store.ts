@@ -194,6 +194,11 @@ export class CaseStore {
     return this.get('SELECT * FROM cases WHERE id = ?', id);
   }
 
+  /** What a payment-triggered evaluation needs, without the (large) application and computed JSON. */
+  casePaymentState(id: number): Pick<CaseRow, 'id' | 'number' | 'kind' | 'status' | 'revision' | 'notices_suppressed' | 'payment_findings_json'> | undefined {
+    return this.get('SELECT id, number, kind, status, revision, notices_suppressed, payment_findings_json FROM cases WHERE id = ?', id);
+  }
+
   caseByNumber(number: string): CaseRow | undefined {
     return this.get('SELECT * FROM cases WHERE number = ?', number);
   }

@@ -200,7 +200,12 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
   if (!ended) throw new StatementError('エンド・レコード（データ区分 9）がありません（途中で切れたファイルの可能性があります）');
 
   const era = resolveEra(dates, options);
-  const iso = (yymmdd: string) => readAs(era, yymmdd)!;
+  const seen = new Map<string, string>(); // a statement has few distinct dates
+  const iso = (yymmdd: string) => {
+    let value = seen.get(yymmdd);
+    if (value === undefined) seen.set(yymmdd, (value = readAs(era, yymmdd)!));
+    return value;
+  };
   const out: StatementRow[] = rows.map((r) => {
     const raw = field(r.record, 1, RECORD_LENGTH).trimEnd();
     if (r.kind === '01') {
