@@ -102,12 +102,15 @@ function measure(dir: string, ROWS: number, CASES: number): void {
 const app = appIn(dir);
 const bytes = readFileSync(path.join(dir, 'statement.dat'));
 if (global.gc) global.gc();
+const cpu0 = process.cpuUsage();
+const load = os.loadavg()[0]!;
 const t0 = performance.now();
 const statement = parseStatement(bytes, { rules: app.rules.statements, today: '2026-02-01' });
 const t1 = performance.now();
 let phases: Record<string, number> = {};
 const result = importStatementRows(app, 'bench.dat', sha256(bytes), statement.format, statement.rows, 'bench', { encoding: statement.encoding, onTimings: (t) => { phases = t; } });
 const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 const again = importStatementRows(app, 'bench.dat', sha256(bytes), statement.format, statement.rows, 'bench', { encoding: statement.encoding });
 const t3 = performance.now();
 const peak = process.resourceUsage().maxRSS;
@@ -124,6 +127,8 @@ process.stdout.write(`${JSON.stringify({
   node: process.version,
   rows: ROWS, openCases: CASES, credits: result.rows, newPayments: result.new, matched: result.matched.length, needsAttention: result.needsAttention,
   ms: { parse: r1(t1 - t0), store: r1(phases.storeMs ?? 0), loadAndIndex: r1(phases.loadMs ?? 0), reconcile: r1(phases.reconcileMs ?? 0), writeVerdicts: r1(phases.writeMs ?? 0), caseTransitions: r1(phases.casesMs ?? 0), total: r1(totalMs), reimportAllDuplicates: r1(t3 - t2) },
+  cpuMs: { importIncludingCaseTransitions: r1((cpu.user + cpu.system) / 1000) },
+  loadAverageAtStart: +load.toFixed(2),
   rowsPerSecond: { importAndMatch: r1(ROWS / (matchOnlyMs / 1000)), includingCaseTransitions: r1(ROWS / (totalMs / 1000)), reimport: r1(ROWS / ((t3 - t2) / 1000)) },
   reimport: { new: again.new, duplicate: again.duplicate, matched: again.matched.length },
   caseStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
