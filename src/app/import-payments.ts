@@ -15,6 +15,7 @@ import { transaction } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
 import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
+import type { MatchingPaymentRow } from '../cases/case-store.ts';
 
 export interface ImportResult {
   file: string;
@@ -78,17 +79,19 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       for (let i = stored; i < group.length; i++) fresh.push({ ...group[i]!, fingerprint, occurrence: i + 1 });
     }
     const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
+    const inserted: MatchingPaymentRow[] = [];
     for (const f of fresh) {
       const key = f.key;
-      app.cases.insertPayment({
+      const id = app.cases.insertPayment({
         import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
         fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
       });
+      inserted.push({ id, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, entity: key.entity, amount: f.row.amount, paid_on: f.row.paidOn, hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null });
     }
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
     const storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-    const run = fresh.length ? runMatching(app) : { matched: [], reevaluated: [], timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
+    const run = fresh.length ? runMatching(app, { importId, payments: inserted }) : { matched: [], reevaluated: [], timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
     meta.onTimings?.({ storeMs, ...run.timings });
     app.cases.setImportMatched(importId, run.matched.length);
     const needsAttention = app.cases.countUnlinkedPayments(importId);
@@ -130,7 +133,7 @@ export interface MatchRun {
  * or moved, each payment's verdict and ranked candidates stored for finance, payment findings put on the
  * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
  */
-export function runMatching(app: App): MatchRun {
+export function runMatching(app: App, fresh?: { importId: number; payments: MatchingPaymentRow[] }): MatchRun {
   const t0 = performance.now();
   const caseRows = app.cases.casesForMatching();
   const byId = new Map(caseRows.map((c) => [c.id, c]));
@@ -138,7 +141,8 @@ export function runMatching(app: App): MatchRun {
     id: c.id, digits: c.payment_digits, kana: c.payment_kana, declaredTransferName: c.payment_declared, expectedAmount: c.expected_amount!,
     companyKana: c.payment_company, settledAmount: c.manual_accepted ? Number.MAX_SAFE_INTEGER : c.manual_amount, open: !isClosed(c.status),
   }));
-  const paymentRows = app.cases.paymentsForMatching();
+  // The payments just imported are in hand; only the earlier ones are read back.
+  const paymentRows = fresh ? [...app.cases.paymentsForMatching(fresh.importId), ...fresh.payments] : app.cases.paymentsForMatching();
   const paymentById = new Map(paymentRows.map((p) => [p.id, p]));
   const payments: OpenPayment[] = paymentRows.map((p) => ({
     id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1,

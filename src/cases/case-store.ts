@@ -83,6 +83,22 @@ export interface PaymentRow {
   hold?: number;
 }
 
+/** A payment as the matcher reads it. */
+export interface MatchingPaymentRow {
+  id: number;
+  transfer_name: string;
+  digits: string | null;
+  kana: string | null;
+  entity: string | null;
+  amount: number;
+  paid_on: string;
+  hold: number;
+  auto_case: number | null;
+  status: string;
+  finding_code: string | null;
+  candidates_json: string | null;
+}
+
 export interface PaymentLinkRow {
   payment_id: number;
   case_id: number;
@@ -326,10 +342,10 @@ export class CaseStore {
   }
 
   /** The matcher's input: payments not linked by finance, with their automatic link if any. */
-  paymentsForMatching(): { id: number; transfer_name: string; digits: string | null; kana: string | null; entity: string | null; amount: number; paid_on: string; hold: number; auto_case: number | null; status: string; finding_code: string | null; candidates_json: string | null }[] {
+  paymentsForMatching(exceptImport = -1): MatchingPaymentRow[] {
     return this.all(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
       FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
-      WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`);
+      WHERE p.import_id != ? AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
   }
 
   setPaymentVerdict(id: number, v: { status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }): void {

@@ -40,6 +40,8 @@ const SEPARATORS = /[\s\u3000・･.,、。，．'"’”`/\\「」『』【】�
 /** Split a folded name into the legal-entity kind (if any) and the name without it. */
 function splitEntity(folded: string): { entity: string | null; rest: string } {
   const compact = folded.replace(SEPARATORS, '');
+  // Fast path (most names): no parenthesis and no written-out entity word ending in ガイシヤ/カイシヤ/ホウジン.
+  if (!compact.includes('(') && !compact.includes(')') && !/ガイシヤ|カイシヤ|ホウジン/.test(compact)) return { entity: null, rest: compact };
   for (const [word, abbr] of ENTITY_WORDS) {
     if (compact.startsWith(word)) return { entity: abbr, rest: compact.slice(word.length) };
     if (compact.endsWith(word)) return { entity: abbr, rest: compact.slice(0, -word.length) };
