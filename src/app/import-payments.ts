@@ -79,15 +79,14 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       for (let i = stored; i < group.length; i++) fresh.push({ ...group[i]!, fingerprint, occurrence: i + 1 });
     }
     const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
-    const inserted: MatchingPaymentRow[] = [];
-    for (const f of fresh) {
-      const key = f.key;
-      const id = app.cases.insertPayment({
-        import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
-        fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
-      });
-      inserted.push({ id, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, entity: key.entity, amount: f.row.amount, paid_on: f.row.paidOn, hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null });
-    }
+    const ids = app.cases.insertPayments(fresh.map((f) => ({
+      import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity,
+      fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
+    })));
+    const inserted: MatchingPaymentRow[] = fresh.map((f, i) => ({
+      id: ids[i]!, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity, amount: f.row.amount, paid_on: f.row.paidOn,
+      hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null,
+    }));
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
     const storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
@@ -212,7 +211,7 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
   const reevaluated: string[] = [];
   const statusOf = new Map<number, string>();
   for (const caseId of [...affected].sort((a, b) => a - b)) {
-    const row = reevaluateCase(app, caseId, 'payment');
+    const row = reevaluateCase(app, caseId, 'payment', findingsByCase.get(caseId) ?? []);
     statusOf.set(caseId, row.status);
     reevaluated.push(row.number);
   }

@@ -15,13 +15,13 @@ function isPaymentFinding(f: Finding): boolean {
 }
 
 /** Call inside a transaction. Writes a new revision only when the status or the findings change. */
-export function reevaluateCase(app: App, caseId: number, trigger: Trigger): { id: number; number: string; status: CaseStatus } {
-  const row = app.cases.casePaymentState(caseId)!;
+export function reevaluateCase(app: App, caseId: number, trigger: Trigger, paymentFindings?: readonly Finding[]): { id: number; number: string; status: CaseStatus } {
+  const row = app.cases.casePaymentState(caseId, paymentFindings === undefined)!;
   if (isClosed(row.status)) return row;
   const fee = app.rules.kinds[row.kind]?.fee;
   const previous = app.cases.currentFindings(caseId);
   const paid = casePaid(app, caseId, fee);
-  const findings = [...previous.filter((f) => !isPaymentFinding(f)), ...(paid ? [] : paymentFindingsOf(row))];
+  const findings = [...previous.filter((f) => !isPaymentFinding(f)), ...(paid ? [] : paymentFindings ?? paymentFindingsOf(row))];
   const status = decideStatus(findings, paid);
   if (status === row.status && JSON.stringify(findings) === JSON.stringify(previous)) return row;
   const revision = row.revision + 1;

@@ -211,8 +211,11 @@ export class CaseStore {
   }
 
   /** What a payment-triggered evaluation needs, without the (large) application and computed JSON. */
-  casePaymentState(id: number): Pick<CaseRow, 'id' | 'number' | 'kind' | 'status' | 'revision' | 'notices_suppressed' | 'payment_findings_json'> | undefined {
-    return this.get('SELECT id, number, kind, status, revision, notices_suppressed, payment_findings_json FROM cases WHERE id = ?', id);
+  casePaymentState(id: number, withFindings = true): Pick<CaseRow, 'id' | 'number' | 'kind' | 'status' | 'revision' | 'notices_suppressed' | 'payment_findings_json'> | undefined {
+    // payment_findings_json sits after the large JSON columns: read it only when needed.
+    return withFindings
+      ? this.get('SELECT id, number, kind, status, revision, notices_suppressed, payment_findings_json FROM cases WHERE id = ?', id)
+      : this.get('SELECT id, number, kind, status, revision, notices_suppressed FROM cases WHERE id = ?', id);
   }
 
   caseByNumber(number: string): CaseRow | undefined {
@@ -317,6 +320,25 @@ export class CaseStore {
     return Number(this.stmt(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null).lastInsertRowid);
+  }
+
+  /**
+   * Many payments in multi-row INSERTs (a statement has up to 100,000 rows); returns their ids in order.
+   * Rows of one INSERT get consecutive rowids (INTEGER PRIMARY KEY, inside the caller's transaction).
+   */
+  insertPayments(rows: readonly Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>[]): number[] {
+    const COLUMNS = 13;
+    const BATCH = 500;
+    const sql = (n: number) => `INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line) VALUES ${Array.from({ length: n }, () => `(${'?, '.repeat(COLUMNS - 1)}?)`).join(', ')}`;
+    const ids: number[] = [];
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const params: (string | number | null)[] = [];
+      for (const p of batch) params.push(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null);
+      const last = Number(this.stmt(sql(batch.length)).run(...params).lastInsertRowid);
+      for (let i = batch.length - 1; i >= 0; i--) ids.push(last - i);
+    }
+    return ids;
   }
 
   /** Payments without any link (of one import, or all). */

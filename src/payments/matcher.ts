@@ -70,18 +70,16 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   } else map.set(key, [value]);
 }
 
-/** Every one-character deletion of a name: two names within edit distance 1 share one of them. */
-function deletions(kana: string): string[] {
-  const out = [kana];
-  for (let i = 0; i < kana.length; i++) out.push(kana.slice(0, i) + kana.slice(i + 1));
-  return out;
-}
+/** Two names one edit apart (both at least 4 long) share their first two or their last two characters. */
+const head = (kana: string) => kana.slice(0, 2);
+const tail = (kana: string) => kana.slice(-2);
 
 export class CaseIndex {
   readonly byKey = new Map<string, Indexed[]>();
   readonly byDigits = new Map<string, Indexed[]>();
   readonly byName = new Map<string, Indexed[]>();
-  readonly byNameDeletion = new Map<string, Indexed[]>();
+  readonly byHead = new Map<string, Indexed[]>();
+  readonly byTail = new Map<string, Indexed[]>();
   readonly byCompany = new Map<string, Indexed[]>();
   readonly byId = new Map<number, Indexed>();
 
@@ -100,7 +98,10 @@ export class CaseIndex {
       for (const k of keys) {
         if (k.digits) push(this.byKey, `${k.digits}|${k.kana}`, item);
         push(this.byName, k.kana, item);
-        for (const d of deletions(k.kana)) push(this.byNameDeletion, d, item);
+        if (k.kana.length >= 3) {
+          push(this.byHead, head(k.kana), item);
+          push(this.byTail, tail(k.kana), item);
+        }
       }
       for (const d of new Set([c.digits, ...keys.map((k) => k.digits)])) if (d) push(this.byDigits, d, item);
       // (push skips a repeat of the last item only: lists may hold an item twice, and readers dedupe by case.)
@@ -196,11 +197,9 @@ function uncertain(index: CaseIndex, p: OpenPayment, key: ReturnType<typeof tran
   if (name.length >= 2 && !key.entity) {
     for (const it of index.byName.get(name) ?? []) add(it, key.digits ? 0.45 : 0.6, key.digits ? '氏名が一致、番号下4桁が異なる' : '氏名が一致（番号なし）');
     if (name.length >= 4) {
-      for (const d of deletions(name)) {
-        for (const it of index.byNameDeletion.get(d) ?? []) {
-          if (found.has(it.c.id)) continue;
-          if (it.keys.some((k) => distance(name, k.kana) === 1)) add(it, 0.45, '氏名が1文字違い');
-        }
+      for (const it of [...(index.byHead.get(head(name)) ?? []), ...(index.byTail.get(tail(name)) ?? [])]) {
+        if (found.has(it.c.id)) continue;
+        if (it.keys.some((k) => Math.abs(k.kana.length - name.length) <= 1 && distance(name, k.kana) === 1)) add(it, 0.45, '氏名が1文字違い');
       }
     }
   }

@@ -59,6 +59,11 @@ describe('reconcile: ranked candidates and findings (SPEC §5)', () => {
     expect(verdict('0123ｺﾝﾀﾞｹﾝﾀﾛ')).toMatchObject({ status: 'attention', code: 'payment.ambiguous', candidates: [{ caseId: 1 }] });
     expect(verdict('0123ｺﾝﾀﾞｹﾝﾀﾛｵ')).toMatchObject({ status: 'attention', code: 'payment.ambiguous', candidates: [{ caseId: 1 }] });
     expect(verdict('ｺﾝﾀﾞｹﾝﾀﾛｳ')).toMatchObject({ status: 'attention', code: 'payment.ambiguous', candidates: [{ caseId: 1 }] });
+    // No digits and one character off (at the start, in the middle, at the end): still found, never linked.
+    for (const name of ['ｺﾝﾀﾞｹﾝﾀﾛｵ', 'ｶﾝﾀﾞｹﾝﾀﾛｳ', 'ｺﾝﾀﾞｹﾝﾀﾛ', 'ｺﾝﾀﾞｹﾝﾀﾛｳｳ']) {
+      expect(verdict(name)).toMatchObject({ status: 'attention', code: 'payment.ambiguous', candidates: [{ caseId: 1, reason: '氏名が1文字違い' }] });
+    }
+    expect(verdict('ｺﾝﾄﾞｳｹﾝﾀﾛｵ').status).toBe('unmatched');
   });
   it('the right key with the wrong amount is an amount mismatch', () => {
     expect(verdict('0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000)).toMatchObject({ status: 'attention', code: 'payment.amount-mismatch', candidates: [{ caseId: 1 }] });
