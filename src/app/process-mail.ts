@@ -23,6 +23,7 @@ import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 import { runMatching } from './import-payments.ts';
+import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
@@ -342,7 +343,14 @@ export async function processMail(app: App, source: string, incoming: SourceMail
   const outcome = commitAnalysis(app, analysis);
   // A new or changed application may be a candidate for payments already on hand (SPEC §5: matching re-runs
   // whenever either side changes). Its own exact payment was linked in the commit above.
-  if (outcome.cases.length && app.cases.hasPaymentsToMatch()) {
+  // A full matching run only when an unlinked payment shares the case's digits or name: fuzzier candidates
+  // (a name off by a character, a company's bulk transfer) are found by the hourly run.
+  const rows = outcome.cases.map((c) => (c.number ? app.cases.caseByNumber(c.number) : undefined)).filter((r) => r !== undefined);
+  const keys = rows.flatMap((r) => [
+    { digits: r.payment_digits, kana: r.payment_kana ? normaliseKana(r.payment_kana) : null },
+    ...(r.payment_declared ? [transferKey(r.payment_declared)] : []),
+  ]);
+  if (keys.length && app.cases.unlinkedPaymentLike(keys)) {
     const run = transaction(app.db, () => runMatching(app));
     for (const c of outcome.cases) {
       const row = c.number ? app.cases.caseByNumber(c.number) : undefined;

@@ -358,9 +358,14 @@ export class CaseStore {
     return this.all('SELECT p.* FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id) ORDER BY p.paid_on, p.id');
   }
 
-  /** Is there any payment the matcher still has to place (so a new application is worth a matching run)? */
-  hasPaymentsToMatch(): boolean {
-    return this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`)!.n === 1;
+  /** Is there an unlinked payment with one of these digits or names (so a new application is worth a matching run)? */
+  unlinkedPaymentLike(keys: readonly { digits: string | null; kana: string | null }[]): boolean {
+    for (const k of keys) {
+      const hit = this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE (p.digits = ? OR p.kana = ?)
+        AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`, k.digits, k.kana)!.n === 1;
+      if (hit) return true;
+    }
+    return false;
   }
 
   /** The matcher's input: payments not linked by finance, with their automatic link if any. */
