@@ -361,8 +361,11 @@ export class CaseStore {
   /** Is there an unlinked payment with one of these digits or names (so a new application is worth a matching run)? */
   unlinkedPaymentLike(keys: readonly { digits: string | null; kana: string | null }[]): boolean {
     for (const k of keys) {
-      const hit = this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE (p.digits = ? OR p.kana = ?)
-        AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`, k.digits, k.kana)!.n === 1;
+      // Same digits, or the same name on a transfer without digits (both through the digits index).
+      const hit = this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE p.digits = ?
+          AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id))
+        OR EXISTS (SELECT 1 FROM payments p WHERE p.digits IS NULL AND p.kana = ?
+          AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`, k.digits, k.kana)!.n === 1;
       if (hit) return true;
     }
     return false;
