@@ -119,3 +119,18 @@ describe('rules/statements.yaml', () => {
     expect(RULES.genericCsv.map((g) => g.name)).toEqual(['shinkin-web']);
   });
 });
+
+describe('Zengin details', () => {
+  const furikomi = () => Buffer.from(readFileSync(path.join(DIR, 'zengin-furikomi-nyukin-r08.txt')));
+  it('a cancelled notice (取消区分 1) is not a credit', () => {
+    const bytes = furikomi();
+    bytes[202 + 127] = 0x31; // record 2 (after one 200-byte record and CRLF), byte 128
+    const rows = parseStatement(bytes, { rules: RULES, today: TODAY }).rows;
+    expect(rows[0]).toMatchObject({ transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', direction: 'debit' });
+    expect(rows.filter(isCredit)).toHaveLength(rows.length - 1);
+  });
+  it('forcing the wrong calendar rejects the file instead of reading 2008', () => {
+    expect(() => parseStatement(furikomi(), { rules: RULES, today: TODAY, era: 'seireki' })).toThrow(/西暦/);
+    expect(parseStatement(furikomi(), { rules: RULES, today: TODAY, era: 'wareki' }).rows[0]!.paidOn).toBe('2026-01-15');
+  });
+});
