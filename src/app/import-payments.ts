@@ -112,11 +112,11 @@ function yen(n: number): string {
 /** The staff findings a payment verdict leaves on a candidate case (names stay in the database, not in logs). */
 function caseFinding(v: Extract<Verdict, { status: 'attention' }>, c: Candidate, p: { id: number; paid_on: string; amount: number; transfer_name: string }, caseNumber: string, fee: number): Finding {
   const what = `入金ID ${p.id}（${p.paid_on} ${yen(p.amount)} 振込名義「${p.transfer_name}」）`;
-  const how = `確認のうえ \`conken payments link ${p.id} ${caseNumber}\` で紐付けてください`;
+  const command = `conken payments link ${p.id} ${caseNumber}`;
   if (v.code === 'payment.amount-mismatch') {
-    return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は ${how.replace('で紐付け', '--accept で紐付け')}。`, { field: 'payment' });
+    return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
   }
-  return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。${how}。`, { field: 'payment' });
+  return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。確認のうえ \`${command}\` で紐付けてください。`, { field: 'payment' });
 }
 
 export interface MatchRun {

@@ -158,9 +158,12 @@ export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: read
       }
       if (p.amount !== fee) {
         const multiple = p.amount % fee === 0 && p.amount / fee >= 2;
+        // Several fees in one transfer from one person: their other cases (same name) are candidates too.
+        const siblings = multiple ? (index.byName.get(key.kana) ?? []).filter((o) => o !== it && !settled(o) && o.c.open !== false)
+          .map((o) => ({ caseId: o.c.id, score: 0.6, reason: '同じ氏名の、入金待ちの別の申請' })) : [];
         verdicts.push({
           paymentId: p.id, status: 'attention', code: multiple ? 'payment.bulk' : 'payment.amount-mismatch',
-          candidates: [{ caseId: it.c.id, score: 0.8, reason: `振込名義が完全に一致（金額 ${p.amount}円、手数料 ${fee}円）` }],
+          candidates: rank([{ caseId: it.c.id, score: 0.8, reason: `振込名義が完全に一致（金額 ${p.amount}円、手数料 ${fee}円）` }, ...siblings]),
           reason: multiple ? `手数料${p.amount / fee}件分の入金` : `金額が手数料と異なる（差額 ${p.amount - fee}円）`,
         });
         continue;

@@ -89,3 +89,13 @@ describe('reconcile: ranked candidates and findings (SPEC §5)', () => {
     expect(reconcile(cases, [later, earlier]).matches).toEqual([{ paymentId: 2, caseId: 1, rule: expect.any(String) }]);
   });
 });
+
+describe('reconcile: one person, two fees in one transfer', () => {
+  it('is a bulk payment with both of their cases as candidates', () => {
+    const cases: OpenCase[] = [
+      { id: 5, digits: '0555', kana: 'ささき みさき', declaredTransferName: null, expectedAmount: 11000 },
+      { id: 6, digits: '0556', kana: 'ささき みさき', declaredTransferName: null, expectedAmount: 11000 },
+    ];
+    expect(reconcile(cases, [{ id: 1, transferName: '0555ｻｻｷﾐｻｷ', amount: 22000 }]).verdicts[0]).toMatchObject({ status: 'attention', code: 'payment.bulk', candidates: [{ caseId: 5 }, { caseId: 6 }] });
+  });
+});
