@@ -305,9 +305,12 @@ export class CaseStore {
     return this.all('SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched FROM payment_imports ORDER BY id');
   }
 
-  /** Stored payments per fingerprint for the dates a statement covers (one query for a whole file). */
+  /**
+   * Stored payments per fingerprint for the dates a statement covers (one query for a whole file). A fingerprint
+   * starts with its date and '|', so the dates are a range of the UNIQUE (fingerprint, occurrence) index.
+   */
   paymentOccurrencesBetween(first: string, last: string): Map<string, number> {
-    const rows = this.all<{ fingerprint: string; n: number }>('SELECT fingerprint, COUNT(*) AS n FROM payments WHERE paid_on BETWEEN ? AND ? GROUP BY fingerprint', first, last);
+    const rows = this.all<{ fingerprint: string; n: number }>('SELECT fingerprint, COUNT(*) AS n FROM payments WHERE fingerprint >= ? AND fingerprint < ? GROUP BY fingerprint', `${first}|`, `${last}}`);
     return new Map(rows.map((r) => [r.fingerprint, r.n]));
   }
 

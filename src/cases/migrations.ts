@@ -165,9 +165,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE payments ADD COLUMN candidates_json TEXT;         -- ranked candidates [{caseId, score, reason}]
       ALTER TABLE payments ADD COLUMN reason TEXT;
       ALTER TABLE payments ADD COLUMN hold INTEGER NOT NULL DEFAULT 0; -- finance unlinked it: no automatic link again
-      CREATE INDEX payments_paid_on ON payments(paid_on);
-      CREATE INDEX outbox_case ON outbox(case_id, kind);
-      CREATE INDEX payments_digits ON payments(digits);             -- does a new application have payments waiting?            -- notices of a case (numbering, reminders)           -- the dates a statement covers (fingerprint lookups use UNIQUE (fingerprint, occurrence))
+      CREATE INDEX outbox_case ON outbox(case_id, kind);            -- notices of a case (numbering, reminders)
+      CREATE INDEX payments_digits ON payments(digits);             -- does a new application have payments waiting?
 
       -- Which payment pays which case, for how much, and who linked it (one transfer may pay for several cases).
       -- payments.case_id / matched_by / matched_at mirror the first link for older readers.
