@@ -13,10 +13,11 @@ import { examReportDocx, toPdfs, toScanJpegs, toScanPng, toScannedPdf, type Exam
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
-for (const dir of ['forms', 'forms-pdf', 'scans', 'mails', 'statements']) {
+for (const dir of ['forms', 'forms-pdf', 'scans', 'mails']) {
   rmSync(path.join(root, dir), { recursive: true, force: true });
   mkdirSync(path.join(root, dir), { recursive: true });
 }
+mkdirSync(path.join(root, 'statements'), { recursive: true }); // the bank formats are scripts/make-statements.ts's
 
 const forms: Record<string, Uint8Array> = {};
 for (const sample of SAMPLE_FORMS) {

@@ -9,6 +9,7 @@ import { deliverDue } from '../outbound/sender.ts';
 import { transaction } from '../cases/db.ts';
 import { runMatching } from './import-payments.ts';
 import { writeStatus } from './daemon-status.ts';
+import { sendPaymentReminders } from './payment-reminders.ts';
 
 export interface Daemon {
   stop(): Promise<void>;
@@ -94,12 +95,21 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
   // Scheduled re-matching (SPEC §6): payments and applications may have changed in ways no event saw.
   const rematch = cron.schedule('17 * * * *', () => {
     try {
-      const matched = transaction(app.db, () => runMatching(app));
-      if (matched.length) app.log.info({ matched: matched.map((m) => m.case) }, 'scheduled re-matching linked payments');
+      const run = transaction(app.db, () => runMatching(app));
+      if (run.matched.length) app.log.info({ matched: run.matched.map((m) => m.case) }, 'scheduled re-matching linked payments');
     } catch (error) {
       app.log.error({ err: (error as Error).message }, 'scheduled re-matching failed');
     }
   });
+
+  // Payment reminders (SPEC §6): cases waiting for their fee longer than configured, once per interval.
+  const reminders = cron.schedule(app.config.payments.reminderCron, () => {
+    try {
+      sendPaymentReminders(app);
+    } catch (error) {
+      app.log.error({ err: (error as Error).message }, 'payment reminders failed');
+    }
+  }, { timezone: 'Asia/Tokyo' });
 
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');
@@ -126,6 +136,7 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
     await source.close?.().catch(() => undefined);
     await transport.close?.().catch(() => undefined);
     reportStatus('stopped');
+    await reminders.stop();
     app.log.info('daemon stopped');
   };
   const done = loop();

@@ -16,6 +16,8 @@ export interface EvaluationInput {
   documents: readonly SupportingDocument[];
   intakeFindings: readonly Finding[];
   paid: boolean;
+  /** Staff findings the payment matching left on the case (payment.ambiguous, payment.amount-mismatch). */
+  paymentFindings?: readonly Finding[];
 }
 
 export interface Evaluation {
@@ -46,5 +48,6 @@ export function evaluate(rules: Rules, input: EvaluationInput): Evaluation {
     findings.push(...result.findings);
     computed = result.computed;
   }
+  if (!input.paid) findings.push(...(input.paymentFindings ?? []));
   return { findings, computed, status: decideStatus(findings, input.paid) };
 }

@@ -1,77 +1,296 @@
-// Finance's statement import: rows parsed (the whole file or nothing), stored without duplicates
-// (a re-upload adds nothing; two genuinely identical transfers stay two), then matched, and every
-// case a payment completes is re-evaluated and moved on, with its notices, in the same transaction.
+// Finance's statement import and the reconciliation around it: a statement in any supported format is
+// parsed whole or rejected, its credits stored without duplicates (a re-upload or an overlapping statement,
+// also in another format, adds nothing; two genuinely identical transfers on one day stay two), then
+// matching runs, and every case a payment settles or puts in doubt is re-evaluated and moved on, with its
+// notices, in the same transaction. Finance's manual links and unlinks go through here too.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from './context.ts';
-import { parseSimpleCsv, StatementError, type StatementRow } from '../payments/csv-statement.ts';
-import { transferKey } from '../payments/transfer-name.ts';
-import { matchExact } from '../payments/matcher.ts';
+import { StatementError, isCredit, type StatementRow } from '../payments/statements/types.ts';
+import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
+import { transferKey, type TransferKey } from '../payments/transfer-name.ts';
+import { CaseIndex, reconcile, type Candidate, type OpenCase, type OpenPayment, type Verdict } from '../payments/matcher.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction } from '../cases/db.ts';
-import { openCaseFor } from './process-mail.ts';
+import { isClosed } from '../cases/status.ts';
+import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
-import type { ApplicationBase } from '../extract/forms/form-kind.ts';
+import type { MatchingPaymentRow } from '../cases/case-store.ts';
 
 export interface ImportResult {
   file: string;
+  format: string;
+  encoding: string | null;
+  /** Credit rows in the file (only credits count). */
   rows: number;
+  /** Withdrawals and cancelled notices in the file, not counted. */
+  debits: number;
   new: number;
   duplicate: number;
+  /** Links the matching made in this run. */
   matched: { payment: number; case: string; status: string }[];
+  /** This file's new payments that were not linked: candidates or nothing found, for finance to look at. */
+  needsAttention: number;
+  /** Every payment waiting for finance (all imports). */
   unmatched: number;
 }
 
 export { StatementError };
 
-export function importPaymentsFile(app: App, file: string, actor = 'cli'): ImportResult {
-  const bytes = readFileSync(file);
-  const rows: StatementRow[] = parseSimpleCsv(bytes.toString('utf8'));
-  return importStatementRows(app, path.basename(file), sha256(bytes), 'simple-csv', rows, actor);
+/** The fingerprint a transfer has in any format: date, amount and normalised name (digits + kana). */
+export function fingerprintOf(row: Pick<StatementRow, 'paidOn' | 'amount' | 'transferName'>): string {
+  return fingerprintFromKey(row, transferKey(row.transferName));
 }
 
-export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string): ImportResult {
-  const credits = rows.filter((r) => r.amount > 0); // only credits count
+function fingerprintFromKey(row: Pick<StatementRow, 'paidOn' | 'amount'>, key: TransferKey): string {
+  return `${row.paidOn}|${row.amount}|${key.digits ?? ''}${key.entity ? `${key.entity})` : ''}${key.kana}`;
+}
+
+export function importPaymentsFile(app: App, file: string, actor = 'cli', options: Omit<DetectOptions, 'rules'> = {}): ImportResult {
+  const bytes = readFileSync(file);
+  const statement = parseStatement(bytes, { ...options, rules: app.rules.statements });
+  return importStatementRows(app, path.basename(file), sha256(bytes), statement.format, statement.rows, actor, { encoding: statement.encoding });
+}
+
+export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: MatchRun['timings'] & { storeMs: number }) => void } = {}): ImportResult {
+  const credits = rows.filter(isCredit);
   return transaction(app.db, () => {
-    // A statement row is identified by its fingerprint counted as a multiset: the nth identical row
-    // of a file is the nth identical payment overall, so a re-upload adds nothing while two genuine
-    // identical transfers on one day stay two.
-    const groups = new Map<string, StatementRow[]>();
+    const t0 = performance.now();
+    // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
+    // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
+    const groups = new Map<string, { row: StatementRow; key: TransferKey }[]>();
+    let first = '9999-99-99';
+    let last = '0000-00-00';
     for (const row of credits) {
       const key = transferKey(row.transferName);
-      const fingerprint = `${row.paidOn}|${row.amount}|${key.digits ?? ''}${key.kana}`;
-      groups.set(fingerprint, [...(groups.get(fingerprint) ?? []), row]);
+      const fp = fingerprintFromKey(row, key);
+      const g = groups.get(fp);
+      if (g) g.push({ row, key });
+      else groups.set(fp, [{ row, key }]);
+      if (row.paidOn < first) first = row.paidOn;
+      if (row.paidOn > last) last = row.paidOn;
     }
-    const fresh: { row: StatementRow; fingerprint: string; occurrence: number }[] = [];
+    const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(first, last) : new Map<string, number>();
+    const fresh: { row: StatementRow; key: TransferKey; fingerprint: string; occurrence: number }[] = [];
     let duplicate = 0;
     for (const [fingerprint, group] of groups) {
-      const stored = app.cases.paymentOccurrences(fingerprint);
+      const stored = storedCounts.get(fingerprint) ?? 0;
       duplicate += Math.min(stored, group.length);
-      for (let i = stored; i < group.length; i++) fresh.push({ row: group[i]!, fingerprint, occurrence: i + 1 });
+      for (let i = stored; i < group.length; i++) fresh.push({ ...group[i]!, fingerprint, occurrence: i + 1 });
     }
-    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate });
-    for (const f of fresh) {
-      const key = transferKey(f.row.transferName);
-      app.cases.insertPayment({ import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: key.digits, kana: key.kana, fingerprint: f.fingerprint, occurrence: f.occurrence });
-    }
-    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, rows: credits.length, new: fresh.length, duplicate } });
-    const matched = runMatching(app);
-    return { file: fileName, rows: credits.length, new: fresh.length, duplicate, matched, unmatched: app.cases.unlinkedPayments().length };
+    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
+    const ids = app.cases.insertPayments(fresh.map((f) => ({
+      import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity,
+      fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
+    })));
+    const inserted: MatchingPaymentRow[] = fresh.map((f, i) => ({
+      id: ids[i]!, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity, amount: f.row.amount, paid_on: f.row.paidOn,
+      hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null,
+    }));
+    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
+    const storeMs = performance.now() - t0;
+    // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
+    const run = fresh.length ? runMatching(app, { importId, payments: inserted }) : { matched: [], reevaluated: [], timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
+    meta.onTimings?.({ storeMs, ...run.timings });
+    app.cases.setImportMatched(importId, run.matched.length);
+    const needsAttention = app.cases.countUnlinkedPayments(importId);
+    app.log.info({ importId, format, rows: credits.length, new: fresh.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
+    return {
+      file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate,
+      matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
+    };
   });
 }
 
-/** Links every exact, unique match and re-evaluates the cases it completes. Call inside a transaction. */
-export function runMatching(app: App): ImportResult['matched'] {
-  const open = app.cases.casesAwaitingMatch()
-    .map((c) => openCaseFor(app, c.id, c.kind, c.application_json ? (JSON.parse(c.application_json) as ApplicationBase) : null))
-    .filter((c) => c !== null);
-  const payments = app.cases.unlinkedPayments().map((p) => ({ id: p.id, transferName: p.transfer_name, amount: p.amount }));
-  const out: ImportResult['matched'] = [];
-  for (const m of matchExact(open, payments)) {
-    app.cases.linkPayment(m.paymentId, m.caseId, 'matcher:exact');
-    app.cases.addEvent({ caseId: m.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: m.paymentId, rule: m.rule } });
-    const c = reevaluateCase(app, m.caseId, 'payment');
-    out.push({ payment: m.paymentId, case: c.number, status: c.status });
+const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
+const CANDIDATE_THRESHOLD = 0.5;
+
+function yen(n: number): string {
+  return `${n.toLocaleString('ja-JP')}円`;
+}
+
+/** The staff findings a payment verdict leaves on a candidate case (names stay in the database, not in logs). */
+function caseFinding(v: Extract<Verdict, { status: 'attention' }>, c: Candidate, p: { id: number; paid_on: string; amount: number; transfer_name: string }, caseNumber: string, fee: number): Finding {
+  const what = `入金ID ${p.id}（${p.paid_on} ${yen(p.amount)} 振込名義「${p.transfer_name}」）`;
+  const command = `conken payments link ${p.id} ${caseNumber}`;
+  if (v.code === 'payment.amount-mismatch') {
+    return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
   }
-  return out;
+  return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。確認のうえ \`${command}\` で紐付けてください。`, { field: 'payment' });
+}
+
+export interface MatchRun {
+  matched: ImportResult['matched'];
+  /** Cases re-evaluated because their fee or their payment findings changed. */
+  reevaluated: string[];
+  /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
+  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number };
+}
+
+/**
+ * Re-runs matching over every stored payment and case (call inside a transaction): automatic links made
+ * or moved, each payment's verdict and ranked candidates stored for finance, payment findings put on the
+ * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
+ */
+export function runMatching(app: App, fresh?: { importId: number; payments: MatchingPaymentRow[] }): MatchRun {
+  const t0 = performance.now();
+  const caseRows = app.cases.casesForMatching();
+  const byId = new Map(caseRows.map((c) => [c.id, c]));
+  const open: OpenCase[] = caseRows.map((c) => ({
+    id: c.id, digits: c.payment_digits, kana: c.payment_kana, declaredTransferName: c.payment_declared, expectedAmount: c.expected_amount!,
+    companyKana: c.payment_company, settledAmount: c.manual_accepted ? Number.MAX_SAFE_INTEGER : c.manual_amount, open: !isClosed(c.status),
+  }));
+  // The payments just imported are in hand; only the earlier ones are read back.
+  const paymentRows = fresh ? [...app.cases.paymentsForMatching(fresh.importId), ...fresh.payments] : app.cases.paymentsForMatching();
+  const paymentById = new Map(paymentRows.map((p) => [p.id, p]));
+  const payments: OpenPayment[] = paymentRows.map((p) => ({
+    id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1,
+    key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity },
+  }));
+  const index = new CaseIndex(open);
+  const t1 = performance.now();
+  const { verdicts } = reconcile(index, payments);
+  const t2 = performance.now();
+
+  const affected = new Set<number>();
+  const newlyLinked: { payment: number; caseId: number }[] = [];
+  const findingsByCase = new Map<number, Finding[]>();
+  for (const v of verdicts) {
+    const p = paymentById.get(v.paymentId)!;
+    if (v.status === 'matched') {
+      if (p.auto_case !== v.caseId) {
+        if (p.auto_case !== null) {
+          app.cases.unlinkPayment(p.id, p.auto_case);
+          affected.add(p.auto_case);
+        }
+        app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
+        app.cases.addEvent({ caseId: v.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: p.id, rule: v.rule } });
+        affected.add(v.caseId);
+        newlyLinked.push({ payment: p.id, caseId: v.caseId });
+      }
+      continue;
+    }
+    if (p.auto_case !== null) {
+      // An earlier identical payment is the fee for this case: this one becomes the duplicate.
+      app.cases.unlinkPayment(p.id, p.auto_case);
+      app.cases.addEvent({ caseId: p.auto_case, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
+      affected.add(p.auto_case);
+    }
+    const code = v.status === 'attention' ? v.code : null;
+    const candidatesJson = v.candidates.length ? JSON.stringify(v.candidates) : null;
+    if (p.status !== v.status || p.finding_code !== code || p.candidates_json !== candidatesJson || p.auto_case !== null) {
+      app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
+    }
+    // A payment finance unlinked by hand stays in their queue but no longer questions the case.
+    if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
+      for (const c of v.candidates) {
+        const row = byId.get(c.caseId);
+        if (c.score < CANDIDATE_THRESHOLD || !row || isClosed(row.status)) continue;
+        const list = findingsByCase.get(c.caseId) ?? [];
+        list.push(caseFinding(v, c, p, row.number, row.expected_amount!));
+        findingsByCase.set(c.caseId, list);
+      }
+    }
+  }
+  // A short amount finance linked by hand (without --accept) still leaves the case waiting.
+  for (const c of caseRows) {
+    if (c.manual_amount > 0 && !c.manual_accepted && c.auto_links === 0 && c.manual_amount < c.expected_amount! && !isClosed(c.status)) {
+      const list = findingsByCase.get(c.id) ?? [];
+      list.push(finding('payment.amount-mismatch', 'staff', `紐付けた入金の合計（${yen(c.manual_amount)}）が手数料${yen(c.expected_amount!)}に足りません（不足 ${yen(c.expected_amount! - c.manual_amount)}）。不足分の入金を紐付けるか、この金額で受け付ける場合は --accept を付けて紐付け直してください。`, { field: 'payment' }));
+      findingsByCase.set(c.id, list);
+    }
+  }
+  for (const c of caseRows) {
+    const json = JSON.stringify(findingsByCase.get(c.id) ?? []);
+    if (json !== c.payment_findings_json) {
+      app.cases.updateCase(c.id, { payment_findings_json: json });
+      affected.add(c.id);
+    }
+  }
+  const t3 = performance.now();
+  const reevaluated: string[] = [];
+  const statusOf = new Map<number, string>();
+  for (const caseId of [...affected].sort((a, b) => a - b)) {
+    const row = reevaluateCase(app, caseId, 'payment', findingsByCase.get(caseId) ?? []);
+    statusOf.set(caseId, row.status);
+    reevaluated.push(row.number);
+  }
+  const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
+  if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
+  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3 };
+  return { matched, reevaluated, timings };
+}
+
+export class PaymentActionError extends Error {}
+
+/** Finance links a payment to a case by hand (a bulk transfer: once per case, with --amount). */
+export function linkPayment(app: App, paymentId: number, caseNumber: string, who: string, options: { amount?: number; accept?: boolean } = {}): { payment: number; case: string; status: string; amount: number } {
+  return transaction(app.db, () => {
+    const p = app.cases.paymentById(paymentId);
+    if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
+    const c = app.cases.caseByNumber(caseNumber);
+    if (!c) throw new PaymentActionError(`受付番号 ${caseNumber} の案件はありません`);
+    if (isClosed(c.status)) throw new PaymentActionError(`${c.number} は審査済み（${c.status}）のため紐付けできません`);
+    const others = app.cases.linksForPayment(paymentId).filter((l) => l.case_id !== c.id);
+    // An automatic link to another case gives way to finance's decision.
+    for (const l of others.filter((l) => l.linked_by.startsWith('matcher'))) {
+      app.cases.unlinkPayment(paymentId, l.case_id);
+      app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId, reason: 'linked by finance to another case' } });
+      reevaluateCase(app, l.case_id, 'payment');
+    }
+    const allocated = others.filter((l) => !l.linked_by.startsWith('matcher')).reduce((a, l) => a + l.amount, 0);
+    const amount = options.amount ?? Math.min(p.amount - allocated, c.expected_amount ?? p.amount);
+    if (amount <= 0 || allocated + amount > p.amount) throw new PaymentActionError(`入金ID ${paymentId}（${p.amount}円）は既に${allocated}円が他の案件に割り当てられています（--amount で割り当て額を指定してください）`);
+    app.cases.linkPayment(paymentId, c.id, `finance:${who}`, { amount, accepted: !!options.accept });
+    app.cases.addEvent({ caseId: c.id, actor: `finance:${who}`, type: 'payment.linked', data: { payment: paymentId, amount, accepted: !!options.accept } });
+    runMatching(app);
+    const row = reevaluateCase(app, c.id, 'payment');
+    return { payment: paymentId, case: row.number, status: row.status, amount };
+  });
+}
+
+/** Finance undoes a link; the payment is never linked automatically again (hold). */
+export function unlinkPayment(app: App, paymentId: number, caseNumber: string | null, who: string): { payment: number; cases: { case: string; status: string }[] } {
+  return transaction(app.db, () => {
+    const p = app.cases.paymentById(paymentId);
+    if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
+    const c = caseNumber ? app.cases.caseByNumber(caseNumber) : null;
+    if (caseNumber && !c) throw new PaymentActionError(`受付番号 ${caseNumber} の案件はありません`);
+    const links = app.cases.linksForPayment(paymentId).filter((l) => !c || l.case_id === c.id);
+    if (links.length === 0) throw new PaymentActionError(`入金ID ${paymentId} は${c ? ` ${c.number} に` : ''}紐付けられていません`);
+    for (const l of links) {
+      app.cases.unlinkPayment(paymentId, l.case_id);
+      app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId } });
+    }
+    app.cases.setPaymentHold(paymentId, true);
+    runMatching(app);
+    const cases = links.map((l) => {
+      const row = reevaluateCase(app, l.case_id, 'payment');
+      return { case: row.number, status: row.status };
+    });
+    return { payment: paymentId, cases };
+  });
+}
+
+export interface UnmatchedPayment {
+  id: number;
+  paidOn: string;
+  amount: number;
+  transferName: string;
+  status: string;
+  code: string | null;
+  reason: string | null;
+  reference: string | null;
+  candidates: { case: string; status: string; score: number; reason: string }[];
+}
+
+/** Finance's queue: every payment without a link, with its finding and ranked candidates. */
+export function unmatchedPayments(app: App): UnmatchedPayment[] {
+  return app.cases.unlinkedPayments().map((p) => ({
+    id: p.id, paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, status: p.status ?? 'unmatched', code: p.finding_code ?? null, reason: p.reason ?? null, reference: p.reference ?? null,
+    candidates: (p.candidates_json ? (JSON.parse(p.candidates_json) as Candidate[]) : []).map((c) => {
+      const row = app.cases.caseById(c.caseId);
+      return { case: row?.number ?? String(c.caseId), status: row?.status ?? '', score: c.score, reason: c.reason };
+    }),
+  }));
 }

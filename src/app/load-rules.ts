@@ -1,15 +1,21 @@
 // Loads every rule file: rules/intake.yaml plus one rules/<kind>.yaml per registered form kind.
 import { intakeRulesSchema, loadRuleFile, ruleFilePath, type IntakeRules, type KindRules } from '../config/rules.ts';
 import { VALIDATORS } from '../validate/index.ts';
+import { existsSync } from 'node:fs';
+import { DEFAULT_STATEMENT_RULES, statementRulesSchema, type StatementRules } from '../payments/statements/generic-csv.ts';
 
 export interface Rules {
   intake: IntakeRules;
   kinds: Record<string, KindRules>;
+  /** rules/statements.yaml: Zengin date window and the generic CSV layouts (defaults when the file is absent). */
+  statements: StatementRules;
 }
 
 export function loadRules(rulesDir: string): Rules {
   const intake = loadRuleFile(ruleFilePath(rulesDir, 'intake'), intakeRulesSchema);
   const kinds: Record<string, KindRules> = {};
   for (const validator of VALIDATORS) kinds[validator.kind] = loadRuleFile(ruleFilePath(rulesDir, validator.kind), validator.rulesSchema);
-  return { intake, kinds };
+  const statementsFile = ruleFilePath(rulesDir, 'statements');
+  const statements = existsSync(statementsFile) ? loadRuleFile(statementsFile, statementRulesSchema) : DEFAULT_STATEMENT_RULES;
+  return { intake, kinds, statements };
 }

@@ -18,7 +18,8 @@ export function noticesFor(prev: CaseStatus | null, next: CaseStatus, trigger: T
   if (!suppressed) {
     if (prev === null) out.push('acknowledgement');
     if (trigger !== 'payment' && applicantFindings) out.push('missing-items');
-    if (next === 'awaiting-payment' && prev !== 'awaiting-payment') out.push('awaiting-payment');
+    // Back from a payment question (exception) to waiting: the applicant was told about the fee already.
+    if (next === 'awaiting-payment' && prev !== 'awaiting-payment' && !(trigger === 'payment' && prev === 'exception')) out.push('awaiting-payment');
     if (next === 'ready-for-review' && prev !== 'ready-for-review') out.push('accepted');
   }
   if (next === 'ready-for-review' && prev !== 'ready-for-review') out.push('review-request');

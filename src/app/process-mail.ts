@@ -23,6 +23,9 @@ import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { supportingDocuments } from './supporting-documents.ts';
+import { casePaid, paymentFindingsOf } from './payment-state.ts';
+import { runMatching } from './import-payments.ts';
+import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
@@ -126,7 +129,7 @@ function openCasesFromStore(app: App, exceptId?: number): OpenCase[] {
 function paymentState(app: App, caseId: number | null, kind: string, application: ApplicationBase | null, alsoPlanned: OpenCase[]): { paid: boolean; link: number | null } {
   if (caseId !== null) {
     const fee = app.rules.kinds[kind]?.fee;
-    if (app.cases.paymentsForCase(caseId).some((p) => p.amount === fee)) return { paid: true, link: null };
+    if (casePaid(app, caseId, fee)) return { paid: true, link: null };
   }
   const self = openCaseFor(app, caseId ?? -1, kind, application);
   if (!self) return { paid: false, link: null };
@@ -202,7 +205,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     }
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, replyTo.id, kind, application, planned);
-    const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, paid: pay.paid });
+    const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) });
     analysis.plans.push({
       existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i] : []), ...documents, ...unusable],
       intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
@@ -306,6 +309,8 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
         ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
         payment_digits: key?.digits ?? null,
         payment_kana: key?.kana ?? null,
+        payment_declared: key?.declaredTransferName ?? null,
+        payment_company: (plan.application as { companyKana?: string | null } | null)?.companyKana ?? null,
         expected_amount: kindRules?.fee ?? null,
       });
       app.cases.saveFindings(row.id, revision, plan.evaluation.findings);
@@ -347,6 +352,22 @@ export async function processMail(app: App, source: string, incoming: SourceMail
     if (app.cases.messageByKey(analysis.dedupeKey)) analysis = { ...analysis, classification: 'duplicate', plans: [] };
   }
   const outcome = commitAnalysis(app, analysis);
+  // A new or changed application may be a candidate for payments already on hand (SPEC §5: matching re-runs
+  // whenever either side changes). Its own exact payment was linked in the commit above.
+  // A full matching run only when an unlinked payment shares the case's digits or name: fuzzier candidates
+  // (a name off by a character, a company's bulk transfer) are found by the hourly run.
+  const rows = outcome.cases.map((c) => (c.number ? app.cases.caseByNumber(c.number) : undefined)).filter((r) => r !== undefined);
+  const keys = rows.flatMap((r) => [
+    { digits: r.payment_digits, kana: r.payment_kana ? normaliseKana(r.payment_kana) : null },
+    ...(r.payment_declared ? [transferKey(r.payment_declared)] : []),
+  ]);
+  if (keys.length && app.cases.unlinkedPaymentLike(keys)) {
+    const run = transaction(app.db, () => runMatching(app));
+    for (const c of outcome.cases) {
+      const row = c.number ? app.cases.caseByNumber(c.number) : undefined;
+      if (row && run.reevaluated.includes(row.number)) c.status = row.status;
+    }
+  }
   app.log.info({ ref: incoming.ref, classification: outcome.classification, cases: outcome.cases.map((c) => `${c.number}:${c.status}`) }, 'mail processed');
   return outcome;
 }

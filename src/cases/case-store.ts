@@ -19,6 +19,10 @@ export interface CaseRow {
   payment_digits: string | null;
   payment_kana: string | null;
   expected_amount: number | null;
+  payment_declared?: string | null;
+  payment_company?: string | null;
+  payment_findings_json?: string;
+  payment_reminded_at?: string | null;
   revision: number;
   notices_suppressed: number;
   created_at: string;
@@ -67,6 +71,42 @@ export interface PaymentRow {
   case_id: number | null;
   matched_by: string | null;
   matched_at: string | null;
+  line?: number | null;
+  /** Legal-entity mark of the transfer name (e.g. カ for ｶ)), null for a person. */
+  entity?: string | null;
+  reference?: string | null;
+  value_date?: string | null;
+  raw_line?: string | null;
+  status?: 'matched' | 'attention' | 'unmatched';
+  finding_code?: string | null;
+  candidates_json?: string | null;
+  reason?: string | null;
+  hold?: number;
+}
+
+/** A payment as the matcher reads it. */
+export interface MatchingPaymentRow {
+  id: number;
+  transfer_name: string;
+  digits: string | null;
+  kana: string | null;
+  entity: string | null;
+  amount: number;
+  paid_on: string;
+  hold: number;
+  auto_case: number | null;
+  status: string;
+  finding_code: string | null;
+  candidates_json: string | null;
+}
+
+export interface PaymentLinkRow {
+  payment_id: number;
+  case_id: number;
+  amount: number;
+  accepted: number;
+  linked_by: string;
+  linked_at: string;
 }
 
 export interface OutboxRow {
@@ -102,14 +142,21 @@ export class CaseStore {
     this.db = db;
   }
 
+  private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
+  /** Prepared once per SQL text: bulk imports run the same statements 100,000 times. */
+  private stmt(sql: string): ReturnType<Db['prepare']> {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
   private get<T>(sql: string, ...params: (string | number | null)[]): T | undefined {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+    return this.stmt(sql).get(...params) as T | undefined;
   }
   private all<T>(sql: string, ...params: (string | number | null)[]): T[] {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.stmt(sql).all(...params) as T[];
   }
   private insert(sql: string, params: Params): number {
-    return Number(this.db.prepare(sql).run(params).lastInsertRowid);
+    return Number(this.stmt(sql).run(params).lastInsertRowid);
   }
 
   // ── messages ──────────────────────────────────────────────────────────────
@@ -153,7 +200,7 @@ export class CaseStore {
     { number: c.number, kind: c.kind, status: c.status, applicantAddress: c.applicantAddress, receivedAt: c.receivedAt, originMessageId: c.originMessageId, suppressed: c.noticesSuppressed ? 1 : 0, now });
   }
 
-  updateCase(id: number, fields: Partial<Pick<CaseRow, 'status' | 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'revision' | 'notices_suppressed'>>): void {
+  updateCase(id: number, fields: Partial<Pick<CaseRow, 'status' | 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'payment_declared' | 'payment_company' | 'payment_findings_json' | 'payment_reminded_at' | 'revision' | 'notices_suppressed'>>): void {
     const keys = Object.keys(fields);
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${k} = $${k}`).join(', ');
@@ -162,6 +209,14 @@ export class CaseStore {
 
   caseById(id: number): CaseRow | undefined {
     return this.get('SELECT * FROM cases WHERE id = ?', id);
+  }
+
+  /** What a payment-triggered evaluation needs, without the (large) application and computed JSON. */
+  casePaymentState(id: number, withFindings = true): Pick<CaseRow, 'id' | 'number' | 'kind' | 'status' | 'revision' | 'notices_suppressed' | 'payment_findings_json'> | undefined {
+    // payment_findings_json sits after the large JSON columns: read it only when needed.
+    return withFindings
+      ? this.get('SELECT id, number, kind, status, revision, notices_suppressed, payment_findings_json FROM cases WHERE id = ?', id)
+      : this.get('SELECT id, number, kind, status, revision, notices_suppressed FROM cases WHERE id = ?', id);
   }
 
   caseByNumber(number: string): CaseRow | undefined {
@@ -175,7 +230,19 @@ export class CaseStore {
   /** Cases whose fee may still be matched: open, not yet paid, with a payment key. */
   casesAwaitingMatch(): CaseRow[] {
     return this.all(`SELECT c.* FROM cases c WHERE c.status NOT IN ('approved', 'rejected') AND c.payment_digits IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.case_id = c.id)`);
+      AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.case_id = c.id)`);
+  }
+
+  /** Every case with a payment key, with what finance's links already settle (the matcher's input). */
+  casesForMatching(): { id: number; number: string; status: CaseStatus; payment_digits: string | null; payment_kana: string | null; payment_declared: string | null; payment_company: string | null; expected_amount: number | null; payment_findings_json: string; manual_amount: number; manual_accepted: number; auto_links: number }[] {
+    return this.all(`SELECT c.id, c.number, c.status, c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount, c.payment_findings_json,
+        COALESCE(l.manual_amount, 0) AS manual_amount, COALESCE(l.manual_accepted, 0) AS manual_accepted, COALESCE(l.auto_links, 0) AS auto_links
+      FROM cases c LEFT JOIN (SELECT case_id,
+          SUM(CASE WHEN linked_by NOT LIKE 'matcher%' THEN amount ELSE 0 END) AS manual_amount,
+          MAX(CASE WHEN linked_by NOT LIKE 'matcher%' THEN accepted ELSE 0 END) AS manual_accepted,
+          SUM(CASE WHEN linked_by LIKE 'matcher%' THEN 1 ELSE 0 END) AS auto_links
+        FROM payment_links GROUP BY case_id) l ON l.case_id = c.id
+      WHERE (c.payment_digits IS NOT NULL OR c.payment_kana IS NOT NULL OR c.payment_declared IS NOT NULL) AND c.expected_amount IS NOT NULL`);
   }
 
   linkMessage(caseId: number, messageId: number, role: 'original' | 'reply'): void {
@@ -225,9 +292,27 @@ export class CaseStore {
   }
 
   // ── payments ──────────────────────────────────────────────────────────────
-  insertPaymentImport(i: { fileName: string; sha256: string; format: string; actor: string; rowsTotal: number; rowsNew: number; rowsDuplicate: number }): number {
-    return this.insert(`INSERT INTO payment_imports (file_name, sha256, format, actor, imported_at, rows_total, rows_new, rows_duplicate)
-      VALUES ($fileName, $sha256, $format, $actor, $at, $rowsTotal, $rowsNew, $rowsDuplicate)`, { ...i, at: new Date().toISOString() });
+  insertPaymentImport(i: { fileName: string; sha256: string; format: string; actor: string; rowsTotal: number; rowsNew: number; rowsDuplicate: number; encoding?: string | null; rowsDebit?: number }): number {
+    return this.insert(`INSERT INTO payment_imports (file_name, sha256, format, actor, imported_at, rows_total, rows_new, rows_duplicate, encoding, rows_debit)
+      VALUES ($fileName, $sha256, $format, $actor, $at, $rowsTotal, $rowsNew, $rowsDuplicate, $encoding, $rowsDebit)`,
+    { fileName: i.fileName, sha256: i.sha256, format: i.format, actor: i.actor, rowsTotal: i.rowsTotal, rowsNew: i.rowsNew, rowsDuplicate: i.rowsDuplicate, encoding: i.encoding ?? null, rowsDebit: i.rowsDebit ?? 0, at: new Date().toISOString() });
+  }
+
+  setImportMatched(importId: number, matched: number): void {
+    this.stmt('UPDATE payment_imports SET rows_matched = ? WHERE id = ?').run(matched, importId);
+  }
+
+  paymentImports(): { id: number; file_name: string; sha256: string; format: string; encoding: string | null; actor: string; imported_at: string; rows_total: number; rows_new: number; rows_duplicate: number; rows_debit: number; rows_matched: number }[] {
+    return this.all('SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched FROM payment_imports ORDER BY id');
+  }
+
+  /**
+   * Stored payments per fingerprint for the dates a statement covers (one query for a whole file). A fingerprint
+   * starts with its date and '|', so the dates are a range of the UNIQUE (fingerprint, occurrence) index.
+   */
+  paymentOccurrencesBetween(first: string, last: string): Map<string, number> {
+    const rows = this.all<{ fingerprint: string; n: number }>('SELECT fingerprint, COUNT(*) AS n FROM payments WHERE fingerprint >= ? AND fingerprint < ? GROUP BY fingerprint', `${first}|`, `${last}}`);
+    return new Map(rows.map((r) => [r.fingerprint, r.n]));
   }
 
   /** How many payments with this fingerprint are stored (identical transfers are counted, not merged). */
@@ -236,20 +321,111 @@ export class CaseStore {
   }
 
   insertPayment(p: Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>): number {
-    return this.insert(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, fingerprint, occurrence)
-      VALUES ($import_id, $paid_on, $amount, $transfer_name, $digits, $kana, $fingerprint, $occurrence)`, p as unknown as Params);
+    return Number(this.stmt(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null).lastInsertRowid);
   }
 
+  /**
+   * Many payments in multi-row INSERTs (a statement has up to 100,000 rows); returns their ids in order.
+   * Rows of one INSERT get consecutive rowids (INTEGER PRIMARY KEY, inside the caller's transaction).
+   */
+  insertPayments(rows: readonly Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>[]): number[] {
+    const COLUMNS = 13;
+    const BATCH = 500;
+    const sql = (n: number) => `INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line) VALUES ${Array.from({ length: n }, () => `(${'?, '.repeat(COLUMNS - 1)}?)`).join(', ')}`;
+    const ids: number[] = [];
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const params: (string | number | null)[] = [];
+      for (const p of batch) params.push(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null);
+      const last = Number(this.stmt(sql(batch.length)).run(...params).lastInsertRowid);
+      for (let i = batch.length - 1; i >= 0; i--) ids.push(last - i);
+    }
+    return ids;
+  }
+
+  /** Payments without any link (of one import, or all). */
+  countUnlinkedPayments(importId?: number): number {
+    const where = 'NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)';
+    return importId === undefined
+      ? this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE ${where}`)!.n
+      : this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE p.import_id = ? AND ${where}`, importId)!.n;
+  }
+
+  paymentById(id: number): PaymentRow | undefined {
+    return this.get('SELECT * FROM payments WHERE id = ?', id);
+  }
+
+  /** Payments with no link at all (matched or not yet). */
   unlinkedPayments(): PaymentRow[] {
-    return this.all('SELECT * FROM payments WHERE case_id IS NULL ORDER BY paid_on, id');
+    return this.all('SELECT p.* FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id) ORDER BY p.paid_on, p.id');
   }
 
-  paymentsForCase(caseId: number): PaymentRow[] {
-    return this.all('SELECT * FROM payments WHERE case_id = ? ORDER BY paid_on, id', caseId);
+  /** Is there an unlinked payment with one of these digits or names (so a new application is worth a matching run)? */
+  unlinkedPaymentLike(keys: readonly { digits: string | null; kana: string | null }[]): boolean {
+    for (const k of keys) {
+      // Same digits, or the same name on a transfer without digits (both through the digits index).
+      const hit = this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE p.digits = ?
+          AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id))
+        OR EXISTS (SELECT 1 FROM payments p WHERE p.digits IS NULL AND p.kana = ?
+          AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`, k.digits, k.kana)!.n === 1;
+      if (hit) return true;
+    }
+    return false;
   }
 
-  linkPayment(paymentId: number, caseId: number, by: string): void {
-    this.db.prepare('UPDATE payments SET case_id = ?, matched_by = ?, matched_at = ? WHERE id = ? AND case_id IS NULL').run(caseId, by, new Date().toISOString(), paymentId);
+  /** The matcher's input: payments not linked by finance, with their automatic link if any. */
+  paymentsForMatching(exceptImport = -1): MatchingPaymentRow[] {
+    return this.all(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
+      FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
+      WHERE p.import_id != ? AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
+  }
+
+  setPaymentVerdict(id: number, v: { status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }): void {
+    this.stmt('UPDATE payments SET status = ?, finding_code = ?, candidates_json = ?, reason = ? WHERE id = ?').run(v.status, v.findingCode, v.candidatesJson, v.reason, id);
+  }
+
+  setPaymentHold(id: number, hold: boolean): void {
+    this.stmt('UPDATE payments SET hold = ? WHERE id = ?').run(hold ? 1 : 0, id);
+  }
+
+  paymentsForCase(caseId: number): (PaymentRow & { link_amount: number; accepted: number; linked_by: string })[] {
+    return this.all(`SELECT p.*, l.amount AS link_amount, l.accepted, l.linked_by FROM payment_links l JOIN payments p ON p.id = l.payment_id
+      WHERE l.case_id = ? ORDER BY p.paid_on, p.id`, caseId);
+  }
+
+  linksForPayment(paymentId: number): PaymentLinkRow[] {
+    return this.all('SELECT * FROM payment_links WHERE payment_id = ? ORDER BY case_id', paymentId);
+  }
+
+  /** Link a payment to a case (the whole amount unless told otherwise); by = 'matcher:exact' or 'finance:<who>'. */
+  linkPayment(paymentId: number, caseId: number, by: string, options: { amount?: number; accepted?: boolean } = {}): void {
+    const now = new Date().toISOString();
+    const amount = options.amount ?? this.get<{ amount: number }>('SELECT amount FROM payments WHERE id = ?', paymentId)!.amount;
+    this.stmt(`INSERT INTO payment_links (payment_id, case_id, amount, accepted, linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (payment_id, case_id) DO UPDATE SET amount = excluded.amount, accepted = excluded.accepted, linked_by = excluded.linked_by, linked_at = excluded.linked_at`)
+      .run(paymentId, caseId, amount, options.accepted ? 1 : 0, by, now);
+    this.stmt(`UPDATE payments SET case_id = COALESCE(case_id, ?), matched_by = COALESCE(matched_by, ?), matched_at = COALESCE(matched_at, ?), status = 'matched', finding_code = NULL, candidates_json = NULL, reason = NULL WHERE id = ?`)
+      .run(caseId, by, now, paymentId);
+  }
+
+  /** Remove a link (or every link of the payment when caseId is null); the payment's mirror columns follow. */
+  unlinkPayment(paymentId: number, caseId: number | null): number {
+    const removed = caseId === null
+      ? Number(this.stmt('DELETE FROM payment_links WHERE payment_id = ?').run(paymentId).changes)
+      : Number(this.stmt('DELETE FROM payment_links WHERE payment_id = ? AND case_id = ?').run(paymentId, caseId).changes);
+    const first = this.get<PaymentLinkRow>('SELECT * FROM payment_links WHERE payment_id = ? ORDER BY linked_at, case_id LIMIT 1', paymentId);
+    this.stmt(`UPDATE payments SET case_id = ?, matched_by = ?, matched_at = ?, status = CASE WHEN ? IS NULL THEN 'unmatched' ELSE 'matched' END WHERE id = ?`)
+      .run(first?.case_id ?? null, first?.linked_by ?? null, first?.linked_at ?? null, first?.case_id ?? null, paymentId);
+    return removed;
+  }
+
+  /** Cases waiting for their fee, with when they started waiting (the first awaiting-payment notice, else receipt). */
+  casesAwaitingPayment(): { id: number; number: string; waiting_since: string; payment_reminded_at: string | null; applicant_address: string | null }[] {
+    return this.all(`SELECT c.id, c.number, c.payment_reminded_at, c.applicant_address,
+        COALESCE((SELECT MAX(o.created_at) FROM outbox o WHERE o.case_id = c.id AND o.kind = 'awaiting-payment'), c.received_at) AS waiting_since
+      FROM cases c WHERE c.status = 'awaiting-payment' ORDER BY c.id`);
   }
 
   // ── outbox ────────────────────────────────────────────────────────────────

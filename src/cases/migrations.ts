@@ -148,6 +148,51 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   {
+    version: 2,
+    name: 'payment reconciliation: statement formats, links with amounts, candidates, reminders',
+    sql: `
+      ALTER TABLE payment_imports ADD COLUMN encoding TEXT;
+      ALTER TABLE payment_imports ADD COLUMN rows_debit INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE payment_imports ADD COLUMN rows_matched INTEGER NOT NULL DEFAULT 0;
+
+      ALTER TABLE payments ADD COLUMN line INTEGER;                 -- line / record number in the imported file
+      ALTER TABLE payments ADD COLUMN entity TEXT;                  -- legal-entity mark of the name (カ for ｶ)), null for a person
+      ALTER TABLE payments ADD COLUMN reference TEXT;               -- the bank's reference (照会番号), when given
+      ALTER TABLE payments ADD COLUMN value_date TEXT;              -- 起算日, when given
+      ALTER TABLE payments ADD COLUMN raw_line TEXT;                -- the statement line as imported
+      ALTER TABLE payments ADD COLUMN status TEXT NOT NULL DEFAULT 'unmatched'; -- matched | attention | unmatched
+      ALTER TABLE payments ADD COLUMN finding_code TEXT;            -- payment.ambiguous | … when attention
+      ALTER TABLE payments ADD COLUMN candidates_json TEXT;         -- ranked candidates [{caseId, score, reason}]
+      ALTER TABLE payments ADD COLUMN reason TEXT;
+      ALTER TABLE payments ADD COLUMN hold INTEGER NOT NULL DEFAULT 0; -- finance unlinked it: no automatic link again
+      CREATE INDEX outbox_case ON outbox(case_id, kind);            -- notices of a case (numbering, reminders)
+      CREATE INDEX payments_digits ON payments(digits);             -- does a new application have payments waiting?
+
+      -- Which payment pays which case, for how much, and who linked it (one transfer may pay for several cases).
+      -- payments.case_id / matched_by / matched_at mirror the first link for older readers.
+      CREATE TABLE payment_links (
+        payment_id INTEGER NOT NULL REFERENCES payments(id),
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        amount INTEGER NOT NULL,
+        accepted INTEGER NOT NULL DEFAULT 0,        -- finance accepted a short amount as the full fee
+        linked_by TEXT NOT NULL,                     -- 'matcher:exact' or 'finance:<who>'
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (payment_id, case_id)
+      );
+      CREATE INDEX payment_links_case ON payment_links(case_id);
+      INSERT INTO payment_links (payment_id, case_id, amount, accepted, linked_by, linked_at)
+        SELECT id, case_id, amount, 0, COALESCE(matched_by, 'matcher:exact'), COALESCE(matched_at, '') FROM payments WHERE case_id IS NOT NULL;
+      UPDATE payments SET status = 'matched' WHERE case_id IS NOT NULL;
+
+      ALTER TABLE cases ADD COLUMN payment_declared TEXT;           -- the declared transfer name (振込名義)
+      ALTER TABLE cases ADD COLUMN payment_company TEXT;            -- company name in kana (bulk transfers)
+      ALTER TABLE cases ADD COLUMN payment_findings_json TEXT NOT NULL DEFAULT '[]'; -- staff findings from matching
+      ALTER TABLE cases ADD COLUMN payment_reminded_at TEXT;
+      UPDATE cases SET payment_declared = json_extract(application_json, '$.feeTransferName'),
+        payment_company = json_extract(application_json, '$.companyKana') WHERE application_json IS NOT NULL;
+    `,
+  },
+  {
     version: 3,
     name: 'mailbox sync state and daemon status',
     sql: `
@@ -171,7 +216,6 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
-  // Version 2 belongs to the payments work (merged separately); numbers only need to be unique.
   {
     version: 4,
     name: 'facts read from supporting documents',

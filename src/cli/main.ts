@@ -14,7 +14,7 @@ import { createSource, createTransport, pollSecondsFor } from '../app/channels.t
 import { statusReport } from '../app/daemon-status.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
 import { startDaemon, deliverOutbox } from '../app/daemon.ts';
-import { importPaymentsFile, StatementError } from '../app/import-payments.ts';
+import { importPaymentsFile, linkPayment, PaymentActionError, StatementError, unlinkPayment, unmatchedPayments } from '../app/import-payments.ts';
 import { extractFile } from '../extract/extract-file.ts';
 import { caseLine, findingJson, findingLines } from './format.ts';
 import { runDemo } from './demo.ts';
@@ -174,7 +174,7 @@ program.command('case').description('show one case: fields, findings, attachment
         computed: c.computed_json ? JSON.parse(c.computed_json) : null,
         findings: findings.map(findingJson),
         attachments: app.cases.caseAttachments(c.id).map((a) => ({ filename: a.filename, type: a.detected_type, role: a.role, size: a.size, note: a.note })),
-        payments: app.cases.paymentsForCase(c.id).map((p) => ({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, matchedBy: p.matched_by })),
+        payments: app.cases.paymentsForCase(c.id).map((p) => ({ id: p.id, paidOn: p.paid_on, amount: p.amount, linkedAmount: p.link_amount, transferName: p.transfer_name, matchedBy: p.linked_by })),
         notices: app.cases.outboxForCase(c.id).map((o) => ({ kind: o.kind, to: o.audience, status: o.status, messageId: o.rfc_message_id, sentAt: o.sent_at })),
         events: app.cases.events(c.id).map((e) => ({ at: e.at, actor: e.actor, type: e.type, data: e.data_json ? JSON.parse(e.data_json) : null })),
       };
@@ -189,25 +189,78 @@ program.command('case').description('show one case: fields, findings, attachment
     });
   });
 
-const payments = program.command('payments').description('bank statements and fee matching');
-payments.command('import').description('import a payments CSV (date, amount, transfer_name) and match it').argument('<file>')
+const payments = program.command('payments').description('bank statements and fee matching (finance)');
+const financeUser = () => process.env.CONKEN_USER ?? process.env.USER ?? 'finance';
+/** Finance's errors: a rejected file or a link that cannot be made, said in Japanese, exit code 2. */
+async function financeAction(json: boolean | undefined, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    if (!(error instanceof StatementError) && !(error instanceof PaymentActionError)) throw error;
+    if (json) process.stdout.write(`${JSON.stringify({ error: error.message }, null, 2)}\n`);
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+payments.command('import').description('import a bank statement (Zengin 振込入金通知/入出金取引明細, MUFG or Rakuten CSV, a CSV mapped in rules/statements.yaml, or date,amount,transfer_name) and match it')
+  .argument('<file>')
+  .addOption(new Option('--era <era>', 'Zengin YYMMDD dates: decide from the dates (auto), or force 和暦 / 西暦').choices(['auto', 'wareki', 'seireki']).default('auto'))
   .option('--json', 'machine-readable output')
-  .action(async (file: string, options: { json?: boolean }) => {
-    await withApp(options, async (app) => {
+  .action(async (file: string, options: { json?: boolean; era: 'auto' | 'wareki' | 'seireki' }) => {
+    await withApp(options, async (app) => financeAction(options.json, async () => {
+      let result;
       try {
-        const result = importPaymentsFile(app, file);
-        await deliverIfEmbedded(app);
-        print(options.json, result, () => [
-          `${result.file}: ${result.rows} credit rows, ${result.new} new, ${result.duplicate} already imported`,
-          ...result.matched.map((m) => `  matched payment ${m.payment} → ${m.case} (${m.status})`),
-          `  unmatched payments waiting for finance: ${result.unmatched}`,
-        ].join('\n'));
+        result = importPaymentsFile(app, file, `finance:${financeUser()}`, { era: options.era });
       } catch (error) {
-        if (!(error instanceof StatementError)) throw error;
-        process.stderr.write(`${file}: rejected, nothing imported: ${error.message}\n`);
-        process.exitCode = 2;
+        if (error instanceof StatementError) throw new StatementError(`${path.basename(file)}: 取り込みませんでした（1件も登録していません）: ${error.message}`);
+        throw error;
       }
+      await deliverIfEmbedded(app);
+      const r = result;
+      print(options.json, r, () => [
+        `${r.file} (${r.format}, ${r.encoding ?? '-'}): 入金 ${r.rows}件（出金など対象外 ${r.debits}件）`,
+        `  新規 ${r.new}件 / 取込済み（重複） ${r.duplicate}件 / 自動消込 ${r.matched.length}件 / 要確認 ${r.needsAttention}件`,
+        ...r.matched.map((m) => `  入金ID ${m.payment} → ${m.case}（${m.status}）`),
+        `  未消込の入金（全体）: ${r.unmatched}件 — \`conken payments unmatched\` で確認できます`,
+      ].join('\n'));
+    }));
+  });
+
+payments.command('unmatched').description('payments not linked to a case, with the finding and the ranked candidates')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const list = unmatchedPayments(app);
+      print(options.json, list, () => list.length === 0 ? '未消込の入金はありません' : list.map((p) => [
+        `入金ID ${p.id}  ${p.paidOn}  ${p.amount.toLocaleString('ja-JP')}円  ${p.transferName}  [${p.code ?? '候補なし'}]${p.reason ? ` ${p.reason}` : ''}`,
+        ...p.candidates.map((c, i) => `    ${i + 1}. ${c.case} (${c.status}) score ${c.score.toFixed(2)}: ${c.reason}`),
+      ].join('\n')).join('\n'));
     });
+  });
+
+payments.command('link').description('link a payment to a case by hand (a bulk transfer: once per case with --amount)')
+  .argument('<payment>', 'payment id').argument('<case>', 'case number')
+  .option('--amount <yen>', 'the part of the payment that pays this case', (v) => Number(v))
+  .option('--accept', 'accept a short amount (e.g. bank fee deducted) as the full fee')
+  .option('--json', 'machine-readable output')
+  .action(async (payment: string, caseNumber: string, options: { amount?: number; accept?: boolean; json?: boolean }) => {
+    await withApp(options, async (app) => financeAction(options.json, async () => {
+      const r = linkPayment(app, Number(payment), caseNumber.normalize('NFKC').trim().toUpperCase(), financeUser(), { ...(options.amount !== undefined ? { amount: options.amount } : {}), accept: !!options.accept });
+      await deliverIfEmbedded(app);
+      print(options.json, r, () => `入金ID ${r.payment} を ${r.case} に紐付けました（${r.amount.toLocaleString('ja-JP')}円）→ ${r.status}`);
+    }));
+  });
+
+payments.command('unlink').description('undo a link; the payment is not linked automatically again')
+  .argument('<payment>', 'payment id').argument('[case]', 'case number (default: every case it is linked to)')
+  .option('--json', 'machine-readable output')
+  .action(async (payment: string, caseNumber: string | undefined, options: { json?: boolean }) => {
+    await withApp(options, async (app) => financeAction(options.json, async () => {
+      const r = unlinkPayment(app, Number(payment), caseNumber ? caseNumber.normalize('NFKC').trim().toUpperCase() : null, financeUser());
+      await deliverIfEmbedded(app);
+      print(options.json, r, () => r.cases.map((c) => `入金ID ${r.payment} の紐付けを ${c.case} から外しました → ${c.status}`).join('\n'));
+    }));
   });
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {

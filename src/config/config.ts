@@ -65,6 +65,14 @@ export const configSchema = z.object({
     backoffBaseSeconds: positiveInt.default(30),
     backoffMaxSeconds: positiveInt.default(3600),
   }).prefault({}),
+  payments: z.object({
+    /** Remind an applicant whose case has waited for the fee this many days (SPEC §6). */
+    reminderAfterDays: positiveInt.default(14),
+    /** At most one payment reminder per case in this many days. */
+    reminderIntervalDays: positiveInt.default(7),
+    /** When the reminder job runs (node-cron expression, Asia/Tokyo). */
+    reminderCron: z.string().default('0 9 * * *'),
+  }).prefault({}),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 
@@ -103,6 +111,9 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_SENDER_INTERVAL_SECONDS: ['sender', 'intervalSeconds'],
   CONKEN_SENDER_BACKOFF_BASE_SECONDS: ['sender', 'backoffBaseSeconds'],
   CONKEN_SENDER_BACKOFF_MAX_SECONDS: ['sender', 'backoffMaxSeconds'],
+  CONKEN_PAYMENT_REMINDER_AFTER_DAYS: ['payments', 'reminderAfterDays'],
+  CONKEN_PAYMENT_REMINDER_INTERVAL_DAYS: ['payments', 'reminderIntervalDays'],
+  CONKEN_PAYMENT_REMINDER_CRON: ['payments', 'reminderCron'],
   CONKEN_LOG_LEVEL: ['log', 'level'],
 };
 

@@ -6,7 +6,7 @@ import Mustache from 'mustache';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-export const TEMPLATE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request'] as const;
+export const TEMPLATE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const frontMatterSchema = z.object({ subject: z.string().min(1) }).strict();

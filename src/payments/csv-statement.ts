@@ -5,14 +5,9 @@ import { parse } from 'csv-parse/sync';
 import { nfkc } from '../shared/japanese.ts';
 import { parseDate } from '../extract/values.ts';
 
-export interface StatementRow {
-  line: number;
-  paidOn: string;
-  amount: number;
-  transferName: string;
-}
+import { StatementError, type StatementRow } from './statements/types.ts';
 
-export class StatementError extends Error {}
+export { StatementError, type StatementRow };
 
 const ALIASES: Record<string, 'date' | 'amount' | 'transfer_name'> = {
   date: 'date', 日付: 'date', 入金日: 'date', 取引日: 'date',
@@ -44,6 +39,6 @@ export function parseSimpleCsv(text: string): StatementRow[] {
     if (!/^-?\d+$/.test(amountText)) throw new StatementError(`${line}行目: 金額「${r[ai] ?? ''}」を読めません`);
     const name = (r[ni] ?? '').trim();
     if (!name) throw new StatementError(`${line}行目: 振込名義が空です`);
-    return { line, paidOn: date.value, amount: Number(amountText), transferName: name };
+    return { line, paidOn: date.value, amount: Number(amountText), transferName: name, raw: r.join(',') };
   });
 }

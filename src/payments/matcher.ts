@@ -1,8 +1,12 @@
-// Matching payments to cases (SPEC §5), pure: no I/O, no clock. This is the minimal exact matcher:
-// a payment is linked automatically only when its key (4 digits + name) and amount are exact and the
-// pairing is unique on both sides. Everything else stays unmatched for finance (an automatic match
-// must never be wrong). Ranked candidates for the uncertain ones belong to the reconciliation issue.
-import { normaliseKana, transferKey } from './transfer-name.ts';
+// Matching payments to cases (SPEC §5), pure: no I/O, no clock. A payment is linked automatically only
+// when its key (last 4 digits of the passer number + the name in kana) is exact and unique and the amount
+// is the fee; everything less certain gets ranked candidates and a finding code for finance/staff:
+// payment.ambiguous (several or uncertain candidates), payment.amount-mismatch (the key is exact, the
+// amount is not), payment.bulk (one transfer for several people), payment.duplicate (the case is paid).
+// An automatic match must never be wrong. Cases are indexed by key, digits, name and company, so a run
+// over 100,000 payments and 20,000 cases is linear.
+import { distance } from 'fastest-levenshtein';
+import { isTruncationOf, normaliseKana, transferKey, type TransferKey } from './transfer-name.ts';
 
 export interface OpenCase {
   id: number;
@@ -10,12 +14,34 @@ export interface OpenCase {
   kana: string | null;
   declaredTransferName: string | null;
   expectedAmount: number;
+  /** Company name in kana (bulk transfers by an employer). */
+  companyKana?: string | null;
+  /** Amount already settled by links the matcher does not own (finance's manual links). */
+  settledAmount?: number;
+  /** Closed or rejected cases take no new payment but still explain a duplicate. */
+  open?: boolean;
 }
 
 export interface OpenPayment {
   id: number;
   transferName: string;
   amount: number;
+  paidOn?: string;
+  /** The case this payment is automatically linked to now (the matcher may move it to an earlier twin). */
+  linkedTo?: number | null;
+  /** Finance unlinked it: never link it automatically again. */
+  hold?: boolean;
+  /** transferKey(transferName), when the caller has it already (stored with the payment). */
+  key?: TransferKey;
+}
+
+export type AttentionCode = 'payment.ambiguous' | 'payment.amount-mismatch' | 'payment.bulk' | 'payment.duplicate';
+
+export interface Candidate {
+  caseId: number;
+  /** 0..1, higher is likelier. */
+  score: number;
+  reason: string;
 }
 
 export interface Match {
@@ -24,38 +50,179 @@ export interface Match {
   rule: string;
 }
 
-function caseKeys(c: OpenCase): string[] {
-  const keys = new Set<string>();
-  if (c.digits && c.kana) keys.add(`${c.digits}|${normaliseKana(c.kana)}`);
-  if (c.declaredTransferName) {
-    const k = transferKey(c.declaredTransferName);
-    if (k.digits && k.kana) keys.add(`${k.digits}|${k.kana}`);
-  }
-  return [...keys];
+export type Verdict =
+  | { paymentId: number; status: 'matched'; caseId: number; rule: string; candidates: [] }
+  | { paymentId: number; status: 'attention'; code: AttentionCode; candidates: Candidate[]; reason: string }
+  | { paymentId: number; status: 'unmatched'; candidates: []; reason: string };
+
+const MAX_CANDIDATES = 5;
+
+interface Indexed {
+  c: OpenCase;
+  keys: { digits: string | null; kana: string }[];
+  company: string | null;
 }
 
-function paymentKey(p: OpenPayment): string | null {
-  const k = transferKey(p.transferName);
-  return k.digits && k.kana ? `${k.digits}|${k.kana}` : null;
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) {
+    if (list[list.length - 1] !== value) list.push(value);
+  } else map.set(key, [value]);
 }
 
-export function matchExact(cases: readonly OpenCase[], payments: readonly OpenPayment[]): Match[] {
-  const casesByKey = new Map<string, OpenCase[]>();
-  for (const c of cases) for (const k of caseKeys(c)) casesByKey.set(k, [...(casesByKey.get(k) ?? []), c]);
-  const paymentsByCase = new Map<number, OpenPayment[]>();
-  for (const p of payments) {
-    const key = paymentKey(p);
-    if (!key) continue;
-    const candidates = [...new Set(casesByKey.get(key) ?? [])];
-    if (candidates.length !== 1) continue; // no case, or digits + name shared by two applicants
-    const c = candidates[0]!;
-    if (p.amount !== c.expectedAmount) continue;
-    paymentsByCase.set(c.id, [...(paymentsByCase.get(c.id) ?? []), p]);
+/** Two names one edit apart (both at least 4 long) share their first two or their last two characters. */
+const head = (kana: string) => kana.slice(0, 2);
+const tail = (kana: string) => kana.slice(-2);
+
+export class CaseIndex {
+  readonly byKey = new Map<string, Indexed[]>();
+  readonly byDigits = new Map<string, Indexed[]>();
+  readonly byName = new Map<string, Indexed[]>();
+  readonly byHead = new Map<string, Indexed[]>();
+  readonly byTail = new Map<string, Indexed[]>();
+  readonly byCompany = new Map<string, Indexed[]>();
+  readonly byId = new Map<number, Indexed>();
+
+  constructor(cases: readonly OpenCase[]) {
+    for (const c of cases) {
+      const keys: Indexed['keys'] = [];
+      const name = c.kana ? normaliseKana(c.kana) : '';
+      if (name) keys.push({ digits: c.digits, kana: name });
+      if (c.declaredTransferName) {
+        const k = transferKey(c.declaredTransferName);
+        if (k.kana && !keys.some((x) => x.digits === k.digits && x.kana === k.kana)) keys.push({ digits: k.digits ?? c.digits, kana: k.kana });
+      }
+      const company = c.companyKana ? normaliseKana(c.companyKana) || null : null;
+      const item: Indexed = { c, keys, company };
+      this.byId.set(c.id, item);
+      for (const k of keys) {
+        if (k.digits) push(this.byKey, `${k.digits}|${k.kana}`, item);
+        push(this.byName, k.kana, item);
+        if (k.kana.length >= 3) {
+          push(this.byHead, head(k.kana), item);
+          push(this.byTail, tail(k.kana), item);
+        }
+      }
+      for (const d of new Set([c.digits, ...keys.map((k) => k.digits)])) if (d) push(this.byDigits, d, item);
+      // (push skips a repeat of the last item only: lists may hold an item twice, and readers dedupe by case.)
+      if (company) push(this.byCompany, company, item);
+    }
   }
+}
+
+function sortKey(p: OpenPayment): string {
+  return `${p.paidOn ?? ''}|${String(p.amount).padStart(12, '0')}|${p.transferName}|${String(p.id).padStart(12, '0')}`;
+}
+
+/**
+ * Reconcile payments with cases. Payments are taken in date order, so when two exact payments compete for
+ * one case the earlier is the fee and the later a duplicate, whatever order the statements came in.
+ */
+export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: readonly OpenPayment[]): { matches: Match[]; verdicts: Verdict[] } {
+  const index = cases instanceof CaseIndex ? cases : new CaseIndex(cases);
+  const claimed = new Map<number, number>(); // case → payment
+  const settled = (it: Indexed) => (it.c.settledAmount ?? 0) >= it.c.expectedAmount || claimed.has(it.c.id);
+  const verdicts: Verdict[] = [];
   const matches: Match[] = [];
-  for (const [caseId, ps] of paymentsByCase) {
-    if (ps.length !== 1) continue; // two payments for one case: a person decides which is the fee
-    matches.push({ paymentId: ps[0]!.id, caseId, rule: 'exact key (digits + name) and amount, unique' });
+  const ordered = payments.map((p) => ({ p, k: sortKey(p) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.p);
+
+  for (const p of ordered) {
+    const key = p.key ?? transferKey(p.transferName);
+    const exact = key.digits && key.kana ? [...new Set(index.byKey.get(`${key.digits}|${key.kana}`) ?? [])] : [];
+
+    // Keep an automatic link unless an earlier twin took the case.
+    if (p.linkedTo != null && !claimed.has(p.linkedTo) && index.byId.has(p.linkedTo)) {
+      claimed.set(p.linkedTo, p.id);
+      const rule = 'exact key (digits + name) and amount, unique';
+      matches.push({ paymentId: p.id, caseId: p.linkedTo, rule });
+      verdicts.push({ paymentId: p.id, status: 'matched', caseId: p.linkedTo, rule, candidates: [] });
+      continue;
+    }
+
+    if (exact.length === 1) {
+      const it = exact[0]!;
+      const fee = it.c.expectedAmount;
+      if (!settled(it) && p.amount === fee && it.c.open !== false && !p.hold) {
+        claimed.set(it.c.id, p.id);
+        const rule = 'exact key (digits + name) and amount, unique';
+        matches.push({ paymentId: p.id, caseId: it.c.id, rule });
+        verdicts.push({ paymentId: p.id, status: 'matched', caseId: it.c.id, rule, candidates: [] });
+        continue;
+      }
+      if (settled(it)) {
+        // Paid already: a second payment. The same person's other cases (same name, other digits) come first.
+        const others = (index.byName.get(key.kana) ?? []).filter((o) => o !== it && !settled(o) && o.c.open !== false)
+          .map((o) => ({ caseId: o.c.id, score: 0.6 + (p.amount === o.c.expectedAmount ? 0.1 : 0), reason: '同じ氏名の、入金待ちの別の申請（番号下4桁は異なる）' }));
+        verdicts.push({ paymentId: p.id, status: 'attention', code: 'payment.duplicate', candidates: rank([...others, { caseId: it.c.id, score: 0.5, reason: '振込名義が完全に一致するが、手数料は入金済み' }]), reason: '入金済みの申請への2回目の入金' });
+        continue;
+      }
+      if (p.amount !== fee) {
+        const multiple = p.amount % fee === 0 && p.amount / fee >= 2;
+        // Several fees in one transfer from one person: their other cases (same name) are candidates too.
+        const siblings = multiple ? (index.byName.get(key.kana) ?? []).filter((o) => o !== it && !settled(o) && o.c.open !== false)
+          .map((o) => ({ caseId: o.c.id, score: 0.6, reason: '同じ氏名の、入金待ちの別の申請' })) : [];
+        verdicts.push({
+          paymentId: p.id, status: 'attention', code: multiple ? 'payment.bulk' : 'payment.amount-mismatch',
+          candidates: rank([{ caseId: it.c.id, score: 0.8, reason: `振込名義が完全に一致（金額 ${p.amount}円、手数料 ${fee}円）` }, ...siblings]),
+          reason: multiple ? `手数料${p.amount / fee}件分の入金` : `金額が手数料と異なる（差額 ${p.amount - fee}円）`,
+        });
+        continue;
+      }
+      verdicts.push({ paymentId: p.id, status: 'attention', code: 'payment.ambiguous', candidates: [{ caseId: it.c.id, score: 0.8, reason: '振込名義が完全に一致' }], reason: p.hold ? '財務担当が紐付けを解除した入金' : '受付終了の申請' });
+      continue;
+    }
+    if (exact.length > 1) {
+      verdicts.push({ paymentId: p.id, status: 'attention', code: 'payment.ambiguous', candidates: rank(exact.map((it) => ({ caseId: it.c.id, score: 0.7 - (settled(it) ? 0.3 : 0), reason: '同じ番号下4桁と氏名の申請が複数' }))), reason: '同じ振込名義の申請が複数ある' });
+      continue;
+    }
+    verdicts.push(uncertain(index, p, key, settled));
   }
-  return matches;
+  return { matches, verdicts };
+}
+
+function uncertain(index: CaseIndex, p: OpenPayment, key: ReturnType<typeof transferKey>, settled: (it: Indexed) => boolean): Verdict {
+  const found = new Map<number, Candidate>();
+  const add = (it: Indexed, score: number, reason: string) => {
+    const s = score + (p.amount === it.c.expectedAmount ? 0.1 : 0) - (settled(it) || it.c.open === false ? 0.3 : 0);
+    const prev = found.get(it.c.id);
+    if (!prev || prev.score < s) found.set(it.c.id, { caseId: it.c.id, score: Math.round(s * 100) / 100, reason });
+  };
+  const name = key.kana;
+  if (key.digits) {
+    for (const it of index.byDigits.get(key.digits) ?? []) {
+      const best = Math.min(...it.keys.map((k) => (name ? distance(name, k.kana) : 99)));
+      if (best <= 2) add(it, 0.75 - 0.1 * best, `番号下4桁が一致、氏名が${best}文字違い`);
+      else if (it.keys.some((k) => isTruncationOf(name, k.kana))) add(it, 0.6, '番号下4桁が一致、氏名が途中で切れている');
+      else add(it, 0.35, '番号下4桁だけが一致');
+    }
+  }
+  // A transfer from a company (ｶ) etc.) is not a person's name: only the company rule below applies to it.
+  if (name.length >= 2 && !key.entity) {
+    for (const it of index.byName.get(name) ?? []) add(it, key.digits ? 0.45 : 0.6, key.digits ? '氏名が一致、番号下4桁が異なる' : '氏名が一致（番号なし）');
+    if (name.length >= 4) {
+      for (const it of [...(index.byHead.get(head(name)) ?? []), ...(index.byTail.get(tail(name)) ?? [])]) {
+        if (found.has(it.c.id)) continue;
+        if (it.keys.some((k) => Math.abs(k.kana.length - name.length) <= 1 && distance(name, k.kana) === 1)) add(it, 0.45, '氏名が1文字違い');
+      }
+    }
+  }
+  const company = (key.entity ? index.byCompany.get(name) : undefined) ?? (name.length >= 4 ? index.byCompany.get(name) : undefined) ?? [];
+  const fee = company[0]?.c.expectedAmount ?? [...found.values()].map((c) => index.byId.get(c.caseId)!.c.expectedAmount)[0];
+  const bulk = fee !== undefined && p.amount % fee === 0 && p.amount / fee >= 2;
+  if (company.length) {
+    for (const it of company) if (!settled(it) && it.c.open !== false) add(it, bulk ? 0.5 : 0.4, '勤務先の会社名が振込名義と一致');
+  }
+  const candidates = rank([...found.values()]);
+  if (company.length && bulk) return { paymentId: p.id, status: 'attention', code: 'payment.bulk', candidates, reason: `会社からの手数料${p.amount / fee}件分の一括入金` };
+  if (candidates.length === 0) return { paymentId: p.id, status: 'unmatched', candidates: [], reason: '該当する申請なし' };
+  return { paymentId: p.id, status: 'attention', code: 'payment.ambiguous', candidates, reason: key.digits ? '振込名義が完全には一致しない' : '振込名義に番号がない' };
+}
+
+function rank(candidates: Candidate[]): Candidate[] {
+  return candidates.sort((a, b) => b.score - a.score || a.caseId - b.caseId).slice(0, MAX_CANDIDATES);
+}
+
+/** The automatic links alone (what a new application checks against the payments on hand). */
+export function matchExact(cases: readonly OpenCase[], payments: readonly OpenPayment[]): Match[] {
+  return reconcile(cases, payments).matches;
 }

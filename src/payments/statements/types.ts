@@ -1,0 +1,38 @@
+// What every statement parser produces: one row per transaction line, credits and debits alike (only
+// credits become payments), and the whole-file rejection error. A parser never returns half a file.
+
+export interface StatementRow {
+  /** Line (CSV) or record number (Zengin) in the file, 1-based, for messages. */
+  line: number;
+  /** Booking date (勘定日 / 取引日), ISO. */
+  paidOn: string;
+  /** Absolute amount in yen; debits may also be given as a negative amount without a direction. */
+  amount: number;
+  /** The transfer name as the bank printed it. */
+  transferName: string;
+  direction?: 'credit' | 'debit';
+  /** The bank's reference (照会番号), when the format carries one. */
+  reference?: string | null;
+  /** Value date (起算日), ISO, when the format carries one. */
+  valueDate?: string | null;
+  /** The source line (decoded), for finance's view and the audit trail. */
+  raw?: string;
+}
+
+export class StatementError extends Error {}
+
+export interface ParsedStatement {
+  /** e.g. 'zengin-furikomi', 'zengin-nyushukkin', 'csv-mufg', 'csv-rakuten', 'csv-generic:<name>', 'simple-csv'. */
+  format: string;
+  encoding: string;
+  rows: StatementRow[];
+}
+
+/** Is this row money coming in? Debits (and a negative amount without a direction) are not payments. */
+export function isCredit(row: StatementRow): boolean {
+  return (row.direction ?? (row.amount > 0 ? 'credit' : 'debit')) === 'credit' && row.amount > 0;
+}
+
+export function lineError(line: number, reason: string): StatementError {
+  return new StatementError(`${line}行目: ${reason}`);
+}

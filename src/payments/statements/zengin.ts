@@ -1,0 +1,248 @@
+// Zengin (全銀協) fixed-length statements: 振込入金通知 (種別コード 01) and 入出金取引明細 (種別コード 03).
+// 200-byte records — 1 header, 2 data, 8 trailer, 9 end — in JIS8 (half-width katakana and ASCII, the
+// single-byte part of Shift_JIS), with or without line breaks after each record. Field offsets are byte
+// offsets. Dates are YYMMDD, in the Japanese era (和暦) as the standard says, or Gregorian as many banks now
+// write them: the era is decided from all dates in the file together (see resolveEra), never guessed blindly.
+//
+// Layouts used (1-based byte positions):
+//   header, both kinds: データ区分 1 | 種別コード 2-3 | コード区分 4 (0 JIS, 1 EBCDIC) | 作成日 5-10 | 勘定日(自) 11-16 |
+//     勘定日(至) 17-22 | 銀行コード 23-26 | 銀行名 27-41 | 支店コード 42-44 | 支店名 45-59 | … (account fields, dummy)
+//   振込入金通知 data: データ区分 1 | 照会番号 2-7 | 勘定日 8-13 | 起算日 14-19 | 金額 20-29 | うち他店券金額 30-39 |
+//     振込依頼人コード 40-49 | 振込依頼人名 50-97 (48) | 仕向銀行名 98-112 | 仕向支店名 113-127 | 取消区分 128 |
+//     EDI情報 129-148 | ダミー 149-200
+//   振込入金通知 trailer: データ区分 1 | 件数 2-7 | 合計金額 8-19 | 取消件数 20-25 | 取消合計金額 26-37 | ダミー
+//   入出金取引明細 data: データ区分 1 | 照会番号 2-9 | 勘定日 10-15 | 預入・払出日 16-21 | 入払区分 22 (1 入金, 2 出金) |
+//     取引区分 23-24 | 取引金額 25-36 | うち他店券金額 37-48 | 交換呈示日 49-54 | 不渡返還日 55-60 | 手形・小切手区分 61 |
+//     手形・小切手番号 62-68 | 僚店番号 69-71 | 振込依頼人コード 72-81 | 振込依頼人名又は契約者番号 82-129 (48) |
+//     仕向銀行名 130-144 | 仕向店名 145-159 | 摘要内容 160-179 | EDI情報 180-199 | ダミー 200
+//   入出金取引明細 trailer: データ区分 1 | 入金件数 2-7 | 入金額合計 8-20 | 出金件数 21-26 | 出金額合計 27-39 | …
+// Sources: 阿波銀行「振込入金通知（全銀協制定フォーマット）」http://www.awabank.co.jp/houjin/service/fb/zengin/tsuchi/ ;
+// きらぼし銀行「入出金明細（全銀）明細ファイル・フォーマット（全銀協規定形式・改行なし）」(20180501), via
+// https://123deta.com/document/z12v448y- ; 京都銀行「京銀インターネットEBサービス ご利用マニュアル」ファイルフォーマット.
+import { StatementError, type ParsedStatement, type StatementRow } from './types.ts';
+
+export const RECORD_LENGTH = 200;
+
+export interface ZenginOptions {
+  /** 'auto' decides from the dates; 'wareki' / 'seireki' force the reading. */
+  era?: 'auto' | 'wareki' | 'seireki';
+  /** Today (ISO), the end of the plausible window; the real date by default. */
+  today?: string;
+  /** How far back a statement date may plausibly lie. */
+  lookbackYears?: number;
+  /** How far ahead (post-dated 起算日) a statement date may lie. */
+  futureDays?: number;
+}
+
+/** A quick look: does this file start with a Zengin header record of a kind we read? */
+export function looksLikeZengin(bytes: Uint8Array): boolean {
+  if (bytes.length < RECORD_LENGTH) return false;
+  const head = String.fromCharCode(...bytes.subarray(0, 22));
+  return /^1(01|03)[01]\d{18}$/.test(head);
+}
+
+/** Split into 200-byte records, with or without line breaks; anything else rejects the file. */
+export function splitRecords(bytes: Uint8Array): Uint8Array[] {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x1a || bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--; // EOF mark, final break
+  const data = bytes.subarray(0, end);
+  const records: Uint8Array[] = [];
+  if (data.includes(0x0a) || data.includes(0x0d)) {
+    // One record per line (CRLF, LF or CR); blank lines are ignored.
+    let start = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] === 0x0a || data[i] === 0x0d) {
+        if (i > start) records.push(data.subarray(start, i));
+        start = i + 1;
+      }
+    }
+    if (start < data.length) records.push(data.subarray(start));
+  } else {
+    if (data.length % RECORD_LENGTH !== 0) throw new StatementError(`全銀形式のファイル長（${data.length}バイト）が200バイトの倍数ではありません`);
+    for (let i = 0; i < data.length; i += RECORD_LENGTH) records.push(data.subarray(i, i + RECORD_LENGTH));
+  }
+  records.forEach((r, i) => {
+    if (r.length !== RECORD_LENGTH) throw new StatementError(`${i + 1}件目のレコード: 長さが${r.length}バイトです（全銀形式は200バイト）`);
+  });
+  return records;
+}
+
+const SJIS = new TextDecoder('shift_jis');
+
+/**
+ * A record as text. JIS X 0201 (JIS8) only: ASCII and half-width katakana, one byte each, so a character
+ * index is the byte offset. Any other byte (a Shift_JIS double-byte character, a control code) is not a
+ * Zengin text field and rejects the file.
+ */
+function decodeRecord(record: Uint8Array, n: number): string {
+  for (let i = 0; i < record.length; i++) {
+    const b = record[i]!;
+    if ((b < 0x20 || b > 0x7e) && (b < 0xa1 || b > 0xdf)) {
+      throw new StatementError(`${n}件目のレコード ${i + 1}バイト目: 全銀形式で使えない文字（0x${b.toString(16).padStart(2, '0')}）です。Shift_JIS（JIS8）の半角文字で出力したファイルをお使いください`);
+    }
+  }
+  return SJIS.decode(record);
+}
+
+/** Field at 1-based byte position `from`, `length` bytes. */
+function field(text: string, from: number, length: number): string {
+  return text.substr(from - 1, length);
+}
+
+function numeric(text: string, from: number, length: number, n: number, label: string): number {
+  const value = field(text, from, length);
+  if (!/^\d+$/.test(value)) throw new StatementError(`${n}件目のレコード: ${label}「${value.trim()}」が数字ではありません`);
+  return Number(value);
+}
+
+type Era = 'reiwa' | 'heisei' | 'gregorian';
+const ERA_LABEL: Record<Era, string> = { reiwa: '令和', heisei: '平成', gregorian: '西暦' };
+
+function realDate(y: number, m: number, d: number): string | null {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+function readAs(era: Era, yymmdd: string): string | null {
+  const [yy, mm, dd] = [Number(yymmdd.slice(0, 2)), Number(yymmdd.slice(2, 4)), Number(yymmdd.slice(4, 6))];
+  const year = era === 'reiwa' ? 2018 + yy : era === 'heisei' ? 1988 + yy : 2000 + yy;
+  if (era !== 'gregorian' && yy === 0) return null;
+  const iso = realDate(year, mm, dd);
+  if (!iso) return null;
+  if (era === 'reiwa' && iso < '2019-05-01') return null;
+  if (era === 'heisei' && iso > '2019-04-30') return null;
+  return iso;
+}
+
+function shiftIso(iso: string, days: number, years = 0): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Which calendar the YYMMDD dates of a file are in: the one reading that puts every date of the file on a
+ * real day inside the plausible window (today − lookback … today + a few days). R08 (2026) and 2008 cannot
+ * both be plausible, nor 2026 and H26 (2014); when two readings remain, or none, the file is rejected.
+ */
+export function resolveEra(dates: readonly string[], options: ZenginOptions = {}): Era {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const low = shiftIso(today, 0, -(options.lookbackYears ?? 10));
+  const high = shiftIso(today, options.futureDays ?? 31);
+  dates = [...new Set(dates)];
+  const eras: Era[] = options.era === 'wareki' ? ['reiwa', 'heisei'] : options.era === 'seireki' ? ['gregorian'] : ['reiwa', 'heisei', 'gregorian'];
+  const fits = eras.filter((era) => dates.every((d) => {
+    const iso = readAs(era, d);
+    return iso !== null && iso >= low && iso <= high;
+  }));
+  if (fits.length === 1) return fits[0]!;
+  if (fits.length === 0) {
+    throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）を${eras.map((e) => ERA_LABEL[e]).join('・')}のどれで読んでも、${low}〜${high}の実在する日付になりません`);
+  }
+  throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）が${fits.map((e) => ERA_LABEL[e]).join('とも')}とも読めるため、年を判別できません（--era で指定してください）`);
+}
+
+interface RawRow { n: number; kind: '01' | '03'; record: string; dates: string[] }
+
+export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): ParsedStatement {
+  const records = splitRecords(bytes);
+  if (records.length === 0) throw new StatementError('空のファイルです');
+  let kind: '01' | '03' | null = null;
+  let inGroup = false;
+  let ended = false;
+  let group: RawRow[] = [];
+  let bankCode = '';
+  const rows: RawRow[] = [];
+  const dates: string[] = [];
+
+  records.forEach((bytesOfRecord, i) => {
+    const n = i + 1;
+    const record = decodeRecord(bytesOfRecord, n);
+    const type = record[0]!;
+    if (ended) throw new StatementError(`${n}件目のレコード: エンド・レコードの後にデータがあります`);
+    if (type === '1') {
+      if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままヘッダー・レコードが続いています`);
+      const code = field(record, 2, 2);
+      if (code !== '01' && code !== '03') throw new StatementError(`${n}件目のレコード: 種別コード「${code}」は読めません（01 振込入金通知、03 入出金取引明細のみ）`);
+      if (kind && code !== kind) throw new StatementError(`${n}件目のレコード: 1つのファイルに種別コードの異なるデータがあります`);
+      if (field(record, 4, 1) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
+      kind = code;
+      for (const [from, label] of [[5, '作成日'], [11, '勘定日（自）'], [17, '勘定日（至）']] as const) {
+        const d = field(record, from, 6);
+        if (!/^\d{6}$/.test(d)) throw new StatementError(`${n}件目のレコード: ${label}「${d}」が日付（YYMMDD）ではありません`);
+        dates.push(d);
+      }
+      bankCode = field(record, 23, 4);
+      inGroup = true;
+      group = [];
+    } else if (type === '2') {
+      if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードの前にデータ・レコードがあります`);
+      const d = kind === '01' ? [field(record, 8, 6), field(record, 14, 6)] : [field(record, 10, 6), field(record, 16, 6)];
+      for (const x of d) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
+      dates.push(...d);
+      const row: RawRow = { n, kind, record, dates: d };
+      group.push(row);
+      rows.push(row);
+    } else if (type === '8') {
+      if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードのないトレーラ・レコードです`);
+      checkTrailer(kind, record, n, group);
+      inGroup = false;
+    } else if (type === '9') {
+      if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままエンド・レコードがあります`);
+      ended = true;
+    } else {
+      throw new StatementError(`${n}件目のレコード: データ区分「${type}」は 1・2・8・9 のいずれでもありません`);
+    }
+  });
+  if (inGroup) throw new StatementError('ファイルがトレーラ・レコードの前で終わっています（途中で切れたファイルの可能性があります）');
+  if (!ended) throw new StatementError('エンド・レコード（データ区分 9）がありません（途中で切れたファイルの可能性があります）');
+
+  const era = resolveEra(dates, options);
+  const seen = new Map<string, string>(); // a statement has few distinct dates
+  const iso = (yymmdd: string) => {
+    let value = seen.get(yymmdd);
+    if (value === undefined) seen.set(yymmdd, (value = readAs(era, yymmdd)!));
+    return value;
+  };
+  const out: StatementRow[] = rows.map((r) => {
+    const raw = field(r.record, 1, RECORD_LENGTH).trimEnd();
+    if (r.kind === '01') {
+      const cancelled = field(r.record, 128, 1) === '1';
+      return {
+        line: r.n, paidOn: iso(r.dates[0]!), valueDate: iso(r.dates[1]!), amount: numeric(r.record, 20, 10, r.n, '金額'),
+        transferName: field(r.record, 50, 48).trim(), direction: cancelled ? 'debit' : 'credit',
+        reference: `${bankCode}:${field(r.record, 2, 6)}`, raw,
+      } satisfies StatementRow;
+    }
+    const io = field(r.record, 22, 1);
+    if (io !== '1' && io !== '2') throw new StatementError(`${r.n}件目のレコード: 入払区分「${io}」は 1（入金）・2（出金）のいずれでもありません`);
+    return {
+      line: r.n, paidOn: iso(r.dates[0]!), valueDate: iso(r.dates[1]!), amount: numeric(r.record, 25, 12, r.n, '取引金額'),
+      transferName: field(r.record, 82, 48).trim(), direction: io === '1' ? 'credit' : 'debit',
+      reference: `${bankCode}:${field(r.record, 2, 8)}`, raw,
+    } satisfies StatementRow;
+  });
+  return { format: kind === '01' ? 'zengin-furikomi' : 'zengin-nyushukkin', encoding: 'JIS8 (Shift_JIS)', rows: out };
+}
+
+function checkTrailer(kind: '01' | '03', record: string, n: number, group: RawRow[]): void {
+  if (kind === '01') {
+    const count = numeric(record, 2, 6, n, '件数');
+    const total = numeric(record, 8, 12, n, '合計金額');
+    const amounts = group.map((r) => numeric(r.record, 20, 10, r.n, '金額'));
+    const live = group.filter((r) => field(r.record, 128, 1) !== '1').map((r) => numeric(r.record, 20, 10, r.n, '金額'));
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const ok = (count === group.length && total === sum(amounts)) || (count === live.length && total === sum(live));
+    if (!ok) throw new StatementError(`${n}件目のレコード（トレーラ）: 件数 ${count}・合計金額 ${total} がデータ・レコード（${group.length}件、${sum(amounts)}円）と一致しません`);
+    return;
+  }
+  const credits = group.filter((r) => field(r.record, 22, 1) === '1').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
+  const debits = group.filter((r) => field(r.record, 22, 1) === '2').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const [cc, ct, dc, dt] = [numeric(record, 2, 6, n, '入金件数'), numeric(record, 8, 13, n, '入金額合計'), numeric(record, 21, 6, n, '出金件数'), numeric(record, 27, 13, n, '出金額合計')];
+  if (cc !== credits.length || ct !== sum(credits) || dc !== debits.length || dt !== sum(debits)) {
+    throw new StatementError(`${n}件目のレコード（トレーラ）: 入金 ${cc}件 ${ct}円・出金 ${dc}件 ${dt}円 がデータ・レコード（入金 ${credits.length}件 ${sum(credits)}円・出金 ${debits.length}件 ${sum(debits)}円）と一致しません`);
+  }
+}

@@ -1,0 +1,210 @@
+// Reconciliation on real files and a real database: the applicants of scripts/lib/statement-data.ts apply
+// by mail (real .docx forms), finance imports the sample statements in every format, and each tricky
+// transfer must end where SPEC §5 says — no automatic match wrong, nothing counted twice, whatever the
+// order; then finance's CLI commands (--json) settle what the machine could not.
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { dataEnv, form, harness, mail, PROOF, ROOT, SAMPLES, type Harness } from '../support/harness.ts';
+import { importPaymentsFile } from '../../src/app/import-payments.ts';
+import { fingerprintOf } from '../../src/app/import-payments.ts';
+import { sendPaymentReminders } from '../../src/app/payment-reminders.ts';
+import { APPLICANTS, TRANSFERS } from '../../scripts/lib/statement-data.ts';
+
+const STATEMENTS = ['zengin-furikomi-nyukin-r08.txt', 'zengin-nyushukkin-2026.dat', 'mufg-nyushukkin.csv', 'rakuten-nyushukkin.csv', 'generic-shinkin-web.csv'];
+const file = (f: string) => path.join(SAMPLES, 'statements', f);
+
+let h: Harness | undefined;
+afterEach(() => h?.close());
+
+/** Every applicant's case, opened by a real mail; applicant id → case number. */
+async function applicants(target: Harness): Promise<Map<string, string>> {
+  const numbers = new Map<string, string>();
+  for (const [i, a] of APPLICANTS.entries()) {
+    const o = await target.process(await mail({ from: a.fill.email!, messageId: `stmt-${i}-${process.pid}@example.jp`, attachments: [{ filename: '更新申請書.docx', content: form(a.fill) }, PROOF] }));
+    expect(o.cases[0]!.status).toBe('awaiting-payment');
+    numbers.set(a.id, o.cases[0]!.number!);
+  }
+  return numbers;
+}
+
+/** Payments and cases as finance and staff see them, independent of ids and of which file brought a row. */
+function snapshot(target: Harness) {
+  const app = target.app;
+  const number = (id: number | null) => (id === null ? null : app.cases.caseById(id)!.number);
+  const payments = (app.db.prepare('SELECT * FROM payments').all() as { id: number; paid_on: string; amount: number; transfer_name: string; status: string; finding_code: string | null; candidates_json: string | null }[])
+    .map((p) => ({
+      key: fingerprintOf({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name }), status: p.status, code: p.finding_code,
+      linked: app.cases.linksForPayment(p.id).map((l) => `${number(l.case_id)}:${l.linked_by}`),
+      candidates: p.candidates_json ? (JSON.parse(p.candidates_json) as { caseId: number }[]).map((c) => number(c.caseId)) : [],
+    }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const cases = app.cases.listCases().map((c) => ({ number: c.number, status: c.status, findings: app.cases.currentFindings(c.id).map((f) => f.code).sort() }));
+  return { payments, cases };
+}
+
+describe('every sample statement, every tricky case (SPEC §5)', () => {
+  it('imports each format; each transfer ends where SPEC §5 says; no automatic match is wrong', async () => {
+    h = harness();
+    const numbers = await applicants(h);
+    const results = STATEMENTS.map((f) => importPaymentsFile(h!.app, file(f), 'test'));
+    expect(results.map((r) => r.format)).toEqual(['zengin-furikomi', 'zengin-nyushukkin', 'csv-mufg', 'csv-rakuten', 'csv-generic:shinkin-web']);
+    // The overlapping statements add only what the earlier ones did not have.
+    const credits = TRANSFERS.filter((t) => t.direction === 'credit');
+    expect(results.reduce((a, r) => a + r.new, 0)).toBe(credits.length);
+    expect(results.reduce((a, r) => a + r.new + r.duplicate, 0)).toBe(results.reduce((a, r) => a + r.rows, 0));
+    expect(results[1]!.debits).toBe(1);
+
+    const app = h.app;
+    const all = app.db.prepare('SELECT id, paid_on, amount, transfer_name, status, finding_code, candidates_json FROM payments ORDER BY id').all() as { id: number; paid_on: string; amount: number; transfer_name: string; status: string; finding_code: string | null; candidates_json: string | null }[];
+    expect(all).toHaveLength(credits.length);
+    const byKey = new Map<string, typeof all>();
+    for (const p of all) byKey.set(fingerprintOf({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name }), [...(byKey.get(fingerprintOf({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name })) ?? []), p]);
+
+    const seen = new Map<string, number>();
+    for (const t of credits) {
+      const key = fingerprintOf({ paidOn: t.date, amount: t.amount, transferName: t.name });
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      // Identical transfers: the earlier outcome belongs to the first stored, the later to the second.
+      const p = byKey.get(key)!.sort((a, b) => (a.status === 'matched' ? -1 : b.status === 'matched' ? 1 : 0))[n]!;
+      const links = app.cases.linksForPayment(p.id).map((l) => app.cases.caseById(l.case_id)!.number);
+      const candidates = p.candidates_json ? (JSON.parse(p.candidates_json) as { caseId: number }[]).map((c) => app.cases.caseById(c.caseId)!.number) : [];
+      const o = t.outcome;
+      if (o.kind === 'matched') {
+        expect({ id: t.id, links }).toEqual({ id: t.id, links: [numbers.get(o.applicant)] });
+      } else if (o.kind === 'attention') {
+        expect({ id: t.id, links, code: p.finding_code }).toEqual({ id: t.id, links: [], code: o.code });
+        const want = o.candidates.map((a) => numbers.get(a));
+        expect({ id: t.id, candidates: o.code === 'payment.bulk' ? [...candidates].sort() : candidates }).toEqual({ id: t.id, candidates: o.code === 'payment.bulk' ? [...want].sort() : want });
+      } else {
+        expect({ id: t.id, links, status: p.status, candidates }).toEqual({ id: t.id, links: [], status: 'unmatched', candidates: [] });
+      }
+    }
+    // Every automatic link is right: exactly the transfers expected to match, nothing else.
+    const autoLinks = app.db.prepare(`SELECT COUNT(*) AS n FROM payment_links WHERE linked_by LIKE 'matcher%'`).get() as { n: number };
+    expect(autoLinks.n).toBe(credits.filter((t) => t.outcome.kind === 'matched').length);
+
+    const status = (id: string) => app.cases.caseByNumber(numbers.get(id)!)!;
+    const codes = (id: string) => app.cases.currentFindings(status(id).id).map((f) => f.code);
+    for (const id of ['konda', 'watanabe', 'sasaki-omp']) expect([id, status(id).status]).toEqual([id, 'ready-for-review']);
+    for (const id of ['yamada', 'kato', 'hanako', 'haruka']) expect([id, status(id).status, codes(id)]).toEqual([id, 'exception', ['payment.ambiguous']]);
+    for (const id of ['yoshida', 'kobayashi']) expect([id, status(id).status, codes(id)]).toEqual([id, 'exception', ['payment.amount-mismatch']]);
+    // Bulk and duplicate payments wait in finance's queue; the cases keep waiting for their fee.
+    for (const id of ['tanaka', 'ito', 'nakamura', 'sasaki-cap']) expect([id, status(id).status]).toEqual([id, 'awaiting-payment']);
+    // Every import is recorded: who, when, hash, counts.
+    const imports = app.cases.paymentImports();
+    expect(imports.map((i) => [i.format, i.actor, i.sha256.length, i.rows_new + i.rows_duplicate === i.rows_total])).toEqual(results.map((r) => [r.format, 'test', 64, true]));
+  }, 60_000);
+
+  it('the same statements twice, in any order, leave the same payments and matches', async () => {
+    h = harness();
+    await applicants(h);
+    for (const f of STATEMENTS) importPaymentsFile(h.app, file(f), 'test');
+    const forward = snapshot(h);
+    h.close();
+
+    h = harness();
+    await applicants(h);
+    for (const f of [...STATEMENTS].reverse()) importPaymentsFile(h.app, file(f), 'test');
+    for (const f of [STATEMENTS[2]!, STATEMENTS[0]!, STATEMENTS[4]!, STATEMENTS[1]!, STATEMENTS[3]!]) {
+      const again = importPaymentsFile(h.app, file(f), 'test');
+      expect(again.new).toBe(0);
+      expect(again.matched).toEqual([]);
+    }
+    expect(snapshot(h)).toEqual(forward);
+  }, 60_000);
+
+  it('a payment before its application: linked when the application arrives; candidates appear too', async () => {
+    h = harness();
+    importPaymentsFile(h.app, file('zengin-furikomi-nyukin-r08.txt'), 'test');
+    const konda = APPLICANTS.find((a) => a.id === 'konda')!;
+    const kato = APPLICANTS.find((a) => a.id === 'kato')!;
+    const a = await h.process(await mail({ attachments: [{ filename: 'a.docx', content: form(konda.fill) }, PROOF] }));
+    expect(a.cases[0]!.status).toBe('ready-for-review');
+    const b = await h.process(await mail({ from: kato.fill.email!, messageId: `late-${process.pid}@example.jp`, attachments: [{ filename: 'b.docx', content: form(kato.fill) }, PROOF] }));
+    expect(b.cases[0]!.status).toBe('exception');
+    expect(h.app.cases.currentFindings(h.app.cases.caseByNumber(b.cases[0]!.number!)!.id).map((f) => f.code)).toEqual(['payment.ambiguous']);
+  }, 30_000);
+});
+
+describe('payment reminders', () => {
+  it('mail the applicant after the configured days, at most once per interval', async () => {
+    h = harness();
+    const o = await h.process(await mail());
+    const number = o.cases[0]!.number!;
+    const sent = (at: Date) => sendPaymentReminders(h!.app, at);
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000);
+    expect(sent(day(1))).toEqual([]);
+    expect(sent(day(15))).toEqual([number]);
+    expect(sent(day(16))).toEqual([]);
+    expect(sent(day(23))).toEqual([number]);
+    const reminders = h.app.cases.outboxForCase(h.app.cases.caseByNumber(number)!.id).filter((m) => m.kind === 'payment-reminder');
+    expect(reminders).toHaveLength(2);
+    expect((JSON.parse(reminders[0]!.mail_json) as { text: string; subject: string }).subject).toContain(number);
+  }, 30_000);
+});
+
+const run = promisify(execFile);
+async function conken(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(process.execPath, [path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env, CONKEN_USER: 'keiri' }, maxBuffer: 16 * 1024 * 1024 });
+    return { ...r, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe("finance's CLI (--json)", () => {
+  it('import, unmatched, link (bulk and accepted short), unlink', async () => {
+    h = harness();
+    const numbers = await applicants(h);
+    const env = dataEnv(h.dir);
+    const json = async (args: string[]) => {
+      const r = await conken([...args, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+
+    const imported = await json(['payments', 'import', file('zengin-furikomi-nyukin-r08.txt')]);
+    expect(imported).toMatchObject({ format: 'zengin-furikomi', rows: 10, new: 10, duplicate: 0, needsAttention: 7 });
+    expect(imported.matched.map((m: { case: string }) => m.case).sort()).toEqual(['konda', 'watanabe', 'sasaki-omp'].map((a) => numbers.get(a)).sort());
+    expect((await json(['payments', 'import', file('zengin-furikomi-nyukin-r08.txt')]))).toMatchObject({ new: 0, duplicate: 10, matched: [] });
+
+    const queue = await json(['payments', 'unmatched']) as { id: number; amount: number; code: string; candidates: { case: string }[] }[];
+    expect(queue.map((p) => p.code).sort()).toEqual(['payment.amount-mismatch', 'payment.amount-mismatch', 'payment.ambiguous', 'payment.ambiguous', 'payment.ambiguous', 'payment.bulk', 'payment.duplicate'].sort());
+
+    // One company paid for three people: one link per case with its share.
+    const bulk = queue.find((p) => p.code === 'payment.bulk')!;
+    for (const c of bulk.candidates) {
+      expect(await json(['payments', 'link', String(bulk.id), c.case, '--amount', '11000'])).toMatchObject({ case: c.case, amount: 11000, status: 'ready-for-review' });
+    }
+    // Bank fee deducted: finance accepts the short amount.
+    const short = queue.find((p) => p.amount === 10560)!;
+    expect(await json(['payments', 'link', String(short.id), numbers.get('kobayashi')!, '--accept'])).toMatchObject({ status: 'ready-for-review' });
+    // 10,000 without tax linked without --accept: the case still waits, with the finding.
+    const noTax = queue.find((p) => p.amount === 10000)!;
+    expect(await json(['payments', 'link', String(noTax.id), numbers.get('yoshida')!])).toMatchObject({ status: 'exception', amount: 10000 });
+    // The second identical transfer belongs to the same person's other qualification.
+    const twin = queue.find((p) => p.code === 'payment.duplicate' && p.candidates[0]!.case === numbers.get('sasaki-cap'))!;
+    expect(await json(['payments', 'link', String(twin.id), numbers.get('sasaki-cap')!])).toMatchObject({ status: 'ready-for-review' });
+
+    const detail = await json(['case', numbers.get('ito')!]);
+    expect(detail.payments).toEqual([expect.objectContaining({ id: bulk.id, amount: 33000, linkedAmount: 11000, matchedBy: 'finance:keiri' })]);
+
+    // Unlink an automatic match: the case waits again and the payment is never linked automatically again.
+    const konda = await json(['case', numbers.get('konda')!]);
+    const unlinked = await json(['payments', 'unlink', String(konda.payments[0].id)]);
+    expect(unlinked).toEqual({ payment: konda.payments[0].id, cases: [{ case: numbers.get('konda'), status: 'awaiting-payment' }] });
+    expect((await json(['payments', 'import', file('zengin-furikomi-nyukin-r08.txt')])).matched).toEqual([]);
+
+    const bad = await conken(['payments', 'link', '99999', numbers.get('konda')!, '--json'], env);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatch(/入金ID 99999/);
+    const rejected = await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'invalid', 'zengin-trailer-mismatch.txt')], env);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toMatch(/取り込みませんでした.*12件目/);
+  }, 90_000);
+});
