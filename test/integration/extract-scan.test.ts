@@ -7,7 +7,15 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataEnv, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
+import { readFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
+import { renderPdfPages } from '../../src/extract/readers/pdf.ts';
+import { readScannedPages } from '../../src/extract/readers/scan.ts';
+import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
+import { tables } from '../../src/extract/document.ts';
+
+afterAll(() => shutdownOcr());
 
 const run = promisify(execFile);
 
@@ -31,5 +39,13 @@ describe('conken extract on scanned pages', () => {
     expect(app.ocr.unconfirmed.map((u) => u.field)).toEqual(expect.arrayContaining(below));
     // The pasted signature shows as ink in (C)'s 署名 cell.
     expect((app.certifier as { signed: boolean }).signed).toBe(true);
+  }, 120_000);
+
+  it.each([['certification-complete.pdf', '☒'], ['certification-oath-unchecked.pdf', '☐']])('reads the oath checkbox of %s from the ink in its box: %s', async (file, mark) => {
+    // Page 6 rendered as a 200 dpi scan would look; OCR itself drops the box glyph.
+    const [page] = await renderPdfPages(new Uint8Array(readFileSync(path.join(SAMPLES, 'forms-pdf', file))), [6], 200 / 72);
+    const doc = await readScannedPages([{ number: 1, image: page! }], file);
+    const oath = tables(doc).find((t) => t.rows.length === 1 && t.rows[0]!.length === 1 && t.rows[0]![0]!.text.includes('上記'));
+    expect(oath?.rows[0]![0]!.text.startsWith(`${mark} 上記`), oath?.rows[0]![0]!.text).toBe(true);
   }, 120_000);
 });

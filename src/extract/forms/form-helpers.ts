@@ -3,6 +3,7 @@
 import type { Cell, DocumentModel, Paragraph, Provenance, Table } from '../document.ts';
 import { tables, paragraphs } from '../document.ts';
 import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
+import { distance } from 'fastest-levenshtein';
 
 /** Text reduced for comparing labels: NFKC, no spaces, no line breaks. */
 export function key(text: string): string {
@@ -13,10 +14,18 @@ export function firstCellText(table: Table): string {
   return key(table.rows[0]?.[0]?.text ?? '');
 }
 
-/** The first table whose first cell starts with the label (after normalising). */
+/**
+ * Whether a label read from a scan is the printed label: OCR misreads a character now and then
+ * (宣誓日 → 宣落日), so labels of three or more characters may differ in one.
+ */
+export function nearLabel(read: string, label: string): boolean {
+  return label.length >= 3 && read.length >= label.length - 1 && distance(read.slice(0, label.length), label) <= 1;
+}
+
+/** The first table whose first cell starts with the label (after normalising); one OCR slip tolerated. */
 export function findTable(doc: DocumentModel, label: string): Table | undefined {
   const k = key(label);
-  return tables(doc).find((t) => firstCellText(t).startsWith(k));
+  return tables(doc).find((t) => firstCellText(t).startsWith(k)) ?? tables(doc).find((t) => nearLabel(firstCellText(t), k));
 }
 
 /** The first table that has any cell starting with the label. */
@@ -49,6 +58,7 @@ export function valueFor(cells: Map<string, Cell>, label: string): Cell | undefi
   const k = key(label);
   if (cells.has(k)) return cells.get(k);
   for (const [l, cell] of cells) if (l.startsWith(k) || k.startsWith(l)) return cell;
+  for (const [l, cell] of cells) if (nearLabel(l, k) && l.length <= k.length + 1) return cell;
   return undefined;
 }
 

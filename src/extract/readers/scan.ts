@@ -44,9 +44,42 @@ async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> 
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
 }
 
-/** Japanese OCR puts spaces between characters; the forms' values never need them between CJK characters. */
+/**
+ * Japanese OCR puts spaces between characters (the forms' values never need them between CJK characters)
+ * and reads the long-vowel mark after kana as the kanji 一.
+ */
 function tidy(text: string): string {
-  return text.replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])/gu, '').trim();
+  return text
+    .replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])/gu, '')
+    .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
+    .trim();
+}
+
+/**
+ * The agreement checkbox in front of 上記の…: OCR drops the box glyph, so its state is read from the ink:
+ * the box's outline is always there, a tick or cross puts ink inside it.
+ */
+function checkboxTicked(image: GreyImage, cell: Box): boolean | null {
+  const height = cell.y1 - cell.y0;
+  const region = { x0: cell.x0 + CELL_INSET, y0: cell.y0 + CELL_INSET, x1: cell.x0 + Math.min(Math.round(height * 1.2), Math.round((cell.x1 - cell.x0) * 0.12)), y1: cell.y1 - CELL_INSET };
+  // The box: the leftmost mark in the cell, up to the first column without ink (the gap before 上記).
+  const dark = (x: number, y: number) => image.data[y * image.width + x]! < 150;
+  const columnHasInk = (x: number) => { for (let y = region.y0; y < region.y1; y++) if (dark(x, y)) return true; return false; };
+  let x0 = region.x0;
+  while (x0 < region.x1 && !columnHasInk(x0)) x0++;
+  let x1 = x0;
+  while (x1 + 1 < region.x1 && columnHasInk(x1 + 1)) x1++;
+  let y0 = Infinity;
+  let y1 = -1;
+  for (let y = region.y0; y < region.y1; y++) for (let x = x0; x <= x1; x++) if (dark(x, y)) { y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  if (x0 >= region.x1) return null;
+  if (x1 < 0 || x1 - x0 < 8 || y1 - y0 < 8) return null;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  // Only a square-ish mark is a box (not the first character of the sentence).
+  if (w > h * 1.6 || h > w * 1.6) return null;
+  const inside = { x0: x0 + Math.round(w * 0.25), y0: y0 + Math.round(h * 0.25), x1: x1 - Math.round(w * 0.25), y1: y1 - Math.round(h * 0.25) };
+  return inkRatio(image, inside, 0) > 0.06;
 }
 
 function checkboxGlyph(text: string): string {
@@ -55,11 +88,18 @@ function checkboxGlyph(text: string): string {
   return text;
 }
 
-async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number): Promise<Cell> {
+async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number, single: boolean): Promise<Cell> {
   const ink = inkRatio(image, box, CELL_INSET);
   if (ink < BLANK_INK) return { paragraphs: [], text: '', colSpan, images: 0, location };
   const ocr: OcrResult = await recognise(await crop(prepared, box, CELL_INSET), 'block');
   const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidy(l.text)), confidence: l.confidence }));
+  // A one-cell table starting with 上記: the agreement with its checkbox, whose glyph OCR does not keep.
+  const at = lines[0]?.text.indexOf('上記') ?? -1;
+  if (single && at >= 0 && at <= 4) {
+    // What OCR made of the box itself ('[|', '口', …) is replaced by the state read from the ink.
+    const ticked = checkboxTicked(image, box);
+    if (ticked !== null) lines[0] = { ...lines[0]!, text: `${ticked ? '☒' : '☐'} ${lines[0]!.text.slice(at)}` };
+  }
   const readable = lines.filter((l) => l.confidence >= HANDWRITING_CONFIDENCE);
   if (ink >= HANDWRITING_INK && readable.length === 0) {
     // Ink that is not text we can read: a handwritten signature, a stamp, or handwriting in a value cell.
@@ -82,7 +122,7 @@ async function readPage(page: ScanPage, tableNo: { n: number }): Promise<Block[]
     const table = tableNo.n;
     // All cells of a table at once: the OCR pool's workers share them.
     const rows: Cell[][] = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c) =>
-      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan)))));
+      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1)))));
     blocks.push({ y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${tableNo.n}` } satisfies Table });
   }
   // The text outside the tables: tables painted white, the rest read as a page.
