@@ -6,12 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpus } from 'node:os';
 import { loadConfig } from '../src/config/config.ts';
 import { createApp, closeApp, type App } from '../src/app/context.ts';
 import { processMail } from '../src/app/process-mail.ts';
 import { silentLogger } from '../src/shared/log.ts';
 import { buildMail } from '../scripts/lib/mail-builder.ts';
+import { machineDescription } from './lib/machine.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const count = Number(process.argv[2] ?? 300);
@@ -79,7 +79,7 @@ rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({
   benchmark: '.docx mail → evaluated case (folder mode, SQLite WAL file)',
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${os.release()}`,
+  machine: machineDescription(),
   node: process.version,
   results,
   rssMiB: Math.round(mem.rss / 2 ** 20),

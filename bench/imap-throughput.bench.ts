@@ -5,7 +5,6 @@
 // Target: ≥ 300 mails/min.
 //   npm run bench:imap        (or: node bench/imap-throughput.bench.ts [mails])
 import { readFileSync, rmSync } from 'node:fs';
-import os, { cpus } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { buildMail } from '../scripts/lib/mail-builder.ts';
@@ -13,6 +12,7 @@ import { dataEnv, tempDir } from '../test/support/harness.ts';
 import { appendMails, listMailbox, startDovecot, withImap } from '../test/support/dovecot.ts';
 import { startSmtpSink } from '../test/support/smtp-sink.ts';
 import { killAllDaemons, startDaemonProcess, waitFor } from '../test/support/daemon-process.ts';
+import { machineDescription } from './lib/machine.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const count = Number(process.argv[2] ?? 500);
@@ -116,7 +116,7 @@ await cleanUp();
 console.log(JSON.stringify({
   benchmark: 'IMAP APPEND → daemon (IDLE, .docx form read, case committed, moved) → SMTP replies received',
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${os.release()}`,
+  machine: machineDescription(),
   node: process.version,
   mails: count,
   replies: sink.received.length,

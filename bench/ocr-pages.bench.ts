@@ -5,11 +5,11 @@
 //   npm run bench:ocr        (or: node bench/ocr-pages.bench.ts [rounds])
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import os, { cpus } from 'node:os';
 import path from 'node:path';
 import { readScannedPages } from '../src/extract/readers/scan.ts';
 import { shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
 import { findTessdata } from '../src/extract/ocr/tessdata.ts';
+import { machineDescription } from './lib/machine.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'samples', 'scans');
@@ -46,7 +46,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(JSON.stringify({
   benchmark: 'scanned form page → cells read by OCR (ours) vs tesseract CLI full page',
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${os.release()}`,
+  machine: machineDescription(),
   node: process.version,
   pages: files.length,
   rounds,

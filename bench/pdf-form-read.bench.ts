@@ -5,10 +5,10 @@
 //   npm run bench:pdf        (or: node bench/pdf-form-read.bench.ts [rounds])
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import os, { cpus } from 'node:os';
 import path from 'node:path';
 import { extractFile } from '../src/extract/extract-file.ts';
 import { pdfReader } from '../src/extract/readers/pdf.ts';
+import { machineDescription } from './lib/machine.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'samples', 'forms-pdf');
@@ -43,7 +43,7 @@ const pagesPerFile = pages / files.length;
 console.log(JSON.stringify({
   benchmark: 'text PDF form → application (ours) vs pdftotext -layout (text dump only)',
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${os.release()}`,
+  machine: machineDescription(),
   node: process.version,
   files: files.length,
   pagesPerFile: +pagesPerFile.toFixed(1),

@@ -18,6 +18,7 @@ import { parseStatement } from '../src/payments/statements/detect.ts';
 import { importStatementRows } from '../src/app/import-payments.ts';
 import { sha256 } from '../src/intake/content-store.ts';
 import { C, N, record, yymmdd } from '../scripts/lib/statement-writer.ts';
+import { machineDescription } from './lib/machine.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FEE = 11_000;
@@ -123,7 +124,7 @@ const r1 = (n: number) => Math.round(n);
 process.stdout.write(`${JSON.stringify({
   benchmark: 'statement import + matching (Zengin 入出金取引明細, SQLite WAL file)',
   date: new Date().toISOString().slice(0, 10),
-  machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform} ${os.release()}`,
+  machine: machineDescription(),
   node: process.version,
   rows: ROWS, openCases: CASES, credits: result.rows, newPayments: result.new, matched: result.matched.length, needsAttention: result.needsAttention,
   ms: { parse: r1(t1 - t0), store: r1(phases.storeMs ?? 0), loadAndIndex: r1(phases.loadMs ?? 0), reconcile: r1(phases.reconcileMs ?? 0), writeVerdicts: r1(phases.writeMs ?? 0), caseTransitions: r1(phases.casesMs ?? 0), total: r1(totalMs), reimportAllDuplicates: r1(t3 - t2) },

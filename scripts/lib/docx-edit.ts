@@ -92,3 +92,39 @@ export function saveDocx(files: Unzipped, doc: Document, extra: Record<string, U
   }
   return zipSync(out, { level: 6 });
 }
+
+/** A minimal Word package around the given body XML (sample documents that are not our forms). */
+export function plainDocx(bodyXml: string): Uint8Array {
+  const files: Zippable = {
+    '[Content_Types].xml': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+    '_rels/.rels': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
+    'word/document.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}"><w:body>${bodyXml}</w:body></w:document>`),
+  };
+  for (const k of Object.keys(files)) files[k] = [files[k] as Uint8Array, { mtime: new Date('2026-01-01T00:00:00Z') }];
+  return zipSync(files);
+}
+
+/** The agreement checkbox (both forms have one w14 content control): ticked, left empty, or replaced by a typed mark. */
+export type AgreementStyle = 'checked' | 'unchecked' | { typed: string };
+
+export function setAgreementCheckbox(doc: Document, style: AgreementStyle): void {
+  const sdt = descendants(doc, 'sdt').find((s) => s.getElementsByTagNameNS(W14, 'checkbox').length > 0);
+  if (!sdt) throw new Error('agreement checkbox not found');
+  if (typeof style === 'object') {
+    sdt.parentNode!.replaceChild(run(doc, style.typed), sdt);
+    return;
+  }
+  const checked = style === 'checked';
+  const state = sdt.getElementsByTagNameNS(W14, 'checked')[0] as Element;
+  state.setAttributeNS(W14, 'w14:val', checked ? '1' : '0');
+  descendants(descendants(sdt, 'sdtContent')[0]!, 't')[0]!.textContent = checked ? '☒' : '☐';
+}
+
+/** The date typed after the 申請年月日 label paragraph, replacing its placeholder. */
+export function typeApplicationDate(doc: Document, text: string): void {
+  const p = descendants(doc, 'p').find((x) => (x.parentNode as Element).localName === 'body' && squash(textOf(x)).startsWith('申請年月日'));
+  if (!p) throw new Error('申請年月日 paragraph not found');
+  const [labelRun, ...rest] = children(p, 'r');
+  for (const r of rest) p.removeChild(r);
+  p.insertBefore(run(doc, `　${text}`), labelRun!.nextSibling);
+}

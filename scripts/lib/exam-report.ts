@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { plainDocx } from './docx-edit.ts';
 import { imagePdf, textPdf } from './text-pdf.ts';
 
 export interface ExamReport {
@@ -42,13 +42,7 @@ export function examReportTextPdf(r: ExamReport): Uint8Array {
 export function examReportDocx(r: ExamReport): Uint8Array {
   const lines = examReportLines(r);
   const body = lines.map(([t, bold]) => `<w:p><w:r>${bold ? '<w:rPr><w:b/><w:sz w:val="32"/></w:rPr>' : ''}<w:t xml:space="preserve">${escape(t)}</w:t></w:r></w:p>`).join('');
-  const files: Zippable = {
-    '[Content_Types].xml': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
-    '_rels/.rels': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
-    'word/document.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`),
-  };
-  for (const k of Object.keys(files)) files[k] = [files[k] as Uint8Array, { mtime: new Date('2026-01-01T00:00:00Z') }];
-  return zipSync(files);
+  return plainDocx(body);
 }
 
 /** Converts with LibreOffice (Debian libreoffice-writer), all in one run; throws with a clear message when it is missing. */

@@ -6,7 +6,8 @@ import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { strFromU8, strToU8 } from 'fflate';
 import { deflateSync, crc32 } from 'node:zlib';
 import {
-  W, W14, cellsOf, children, descendants, openDocx, rowsOf, run, saveDocx, setCellText, setParagraphText, squash, tables, textOf,
+  W, cellsOf, children, descendants, openDocx, rowsOf, saveDocx, setAgreementCheckbox, setCellText, setParagraphText, squash, tables, textOf,
+  typeApplicationDate, type AgreementStyle,
 } from './docx-edit.ts';
 
 export const CERTIFICATION_TEMPLATE = new URL('../../samples/blank-forms/certification-application.docx', import.meta.url);
@@ -59,7 +60,7 @@ export interface CertificationFill {
   statedTotalYears?: string;
   statedRequiredFieldYears?: string;
   certifier?: { certifiedOn?: string; organization?: string; title?: string; name?: string; signature?: SignatureFill; phone?: string };
-  oath?: 'checked' | 'unchecked' | { typed: string };
+  oath?: AgreementStyle;
   oathDate?: string;
   applicantSignature?: SignatureFill;
 }
@@ -123,25 +124,7 @@ function fillQualification(doc: Document, style: QualificationFill): void {
   }
 }
 
-function fillOath(doc: Document, style: NonNullable<CertificationFill['oath']>): void {
-  const sdt = descendants(doc, 'sdt').find((s) => s.getElementsByTagNameNS(W14, 'checkbox').length > 0);
-  if (!sdt) throw new Error('oath checkbox not found');
-  if (typeof style === 'object') {
-    sdt.parentNode!.replaceChild(run(doc, style.typed), sdt);
-    return;
-  }
-  const state = sdt.getElementsByTagNameNS(W14, 'checked')[0] as Element;
-  state.setAttributeNS(W14, 'w14:val', style === 'checked' ? '1' : '0');
-  descendants(descendants(sdt, 'sdtContent')[0]!, 't')[0]!.textContent = style === 'checked' ? '☒' : '☐';
-}
 
-function fillApplicationDate(doc: Document, text: string): void {
-  const p = descendants(doc, 'p').find((x) => (x.parentNode as Element).localName === 'body' && squash(textOf(x)).startsWith('申請年月日'));
-  if (!p) throw new Error('申請年月日 paragraph not found');
-  const [labelRun, ...rest] = children(p, 'r');
-  for (const r of rest) p.removeChild(r);
-  p.insertBefore(run(doc, `　${text}`), labelRun!.nextSibling);
-}
 
 const SIGNATURE_REL = 'rIdSignature';
 
@@ -181,7 +164,7 @@ export function signaturePng(width = 240, height = 60): Uint8Array {
 /** Fill a copy of the blank certification form; returns the new .docx bytes. */
 export function fillCertificationForm(template: Uint8Array, fill: CertificationFill): Uint8Array {
   const { files, doc } = openDocx(template);
-  if (fill.applicationDate !== undefined) fillApplicationDate(doc, fill.applicationDate);
+  if (fill.applicationDate !== undefined) typeApplicationDate(doc, fill.applicationDate);
   const labelled: [keyof CertificationFill, string][] = [
     ['passerNumber', '合格者番号'], ['examReportIssuedOn', '試験結果レポート（合格証明書）'], ['name', '氏名'], ['nameKana', '氏名（かな）'],
     ['company', '所属先会社名'], ['companyKana', '所属先会社名（かな）'], ['phone', '電話番号'], ['mobile', '携帯電話番号'],
@@ -228,7 +211,7 @@ export function fillCertificationForm(template: Uint8Array, fill: CertificationF
     }
     if (c.signature) picture = fillSignature(doc, valueIn(tbl, '署名'), c.signature) || picture;
   }
-  if (fill.oath) fillOath(doc, fill.oath);
+  if (fill.oath) setAgreementCheckbox(doc, fill.oath);
   const oathTable = tableStarting(doc, '宣誓日');
   if (fill.oathDate !== undefined) setCellText(doc, valueIn(oathTable, '宣誓日'), fill.oathDate);
   if (fill.applicantSignature) picture = fillSignature(doc, valueIn(oathTable, '署名'), fill.applicantSignature) || picture;

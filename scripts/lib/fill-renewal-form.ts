@@ -3,8 +3,10 @@
 // or marking a line, dates in every style, the checkbox ticked or replaced by a typed mark. Used by
 // the sample generator and by tests to make real .docx files.
 import { type Document, type Element } from '@xmldom/xmldom';
-import { strToU8, zipSync, type Zippable } from 'fflate';
-import { W, W14, cellsOf, children, clearRuns, descendants, openDocx, rowsOf, run, saveDocx, setCellText, setParagraphText, squash, tables, textOf, valueCell } from './docx-edit.ts';
+import {
+  W, cellsOf, children, clearRuns, openDocx, plainDocx, rowsOf, run, saveDocx, setAgreementCheckbox, setCellText, setParagraphText, squash, tables, textOf,
+  typeApplicationDate, valueCell, type AgreementStyle,
+} from './docx-edit.ts';
 
 /** The blank form as the association publishes it (a copy of shared/forms/renewal-application.docx). */
 export const RENEWAL_TEMPLATE = new URL('../../samples/blank-forms/renewal-application.docx', import.meta.url);
@@ -20,7 +22,7 @@ export type QualificationStyle =
   | { kind: 'mark-both'; mark: string }
   | { kind: 'untouched' };
 
-export type EthicsStyle = 'checked' | 'unchecked' | { typed: string };
+export type EthicsStyle = AgreementStyle;
 
 export interface CpdRowFill {
   title?: string;
@@ -114,28 +116,7 @@ function fillQualification(doc: Document, style: QualificationStyle): void {
   }
 }
 
-function fillEthics(doc: Document, style: EthicsStyle): void {
-  const sdt = descendants(doc, 'sdt').find((s) => s.getElementsByTagNameNS(W14, 'checkbox').length > 0);
-  if (!sdt) throw new Error('ethics checkbox not found');
-  if (typeof style === 'object') {
-    sdt.parentNode!.replaceChild(run(doc, style.typed), sdt);
-    return;
-  }
-  const checked = style === 'checked';
-  const state = sdt.getElementsByTagNameNS(W14, 'checked')[0] as Element;
-  state.setAttributeNS(W14, 'w14:val', checked ? '1' : '0');
-  const content = descendants(sdt, 'sdtContent')[0]!;
-  const t = descendants(content, 't')[0]!;
-  t.textContent = checked ? '☒' : '☐';
-}
 
-function fillApplicationDate(doc: Document, text: string): void {
-  const p = descendants(doc, 'p').find((x) => (x.parentNode as Element).localName === 'body' && squash(textOf(x)).startsWith('申請年月日'));
-  if (!p) throw new Error('申請年月日 paragraph not found');
-  const [labelRun, ...rest] = children(p, 'r');
-  for (const r of rest) p.removeChild(r);
-  p.insertBefore(run(doc, `　${text}`), labelRun!.nextSibling);
-}
 
 function fillAddress(doc: Document, postal: string | undefined, address: string | undefined): void {
   const cell = valueCell(doc, 'ご自宅住所');
@@ -148,7 +129,7 @@ function fillAddress(doc: Document, postal: string | undefined, address: string 
 /** Fill a copy of the blank renewal form; returns the new .docx bytes. */
 export function fillRenewalForm(template: Uint8Array, fill: RenewalFill): Uint8Array {
   const { files, doc } = openDocx(template);
-  if (fill.applicationDate !== undefined) fillApplicationDate(doc, fill.applicationDate);
+  if (fill.applicationDate !== undefined) typeApplicationDate(doc, fill.applicationDate);
   const labelled: [keyof RenewalFill, string][] = [
     ['certificationNumber', '認定番号'], ['name', '氏名'], ['nameKana', '氏名（かな）'], ['company', '所属先会社名'],
     ['companyKana', '所属先会社名（かな）'], ['feeTransferDate', '認定審査手数料振込日'], ['feeTransferName', '認定審査手数料振込名義'],
@@ -162,7 +143,7 @@ export function fillRenewalForm(template: Uint8Array, fill: RenewalFill): Uint8A
   if (fill.postalCode !== undefined || fill.address !== undefined) fillAddress(doc, fill.postalCode, fill.address);
   for (const [grid, rows] of Object.entries(fill.cpd ?? {}) as [Grid, CpdRowFill[]][]) fillCpd(doc, grid, rows, fill.statedTotals?.[grid]);
   for (const [grid, stated] of Object.entries(fill.statedTotals ?? {}) as [Grid, string][]) if (!fill.cpd?.[grid]) fillCpd(doc, grid, [], stated);
-  if (fill.ethics) fillEthics(doc, fill.ethics);
+  if (fill.ethics) setAgreementCheckbox(doc, fill.ethics);
   return saveDocx(files, doc);
 }
 
@@ -173,12 +154,5 @@ export function truncatedDocx(valid: Uint8Array): Uint8Array {
 
 /** A valid Word document that is not our form (a meeting memo). */
 export function unrelatedDocx(): Uint8Array {
-  const body = ['議事録', '日時：2026年1月10日', '議題：来期のシフト計画について', '出席者：営業部 3名'].map((t) => `<w:p><w:r><w:t>${t}</w:t></w:r></w:p>`).join('');
-  const files: Zippable = {
-    '[Content_Types].xml': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
-    '_rels/.rels': strToU8('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'),
-    'word/document.xml': strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`),
-  };
-  for (const k of Object.keys(files)) files[k] = [files[k] as Uint8Array, { mtime: new Date('2026-01-01T00:00:00Z') }];
-  return zipSync(files);
+  return plainDocx(['議事録', '日時：2026年1月10日', '議題：来期のシフト計画について', '出席者：営業部 3名'].map((t) => `<w:p><w:r><w:t>${t}</w:t></w:r></w:p>`).join(''));
 }

@@ -9,8 +9,6 @@ import { describeDocument, describeScannedDocument, type DocumentFacts } from '.
 import { OcrUnavailableError, recognise } from './ocr/ocr-engine.ts';
 import { prepareForOcr } from './ocr/prepare-image.ts';
 
-/** File types we accept as attachments even before a reader for them exists (kept as proof documents). */
-const PROOF_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png', 'tiff'];
 /** Both forms have at least five tables; fewer found in a recognised PDF means its layout was not understood. */
 const MIN_TABLES = 5;
 
@@ -34,7 +32,6 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
   const reader = readerFor(type);
   if (!reader) {
     if (IMAGE_TYPES.includes(type)) return imageDocument(type, bytes, filename, options.ocrMinConfidence ?? 85);
-    if (PROOF_TYPES.includes(type)) return documentVerdict(type, filename, null, '証明書類として保管（画像: 自動読取なし）');
     return { role: 'unsupported', type, reason: describeFileType(type, filename) };
   }
   let document: DocumentModel;

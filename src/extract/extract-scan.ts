@@ -6,7 +6,7 @@ import type { ApplicationBase } from './forms/form-kind.ts';
 import type { Provenance } from './document.ts';
 import { detectFileType } from './file-type.ts';
 import { recogniseForm } from './forms/index.ts';
-import { readPdfLayer, renderPdfPages } from './readers/pdf.ts';
+import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import { readScannedPages, type ScanPage } from './readers/scan.ts';
 
 export interface ScannedForm {
@@ -24,8 +24,8 @@ async function pagesOf(files: { bytes: Uint8Array; name: string }[]): Promise<Sc
   for (const f of files) {
     const type = detectFileType(f.bytes);
     if (type === 'pdf') {
-      const count = await readPdfLayer(f.bytes);
-      for (const png of await renderPdfPages(f.bytes, Array.from({ length: count.pages }, (_, i) => i + 1))) pages.push({ number: pages.length + 1, image: png });
+      const count = await pdfPageCount(f.bytes);
+      for (const png of await renderPdfPages(f.bytes, Array.from({ length: count }, (_, i) => i + 1))) pages.push({ number: pages.length + 1, image: png });
     } else if (type === 'jpeg' || type === 'png' || type === 'tiff') {
       pages.push({ number: pages.length + 1, image: f.bytes });
     } else throw new NotAScannedFormError(`${f.name}: 画像でもPDFでもありません`);

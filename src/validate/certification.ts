@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { kindRulesBase, monthDay } from '../config/rules.ts';
 import { WORK_FIELDS, type CertificationApplication } from '../extract/forms/certification.ts';
 import { addYears, firstValidityPeriod, type IsoDate } from '../shared/calendar.ts';
-import { hiraganaToKatakana, nfkc } from '../shared/japanese.ts';
-import { checkFields } from './common.ts';
+import { nfkc } from '../shared/japanese.ts';
+import { checkFields, paymentKeyFrom } from './common.ts';
 import { computeExperience, yearsOf } from './experience.ts';
 import { finding, type Finding } from './findings.ts';
 import type { FormValidator, SupportingDocument } from './validator.ts';
@@ -221,13 +221,6 @@ export const certificationValidator: FormValidator<CertificationApplication, Cer
   },
 
   paymentKey(app) {
-    const number = digits(app.passerNumber);
-    const declared = app.feeTransferName;
-    const declaredDigits = nfkc(declared ?? '').match(/^\s*(\d{4})/)?.[1] ?? null;
-    return {
-      digits: number.length >= 4 ? number.slice(-4) : declaredDigits,
-      kana: app.nameKana ? hiraganaToKatakana(nfkc(app.nameKana)) : null,
-      declared,
-    };
+    return paymentKeyFrom(app.passerNumber, app.feeTransferName, app.nameKana);
   },
 };

@@ -2,7 +2,7 @@
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { KindRules } from '../config/rules.ts';
 import { isPlausibleEmail, isPlausiblePhone } from '../extract/values.ts';
-import { isKana } from '../shared/japanese.ts';
+import { hiraganaToKatakana, isKana, nfkc } from '../shared/japanese.ts';
 import { fieldLabel as sharedLabel, finding, type Finding } from './findings.ts';
 
 function isEmpty(value: unknown): boolean {
@@ -54,4 +54,18 @@ export function checkFields(app: ApplicationBase, rules: KindRules, handledElsew
     if (isEmpty(valueAt(app, field))) findings.push(finding('field.missing', 'reviewer', `${fieldLabel(field)}が空欄です（申請者への確認は不要、審査時に確認）。`, { field }));
   }
   return findings;
+}
+
+/**
+ * The payment key inputs of an application (SPEC §5): the last four digits of its number (passer or
+ * certification number) or, without one, those the declared transfer name starts with; the name in katakana.
+ */
+export function paymentKeyFrom(number: string | null, declared: string | null, nameKana: string | null): { digits: string | null; kana: string | null; declared: string | null } {
+  const digits = nfkc(number ?? '').replace(/\D/g, '');
+  const declaredDigits = nfkc(declared ?? '').match(/^\s*(\d{4})/)?.[1] ?? null;
+  return {
+    digits: digits.length >= 4 ? digits.slice(-4) : declaredDigits,
+    kana: nameKana ? hiraganaToKatakana(nfkc(nameKana)) : null,
+    declared,
+  };
 }

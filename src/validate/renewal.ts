@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { kindRulesBase, monthDay } from '../config/rules.ts';
 import type { RenewalApplication } from '../extract/forms/renewal.ts';
 import { renewalPeriodFor, windowFor, addDays } from '../shared/calendar.ts';
-import { hiraganaToKatakana, nfkc, stripSpaces } from '../shared/japanese.ts';
-import { checkFields } from './common.ts';
+import { checkFields, paymentKeyFrom } from './common.ts';
 import { countCpd } from './cpd.ts';
 import { fieldLabel, finding, type Finding } from './findings.ts';
 import type { FormValidator } from './validator.ts';
@@ -116,13 +115,6 @@ export const renewalValidator: FormValidator<RenewalApplication, RenewalRules> =
   },
 
   paymentKey(app) {
-    const fromNumber = stripSpaces(nfkc(app.certificationNumber ?? '')).replace(/\D/g, '');
-    const declared = app.feeTransferName;
-    const declaredDigits = nfkc(declared ?? '').match(/^\s*(\d{4})/)?.[1] ?? null;
-    return {
-      digits: fromNumber.length >= 4 ? fromNumber.slice(-4) : declaredDigits,
-      kana: app.nameKana ? hiraganaToKatakana(nfkc(app.nameKana)) : null,
-      declared,
-    };
+    return paymentKeyFrom(app.certificationNumber, app.feeTransferName, app.nameKana);
   },
 };

@@ -5,9 +5,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { dataEnv, harness, ROOT, SAMPLES, sampleMail, tempDir, type Harness } from '../support/harness.ts';
+import { dataEnv, harness, SAMPLES, sampleMail, tempDir, type Harness } from '../support/harness.ts';
+import { conken } from '../support/cli.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE, signaturePng, type CertificationFill } from '../../scripts/lib/fill-certification-form.ts';
 import { CERT_COMPLETE, CERTIFICATION_SAMPLES } from '../../scripts/lib/certification-samples.ts';
 import { examReportTextPdf, type ExamReport } from '../../scripts/lib/exam-report.ts';
@@ -279,11 +278,10 @@ describe('certification cases through the pipeline', () => {
 });
 
 describe('the CLI on certification files', () => {
-  const run = promisify(execFile);
-  const conken = (args: string[]) => run(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...dataEnv(tempDir()) }, maxBuffer: 16 * 1024 * 1024 });
+  const cli = (args: string[]) => conken(args, dataEnv(tempDir()));
 
   it('`conken extract --json` prints the dictionary keys: months YYYY-MM, ongoing `to` null, years as numbers, booleans', async () => {
-    const { stdout } = await conken(['extract', path.join(SAMPLES, 'forms', 'certification-wareki-fullwidth.docx'), '--json']);
+    const { stdout } = await cli(['extract', path.join(SAMPLES, 'forms', 'certification-wareki-fullwidth.docx'), '--json']);
     const app = JSON.parse(stdout) as CertificationApplication;
     expect(app).toMatchObject({ kind: 'certification', passerNumber: '2310450605', qualification: 'CAP', examReportIssuedOn: '2025-07-15', applicationDate: '2026-02-10', oathAgreed: true, applicantSigned: true });
     expect(app.experience.map(({ field, from, to, years }) => [field, from, to, years])).toEqual([[6, '2014-04', '2019-09', 5.5], [7, '2019-10', '2021-03', 1.5], [2, '2021-04', null, 4.92]]);
@@ -291,7 +289,7 @@ describe('the CLI on certification files', () => {
   });
 
   it('`conken process --dry-run --json` decides a certification mail and writes nothing', async () => {
-    const { stdout } = await conken(['process', path.join(SAMPLES, 'mails', '19-certification-oath-unchecked.eml'), '--dry-run', '--json']);
+    const { stdout } = await cli(['process', path.join(SAMPLES, 'mails', '19-certification-oath-unchecked.eml'), '--dry-run', '--json']);
     const out = JSON.parse(stdout) as { cases: { kind: string; status: string; findings: { code: string; audience: string }[] }[] };
     expect(out.cases.map((c) => [c.kind, c.status, codes(c.findings)])).toEqual([['certification', 'missing-items', ['oath.not-agreed/applicant', 'oath.unsigned/applicant']]]);
   });

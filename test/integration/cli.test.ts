@@ -1,23 +1,10 @@
 // The real CLI as a newcomer and staff use it: spawned on Node 24 against temp data folders.
 import { describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { dataEnv, mail, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
-
-const run = promisify(execFile);
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
-
-async function conken(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
-    return { ...r, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { conken, MAIN } from '../support/cli.ts';
 
 describe('conken CLI', () => {
   it('--help lists every command', async () => {

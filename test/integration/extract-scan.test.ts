@@ -2,13 +2,11 @@
 // found on each page and read by OCR (Debian's Japanese model), every value with its confidence, the
 // uncertain ones listed for a person. The daemon does not take OCR'd forms as read yet; this is the
 // staff's view of a scan.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { dataEnv, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
 import { readFileSync } from 'node:fs';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dataEnv, SAMPLES, tempDir } from '../support/harness.ts';
+import { conken } from '../support/cli.ts';
 import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
 import { renderPdfPages } from '../../src/extract/readers/pdf.ts';
 import { readScannedPages } from '../../src/extract/readers/scan.ts';
@@ -17,7 +15,6 @@ import { tables } from '../../src/extract/document.ts';
 
 afterAll(() => shutdownOcr());
 
-const run = promisify(execFile);
 
 describe('conken extract on scanned pages', () => {
   it('has the Japanese OCR model (Debian tesseract-ocr-jpn); CI installs it', () => {
@@ -26,7 +23,8 @@ describe('conken extract on scanned pages', () => {
 
   it('reads the form from its pages with a confidence on every value, and lists the uncertain ones', async () => {
     const pages = [2, 3, 4].map((p) => path.join(SAMPLES, 'scans', `certification-complete-p${p}.jpg`));
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'extract', ...pages, '--json'], { cwd: ROOT, env: { ...process.env, ...dataEnv(tempDir()) }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, code, stderr } = await conken(['extract', ...pages, '--json'], dataEnv(tempDir()));
+    expect(code, stderr).toBe(0);
     const app = JSON.parse(stdout) as Record<string, unknown> & { sources: Record<string, { confidence: number; location: string }>; ocr: { minConfidence: number; unconfirmed: { field: string; confidence: number }[] } };
     expect(app.kind).toBe('certification');
     // Printed digits and dates read right, and confidently.

@@ -3,10 +3,9 @@
 // transfer must end where SPEC §5 says — no automatic match wrong, nothing counted twice, whatever the
 // order; then finance's CLI commands (--json) settle what the machine could not.
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { dataEnv, form, harness, mail, PROOF, ROOT, SAMPLES, type Harness } from '../support/harness.ts';
+import { conken } from '../support/cli.ts';
 import { importPaymentsFile } from '../../src/app/import-payments.ts';
 import { fingerprintOf } from '../../src/app/import-payments.ts';
 import { sendPaymentReminders } from '../../src/app/payment-reminders.ts';
@@ -146,16 +145,8 @@ describe('payment reminders', () => {
   }, 30_000);
 });
 
-const run = promisify(execFile);
-async function conken(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env, CONKEN_USER: 'keiri' }, maxBuffer: 16 * 1024 * 1024 });
-    return { ...r, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+/** Finance's commands, run as the finance user. */
+const financeCli = (args: string[], env: Record<string, string>) => conken(args, { ...env, CONKEN_USER: 'keiri' });
 
 describe("finance's CLI (--json)", () => {
   it('import, unmatched, link (bulk and accepted short), unlink', async () => {
@@ -163,7 +154,7 @@ describe("finance's CLI (--json)", () => {
     const numbers = await applicants(h);
     const env = dataEnv(h.dir);
     const json = async (args: string[]) => {
-      const r = await conken([...args, '--json'], env);
+      const r = await financeCli([...args, '--json'], env);
       expect(r.code, r.stderr).toBe(0);
       return JSON.parse(r.stdout);
     };
@@ -200,10 +191,10 @@ describe("finance's CLI (--json)", () => {
     expect(unlinked).toEqual({ payment: konda.payments[0].id, cases: [{ case: numbers.get('konda'), status: 'awaiting-payment' }] });
     expect((await json(['payments', 'import', file('zengin-furikomi-nyukin-r08.txt')])).matched).toEqual([]);
 
-    const bad = await conken(['payments', 'link', '99999', numbers.get('konda')!, '--json'], env);
+    const bad = await financeCli(['payments', 'link', '99999', numbers.get('konda')!, '--json'], env);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout).error).toMatch(/入金ID 99999/);
-    const rejected = await conken(['payments', 'import', path.join(SAMPLES, 'statements', 'invalid', 'zengin-trailer-mismatch.txt')], env);
+    const rejected = await financeCli(['payments', 'import', path.join(SAMPLES, 'statements', 'invalid', 'zengin-trailer-mismatch.txt')], env);
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toMatch(/取り込みませんでした.*12件目/);
   }, 90_000);

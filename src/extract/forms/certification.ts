@@ -9,7 +9,7 @@ import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
 import { ERA_PATTERN } from '../../shared/calendar.ts';
 import type { ApplicationBase, FormMapper } from './form-kind.ts';
 import { findTable, findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueFor } from './form-helpers.ts';
-import { readAddress, readAgreement, readDateParagraph, readQualification, readSignature, type Qualification, type SignatureReading } from './common-fields.ts';
+import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, readSignature, type Qualification, type SignatureReading } from './common-fields.ts';
 
 /** The seven work fields (業務の7分野), by number. */
 export const WORK_FIELDS: Record<number, string> = {
@@ -223,17 +223,8 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
     if (applicationDate.source) sources.applicationDate = applicationDate.source;
     if (applicationDate.invalid) invalid.applicationDate = applicationDate.invalid;
 
-    const qualificationCell = valueFor(applicant, '申請資格');
-    const qualification = qualificationCell ? readQualification(file, qualificationCell) : undefined;
-    if (qualification) sources.qualification = { ...qualification.source, text: `${qualification.how}: ${cleanValue(qualification.source.text).slice(0, 80)}` };
-
-    const addressCell = valueFor(contact, 'ご自宅住所');
-    const address = addressCell ? readAddress(addressCell) : undefined;
-    if (addressCell && address) {
-      if (address.postalText) sources.postalCode = provenance(file, addressCell, address.postalText);
-      if (address.address) sources.address = provenance(file, addressCell, address.addressText);
-      if (address.postalInvalid) invalid.postalCode = address.postalInvalid;
-    }
+    const qualification = readQualificationField(file, valueFor(applicant, '申請資格'), sources);
+    const address = readAddressFields(file, valueFor(contact, 'ご自宅住所'), sources, invalid);
 
     const certifierSignature = readSignature(valueFor(certifierCells, '署名'));
     if (certifierSignature.source) sources['certifier.signed'] = { ...provenance(file, certifierSignature.source), text: certifierSignature.evidence };

@@ -135,7 +135,25 @@ export function readDateParagraph(file: string, doc: DocumentModel, label: strin
   const source = provenance(file, where, raw.trim());
   const parsed = parseDate(raw);
   if (parsed.ok) return { value: parsed.value, source };
-  return parsed.empty ? { value: null } : { value: null, invalid: parsed.reason, source };
+  return parsed.empty ? { value: null, source } : { value: null, invalid: parsed.reason, source };
+}
+
+/** The qualification cell read into `sources.qualification`, with how the choice was made as its evidence. */
+export function readQualificationField(file: string, cell: Cell | undefined, sources: Record<string, Provenance>): QualificationReading | undefined {
+  if (!cell) return undefined;
+  const reading = readQualification(file, cell);
+  sources.qualification = { ...reading.source, text: `${reading.how}: ${cleanValue(reading.source.text).slice(0, 80)}` };
+  return reading;
+}
+
+/** The address cell read into postalCode and address, each with its evidence; an unreadable postal code noted. */
+export function readAddressFields(file: string, cell: Cell | undefined, sources: Record<string, Provenance>, invalid: Record<string, string>): AddressReading | undefined {
+  if (!cell) return undefined;
+  const address = readAddress(cell);
+  if (address.postalText) sources.postalCode = provenance(file, cell, address.postalText);
+  if (address.address) sources.address = provenance(file, cell, address.addressText);
+  if (address.postalInvalid) invalid.postalCode = address.postalInvalid;
+  return address;
 }
 
 export interface SignatureReading {

@@ -6,9 +6,9 @@ import { parseDate, parseHours, parseNumber, normaliseEmail, normalisePhone, typ
 import { cleanValue } from '../../shared/japanese.ts';
 import type { ApplicationBase, FormMapper } from './form-kind.ts';
 import {
-  findTableWithLabel, firstCellText, key, labelValueCells, markerScore, paragraphStarting, provenance, textAfterLabel, textValue, valueFor,
+  findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueFor,
 } from './form-helpers.ts';
-import { readAddress, readAgreement, readQualification, type Qualification } from './common-fields.ts';
+import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, type Qualification } from './common-fields.ts';
 
 export type CpdCategory = 'A' | 'B' | 'C' | 'D';
 export const CPD_GRIDS = ['A', 'B-1', 'B-2', 'B-3', 'C-1', 'C-2', 'C-3', 'D-1', 'D-2', 'D-3'] as const;
@@ -151,34 +151,12 @@ export const renewalMapper: FormMapper<RenewalApplication> = {
     };
 
     // 申請年月日 is a paragraph, not a table: the date follows the label (or, when Enter was pressed, the next line).
-    let applicationDate: string | null = null;
-    const dateParagraph = paragraphStarting(doc, '申請年月日');
-    if (dateParagraph) {
-      let raw = textAfterLabel(dateParagraph.paragraph.text, '申請年月日');
-      let where = dateParagraph.paragraph;
-      if (cleanValue(raw) === '' && dateParagraph.next && parseDate(dateParagraph.next.text).ok) {
-        raw = dateParagraph.next.text;
-        where = dateParagraph.next;
-      }
-      if (cleanValue(raw) !== '') {
-        sources.applicationDate = provenance(file, where, raw.trim());
-        const parsed = parseDate(raw);
-        if (parsed.ok) applicationDate = parsed.value;
-        else if (!parsed.empty) invalid.applicationDate = parsed.reason;
-      }
-    }
+    const applicationDate = readDateParagraph(file, doc, '申請年月日');
+    if (applicationDate.source) sources.applicationDate = applicationDate.source;
+    if (applicationDate.invalid) invalid.applicationDate = applicationDate.invalid;
 
-    const qualificationCell = valueFor(applicant, '更新対象資格');
-    const qualification = qualificationCell ? readQualification(file, qualificationCell) : undefined;
-    if (qualification) sources.qualification = { ...qualification.source, text: `${qualification.how}: ${cleanValue(qualification.source.text).slice(0, 80)}` };
-
-    const addressCell = valueFor(contact, 'ご自宅住所');
-    const address = addressCell ? readAddress(addressCell) : undefined;
-    if (addressCell && address) {
-      if (address.postalText) sources.postalCode = provenance(file, addressCell, address.postalText);
-      if (address.address) sources.address = provenance(file, addressCell, address.addressText);
-      if (address.postalInvalid) invalid.postalCode = address.postalInvalid;
-    }
+    const qualification = readQualificationField(file, valueFor(applicant, '更新対象資格'), sources);
+    const address = readAddressFields(file, valueFor(contact, 'ご自宅住所'), sources, invalid);
 
     const ethicsTable = tables(doc).find((t) => t.rows.length === 1 && key(t.rows[0]?.[0]?.text ?? '').includes('同意します'));
     const ethics = ethicsTable ? readAgreement(file, ethicsTable) : undefined;
@@ -189,7 +167,7 @@ export const renewalMapper: FormMapper<RenewalApplication> = {
 
     return {
       kind: 'renewal',
-      applicationDate,
+      applicationDate: applicationDate.value,
       certificationNumber: text(applicant, '認定番号', 'certificationNumber', (s) => s.replace(/\s+/g, '')),
       name: text(applicant, '氏名', 'name'),
       nameKana: text(applicant, '氏名（かな）', 'nameKana'),

@@ -26,8 +26,9 @@ export class OcrUnavailableError extends Error {}
 
 const pools: Partial<Record<OcrMode, Promise<Scheduler>>> = {};
 
+/** One worker per core, at most two: more OCR threads than cores only fight (DESIGN.md). */
 function workerCount(): number {
-  return Math.max(1, Math.min(2, os.availableParallelism() - 0));
+  return Math.max(1, Math.min(2, os.availableParallelism()));
 }
 
 async function startPool(mode: OcrMode): Promise<Scheduler> {

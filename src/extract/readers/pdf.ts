@@ -215,14 +215,12 @@ export async function renderPdfPages(bytes: Uint8Array, pages: number[], scale =
   }
 }
 
-/** How many pages a PDF has and whether it carries text: tells a scan (OCR) from an export. */
-export async function readPdfLayer(bytes: Uint8Array): Promise<{ pages: number; hasText: boolean }> {
+/** How many pages a PDF has (a scan given to `conken extract` is OCR'd page by page). */
+export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
   const { PDFParse } = await import('pdf-parse');
   const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
   try {
-    const text = await parser.getText();
-    const letters = text.pages.map((p) => p.text.replace(/\s/g, '').length);
-    return { pages: text.total, hasText: letters.some((n) => n >= MIN_LETTERS_PER_PAGE) };
+    return (await parser.getInfo()).total;
   } finally {
     await parser.destroy().catch(() => undefined);
   }
