@@ -10,70 +10,57 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { extractFile } from '../src/extract/extract-file.ts';
-import { readScannedPages } from '../src/extract/readers/scan.ts';
-import { recogniseForm } from '../src/extract/forms/index.ts';
+import { readScannedForm } from '../src/extract/extract-scan.ts';
 import { shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
 import { loadRules } from '../src/app/load-rules.ts';
-import type { Provenance } from '../src/extract/document.ts';
+import { applicationValues } from '../src/extract/forms/form-kind.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const threshold = loadRules(path.join(ROOT, 'rules')).intake.ocr.minConfidence / 100;
-// The pages holding fields (the rest is printed policy text and annexes).
-const FIELD_PAGES: Record<string, number[]> = { renewal: [2, 3, 4, 5, 7], certification: [2, 3, 4, 6] };
+/** The pages an applicant sends back: all but the cover page (instructions) and the annexes (別紙). */
+function formPages(pdf: string): number[] {
+  const count = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+  const pages: number[] = [];
+  for (let p = 2; p <= count; p++) {
+    const text = execFileSync('pdftotext', ['-f', String(p), '-l', String(p), pdf, '-'], { encoding: 'utf8' }).trim();
+    if (text !== '' && !text.startsWith('■別紙')) pages.push(p);
+  }
+  return pages;
+}
 const FORMS = ['renewal-complete', 'certification-complete', 'certification-wareki-fullwidth'];
+const VERBOSE = process.argv.includes('--verbose');
 const KINDS = { clean: { dpi: 300, jpeg: 0 }, noisy: { dpi: 150, jpeg: 45 } } as const;
 
-type Flat = Map<string, { value: string; confidence: number }>;
-
-/** Every scalar value of an application, rows included, with the confidence of the text it came from. */
-function flatten(app: Record<string, unknown>): Flat {
-  const out: Flat = new Map();
-  const sources = app.sources as Record<string, Provenance>;
-  const norm = (v: unknown) => String(v).replace(/[\s\u3000]/g, '');
-  for (const [k, v] of Object.entries(app)) {
-    if (['sources', 'invalid', 'kind', 'qualificationMarked'].includes(k)) continue;
-    if (Array.isArray(v)) {
-      v.forEach((row: Record<string, unknown>, i) => {
-        const rs = (row.sources ?? {}) as Record<string, Provenance>;
-        for (const [rk, rv] of Object.entries(row)) {
-          if (['sources', 'invalid', 'rowInGrid', 'category', 'year', 'grid'].includes(rk) || rv === null) continue;
-          const src = rs[rk] ?? (rk === 'from' || rk === 'to' || rk === 'ongoing' ? rs.period : undefined);
-          out.set(`${k}[${i}].${rk}`, { value: norm(rv), confidence: src?.confidence ?? 1 });
-        }
-      });
-    } else if (v && typeof v === 'object') {
-      for (const [ck, cv] of Object.entries(v)) if (cv !== null && typeof cv !== 'object') out.set(`${k}.${ck}`, { value: norm(cv), confidence: sources[`${k}.${ck}`]?.confidence ?? 1 });
-    } else if (v !== null) out.set(k, { value: norm(v), confidence: sources[k]?.confidence ?? 1 });
-  }
-  return out;
-}
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-ocr-acc-'));
-const results: Record<string, { fields: number; right: number; flagged: number; wrongAboveThreshold: number; missing: number; examples: string[] }> = {};
+const results: Record<string, { fields: number; right: number; flagged: number; wrongAboveThreshold: number; missing: number; rightButFlagged: number; examples: string[] }> = {};
 try {
   for (const form of FORMS) {
     const truthVerdict = await extractFile(readFileSync(path.join(ROOT, 'samples', 'forms', `${form}.docx`)), `${form}.docx`);
     if (truthVerdict.role !== 'form') throw new Error(`${form}.docx is not a form`);
-    const truth = flatten(truthVerdict.application as unknown as Record<string, unknown>);
+    const truth = applicationValues(truthVerdict.application);
     for (const [kind, how] of Object.entries(KINDS)) {
       const pdf = path.join(ROOT, 'samples', 'forms-pdf', `${form}.pdf`);
       const pages = [];
-      for (const p of FIELD_PAGES[truthVerdict.kind]!) {
+      for (const p of formPages(pdf)) {
         const base = path.join(dir, `${form}-${kind}-${p}`);
         execFileSync('pdftoppm', ['-r', String(how.dpi), '-gray', '-png', '-f', String(p), '-l', String(p), '-singlefile', pdf, base]);
         let image = readFileSync(`${base}.png`);
         if (how.jpeg) image = await sharp(image).jpeg({ quality: how.jpeg }).toBuffer();
         pages.push({ number: pages.length + 1, image });
       }
-      const doc = await readScannedPages(pages, form);
-      const recognised = recogniseForm(doc);
-      const got = recognised ? flatten(recognised.mapper.map(doc) as unknown as Record<string, unknown>) : new Map();
-      const r = (results[kind] ??= { fields: 0, right: 0, flagged: 0, wrongAboveThreshold: 0, missing: 0, examples: [] });
+      const scanned = await readScannedForm(pages, form, threshold * 100).catch(() => null);
+      const got = scanned ? applicationValues(scanned.application) : new Map();
+      const r = (results[kind] ??= { fields: 0, right: 0, flagged: 0, wrongAboveThreshold: 0, missing: 0, rightButFlagged: 0, examples: [] });
       for (const [field, t] of truth) {
         r.fields++;
         const g = got.get(field);
-        if (!g) { r.missing++; continue; }
-        if (g.value === t.value) { r.right++; continue; }
+        if (!g) { r.missing++; if (VERBOSE) console.error(`MISSING ${kind} ${form} ${field}: "${t.value}"`); continue; }
+        if (g.value === t.value) {
+          r.right++;
+          if (g.confidence < threshold) r.rightButFlagged++;
+          continue;
+        }
+        if (VERBOSE) console.error(`${g.confidence < threshold ? 'FLAGGED' : 'WRONG'} ${kind} ${form} ${field}: "${g.value}" (${Math.round(g.confidence * 100)}%) ≠ "${t.value}"`);
         if (g.confidence < threshold) r.flagged++;
         else {
           r.wrongAboveThreshold++;

@@ -79,7 +79,9 @@ for (const [name, pdf] of Object.entries(pdfs)) {
 forms['certification-complete-scan.pdf'] = toScannedPdf(pdfs['certification-complete']!);
 // Photos of the pages that hold the fields, one file per page, as phone users send them (200 dpi, JPEG).
 mkdirSync(path.join(root, 'scans'), { recursive: true });
-toScanJpegs(pdfs['certification-complete']!, [2, 3, 4], 200).forEach((jpeg, i) => writeFileSync(path.join(root, 'scans', `certification-complete-p${i + 2}.jpg`), jpeg));
+const photos = toScanJpegs(pdfs['certification-complete']!, [2, 3, 4, 5, 6], 200);
+photos.forEach((jpeg, i) => writeFileSync(path.join(root, 'scans', `certification-complete-p${i + 2}.jpg`), jpeg));
+const examReportPhoto = toScanJpegs(forms['exam-report-2025.pdf']!, [1], 200)[0]!;
 writeFileSync(path.join(root, 'forms-pdf', 'certification-complete-scan.pdf'), forms['certification-complete-scan.pdf']);
 
 const jan = (day: number, hour = 10) => new Date(Date.UTC(2026, 0, day, hour - 9, 0, 0));
@@ -121,6 +123,10 @@ mails.push(
   ['22-certification-under-renewal-subject.eml', { from: 'y.nakamura@example.jp', subject: RENEWAL_SUBJECT, date: feb(12), messageId: 'sample-22@example.jp', text: '申請書を添付します（件名を間違えていたらすみません）。\n', attachments: [docx('certification-overlapping.docx', '申請書.docx'), report('exam-report-2025-nakamura.pdf', '試験結果レポート_中村.pdf')] }],
   ['24-certification-as-pdf.eml', { from: '中村 由美 <y.nakamura@example.jp>', subject: CERT_SUBJECT, date: feb(13), messageId: 'sample-24@example.jp', text: certBody, attachments: [report('certification-overlapping.pdf', '資格認定申請フォーム_中村.pdf'), report('exam-report-2025-nakamura.pdf', '試験結果レポート.pdf')] }],
   ['25-certification-scanned-form.eml', { from: '検定 花子 <hanako.kentei@example.jp>', subject: CERT_SUBJECT, date: feb(13, 11), messageId: 'sample-25@example.jp', text: '印刷して署名したものをスキャンしました。\n', attachments: [report('certification-complete-scan.pdf', 'scan_20260213.pdf'), report('exam-report-2025.pdf', '試験結果レポート.pdf')] }],
+  // One photo per page, attached in the wrong order, with the exam report as a photo too.
+  ['26-certification-photos.eml', { from: '検定 花子 <hanako.kentei@example.jp>', subject: CERT_SUBJECT, date: feb(14), messageId: 'sample-26@example.jp', text: 'スマートフォンで撮影した申請書を送ります。\n', attachments: [
+    ...[1, 0, 2, 4, 3].map((page) => ({ filename: `IMG_01${page + 2}0.jpg`, content: photos[page]!, contentType: 'image/jpeg' })),
+    { filename: 'IMG_0200.jpg', content: examReportPhoto, contentType: 'image/jpeg' }] }],
   ['23-certification-expired-report.eml', { from: 'r.furukawa@example.jp', subject: CERT_SUBJECT, date: feb(12, 15), messageId: 'sample-23@example.jp', text: certBody, attachments: [docx('certification-expired-report.docx', '資格認定申請フォーム_古川.docx'), report('exam-report-2022-expired.pdf', '試験結果レポート_古川.pdf')] }],
 );
 for (const [file, spec] of mails) writeFileSync(path.join(root, 'mails', file), await buildMail(spec));

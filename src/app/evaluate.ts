@@ -6,6 +6,7 @@ import { validatorFor } from '../validate/index.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { applicantAndStaff, finding, type Finding } from '../validate/findings.ts';
 import { decideStatus, type CaseStatus } from '../cases/status.ts';
+import { unconfirmedFindings } from '../validate/unconfirmed.ts';
 import type { IsoDate } from '../shared/calendar.ts';
 
 export interface EvaluationInput {
@@ -45,7 +46,10 @@ export function evaluate(rules: Rules, input: EvaluationInput): Evaluation {
     } else findings.push(...formNotFound(kindRules?.label ?? ''));
   } else if (validator && kindRules) {
     const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount, documents: input.documents });
-    findings.push(...result.findings);
+    const unconfirmed = unconfirmedFindings(input.application, rules.intake.ocr.minConfidence);
+    // While a value read by OCR is unconfirmed, what the applicant would be told may rest on a misread:
+    // staff confirm first, and the applicant hears from the evaluation that follows.
+    findings.push(...unconfirmed, ...result.findings.filter((f) => unconfirmed.length === 0 || f.audience !== 'applicant'));
     computed = result.computed;
   }
   if (!input.paid) findings.push(...(input.paymentFindings ?? []));

@@ -36,7 +36,7 @@ export function enqueueNotices(app: App, c: CaseRow, names: readonly TemplateNam
   const kindRules = app.rules.kinds[c.kind];
   const application = c.application_json ? (JSON.parse(c.application_json) as Record<string, unknown>) : null;
   const payments = app.cases.paymentsForCase(c.id);
-  const attachments = app.cases.caseAttachments(c.id).filter((a) => a.role === 'form' || a.role === 'document');
+  const attachments = app.cases.caseAttachments(c.id).filter((a) => a.role === 'form' || a.role === 'form-page' || a.role === 'document');
   const thread = app.cases.caseMessages(c.id).map((m) => m.message_id).filter((id): id is string => !!id).reverse();
   const ctx: NoticeContext = {
     caseNumber: c.number,

@@ -23,6 +23,8 @@ import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { supportingDocuments } from './supporting-documents.ts';
+import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
+import { fieldSources } from '../extract/forms/form-kind.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 import { runMatching } from './import-payments.ts';
 import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
@@ -168,6 +170,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   const forms = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'form');
   const documents = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
   const unusable = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i);
+  const formPages = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'form-page').map((x) => x.i);
   const problems = fileFindings(analysis.files);
   const received = tokyoDate(receivedAt);
   const planned: OpenCase[] = [];
@@ -183,7 +186,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const evaluation = evaluate(app.rules, { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings, paid: pay.paid });
     const self = openCaseFor(app, -(planned.length + 2), kind, application);
     if (self) planned.push(self);
-    return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
+    return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex, ...formPages]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
   };
 
   if (replyTo) {
@@ -207,7 +210,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const pay = paymentState(app, replyTo.id, kind, application, planned);
     const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) });
     analysis.plans.push({
-      existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i] : []), ...documents, ...unusable],
+      existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
       intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
     });
     // Further forms in a reply (e.g. the second qualification) open cases of their own.
@@ -237,7 +240,28 @@ async function readFiles(app: App, mail: IncomingMail): Promise<AnalysedFile[]> 
       : await extractFile(a.content, a.filename, { ocrMinConfidence: app.rules.intake.ocr.minConfidence });
     files.push({ filename: a.filename, ...(a.fromArchive ? { fromArchive: a.fromArchive } : {}), content: a.content, verdict });
   }
+  // No Word or PDF form: the pictures and scanned PDFs may be the form, printed, filled in and scanned.
+  if (!files.some((f) => f.verdict.role === 'form')) {
+    const scanned = await readScannedFormFiles(files, app.rules.intake.ocr.minConfidence);
+    if (scanned) {
+      const first = files[scanned.formFile]!;
+      first.verdict = scanned.verdict;
+      for (const i of scanned.pageFiles) files[i]!.verdict = { role: 'form-page', type: files[i]!.verdict.type, note: `申請書「${first.filename}」の続きのページ（OCR）` };
+    }
+  }
   return files;
+}
+
+/** The crops of values OCR could not confirm, kept in the content store and referred to from their evidence. */
+function storeCrops(app: App, files: readonly AnalysedFile[]): void {
+  for (const f of files) {
+    if (f.verdict.role !== 'form' || !f.verdict.scan) continue;
+    const sources = fieldSources(f.verdict.application);
+    for (const u of f.verdict.scan.unconfirmed) {
+      const source = sources.get(u.field);
+      if (source && u.crop) source.crop = app.files.put(u.crop, '.png').path;
+    }
+  }
 }
 
 function malformedPlan(app: App, reason: string, receivedAt: Date): CasePlan {
@@ -261,6 +285,7 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
   }
   // Raw first: the content-addressed store is written before the database learns of the mail.
   const rawPath = app.files.put(a.raw, '.eml').path;
+  storeCrops(app, a.files);
   const stored = a.files.map((f) => app.files.put(f.content));
   transaction(app.db, () => {
     const messageId = app.cases.insertMessage({

@@ -52,7 +52,7 @@ export interface AttachmentRow {
   size: number;
   sha256: string;
   store_path: string;
-  role: 'form' | 'document' | 'unsupported' | 'unreadable';
+  role: 'form' | 'form-page' | 'document' | 'unsupported' | 'unreadable';
   form_kind: string | null;
   note: string | null;
   facts_json: string | null;

@@ -18,6 +18,8 @@ import { importPaymentsFile, linkPayment, PaymentActionError, StatementError, un
 import { extractFile } from '../extract/extract-file.ts';
 import { caseLine, findingJson, findingLines } from './format.ts';
 import { runDemo } from './demo.ts';
+import { confirmField, ConfirmError } from '../app/confirm-field.ts';
+import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { CASE_STATUSES } from '../cases/status.ts';
 
 function setup(options: { json?: boolean }): { config: Config; log: Logger } {
@@ -112,7 +114,7 @@ program.command('extract').description('read a form (.docx, PDF, or scans/photos
       const minConfidence = loadRules(config.rulesDir).intake.ocr.minConfidence;
       try {
         const scanned = await extractScannedForm(files.map((f) => ({ bytes: readFileSync(f), name: path.basename(f) })), minConfidence);
-        const out = { ...(scanned.application as unknown as Record<string, unknown>), ocr: { minConfidence, unconfirmed: scanned.unconfirmed } };
+        const out = { ...(scanned.application as unknown as Record<string, unknown>), ocr: { minConfidence, unconfirmed: scanned.unconfirmed.map(({ crop: _crop, ...u }) => u) } };
         print(options.json, out, () => [`${files.join(' + ')}: ${scanned.kind} form (OCR)`, ...Object.entries(scanned.application).filter(([k, v]) => !['sources', 'invalid', 'kind'].includes(k) && (v === null || typeof v !== 'object')).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}${scanned.application.sources[k] ? ` (${Math.round(scanned.application.sources[k]!.confidence * 100)}%)` : ''}`), ...scanned.unconfirmed.map((u) => `  ? ${u.field}: "${u.text.slice(0, 40)}" ${u.confidence}% — 要確認`)].join('\n'));
       } catch (error) {
         if (!(error instanceof NotAScannedFormError)) throw error;
@@ -173,6 +175,11 @@ program.command('case').description('show one case: fields, findings, attachment
         application: c.application_json ? JSON.parse(c.application_json) : null,
         computed: c.computed_json ? JSON.parse(c.computed_json) : null,
         findings: findings.map(findingJson),
+        // Where to look for each value OCR could not confirm: the cell's crop in the content store.
+        unconfirmed: findings.filter((f) => f.code === 'field.unconfirmed' && f.field).map((f) => {
+          const source = c.application_json ? fieldSources(JSON.parse(c.application_json) as ApplicationBase).get(f.field!) : undefined;
+          return { field: f.field!, location: source?.location ?? '', crop: source?.crop ? path.join(app.config.store.dir, source.crop) : null };
+        }),
         attachments: app.cases.caseAttachments(c.id).map((a) => ({ filename: a.filename, type: a.detected_type, role: a.role, size: a.size, note: a.note })),
         payments: app.cases.paymentsForCase(c.id).map((p) => ({ id: p.id, paidOn: p.paid_on, amount: p.amount, linkedAmount: p.link_amount, transferName: p.transfer_name, matchedBy: p.linked_by })),
         notices: app.cases.outboxForCase(c.id).map((o) => ({ kind: o.kind, to: o.audience, status: o.status, messageId: o.rfc_message_id, sentAt: o.sent_at })),
@@ -181,6 +188,7 @@ program.command('case').description('show one case: fields, findings, attachment
       print(options.json, detail, () => [
         caseLine(c),
         'findings:', ...(findings.length ? findingLines(findings) : ['    (none)']),
+        ...(detail.unconfirmed.length ? ['unconfirmed (OCR; conken confirm <number> <field> [value]):', ...detail.unconfirmed.map((u) => `    ${u.field}: ${u.location}${u.crop ? `  切り抜き ${u.crop}` : ''}`)] : []),
         'attachments:', ...detail.attachments.map((a) => `    ${a.filename} (${a.type}, ${a.role})${a.note ? ` ${a.note}` : ''}`),
         'payments:', ...(detail.payments.length ? detail.payments.map((p) => `    ${p.paidOn} ${p.amount} ${p.transferName} (${p.matchedBy})`) : ['    (none)']),
         'notices:', ...detail.notices.map((n) => `    ${n.kind} → ${n.to} [${n.status}] <${n.messageId}>`),
@@ -261,6 +269,25 @@ payments.command('unlink').description('undo a link; the payment is not linked a
       await deliverIfEmbedded(app);
       print(options.json, r, () => r.cases.map((c) => `入金ID ${r.payment} の紐付けを ${c.case} から外しました → ${c.status}`).join('\n'));
     }));
+  });
+
+program.command('confirm').description('staff: confirm a value OCR could not read with confidence (finding field.unconfirmed), as read or corrected; the case is evaluated again')
+  .argument('<number>', 'case number').argument('<field>', 'the field as the finding names it, e.g. name, certifier.name, experience[2].period')
+  .argument('[value]', 'the value as written on the scan (default: the value read is right)')
+  .option('--json', 'machine-readable output')
+  .action(async (number: string, field: string, value: string | undefined, options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      try {
+        const r = confirmField(app, number.normalize('NFKC').trim().toUpperCase(), field, value, `staff:${process.env.CONKEN_USER ?? process.env.USER ?? 'staff'}`);
+        await deliverIfEmbedded(app);
+        print(options.json, r, () => [`${r.case} ${r.field} = ${JSON.stringify(r.value)} を確定しました → ${r.status}`, ...(r.unconfirmedLeft.length ? [`  未確認の項目: ${r.unconfirmedLeft.join(', ')}`] : [])].join('\n'));
+      } catch (error) {
+        if (!(error instanceof ConfirmError)) throw error;
+        if (options.json) process.stdout.write(`${JSON.stringify({ error: error.message }, null, 2)}\n`);
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 2;
+      }
+    });
   });
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {

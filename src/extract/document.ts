@@ -29,6 +29,17 @@ export interface Cell {
   colSpan: number;
   images: number;
   location: string;
+  /** Scans only: where the cell is on its page, for reading it again and for the crop staff confirm. */
+  region?: Region;
+}
+
+/** A box on a scanned page, in the pixels of the page as prepared for OCR. */
+export interface Region {
+  page: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
 }
 
 export interface Table {
@@ -70,4 +81,8 @@ export interface Provenance {
   /** The applicant's text exactly as read (for display). */
   text: string;
   confidence: number;
+  /** Scans: where the cell's picture is kept (content store), for the person who confirms the value. */
+  crop?: string;
+  /** Set when a person confirmed or corrected the value read by OCR. */
+  confirmedBy?: string;
 }

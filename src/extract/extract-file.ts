@@ -8,12 +8,22 @@ import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
 import { OcrUnavailableError, recognise } from './ocr/ocr-engine.ts';
 import { prepareForOcr } from './ocr/prepare-image.ts';
+import type { UnconfirmedField } from './extract-scan.ts';
+
+/** What OCR could not read with confidence on a scanned form: a person confirms it. */
+export interface ScanReading {
+  unconfirmed: UnconfirmedField[];
+  /** The files whose pages make up the form, in page order. */
+  pageFiles: string[];
+}
 
 /** Both forms have at least five tables; fewer found in a recognised PDF means its layout was not understood. */
 const MIN_TABLES = 5;
 
 export type FileVerdict =
-  | { role: 'form'; type: FileType; kind: string; application: ApplicationBase; document: DocumentModel; score: number }
+  | { role: 'form'; type: FileType; kind: string; application: ApplicationBase; document: DocumentModel; score: number; scan?: ScanReading }
+  /** A further page of a form scanned or photographed one page per file (the form is on another file). */
+  | { role: 'form-page'; type: FileType; note: string }
   | { role: 'document'; type: FileType; document?: DocumentModel; facts: DocumentFacts; note: string }
   | { role: 'unsupported'; type: FileType; reason: string }
   | { role: 'unreadable'; type: FileType; reason: string };

@@ -2,18 +2,34 @@
 // confidence on every value. Used by `conken extract` so staff can read a scan's fields; the daemon does
 // not yet take OCR'd forms as read (their accuracy is still measured, see BENCHMARKS.md), it gives them to
 // staff as exceptions.
-import type { ApplicationBase } from './forms/form-kind.ts';
-import type { Provenance } from './document.ts';
+import { fieldSources, type ApplicationBase } from './forms/form-kind.ts';
+import type { DocumentModel } from './document.ts';
 import { detectFileType } from './file-type.ts';
 import { recogniseForm } from './forms/index.ts';
 import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
-import { readScannedPages, type ScanPage } from './readers/scan.ts';
+import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
+import { rereadValueCells } from './ocr/reread-values.ts';
+
+export interface UnconfirmedField {
+  /** Dictionary key; rows as `experience[2].from`. */
+  field: string;
+  text: string;
+  /** 0..100 */
+  confidence: number;
+  location: string;
+  /** The cell as scanned (PNG), for the person who confirms the value. */
+  crop?: Buffer;
+}
 
 export interface ScannedForm {
   kind: string;
+  /** 0..1: how sure the mapper is that this is its form. */
+  score: number;
   application: ApplicationBase;
-  /** Fields (dictionary keys; rows as `experience[2].from`) read below the confidence threshold. */
-  unconfirmed: { field: string; text: string; confidence: number }[];
+  /** The scan as read (second reading of the value cells included). */
+  document: DocumentModel;
+  /** Fields read below the confidence threshold: a person confirms them. */
+  unconfirmed: UnconfirmedField[];
 }
 
 export class NotAScannedFormError extends Error {}
@@ -33,24 +49,45 @@ async function pagesOf(files: { bytes: Uint8Array; name: string }[]): Promise<Sc
   return pages;
 }
 
-function lowConfidence(sources: Record<string, Provenance | undefined>, prefix: string, threshold: number, out: ScannedForm['unconfirmed']): void {
-  for (const [field, source] of Object.entries(sources)) {
-    if (source && source.confidence < threshold && source.text.trim() !== '') out.push({ field: `${prefix}${field}`, text: source.text, confidence: Math.round(source.confidence * 100) });
+/**
+ * On paper a signature or a ticked box that was not found is not known to be missing: the page may be
+ * absent, or its label misread. Such a `false` gets evidence of confidence 0, so a person looks.
+ */
+function markUnfoundMarks(app: ApplicationBase, file: string): void {
+  const unfound = (field: string) => { app.sources[field] ??= { file, location: '（見つかりません）', text: '欄が見つかりません', confidence: 0 }; };
+  for (const [key, value] of Object.entries(app)) {
+    if (value === false) unfound(key);
+    else if (value && typeof value === 'object' && !Array.isArray(value) && key !== 'sources' && key !== 'invalid') {
+      for (const [inner, v] of Object.entries(value)) if (v === false) unfound(`${key}.${inner}`);
+    }
   }
 }
 
-export async function extractScannedForm(files: { bytes: Uint8Array; name: string }[], minConfidence: number): Promise<ScannedForm> {
-  const pages = await pagesOf(files);
-  const document = await readScannedPages(pages, files.map((f) => f.name).join(', '));
-  const recognised = recogniseForm(document);
+/**
+ * Reads a scanned form: every cell once to find the form, the value cells again (reread-values.ts), then
+ * the form mapped from the second reading. Values below the threshold are listed with their crops.
+ */
+export async function readScannedForm(pages: ScanPage[], file: string, minConfidence: number): Promise<ScannedForm> {
+  const scan = await scanPages(pages, file);
+  const recognised = recogniseForm(scan.document);
   if (!recognised) throw new NotAScannedFormError('OCRで読んだ内容から申請書の種類を判別できません');
-  const application = recognised.mapper.map(document);
-  const unconfirmed: ScannedForm['unconfirmed'] = [];
-  const threshold = minConfidence / 100;
-  lowConfidence(application.sources, '', threshold, unconfirmed);
-  for (const [key, value] of Object.entries(application)) {
-    if (!Array.isArray(value)) continue;
-    value.forEach((row: { sources?: Record<string, Provenance | undefined> }, i) => row.sources && lowConfidence(row.sources, `${key}[${i + 1}].`, threshold, unconfirmed));
+  await rereadValueCells(scan.document, recognised.mapper.map(scan.document), scan.pages);
+  const application = recognised.mapper.map(scan.document);
+  markUnfoundMarks(application, file);
+  const regions = new Map(scan.document.blocks.flatMap((b) => b.kind === 'table' ? b.rows.flat().map((c) => [c.location, c.region] as const) : []));
+  const unconfirmed: UnconfirmedField[] = [];
+  for (const [field, source] of fieldSources(application)) {
+    if (source.confidence * 100 >= minConfidence || source.text.trim() === '') continue;
+    const region = regions.get(source.location);
+    const page = region && scan.pages.get(region.page);
+    unconfirmed.push({
+      field, text: source.text, confidence: Math.round(source.confidence * 100), location: source.location,
+      crop: region && page ? await crop(page, region, CELL_INSET) : undefined,
+    });
   }
-  return { kind: recognised.mapper.kind, application, unconfirmed };
+  return { kind: recognised.mapper.kind, score: recognised.score, application, document: scan.document, unconfirmed };
+}
+
+export async function extractScannedForm(files: { bytes: Uint8Array; name: string }[], minConfidence: number): Promise<ScannedForm> {
+  return readScannedForm(await pagesOf(files), files.map((f) => f.name).join(', '), minConfidence);
 }

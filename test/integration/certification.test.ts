@@ -266,9 +266,9 @@ describe('certification cases through the pipeline', () => {
       '22-certification-under-renewal-subject.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],
       '23-certification-expired-report.eml': ['missing-items', ['exam-report.expired/applicant']],
       '24-certification-as-pdf.eml': ['awaiting-payment', ['experience.stated-total-mismatch/reviewer']],
-      '25-certification-scanned-form.eml': ['exception', ['form.not-found/staff']],
     };
-    const mails = readdirSync(path.join(SAMPLES, 'mails')).filter((f) => f.includes('certification'));
+    // Mails 25 and 26 (a scanned PDF, photos) are read by OCR: test/integration/scanned-mail.test.ts.
+    const mails = readdirSync(path.join(SAMPLES, 'mails')).filter((f) => f.includes('certification') && !/^2[56]-/.test(f));
     expect(mails.sort()).toEqual(Object.keys(expected).sort());
     for (const file of mails) {
       const o = await h.process(sampleMail(file), file);

@@ -8,8 +8,8 @@ import {
 import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
 import { ERA_PATTERN } from '../../shared/calendar.ts';
 import type { ApplicationBase, FormMapper } from './form-kind.ts';
-import { findTable, findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueFor } from './form-helpers.ts';
-import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, readSignature, type Qualification, type SignatureReading } from './common-fields.ts';
+import { findTable, findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueByLabelLine, valueFor } from './form-helpers.ts';
+import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, readSignature, signatureSource, type Qualification, type SignatureReading } from './common-fields.ts';
 
 /** The seven work fields (業務の7分野), by number. */
 export const WORK_FIELDS: Record<number, string> = {
@@ -106,13 +106,21 @@ const MONTH_TOKEN = new RegExp(`(?:(?:${ERA_PATTERN})\\s*(?:\\d{1,2}|元)|\\d{4}
 /** The period cell: `自　年　月` / `至　年　月` lines, or one line such as `2016年4月〜2020年3月`, `2016/04-2020/03`. */
 function readPeriod(cell: Cell): { from: string; to: string } {
   const lines = cell.paragraphs.map((p) => p.text).filter((t) => cleanValue(t) !== '');
-  const from = lines.find((l) => /^\s*自/.test(nfkc(l)));
-  const to = lines.find((l) => /^\s*至/.test(nfkc(l)));
+  // A narrow cell wraps 自 平成26年4|月: a line that starts with neither 自 nor 至 continues the one before.
+  const marked: string[] = [];
+  for (const l of lines) {
+    if (/^\s*[自至]/.test(nfkc(l)) || marked.length === 0) marked.push(l);
+    else marked[marked.length - 1] += l;
+  }
+  const from = marked.find((l) => /^\s*自/.test(nfkc(l)));
+  const to = marked.find((l) => /^\s*至/.test(nfkc(l)));
   if (from !== undefined || to !== undefined) return { from: from ?? '', to: to ?? '' };
-  const joined = nfkc(lines.join(' '));
+  // A line the cell wrapped inside a word (令|和3年) joins without a space.
+  const joined = nfkc(lines.join('\n')).replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])\n(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu, '').replace(/\n/g, ' ');
   const tokens = joined.match(MONTH_TOKEN) ?? [];
   if (tokens.length === 2) return { from: tokens[0]!, to: tokens[1]! };
-  const parts = joined.split(/\s*(?:[〜～~]|から|より|\s[-ー－]\s|→)\s*/);
+  // へ: how OCR reads the wave dash 〜 between two months.
+  const parts = joined.split(/\s*(?:[〜～~]|から|より|\s[-ー－]\s|→|(?<=月)\s*へ\s*(?=\S))\s*/);
   if (parts.length >= 2) return { from: parts[0]!, to: parts.slice(1).join(' ') };
   return { from: joined, to: '' };
 }
@@ -216,8 +224,10 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
     // Looked up separately: a PDF page break can split this two-row table in two.
     const totals = labelValueCells(findTableWithLabel(doc, '業務経験年数合計') ?? NO_TABLE);
     const requiredTotals = labelValueCells(findTableWithLabel(doc, '必須分野の経験年数') ?? NO_TABLE);
-    const certifierCells = labelValueCells(findTable(doc, '証明日') ?? NO_TABLE);
-    const oathCells = labelValueCells(findTable(doc, '宣誓日') ?? NO_TABLE);
+    const certifierTable = findTable(doc, '証明日');
+    const oathTable = findTable(doc, '宣誓日');
+    const certifierCells = labelValueCells(certifierTable ?? NO_TABLE);
+    const oathCells = labelValueCells(oathTable ?? NO_TABLE);
 
     const applicationDate = readDateParagraph(file, doc, '申請年月日');
     if (applicationDate.source) sources.applicationDate = applicationDate.source;
@@ -226,13 +236,16 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
     const qualification = readQualificationField(file, valueFor(applicant, '申請資格'), sources);
     const address = readAddressFields(file, valueFor(contact, 'ご自宅住所'), sources, invalid);
 
-    const certifierSignature = readSignature(valueFor(certifierCells, '署名'));
-    if (certifierSignature.source) sources['certifier.signed'] = { ...provenance(file, certifierSignature.source), text: certifierSignature.evidence };
-    const applicantSignature = readSignature(valueFor(oathCells, '署名'));
-    if (applicantSignature.source) sources.applicantSigned = { ...provenance(file, applicantSignature.source), text: applicantSignature.evidence };
+    const certifierSignature = readSignature(valueFor(certifierCells, '署名') ?? valueByLabelLine(certifierTable, '（自署）'));
+    const certifierSigned = signatureSource(file, certifierSignature);
+    if (certifierSigned) sources['certifier.signed'] = certifierSigned;
+    const applicantSignature = readSignature(valueFor(oathCells, '署名') ?? valueByLabelLine(oathTable, '（自署）'));
+    const applicantSigned = signatureSource(file, applicantSignature);
+    if (applicantSigned) sources.applicantSigned = applicantSigned;
 
-    const oathTable = tables(doc).find((t) => t.rows.length === 1 && key(t.rows[0]?.[0]?.text ?? '').includes('宣誓します'));
-    const oath = oathTable ? readAgreement(file, oathTable) : undefined;
+    // The sentence ends in 宣誓します; a scan may misread that word, not the sentence's printed start.
+    const oathSentence = tables(doc).find((t) => t.rows.length === 1 && /宣誓します|^[☒☐]?上記の倫理綱領/.test(key(t.rows[0]?.[0]?.text ?? '')));
+    const oath = oathSentence ? readAgreement(file, oathSentence) : undefined;
     if (oath) sources.oathAgreed = { ...oath.source, text: oath.how };
 
     return {

@@ -164,6 +164,16 @@ export interface SignatureReading {
   source?: Cell;
 }
 
+/**
+ * The evidence of a signature. A picture or ink in the cell is certain even when OCR cannot read it (a
+ * handwritten name is not text to read); the reviewer sees the signature itself.
+ */
+export function signatureSource(file: string, reading: SignatureReading): Provenance | undefined {
+  if (!reading.source) return undefined;
+  const source = provenance(file, reading.source, reading.evidence);
+  return reading.how === 'image' ? { ...source, confidence: 1 } : source;
+}
+
 /** A 署名（自署） cell: signed when it holds a picture or ink, or typed text (which the reviewer is told about). */
 export function readSignature(cell: Cell | undefined): SignatureReading {
   if (!cell) return { signed: false, how: null, evidence: '署名欄が見つかりません' };

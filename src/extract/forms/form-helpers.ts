@@ -16,10 +16,11 @@ export function firstCellText(table: Table): string {
 
 /**
  * Whether a label read from a scan is the printed label: OCR misreads a character now and then
- * (宣誓日 → 宣落日), so labels of three or more characters may differ in one.
+ * (宣誓日 → 宣落日, 署名（自署） → 著名（自緒）), so labels of three or more characters may differ in one
+ * character per three.
  */
 export function nearLabel(read: string, label: string): boolean {
-  return label.length >= 3 && read.length >= label.length - 1 && distance(read.slice(0, label.length), label) <= 1;
+  return label.length >= 3 && read.length >= label.length - 1 && distance(read.slice(0, label.length), label) <= Math.floor(label.length / 3);
 }
 
 /** The first table whose first cell starts with the label (after normalising); one OCR slip tolerated. */
@@ -57,9 +58,21 @@ export function labelValueCells(table: Table): Map<string, Cell> {
 export function valueFor(cells: Map<string, Cell>, label: string): Cell | undefined {
   const k = key(label);
   if (cells.has(k)) return cells.get(k);
+  // A label misread by OCR before a longer label that merely starts the same: 所属先会社名 read as
+  // 所属先会仕名 is that row, not 所属先会社名（かな）.
+  for (const [l, cell] of cells) if (nearLabel(l, k) && Math.abs(l.length - k.length) <= 1) return cell;
   for (const [l, cell] of cells) if (l.startsWith(k) || k.startsWith(l)) return cell;
-  for (const [l, cell] of cells) if (nearLabel(l, k) && l.length <= k.length + 1) return cell;
   return undefined;
+}
+
+/**
+ * The value cell of the row whose label cell has a line like this one anywhere in it: the signature
+ * row is labelled 署名 over （自署）, and a scan may misread the two-character 署名 beyond recognition.
+ */
+export function valueByLabelLine(table: Table | undefined, line: string): Cell | undefined {
+  const k = key(line);
+  const row = table?.rows.find((r) => r.length >= 2 && r[0]!.paragraphs.some((p) => key(p.text) === k || nearLabel(key(p.text), k)));
+  return row?.[row.length - 1];
 }
 
 export function provenance(file: string, cell: Cell | Paragraph, text: string = cell.text): Provenance {

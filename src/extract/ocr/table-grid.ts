@@ -123,6 +123,12 @@ export function findTables(img: GreyImage): GridTable[] {
 
 /** Share of inked pixels inside a box (inset to leave the borders out): tells a blank cell and a signature. */
 export function inkRatio(img: GreyImage, box: Box, inset = 6): number {
+  const { ink, all } = inkCount(img, box, inset);
+  return all === 0 ? 0 : ink / all;
+}
+
+/** Dark pixels inside the box (borders inset away), and all pixels looked at. */
+export function inkCount(img: GreyImage, box: Box, inset = 6): { ink: number; all: number } {
   let ink = 0;
   let all = 0;
   for (let y = box.y0 + inset; y < box.y1 - inset; y++) {
@@ -131,5 +137,5 @@ export function inkRatio(img: GreyImage, box: Box, inset = 6): number {
       if (img.data[y * img.width + x]! < INK) ink++;
     }
   }
-  return all === 0 ? 0 : ink / all;
+  return { ink, all };
 }

@@ -8,18 +8,19 @@ import sharp from 'sharp';
 import type { Block, Cell, DocumentModel, Paragraph, Table } from '../document.ts';
 import { recognise, type OcrResult } from '../ocr/ocr-engine.ts';
 import { prepareForOcr } from '../ocr/prepare-image.ts';
-import { findTables, inkRatio, type Box, type GreyImage } from '../ocr/table-grid.ts';
+import { findTables, inkCount, inkRatio, type Box, type GreyImage } from '../ocr/table-grid.ts';
+import { checkboxGlyph, tidyOcrText } from '../ocr/ocr-text.ts';
 
-/** A cell with less ink than this is blank (the borders are inset away); more without text is handwriting. */
-const BLANK_INK = 0.004;
+/**
+ * A cell with fewer dark pixels than this is blank (the borders are inset away): a single printed digit
+ * at ~300 dpi has several hundred, so one ７ in a wide cell is still read. More ink than HANDWRITING_INK
+ * (a share of the cell) without readable text is handwriting.
+ */
+const BLANK_INK_PIXELS = 120;
 const HANDWRITING_INK = 0.01;
 /** OCR lines below this confidence in a cell with ink are taken for handwriting, not text. */
 const HANDWRITING_CONFIDENCE = 55;
-const CELL_INSET = 6;
-
-// Checkboxes as OCR sees them: a ticked box reads as 区 図 凶 ☒ X, an empty one as 口 □.
-const TICKED_BOX = /^[\s]*[区図凶☒⊠×xX✓✔レ■]\s*/;
-const EMPTY_BOX = /^[\s]*[口□☐ロ]\s*/;
+export const CELL_INSET = 6;
 
 export interface ScanPage {
   /** 1-based page number within the form. */
@@ -27,7 +28,7 @@ export interface ScanPage {
   image: Uint8Array;
 }
 
-function paragraph(text: string, location: string, confidence: number): Paragraph {
+export function paragraph(text: string, location: string, confidence: number): Paragraph {
   return { kind: 'paragraph', text, runs: [{ text, bold: false, underline: false, strike: false, highlight: null }], listItem: false, location, confidence };
 }
 
@@ -36,23 +37,13 @@ async function grey(prepared: Buffer): Promise<GreyImage> {
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
+/** A region of a prepared page as a PNG for OCR (or for staff to look at). */
+export async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
   const left = box.x0 + inset;
   const top = box.y0 + inset;
   return sharp(prepared).extract({ left, top, width: Math.max(1, box.x1 - box.x0 - 2 * inset), height: Math.max(1, box.y1 - box.y0 - 2 * inset) })
     // A white margin helps tesseract with text touching the crop's edge.
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
-}
-
-/**
- * Japanese OCR puts spaces between characters (the forms' values never need them between CJK characters)
- * and reads the long-vowel mark after kana as the kanji 一.
- */
-function tidy(text: string): string {
-  return text
-    .replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー])/gu, '')
-    .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
-    .trim();
 }
 
 /**
@@ -82,17 +73,13 @@ function checkboxTicked(image: GreyImage, cell: Box): boolean | null {
   return inkRatio(image, inside, 0) > 0.06;
 }
 
-function checkboxGlyph(text: string): string {
-  if (TICKED_BOX.test(text) && /上記/.test(text)) return text.replace(TICKED_BOX, '☒ ');
-  if (EMPTY_BOX.test(text) && /上記/.test(text)) return text.replace(EMPTY_BOX, '☐ ');
-  return text;
-}
-
-async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number, single: boolean): Promise<Cell> {
-  const ink = inkRatio(image, box, CELL_INSET);
-  if (ink < BLANK_INK) return { paragraphs: [], text: '', colSpan, images: 0, location };
+async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number): Promise<Cell> {
+  const region = { page, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1 };
+  const count = inkCount(image, box, CELL_INSET);
+  const ink = count.all === 0 ? 0 : count.ink / count.all;
+  if (count.ink < BLANK_INK_PIXELS) return { paragraphs: [], text: '', colSpan, images: 0, location, region };
   const ocr: OcrResult = await recognise(await crop(prepared, box, CELL_INSET), 'block');
-  const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidy(l.text)), confidence: l.confidence }));
+  const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence }));
   // A one-cell table starting with 上記: the agreement with its checkbox, whose glyph OCR does not keep.
   const at = lines[0]?.text.indexOf('上記') ?? -1;
   if (single && at >= 0 && at <= 4) {
@@ -106,14 +93,13 @@ async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: 
     // Counted as a picture (a signature), and kept as an unreadable value (confidence 0) so that a field
     // holding it goes to a person instead of reading as empty.
     const unread = paragraph(lines.map((l) => l.text).join(' ') || '（判読不能）', location, 0);
-    return { paragraphs: [unread], text: unread.text, colSpan, images: 1, location };
+    return { paragraphs: [unread], text: unread.text, colSpan, images: 1, location, region };
   }
   const paragraphs = lines.map((l) => paragraph(l.text, location, l.confidence / 100));
-  return { paragraphs, text: paragraphs.map((p) => p.text).join('\n'), colSpan, images: 0, location };
+  return { paragraphs, text: paragraphs.map((p) => p.text).join('\n'), colSpan, images: 0, location, region };
 }
 
-async function readPage(page: ScanPage, tableNo: { n: number }): Promise<Block[]> {
-  const prepared = await prepareForOcr(page.image);
+async function readPage(page: ScanPage, prepared: Buffer, tableNo: { n: number }): Promise<Block[]> {
   const image = await grey(prepared);
   const found = findTables(image);
   const blocks: { y: number; block: Block }[] = [];
@@ -122,21 +108,38 @@ async function readPage(page: ScanPage, tableNo: { n: number }): Promise<Block[]
     const table = tableNo.n;
     // All cells of a table at once: the OCR pool's workers share them.
     const rows: Cell[][] = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c) =>
-      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1)))));
+      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1, page.number)))));
     blocks.push({ y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${tableNo.n}` } satisfies Table });
   }
   // The text outside the tables: tables painted white, the rest read as a page.
   const masks = found.map((t) => ({ input: { create: { width: t.x1 - t.x0 + 1, height: t.y1 - t.y0 + 1, channels: 3 as const, background: '#ffffff' } }, left: t.x0, top: t.y0 }));
   const rest = masks.length ? await sharp(prepared).composite(masks).png().toBuffer() : prepared;
   const ocr = await recognise(rest, 'page');
-  ocr.lines.forEach((l, i) => blocks.push({ y: l.bbox.y0, block: paragraph(checkboxGlyph(tidy(l.text)), `ページ ${page.number}, ${i + 1}行目`, l.confidence / 100) }));
+  ocr.lines.forEach((l, i) => blocks.push({ y: l.bbox.y0, block: paragraph(checkboxGlyph(tidyOcrText(l.text)), `ページ ${page.number}, ${i + 1}行目`, l.confidence / 100) }));
   return blocks.sort((a, b) => a.y - b.y).map((b) => b.block);
 }
 
+/** A scan read into the document model, with its pages as prepared for OCR (cells refer to them). */
+export interface ScannedDocument {
+  document: DocumentModel;
+  /** Prepared page images by page number. */
+  pages: Map<number, Buffer>;
+}
+
 /** Reads the pages of one scanned form, in the order given. */
-export async function readScannedPages(pages: ScanPage[], file: string): Promise<DocumentModel> {
+export async function scanPages(pages: ScanPage[], file: string): Promise<ScannedDocument> {
   const blocks: Block[] = [];
+  const prepared = new Map<number, Buffer>();
   const tableNo = { n: 0 };
-  for (const page of pages) blocks.push(...(await readPage(page, tableNo)));
-  return { file, format: 'image', blocks };
+  for (const page of pages) {
+    const image = await prepareForOcr(page.image);
+    prepared.set(page.number, image);
+    blocks.push(...(await readPage(page, image, tableNo)));
+  }
+  return { document: { file, format: 'image', blocks }, pages: prepared };
+}
+
+/** The document model of a scan, without its page images. */
+export async function readScannedPages(pages: ScanPage[], file: string): Promise<DocumentModel> {
+  return (await scanPages(pages, file)).document;
 }

@@ -1,0 +1,31 @@
+// What tesseract's Japanese models make of printed form text, put back the way the form prints it.
+
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}ー';
+
+// Checkboxes as OCR sees them: a ticked box reads as 区 図 凶 ☒ X, an empty one as 口 □.
+const TICKED_BOX = /^[\s]*[区図凶☒⊠×xX✓✔レ■]\s*/;
+const EMPTY_BOX = /^[\s]*[口□☐ロ]\s*/;
+
+/**
+ * Japanese OCR puts spaces between characters (the forms' values never need them between CJK characters),
+ * reads the long-vowel mark after kana as the kanji 一, a list bullet ・ at the start of a line as *, and
+ * the underline of a blank as _.
+ */
+export function tidyOcrText(text: string): string {
+  return text
+    .replace(new RegExp(`(?<=[${CJK}])\\s+(?=[${CJK}])`, 'gu'), '')
+    .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
+    // A space OCR put inside a number of a date (平成2 6年).
+    .replace(/(?<=\d) (?=\d+[年月日])/gu, '')
+    .replace(/^\s*[*＊]\s*(?=[\p{Script=Katakana}\p{Script=Han}])/u, '・ ')
+    // The form's underlined blanks (自＿＿年＿月) come through as _ next to the characters typed on them.
+    .replace(new RegExp(`(?<=[${CJK}])[_＿]+|[_＿]+(?=[${CJK}])`, 'gu'), '')
+    .trim();
+}
+
+/** A checkbox in front of the agreement sentence (上記…) written the way Word writes it: ☒ or ☐. */
+export function checkboxGlyph(text: string): string {
+  if (TICKED_BOX.test(text) && /上記/.test(text)) return text.replace(TICKED_BOX, '☒ ');
+  if (EMPTY_BOX.test(text) && /上記/.test(text)) return text.replace(EMPTY_BOX, '☐ ');
+  return text;
+}

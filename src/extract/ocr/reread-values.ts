@@ -1,0 +1,100 @@
+// The second reading of a scanned form. The first pass reads every cell with the fast Japanese model, so
+// that the form and its labels are found. The cells that hold the applicant's values are then read again,
+// each with what suits its field: the stronger Japanese model for names, addresses and dates, the Latin
+// model with a character whitelist for e-mail addresses and numbers. A value is confident only when the
+// two readings, made by different models, agree; when they differ the second reading is kept (it is the
+// more accurate one, BENCHMARKS.md) with a confidence no higher than DISAGREEMENT_CONFIDENCE, so a person
+// confirms it. tesseract's own confidence alone is not enough: it reads 郎 as 朗 at 87 %.
+import type { Cell, DocumentModel, Provenance } from '../document.ts';
+import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
+import { nfkc } from '../../shared/japanese.ts';
+import { recognise, type OcrMode } from './ocr-engine.ts';
+import { checkboxGlyph, tidyOcrText } from './ocr-text.ts';
+import { CELL_INSET, crop, paragraph } from '../readers/scan.ts';
+import { readQualification } from '../forms/common-fields.ts';
+
+/** Two models that read a value differently: never above this (0..1), whatever each claims alone. */
+export const DISAGREEMENT_CONFIDENCE = 0.5;
+
+/** Fields whose value is a mark or ink (signatures, checkboxes), not text to read again. */
+const NOT_TEXT = /(?:^|\.)(?:[a-zA-Z]*Signed|signed|[a-zA-Z]*Agreed|signature|[a-zA-Z]*Signature)$/;
+/** How a field's text must look when read by the Latin model, or it is read by the Japanese one instead. */
+const LATIN_FIELDS: Record<string, { mode: OcrMode; format: RegExp }> = {
+  email: { mode: 'latin', format: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/ },
+  phone: { mode: 'number', format: /^\(?0\d{1,4}\)?-?\d{1,4}-?\d{3,4}$/ },
+  mobile: { mode: 'number', format: /^\(?0\d{1,4}\)?-?\d{1,4}-?\d{3,4}$/ },
+  passerNumber: { mode: 'number', format: /^\d{6,12}$/ },
+};
+
+function lastSegment(field: string): string {
+  return field.slice(field.lastIndexOf('.') + 1);
+}
+
+function comparable(text: string): string {
+  return nfkc(text).replace(/\s+/g, '');
+}
+
+function cellsByLocation(doc: DocumentModel): Map<string, Cell> {
+  const out = new Map<string, Cell>();
+  for (const block of doc.blocks) if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
+  return out;
+}
+
+interface Reading {
+  lines: { text: string; confidence: number }[];
+}
+
+async function read(image: Buffer, mode: OcrMode): Promise<Reading> {
+  const ocr = await recognise(image, mode);
+  return { lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })) };
+}
+
+function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
+  const choice = (lines: string[]) => readQualification('', { ...cell, paragraphs: lines.map((t) => paragraph(t, cell.location, 1)), text: lines.join('\n') });
+  const a = choice(first);
+  const b = choice(second);
+  return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join();
+}
+
+/** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
+async function rereadCell(cell: Cell, fields: string[], pages: Map<number, Buffer>): Promise<void> {
+  const page = cell.region && pages.get(cell.region.page);
+  if (!page || !cell.region) return;
+  const image = await crop(page, cell.region, CELL_INSET);
+  const first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
+  const latin = fields.length === 1 ? LATIN_FIELDS[lastSegment(fields[0]!)] : undefined;
+  let second: Reading | null = null;
+  if (latin) {
+    const attempt = await read(image, latin.mode);
+    if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) second = attempt;
+  }
+  second ??= await read(image, 'text');
+  if (second.lines.length === 0) return;
+  // The qualification cell holds printed notes as well: the two readings agree when they choose the same.
+  const agree = fields.includes('qualification')
+    ? sameChoice(cell, first.map((l) => l.text), second.lines.map((l) => l.text))
+    : comparable(first.map((l) => l.text).join('')) === comparable(second.lines.map((l) => l.text).join(''));
+  // A reading is as sure as its least sure line; two models agreeing are as sure as the surer of them.
+  const firstConfidence = Math.min(...first.map((l) => l.confidence));
+  const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
+  const confidence = agree ? Math.max(firstConfidence, secondConfidence) : Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
+  cell.paragraphs = second.lines.map((l) => paragraph(l.text, cell.location, confidence));
+  cell.text = cell.paragraphs.map((p) => p.text).join('\n');
+}
+
+/**
+ * Reads again the cells the application's values came from, in place. A cell the first pass took for
+ * handwriting (confidence 0) gets the second reading's text but stays at confidence 0: it goes to a
+ * person whatever a second reading says.
+ */
+export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, Buffer>): Promise<void> {
+  const cells = cellsByLocation(doc);
+  const fieldsByCell = new Map<Cell, string[]>();
+  for (const [field, source] of fieldSources(app)) {
+    if (NOT_TEXT.test(field)) continue;
+    const cell = cells.get(source.location);
+    if (!cell || cell.paragraphs.length === 0) continue;
+    fieldsByCell.set(cell, [...(fieldsByCell.get(cell) ?? []), field]);
+  }
+  await Promise.all([...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages)));
+}

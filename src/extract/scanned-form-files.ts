@@ -1,0 +1,87 @@
+// A form printed, filled in and sent back as pictures: one scanned PDF, or (from a phone) one photo per
+// page. The attachments that were not recognised as anything else are read together as the pages of one
+// form, ordered by file name (IMG_0012 before IMG_0013, page2 before page10). The mappers find every
+// field by its printed label, not by page position, so pages in the wrong order still read right. Pages
+// on which no form table is found (a photo of a certificate, say) stay documents of their own.
+import { detectFileType, type FileType } from './file-type.ts';
+import type { FileVerdict, ScanReading } from './extract-file.ts';
+import { NotAScannedFormError, readScannedForm } from './extract-scan.ts';
+import { OcrUnavailableError } from './ocr/ocr-engine.ts';
+import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
+import type { ScanPage } from './readers/scan.ts';
+import { tables } from './document.ts';
+
+/** More pages than both forms have, with room for a page sent twice; beyond it a mail is not a form. */
+export const MAX_SCANNED_PAGES = 12;
+
+const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
+
+export interface ScannedFile {
+  filename: string;
+  content: Uint8Array;
+  verdict: FileVerdict;
+}
+
+export interface ScannedFormFiles {
+  /** Index (in the files given) of the file the form is filed under: its first page. */
+  formFile: number;
+  /** Indices of the other files holding pages of the form. */
+  pageFiles: number[];
+  verdict: Extract<FileVerdict, { role: 'form' }>;
+}
+
+/** An attachment that may be a page of a scanned form: a picture or a PDF without text, not the exam report. */
+function isCandidate(f: ScannedFile): boolean {
+  if (f.verdict.role !== 'document' || f.verdict.facts.kind === 'exam-report') return false;
+  const type = detectFileType(f.content);
+  if (IMAGE_TYPES.includes(type)) return true;
+  return type === 'pdf' && f.verdict.document !== undefined && f.verdict.document.blocks.length === 0;
+}
+
+const byName = new Intl.Collator('ja', { numeric: true, sensitivity: 'base' });
+
+/**
+ * Reads the mail's pictures and scanned PDFs as one form. Returns null when there are none, when OCR is
+ * unavailable, or when what they show is not a form (they then stay documents, as before).
+ */
+export async function readScannedFormFiles(files: readonly ScannedFile[], minConfidence: number): Promise<ScannedFormFiles | null> {
+  const candidates = files.map((f, i) => ({ f, i })).filter((x) => isCandidate(x.f)).sort((a, b) => byName.compare(a.f.filename, b.f.filename));
+  if (candidates.length === 0) return null;
+  const pages: ScanPage[] = [];
+  const fileOfPage = new Map<number, number>();
+  for (const { f, i } of candidates) {
+    const add = (image: Uint8Array) => {
+      if (pages.length >= MAX_SCANNED_PAGES) return;
+      pages.push({ number: pages.length + 1, image });
+      fileOfPage.set(pages.length, i);
+    };
+    if (detectFileType(f.content) === 'pdf') {
+      const count = await pdfPageCount(f.content).catch(() => 0);
+      const wanted = Array.from({ length: Math.min(count, MAX_SCANNED_PAGES - pages.length) }, (_, k) => k + 1);
+      if (wanted.length) for (const png of await renderPdfPages(f.content, wanted).catch(() => [])) add(png);
+    } else add(f.content);
+  }
+  if (pages.length === 0) return null;
+  let read;
+  try {
+    read = await readScannedForm(pages, candidates.map((c) => c.f.filename).join(', '), minConfidence);
+  } catch (error) {
+    if (error instanceof NotAScannedFormError || error instanceof OcrUnavailableError) return null;
+    throw error;
+  }
+  // The files with at least one page on which a form table was found.
+  const withTables = new Set<number>();
+  for (const t of tables(read.document)) {
+    const page = Number(/^ページ (\d+)/.exec(t.location)?.[1]);
+    const file = fileOfPage.get(page);
+    if (file !== undefined) withTables.add(file);
+  }
+  const formFiles = candidates.map((c) => c.i).filter((i) => withTables.has(i));
+  if (formFiles.length === 0) return null;
+  const [formFile, ...pageFiles] = formFiles as [number, ...number[]];
+  const scan: ScanReading = { unconfirmed: read.unconfirmed, pageFiles: formFiles.map((i) => files[i]!.filename) };
+  return {
+    formFile, pageFiles,
+    verdict: { role: 'form', type: detectFileType(files[formFile]!.content), kind: read.kind, application: read.application, document: read.document, score: read.score, scan },
+  };
+}

@@ -1,0 +1,143 @@
+// Forms printed, filled in and sent back as pictures, through the whole pipeline: read by OCR (one photo
+// per page, in any order, or a scanned PDF), every value either right or flagged `field.unconfirmed` with
+// its crop stored, the case held as an exception until staff confirm, then evaluated like a Word form.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataEnv, harness, SAMPLES, sampleMail, tempDir, type Harness } from '../support/harness.ts';
+import { conken } from '../support/cli.ts';
+import { extractFile } from '../../src/extract/extract-file.ts';
+import { applicationValues, fieldSources, type ApplicationBase } from '../../src/extract/forms/form-kind.ts';
+import { confirmField, ConfirmError } from '../../src/app/confirm-field.ts';
+import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
+import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
+import type { Finding } from '../../src/validate/findings.ts';
+
+const OCR_TIMEOUT = 400_000;
+
+async function truthOf(docx: string): Promise<ApplicationBase> {
+  const verdict = await extractFile(readFileSync(path.join(SAMPLES, 'forms', docx)), docx);
+  if (verdict.role !== 'form') throw new Error(`${docx} is not a form`);
+  return verdict.application;
+}
+
+/** The value a person would type for a field, from the form's ground truth (the same form read from .docx). */
+function truthText(truth: ApplicationBase, field: string): string | undefined {
+  if (/\.period$/.test(field)) {
+    const values = applicationValues(truth);
+    const row = field.replace(/\.period$/, '');
+    const from = values.get(`${row}.from`)?.value;
+    const to = values.get(`${row}.to`)?.value;
+    return from ? `${from}〜${to ?? '現在'}` : undefined;
+  }
+  const v = applicationValues(truth).get(field)?.value;
+  return v === 'true' ? 'はい' : v === 'false' ? 'いいえ' : v;
+}
+
+const codes = (findings: Finding[]) => findings.map((f) => `${f.code}/${f.audience}`);
+
+describe('scanned and photographed forms through the pipeline', () => {
+  let h: Harness;
+  beforeAll(() => {
+    if (!findTessdata()) throw new Error('apt-get install tesseract-ocr-jpn (required for the OCR tests)');
+    h = harness();
+  });
+  afterAll(async () => {
+    h.close();
+    await shutdownOcr();
+  });
+
+  it('five phone photos sent out of order and a photo of the exam report: one form, values right or flagged, staff confirm, then the case moves on', async () => {
+    const o = await h.process(sampleMail('26-certification-photos.eml'), '26');
+    const c = o.cases[0]!;
+    expect([o.cases.length, c.kind, c.status]).toEqual([1, 'certification', 'exception']);
+    // Nothing is asked of the applicant while a value may be misread; only the acknowledgement goes out.
+    expect(c.findings.filter((f) => f.audience === 'applicant')).toEqual([]);
+    expect(c.notices).toEqual(['acknowledgement']);
+    const unconfirmed = c.findings.filter((f) => f.code === 'field.unconfirmed');
+    expect(unconfirmed.length).toBeGreaterThan(0);
+    expect(c.findings.every((f) => f.code === 'field.unconfirmed' || f.audience === 'reviewer')).toBe(true);
+
+    // The first page by file name holds the form; the other pages are attached as its pages, the report as a document.
+    const row = h.app.cases.caseByNumber(c.number!)!;
+    const attachments = h.app.cases.caseAttachments(row.id).map((a) => [a.filename, a.role]).sort();
+    expect(attachments).toEqual([
+      ['IMG_0120.jpg', 'form'], ['IMG_0130.jpg', 'form-page'], ['IMG_0140.jpg', 'form-page'], ['IMG_0150.jpg', 'form-page'], ['IMG_0160.jpg', 'form-page'], ['IMG_0200.jpg', 'document'],
+    ]);
+
+    // Every value read is the form's value, or it is flagged: never a wrong value taken as read.
+    const truth = await truthOf('certification-complete.docx');
+    const read = applicationValues(JSON.parse(row.application_json!) as ApplicationBase);
+    const flagged = new Set(unconfirmed.map((f) => f.field!));
+    const wrongAndConfident = [...applicationValues(truth)].filter(([field, t]) => {
+      const got = read.get(field);
+      const rowField = field.replace(/\.(from|to|ongoing)$/, '.period');
+      return got !== undefined && got.value !== t.value && !flagged.has(field) && !flagged.has(rowField);
+    });
+    expect(wrongAndConfident).toEqual([]);
+    // Each unconfirmed value read from a cell has its crop in the content store, named in its evidence.
+    const stored = fieldSources(JSON.parse(row.application_json!) as ApplicationBase);
+    const crops = unconfirmed.map((f) => stored.get(f.field!)?.crop).filter((p): p is string => !!p);
+    expect(crops.length).toBeGreaterThanOrEqual(unconfirmed.filter((f) => !/見つかりません/.test(f.message)).length);
+    for (const crop of crops) expect(existsSync(path.join(h.config.store.dir, crop)), crop).toBe(true);
+    expect(h.app.files.get(crops[0]!).subarray(1, 4).toString()).toBe('PNG');
+
+    // Staff confirm each flagged value: as read when it is right, corrected from the paper when not.
+    for (const f of unconfirmed) {
+      const field = f.field!;
+      const want = truthText(truth, field);
+      const rowField = /\.period$/.test(field) ? field.replace(/\.period$/, '') : null;
+      const readOk = rowField
+        ? ['from', 'to'].every((k) => read.get(`${rowField}.${k}`)?.value === applicationValues(truth).get(`${rowField}.${k}`)?.value)
+        : read.get(field)?.value === applicationValues(truth).get(field)?.value;
+      confirmField(h.app, c.number!, field, readOk ? undefined : want, 'staff:test');
+    }
+    const after = h.app.cases.caseByNumber(c.number!)!;
+    // Now the same as the Word form of mail 18: complete, waiting for the fee.
+    expect(after.status).toBe('awaiting-payment');
+    expect(h.app.cases.currentFindings(after.id).filter((f) => f.audience !== 'reviewer')).toEqual([]);
+    const confirmedEvents = h.app.cases.events(after.id).filter((e) => e.type === 'field.confirmed');
+    expect(confirmedEvents).toHaveLength(unconfirmed.length);
+    expect(h.app.cases.outboxForCase(after.id).map((n) => n.kind)).toEqual(['acknowledgement', 'awaiting-payment']);
+  }, OCR_TIMEOUT);
+
+  it('a scanned PDF of the whole form is read by OCR too, and held for staff instead of asking the applicant for what they sent', async () => {
+    const o = await h.process(sampleMail('25-certification-scanned-form.eml'), '25');
+    const c = o.cases[0]!;
+    expect([c.kind, c.status]).toEqual(['certification', 'exception']);
+    expect(codes(c.findings)).not.toContain('form.not-found/staff');
+    expect(c.findings.some((f) => f.code === 'field.unconfirmed')).toBe(true);
+    expect(c.findings.filter((f) => f.audience === 'applicant')).toEqual([]);
+    expect((c.application as unknown as { passerNumber: string }).passerNumber).toBe('2310450123');
+  }, OCR_TIMEOUT);
+
+  it('a confirmation that cannot be taken says why and changes nothing', async () => {
+    const number = h.app.cases.listCases().find((x) => x.status === 'exception')?.number;
+    expect(number).toBeDefined();
+    const before = h.app.cases.caseByNumber(number!)!;
+    expect(() => confirmField(h.app, number!, 'noSuchField', undefined, 'staff:test')).toThrow(ConfirmError);
+    expect(() => confirmField(h.app, number!, 'applicationDate', '2026年13月40日', 'staff:test')).toThrow(/日付|存在しない/);
+    expect(() => confirmField(h.app, 'C-2099-999999', 'name', undefined, 'staff:test')).toThrow(/案件はありません/);
+    const after = h.app.cases.caseByNumber(number!)!;
+    expect([after.revision, after.application_json]).toEqual([before.revision, before.application_json]);
+  });
+});
+
+describe('`conken confirm`', () => {
+  it('confirms a value from the command line and reports what is left; a wrong field exits 2 with the reason', async () => {
+    const dir = tempDir();
+    const env = dataEnv(dir);
+    const processed = await conken(['process', path.join(SAMPLES, 'mails', '25-certification-scanned-form.eml'), '--json'], env);
+    expect(processed.code).toBe(0);
+    const c = (JSON.parse(processed.stdout) as { cases: { number: string; findings: { code: string; field?: string }[] }[] }).cases[0]!;
+    const field = c.findings.find((f) => f.code === 'field.unconfirmed')!.field!;
+    const ok = await conken(['confirm', c.number, field, '--json'], env);
+    expect(ok.code).toBe(0);
+    const result = JSON.parse(ok.stdout) as { case: string; field: string; unconfirmedLeft: string[] };
+    expect([result.case, result.field]).toEqual([c.number, field]);
+    expect(result.unconfirmedLeft).not.toContain(field);
+    const bad = await conken(['confirm', c.number, 'noSuchField'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/項目 noSuchField はありません/);
+  }, OCR_TIMEOUT);
+});
