@@ -21,6 +21,8 @@ export interface Paragraph {
   location: string;
   /** 0..1; 1 for text read from a Word or text-PDF file. */
   confidence: number;
+  /** Scans only: the line's box on its page. */
+  region?: Region;
 }
 
 export interface Cell {

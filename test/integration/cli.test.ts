@@ -96,7 +96,7 @@ describe('conken CLI', () => {
     // Run again: the demo resets its own data folder and gives the same result.
     const r2 = await conken(['demo'], env, cwd);
     expect(r2.stdout.replace(/\d+ms/g, '')).toBe(r.stdout.replace(/\d+ms/g, ''));
-  }, 180_000); // twice the whole demo, OCR of its scans included, on a busy 2-core machine
+  }, 480_000); // twice the whole demo, OCR of its scanned and photographed forms included, on a busy 2-core machine
 
   it('start: the daemon processes dropped mail, stops cleanly on SIGTERM, and a restart repeats nothing', async () => {
     const dir = tempDir();

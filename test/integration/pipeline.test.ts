@@ -195,7 +195,8 @@ describe('the sample mails', () => {
 
   it('end where their expected outcomes say, through the daemon\'s drain', async () => {
     mkdirSync(h.config.inbox.dir, { recursive: true });
-    for (const f of readdirSync(path.join(SAMPLES, 'mails'))) copyFileSync(path.join(SAMPLES, 'mails', f), path.join(h.config.inbox.dir, f));
+    // The scanned and photographed forms (mails 25, 26) take a minute each of OCR: scanned-mail.test.ts has them.
+    for (const f of readdirSync(path.join(SAMPLES, 'mails')).filter((f) => !/^2[56]-/.test(f))) copyFileSync(path.join(SAMPLES, 'mails', f), path.join(h.config.inbox.dir, f));
     const outcomes = await drainSource(h.app, new FolderSource(h.config.inbox.dir, h.config.inbox.processedDir));
     const byRef: Record<string, MailOutcome> = Object.fromEntries(outcomes.map((o) => [o.ref, o]));
     const codes = (ref: string) => [...new Set(byRef[ref]!.cases.flatMap((c) => c.findings.map((f) => f.code)))].sort();

@@ -5,7 +5,7 @@
 // two readings, made by different models, agree; when they differ the second reading is kept (it is the
 // more accurate one, BENCHMARKS.md) with a confidence no higher than DISAGREEMENT_CONFIDENCE, so a person
 // confirms it. tesseract's own confidence alone is not enough: it reads 郎 as 朗 at 87 %.
-import type { Cell, DocumentModel, Provenance } from '../document.ts';
+import type { Cell, DocumentModel, Paragraph } from '../document.ts';
 import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
 import { nfkc } from '../../shared/japanese.ts';
 import { recognise, type OcrMode } from './ocr-engine.ts';
@@ -34,9 +34,13 @@ function comparable(text: string): string {
   return nfkc(text).replace(/\s+/g, '');
 }
 
-function cellsByLocation(doc: DocumentModel): Map<string, Cell> {
-  const out = new Map<string, Cell>();
-  for (const block of doc.blocks) if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
+/** Where each value may have come from: table cells, and lines outside the tables (申請年月日 …). */
+function readablesByLocation(doc: DocumentModel): Map<string, Cell | Paragraph> {
+  const out = new Map<string, Cell | Paragraph>();
+  for (const block of doc.blocks) {
+    if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
+    else out.set(block.location, block);
+  }
   return out;
 }
 
@@ -54,6 +58,21 @@ function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
   const a = choice(first);
   const b = choice(second);
   return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join();
+}
+
+/** A line outside the tables read again, e.g. the application date: same rule as a cell. */
+async function rereadLine(line: Paragraph, pages: Map<number, Buffer>): Promise<void> {
+  const page = line.region && pages.get(line.region.page);
+  if (!page || !line.region) return;
+  const image = await crop(page, line.region, -4);
+  const second = await read(image, 'text');
+  if (second.lines.length === 0) return;
+  const text = second.lines.map((l) => l.text).join(' ');
+  const agree = comparable(line.text) === comparable(text);
+  const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
+  line.confidence = agree ? Math.max(line.confidence, secondConfidence) : Math.min(DISAGREEMENT_CONFIDENCE, line.confidence, secondConfidence);
+  line.text = text;
+  line.runs = [{ ...line.runs[0]!, text }];
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
@@ -88,13 +107,18 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, Buffe
  * person whatever a second reading says.
  */
 export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, Buffer>): Promise<void> {
-  const cells = cellsByLocation(doc);
+  const readables = readablesByLocation(doc);
   const fieldsByCell = new Map<Cell, string[]>();
+  const lines = new Set<Paragraph>();
   for (const [field, source] of fieldSources(app)) {
     if (NOT_TEXT.test(field)) continue;
-    const cell = cells.get(source.location);
-    if (!cell || cell.paragraphs.length === 0) continue;
-    fieldsByCell.set(cell, [...(fieldsByCell.get(cell) ?? []), field]);
+    const found = readables.get(source.location);
+    if (!found) continue;
+    if ('kind' in found) lines.add(found);
+    else if (found.paragraphs.length > 0) fieldsByCell.set(found, [...(fieldsByCell.get(found) ?? []), field]);
   }
-  await Promise.all([...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages)));
+  await Promise.all([
+    ...[...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages)),
+    ...[...lines].map((line) => rereadLine(line, pages)),
+  ]);
 }

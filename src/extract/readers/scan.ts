@@ -39,9 +39,13 @@ async function grey(prepared: Buffer): Promise<GreyImage> {
 
 /** A region of a prepared page as a PNG for OCR (or for staff to look at). */
 export async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
-  const left = box.x0 + inset;
-  const top = box.y0 + inset;
-  return sharp(prepared).extract({ left, top, width: Math.max(1, box.x1 - box.x0 - 2 * inset), height: Math.max(1, box.y1 - box.y0 - 2 * inset) })
+  // A negative inset takes a margin around the box (a text line's box is tight): kept on the page.
+  const { width = 1, height = 1 } = await sharp(prepared).metadata();
+  const left = Math.max(0, Math.min(width - 1, box.x0 + inset));
+  const top = Math.max(0, Math.min(height - 1, box.y0 + inset));
+  const right = Math.max(left + 1, Math.min(width, box.x1 - inset));
+  const bottom = Math.max(top + 1, Math.min(height, box.y1 - inset));
+  return sharp(prepared).extract({ left, top, width: right - left, height: bottom - top })
     // A white margin helps tesseract with text touching the crop's edge.
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
 }
@@ -115,7 +119,10 @@ async function readPage(page: ScanPage, prepared: Buffer, tableNo: { n: number }
   const masks = found.map((t) => ({ input: { create: { width: t.x1 - t.x0 + 1, height: t.y1 - t.y0 + 1, channels: 3 as const, background: '#ffffff' } }, left: t.x0, top: t.y0 }));
   const rest = masks.length ? await sharp(prepared).composite(masks).png().toBuffer() : prepared;
   const ocr = await recognise(rest, 'page');
-  ocr.lines.forEach((l, i) => blocks.push({ y: l.bbox.y0, block: paragraph(checkboxGlyph(tidyOcrText(l.text)), `ページ ${page.number}, ${i + 1}行目`, l.confidence / 100) }));
+  ocr.lines.forEach((l, i) => blocks.push({
+    y: l.bbox.y0,
+    block: { ...paragraph(checkboxGlyph(tidyOcrText(l.text)), `ページ ${page.number}, ${i + 1}行目`, l.confidence / 100), region: { page: page.number, ...l.bbox } },
+  }));
   return blocks.sort((a, b) => a.y - b.y).map((b) => b.block);
 }
 
