@@ -138,7 +138,7 @@ process.stdout.write(`${JSON.stringify({
   ms: {
     parse: r1(t1 - t0), store: r1(phases.storeMs ?? 0), loadAndIndex: r1(phases.loadMs ?? 0), reconcile: r1(phases.reconcileMs ?? 0), writeVerdicts: r1(phases.writeMs ?? 0),
     caseTransitions: r1(phases.casesMs ?? 0), commit: r1((phases.committedMs ?? 0) - (phases.storeMs ?? 0) - (phases.loadMs ?? 0) - (phases.reconcileMs ?? 0) - (phases.writeMs ?? 0) - (phases.casesMs ?? 0)),
-    importAndMatch: r1(matchOnlyMs), committed: r1(committedMs), composeNoticesAfterCommit: r1(phases.renderMs ?? 0), endToEnd: r1(endToEndMs), reimportAllDuplicates: r1(t3 - t2),
+    importAndMatch: r1(matchOnlyMs), committed: r1(committedMs), composeNoticesAndCheckpointAfterCommit: r1(phases.afterCommitMs ?? 0), endToEnd: r1(endToEndMs), reimportAllDuplicates: r1(t3 - t2),
   },
   noticesComposedAfterCommit: phases.noticesRendered ?? 0,
   cpuMs: { importEndToEnd: r1((cpu.user + cpu.system) / 1000) },

@@ -11,7 +11,7 @@ import { parseStatement, type DetectOptions } from '../payments/statements/detec
 import { transferKey, type TransferKey } from '../payments/transfer-name.ts';
 import { CaseIndex, reconcile, type Candidate, type OpenCase, type OpenPayment, type Verdict } from '../payments/matcher.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { transaction, withBulkCache } from '../cases/db.ts';
+import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
 import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
@@ -66,8 +66,8 @@ export interface ImportTimings {
   casesMs: number;
   /** The whole transaction, commit included. */
   committedMs: number;
-  /** Composing the queued notices after the commit. */
-  renderMs: number;
+  /** After the commit: composing the queued notices, then the checkpoint (see withBulkSettings). */
+  afterCommitMs: number;
   noticesRendered: number;
 }
 
@@ -76,7 +76,10 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
   const t0 = performance.now();
   let run: MatchRun | undefined;
   let storeMs = 0;
-  const result = withBulkCache(app.db, () => transaction(app.db, () => {
+  let committedAt = 0;
+  let noticesRendered = 0;
+  const result = withBulkSettings(app.db, () => {
+    const imported = transaction(app.db, () => {
     // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
     // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
     const groups = new Map<string, { row: StatementRow; key: TransferKey }[]>();
@@ -120,10 +123,12 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate,
       matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
     };
-  }));
-  const t1 = performance.now();
-  const noticesRendered = composeQueuedNotices(app);
-  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: t1 - t0, renderMs: performance.now() - t1, noticesRendered });
+    });
+    committedAt = performance.now();
+    noticesRendered = composeQueuedNotices(app);
+    return imported;
+  });
+  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, afterCommitMs: performance.now() - committedAt, noticesRendered });
   return result;
 }
 
