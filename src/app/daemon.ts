@@ -6,6 +6,7 @@ import type { Disposition, MailSource } from '../intake/sources/mail-source.ts';
 import type { Transport } from '../outbound/transports/transport.ts';
 import { processMail, type MailOutcome } from './process-mail.ts';
 import { deliverDue } from '../outbound/sender.ts';
+import { mailOfOutboxRow } from './deferred-notices.ts';
 import { transaction } from '../cases/db.ts';
 import { runMatching } from './import-payments.ts';
 import { writeStatus } from './daemon-status.ts';
@@ -49,7 +50,7 @@ export async function drainSource(app: App, source: MailSource, shouldStop: () =
 }
 
 export function deliverOutbox(app: App, transport: Transport, shouldStop?: () => boolean): Promise<{ sent: number; failed: number }> {
-  return deliverDue(app.cases, transport, (p) => app.files.get(p), app.config.sender, app.log, new Date(), shouldStop);
+  return deliverDue(app.cases, transport, (p) => app.files.get(p), app.config.sender, app.log, new Date(), shouldStop, (row) => mailOfOutboxRow(app, row));
 }
 
 /** The poll as a node-cron schedule (seconds field): every n seconds below a minute, else every n/60 minutes. */

@@ -11,11 +11,14 @@ import { parseStatement, type DetectOptions } from '../payments/statements/detec
 import { transferKey, type TransferKey } from '../payments/transfer-name.ts';
 import { CaseIndex, reconcile, type Candidate, type OpenCase, type OpenPayment, type Verdict } from '../payments/matcher.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { transaction } from '../cases/db.ts';
+import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
 import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
-import type { MatchingPaymentRow } from '../cases/case-store.ts';
+import type { EventInsert, MatchingPaymentRow, PaymentInsert, PaymentLinkRow } from '../cases/case-store.ts';
+import type { CaseStatus } from '../cases/status.ts';
+import { moveCasesOnAfterPayments, type CaseChange } from './payment-transitions.ts';
+import { composeUnrenderedNotices, renderQueuedNotices } from './deferred-notices.ts';
 
 export interface ImportResult {
   file: string;
@@ -52,10 +55,31 @@ export function importPaymentsFile(app: App, file: string, actor = 'cli', option
   return importStatementRows(app, path.basename(file), sha256(bytes), statement.format, statement.rows, actor, { encoding: statement.encoding });
 }
 
-export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: MatchRun['timings'] & { storeMs: number }) => void } = {}): ImportResult {
+export interface ImportTimings {
+  /** Deduplicating and preparing the new rows (the file is parsed before). */
+  storeMs: number;
+  loadMs: number;
+  reconcileMs: number;
+  /** Writing the new payments with their verdicts, links, events and payment findings. */
+  writeMs: number;
+  /** Moving the affected cases on (re-evaluation, findings, events, notices queued). */
+  casesMs: number;
+  /** The whole transaction, commit included. */
+  committedMs: number;
+  /** After the commit: composing the queued notices, then the checkpoint (see withBulkSettings). */
+  afterCommitMs: number;
+  noticesRendered: number;
+}
+
+export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
-  return transaction(app.db, () => {
-    const t0 = performance.now();
+  const t0 = performance.now();
+  let run: MatchRun | undefined;
+  let storeMs = 0;
+  let committedAt = 0;
+  let noticesRendered = 0;
+  const result = withBulkSettings(app.db, () => {
+    const imported = transaction(app.db, () => {
     // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
     // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
     const groups = new Map<string, { row: StatementRow; key: TransferKey }[]>();
@@ -76,30 +100,49 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     for (const [fingerprint, group] of groups) {
       const stored = storedCounts.get(fingerprint) ?? 0;
       duplicate += Math.min(stored, group.length);
-      for (let i = stored; i < group.length; i++) fresh.push({ ...group[i]!, fingerprint, occurrence: i + 1 });
+      for (let i = stored; i < group.length; i++) fresh.push({ row: group[i]!.row, key: group[i]!.key, fingerprint, occurrence: i + 1 });
     }
     const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
-    const ids = app.cases.insertPayments(fresh.map((f) => ({
-      import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity,
-      fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: f.row.raw ?? null,
-    })));
-    const inserted: MatchingPaymentRow[] = fresh.map((f, i) => ({
-      id: ids[i]!, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity, amount: f.row.amount, paid_on: f.row.paidOn,
-      hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null,
+    // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
+    const firstId = app.cases.nextPaymentId();
+    const payments: PaymentInsert[] = fresh.map((f, i) => ({
+      id: firstId + i, import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity,
+      fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: null,
     }));
+    // The source lines, one blob per import (index = payment id - first id), not a column per payment.
+    if (fresh.length) app.cases.setImportRawLines(importId, fresh.map((f) => f.row.raw ?? null));
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
-    const storeMs = performance.now() - t0;
+    storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-    const run = fresh.length ? runMatching(app, { importId, payments: inserted }) : { matched: [], reevaluated: [], timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
-    meta.onTimings?.({ storeMs, ...run.timings });
+    run = fresh.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
     app.cases.setImportMatched(importId, run.matched.length);
-    const needsAttention = app.cases.countUnlinkedPayments(importId);
+    // The new payments are linked only by this run's matching.
+    const needsAttention = fresh.length - run.freshLinked;
     app.log.info({ importId, format, rows: credits.length, new: fresh.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
     return {
       file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate,
       matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
     };
+    });
+    committedAt = performance.now();
+    noticesRendered = composeQueuedNotices(app);
+    return imported;
   });
+  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, afterCommitMs: performance.now() - committedAt, noticesRendered });
+  return result;
+}
+
+/**
+ * After the commit: compose the notices the run queued. A failure here loses nothing (the decisions and
+ * the outbox rows are committed); the sender composes what is left.
+ */
+function composeQueuedNotices(app: App): number {
+  try {
+    return renderQueuedNotices(app);
+  } catch (error) {
+    app.log.warn({ err: (error as Error).message }, 'composing queued notices failed; the sender will compose them');
+    return 0;
+  }
 }
 
 const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
@@ -123,6 +166,8 @@ export interface MatchRun {
   matched: ImportResult['matched'];
   /** Cases re-evaluated because their fee or their payment findings changed. */
   reevaluated: string[];
+  /** How many of the new payments this run linked. */
+  freshLinked: number;
   /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
   timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number };
 }
@@ -131,8 +176,11 @@ export interface MatchRun {
  * Re-runs matching over every stored payment and case (call inside a transaction): automatic links made
  * or moved, each payment's verdict and ranked candidates stored for finance, payment findings put on the
  * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
+ * `fresh` are an import's new payments, not stored yet: they are written once, with their verdicts.
+ * Notices are composed before returning, unless the caller composes them after its commit
+ * (renderQueuedNotices), as the bulk paths do.
  */
-export function runMatching(app: App, fresh?: { importId: number; payments: MatchingPaymentRow[] }): MatchRun {
+export function runMatching(app: App, fresh?: { importId: number; payments: PaymentInsert[] }, options: { composeNotices?: 'now' | 'after-commit' } = {}): MatchRun {
   const t0 = performance.now();
   const caseRows = app.cases.casesForMatching();
   const byId = new Map(caseRows.map((c) => [c.id, c]));
@@ -141,7 +189,12 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
     companyKana: c.payment_company, settledAmount: c.manual_accepted ? Number.MAX_SAFE_INTEGER : c.manual_amount, open: !isClosed(c.status),
   }));
   // The payments just imported are in hand; only the earlier ones are read back.
-  const paymentRows = fresh ? [...app.cases.paymentsForMatching(fresh.importId), ...fresh.payments] : app.cases.paymentsForMatching();
+  const freshById = new Map((fresh?.payments ?? []).map((p) => [p.id, p]));
+  const stored = fresh ? app.cases.paymentsForMatching(fresh.importId) : app.cases.paymentsForMatching();
+  const paymentRows: MatchingPaymentRow[] = [...stored, ...(fresh?.payments ?? []).map((p) => ({
+    id: p.id, transfer_name: p.transfer_name, digits: p.digits, kana: p.kana, entity: p.entity ?? null, amount: p.amount, paid_on: p.paid_on,
+    hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null,
+  }))];
   const paymentById = new Map(paymentRows.map((p) => [p.id, p]));
   const payments: OpenPayment[] = paymentRows.map((p) => ({
     id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1,
@@ -155,16 +208,27 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
   const affected = new Set<number>();
   const newlyLinked: { payment: number; caseId: number }[] = [];
   const findingsByCase = new Map<number, Finding[]>();
+  // Events in the order a one-by-one run would write them; written after the new payments exist.
+  const events: EventInsert[] = [];
+  const freshLinks: Omit<PaymentLinkRow, 'accepted'>[] = [];
+  const now = new Date().toISOString();
   for (const v of verdicts) {
     const p = paymentById.get(v.paymentId)!;
+    const row = freshById.get(p.id);
     if (v.status === 'matched') {
       if (p.auto_case !== v.caseId) {
         if (p.auto_case !== null) {
           app.cases.unlinkPayment(p.id, p.auto_case);
           affected.add(p.auto_case);
         }
-        app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
-        app.cases.addEvent({ caseId: v.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: p.id, rule: v.rule } });
+        if (row) {
+          // As linkPayment would leave it.
+          Object.assign(row, { status: 'matched', case_id: v.caseId, matched_by: 'matcher:exact', matched_at: now });
+          freshLinks.push({ payment_id: p.id, case_id: v.caseId, amount: p.amount, linked_by: 'matcher:exact', linked_at: now });
+        } else {
+          app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
+        }
+        events.push({ caseId: v.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: p.id, rule: v.rule } });
         affected.add(v.caseId);
         newlyLinked.push({ payment: p.id, caseId: v.caseId });
       }
@@ -173,13 +237,14 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
     if (p.auto_case !== null) {
       // An earlier identical payment is the fee for this case: this one becomes the duplicate.
       app.cases.unlinkPayment(p.id, p.auto_case);
-      app.cases.addEvent({ caseId: p.auto_case, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
+      events.push({ caseId: p.auto_case, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
       affected.add(p.auto_case);
     }
     const code = v.status === 'attention' ? v.code : null;
     const candidatesJson = v.candidates.length ? JSON.stringify(v.candidates) : null;
     if (p.status !== v.status || p.finding_code !== code || p.candidates_json !== candidatesJson || p.auto_case !== null) {
-      app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
+      if (row) Object.assign(row, { status: v.status, finding_code: code, candidates_json: candidatesJson, reason: v.reason });
+      else app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
     }
     // A payment finance unlinked by hand stays in their queue but no longer questions the case.
     if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
@@ -192,6 +257,11 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
       }
     }
   }
+  if (fresh) {
+    app.cases.insertPayments(fresh.payments);
+    app.cases.insertPaymentLinks(freshLinks);
+  }
+  app.cases.addEvents(events);
   // A short amount finance linked by hand (without --accept) still leaves the case waiting.
   for (const c of caseRows) {
     if (c.manual_amount > 0 && !c.manual_accepted && c.auto_links === 0 && c.manual_amount < c.expected_amount! && !isClosed(c.status)) {
@@ -200,25 +270,29 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Matc
       findingsByCase.set(c.id, list);
     }
   }
+  const changes = new Map<number, CaseChange>();
   for (const c of caseRows) {
     const json = JSON.stringify(findingsByCase.get(c.id) ?? []);
-    if (json !== c.payment_findings_json) {
-      app.cases.updateCase(c.id, { payment_findings_json: json });
-      affected.add(c.id);
-    }
+    if (json !== c.payment_findings_json) changes.set(c.id, { paymentFindings: findingsByCase.get(c.id) ?? [], paymentFindingsJson: json });
   }
+  for (const id of affected) if (!changes.has(id)) changes.set(id, { paymentFindings: findingsByCase.get(id) ?? [] });
   const t3 = performance.now();
-  const reevaluated: string[] = [];
-  const statusOf = new Map<number, string>();
-  for (const caseId of [...affected].sort((a, b) => a - b)) {
-    const row = reevaluateCase(app, caseId, 'payment', findingsByCase.get(caseId) ?? []);
-    statusOf.set(caseId, row.status);
-    reevaluated.push(row.number);
+  // A case the matcher did not read (its payment key is gone) still moves on, one by one as before.
+  const statusOf = new Map<number, CaseStatus>();
+  const numberOf = new Map<number, string>();
+  for (const id of [...changes.keys()].filter((id) => !byId.has(id)).sort((a, b) => a - b)) {
+    const row = reevaluateCase(app, id, 'payment', changes.get(id)!.paymentFindings);
+    statusOf.set(id, row.status);
+    numberOf.set(id, row.number);
+    changes.delete(id);
   }
+  for (const [id, status] of moveCasesOnAfterPayments(app, byId, changes)) statusOf.set(id, status);
+  if ((options.composeNotices ?? 'now') === 'now') composeUnrenderedNotices(app);
+  const reevaluated = [...statusOf.keys()].sort((a, b) => a - b).map((id) => byId.get(id)?.number ?? numberOf.get(id)!);
   const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
   if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
   const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3 };
-  return { matched, reevaluated, timings };
+  return { matched, reevaluated, freshLinked: freshLinks.length, timings };
 }
 
 export class PaymentActionError extends Error {}

@@ -10,7 +10,7 @@ import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 
 /** Findings the matcher puts on a case (they are replaced, never accumulated). */
-function isPaymentFinding(f: Finding): boolean {
+export function isPaymentFinding(f: Finding): boolean {
   return f.field === 'payment' && (f.code === 'payment.ambiguous' || f.code === 'payment.amount-mismatch');
 }
 

@@ -100,6 +100,30 @@ export interface MatchingPaymentRow {
   candidates_json: string | null;
 }
 
+/** A case as the matcher and the payment-triggered transitions read it (no application JSON). */
+export interface MatchingCaseRow {
+  id: number;
+  number: string;
+  kind: string;
+  status: CaseStatus;
+  revision: number;
+  notices_suppressed: number;
+  applicant_address: string | null;
+  received_at: string;
+  payment_digits: string | null;
+  payment_kana: string | null;
+  payment_declared: string | null;
+  payment_company: string | null;
+  expected_amount: number | null;
+  payment_findings_json: string;
+  manual_amount: number;
+  manual_accepted: number;
+  auto_links: number;
+}
+
+/** A payment row as a bulk import writes it: id chosen by the import, verdict known before the insert. */
+export type PaymentInsert = Omit<PaymentRow, 'case_id' | 'matched_by' | 'matched_at'> & { case_id?: number | null; matched_by?: string | null; matched_at?: string | null };
+
 export interface PaymentLinkRow {
   payment_id: number;
   case_id: number;
@@ -116,7 +140,9 @@ export interface OutboxRow {
   rfc_message_id: string;
   to_address: string;
   audience: string;
+  /** '' while the notice waits to be rendered (notice_json says what to render). */
   mail_json: string;
+  notice_json?: string | null;
   status: 'pending' | 'sent' | 'suppressed';
   attempts: number;
   next_attempt_at: string;
@@ -204,7 +230,7 @@ export class CaseStore {
     const keys = Object.keys(fields);
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${k} = $${k}`).join(', ');
-    this.db.prepare(`UPDATE cases SET ${sets}, updated_at = $updatedAt WHERE id = $id`).run({ ...(fields as Params), updatedAt: new Date().toISOString(), id });
+    this.stmt(`UPDATE cases SET ${sets}, updated_at = $updatedAt WHERE id = $id`).run({ ...(fields as Params), updatedAt: new Date().toISOString(), id });
   }
 
   caseById(id: number): CaseRow | undefined {
@@ -217,6 +243,12 @@ export class CaseStore {
     return withFindings
       ? this.get('SELECT id, number, kind, status, revision, notices_suppressed, payment_findings_json FROM cases WHERE id = ?', id)
       : this.get('SELECT id, number, kind, status, revision, notices_suppressed FROM cases WHERE id = ?', id);
+  }
+
+  /** The application and computed JSON of many cases (what composing their notices reads). */
+  applicationsOf(ids: readonly number[]): Map<number, Pick<CaseRow, 'application_json' | 'computed_json'>> {
+    const rows = this.all<{ id: number; application_json: string | null; computed_json: string | null }>('SELECT id, application_json, computed_json FROM cases WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids));
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   caseByNumber(number: string): CaseRow | undefined {
@@ -234,8 +266,9 @@ export class CaseStore {
   }
 
   /** Every case with a payment key, with what finance's links already settle (the matcher's input). */
-  casesForMatching(): { id: number; number: string; status: CaseStatus; payment_digits: string | null; payment_kana: string | null; payment_declared: string | null; payment_company: string | null; expected_amount: number | null; payment_findings_json: string; manual_amount: number; manual_accepted: number; auto_links: number }[] {
-    return this.all(`SELECT c.id, c.number, c.status, c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount, c.payment_findings_json,
+  casesForMatching(): MatchingCaseRow[] {
+    return this.all(`SELECT c.id, c.number, c.kind, c.status, c.revision, c.notices_suppressed, c.applicant_address, c.received_at,
+        c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount, c.payment_findings_json,
         COALESCE(l.manual_amount, 0) AS manual_amount, COALESCE(l.manual_accepted, 0) AS manual_accepted, COALESCE(l.auto_links, 0) AS auto_links
       FROM cases c LEFT JOIN (SELECT case_id,
           SUM(CASE WHEN linked_by NOT LIKE 'matcher%' THEN amount ELSE 0 END) AS manual_amount,
@@ -246,12 +279,26 @@ export class CaseStore {
   }
 
   linkMessage(caseId: number, messageId: number, role: 'original' | 'reply'): void {
-    this.db.prepare('INSERT OR IGNORE INTO case_messages (case_id, message_id, role) VALUES (?, ?, ?)').run(caseId, messageId, role);
+    this.stmt('INSERT OR IGNORE INTO case_messages (case_id, message_id, role) VALUES (?, ?, ?)').run(caseId, messageId, role);
   }
 
   caseMessages(caseId: number): { id: number; message_id: string | null; subject: string | null; received_at: string; role: string; raw_path: string }[] {
     return this.all(`SELECT m.id, m.message_id, m.subject, m.received_at, cm.role, m.raw_path FROM case_messages cm JOIN messages m ON m.id = cm.message_id
       WHERE cm.case_id = ? ORDER BY m.id`, caseId);
+  }
+
+  /** The Message-IDs of many cases' mails, oldest first (caseMessages' order), in one query. */
+  messageIdsForCases(caseIds: readonly number[]): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    const rows = this.all<{ case_id: number; message_id: string | null }>(`SELECT cm.case_id, m.message_id FROM case_messages cm JOIN messages m ON m.id = cm.message_id
+      WHERE cm.case_id IN (SELECT value FROM json_each(?)) ORDER BY cm.case_id, m.id`, JSON.stringify(caseIds));
+    for (const r of rows) {
+      if (!r.message_id) continue;
+      const list = out.get(r.case_id);
+      if (list) list.push(r.message_id);
+      else out.set(r.case_id, [r.message_id]);
+    }
+    return out;
   }
 
   // ── attachments ───────────────────────────────────────────────────────────
@@ -261,7 +308,20 @@ export class CaseStore {
   }
 
   linkAttachment(caseId: number, attachmentId: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO case_attachments (case_id, attachment_id) VALUES (?, ?)').run(caseId, attachmentId);
+    this.stmt('INSERT OR IGNORE INTO case_attachments (case_id, attachment_id) VALUES (?, ?)').run(caseId, attachmentId);
+  }
+
+  /** caseAttachments of many cases in one query. */
+  attachmentsForCases(caseIds: readonly number[]): Map<number, AttachmentRow[]> {
+    const out = new Map<number, AttachmentRow[]>();
+    const rows = this.all<AttachmentRow & { case_id: number }>(`SELECT ca.case_id, a.* FROM case_attachments ca JOIN attachments a ON a.id = ca.attachment_id
+      WHERE ca.case_id IN (SELECT value FROM json_each(?)) ORDER BY ca.case_id, a.id`, JSON.stringify(caseIds));
+    for (const r of rows) {
+      const list = out.get(r.case_id);
+      if (list) list.push(r);
+      else out.set(r.case_id, [r]);
+    }
+    return out;
   }
 
   caseAttachments(caseId: number): AttachmentRow[] {
@@ -270,8 +330,29 @@ export class CaseStore {
 
   // ── findings ──────────────────────────────────────────────────────────────
   saveFindings(caseId: number, revision: number, findings: readonly Finding[]): void {
-    const stmt = this.db.prepare('INSERT INTO findings (case_id, revision, code, field, row, audience, message) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const stmt = this.stmt('INSERT INTO findings (case_id, revision, code, field, row, audience, message) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const f of findings) stmt.run(caseId, revision, f.code, f.field ?? null, f.row ?? null, f.audience, f.message);
+  }
+
+  /** The findings of many evaluations at once (case, revision, findings in order). */
+  saveFindingsMany(rows: readonly { caseId: number; revision: number; findings: readonly Finding[] }[]): void {
+    const flat = rows.flatMap((r) => r.findings.map((f) => ({ r, f })));
+    this.insertMany('INSERT INTO findings (case_id, revision, code, field, row, audience, message) VALUES', 7, flat, ({ r, f }, out) => {
+      out.push(r.caseId, r.revision, f.code, f.field ?? null, f.row ?? null, f.audience, f.message);
+    });
+  }
+
+  /** currentFindings of many cases in one query; `revisions` holds each case's current revision. */
+  currentFindingsOf(revisions: ReadonlyMap<number, number>): Map<number, Finding[]> {
+    const out = new Map<number, Finding[]>();
+    for (const id of revisions.keys()) out.set(id, []);
+    const rows = this.all<{ case_id: number; revision: number; code: string; field: string | null; row: number | null; audience: string; message: string }>(
+      `SELECT f.case_id, f.revision, f.code, f.field, f.row, f.audience, f.message FROM findings f WHERE f.case_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`, JSON.stringify([...revisions.keys()]));
+    for (const r of rows) {
+      if (revisions.get(r.case_id) !== r.revision) continue;
+      out.get(r.case_id)!.push({ code: r.code, audience: r.audience, message: r.message, ...(r.field !== null ? { field: r.field } : {}), ...(r.row !== null ? { row: r.row } : {}) } as Finding);
+    }
+    return out;
   }
 
   /** Findings of the case's latest evaluation (earlier revisions stay for the audit trail). */
@@ -283,8 +364,16 @@ export class CaseStore {
 
   // ── events (append-only) ──────────────────────────────────────────────────
   addEvent(e: EventInsert): void {
-    this.db.prepare('INSERT INTO events (at, case_id, message_id, actor, type, data_json) VALUES (?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO events (at, case_id, message_id, actor, type, data_json) VALUES (?, ?, ?, ?, ?, ?)')
       .run(e.at ?? new Date().toISOString(), e.caseId ?? null, e.messageId ?? null, e.actor, e.type, e.data === undefined ? null : JSON.stringify(e.data));
+  }
+
+  /** Many events in multi-row INSERTs, in the order given (ids follow it). */
+  addEvents(events: readonly EventInsert[]): void {
+    const now = new Date().toISOString();
+    this.insertMany('INSERT INTO events (at, case_id, message_id, actor, type, data_json) VALUES', 6, events, (e, out) => {
+      out.push(e.at ?? now, e.caseId ?? null, e.messageId ?? null, e.actor, e.type, e.data === undefined ? null : JSON.stringify(e.data));
+    });
   }
 
   events(caseId: number): { at: string; actor: string; type: string; data_json: string | null }[] {
@@ -326,23 +415,57 @@ export class CaseStore {
       .run(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null).lastInsertRowid);
   }
 
+  /** The id the next inserted payment would get (call inside the importing transaction). */
+  nextPaymentId(): number {
+    return this.get<{ next: number }>('SELECT COALESCE(MAX(id), 0) + 1 AS next FROM payments')!.next;
+  }
+
   /**
-   * Many payments in multi-row INSERTs (a statement has up to 100,000 rows); returns their ids in order.
-   * Rows of one INSERT get consecutive rowids (INTEGER PRIMARY KEY, inside the caller's transaction).
+   * Many payments in multi-row INSERTs (a statement has up to 100,000 rows), each with the id and the verdict
+   * the import already decided, so no row is written twice.
    */
-  insertPayments(rows: readonly Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>[]): number[] {
-    const COLUMNS = 13;
-    const BATCH = 500;
-    const sql = (n: number) => `INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line) VALUES ${Array.from({ length: n }, () => `(${'?, '.repeat(COLUMNS - 1)}?)`).join(', ')}`;
-    const ids: number[] = [];
-    for (let start = 0; start < rows.length; start += BATCH) {
-      const batch = rows.slice(start, start + BATCH);
-      const params: (string | number | null)[] = [];
-      for (const p of batch) params.push(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null);
-      const last = Number(this.stmt(sql(batch.length)).run(...params).lastInsertRowid);
-      for (let i = batch.length - 1; i >= 0; i--) ids.push(last - i);
+  insertPayments(rows: readonly PaymentInsert[]): void {
+    this.insertMany(`INSERT INTO payments (id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line,
+        status, finding_code, candidates_json, reason, case_id, matched_by, matched_at, hold) VALUES`, 22, rows, (p, out) => {
+      out.push(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null,
+        p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null, p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null, p.hold ?? 0);
+    });
+  }
+
+  /**
+   * One statement per batch of rows: `${head} (?, …), (?, …)`. SQLite allows 32,766 parameters per statement;
+   * batches stay well under it. Prepared statements are cached per batch size, so a bulk job prepares two.
+   */
+  private insertMany<T>(head: string, columns: number, rows: readonly T[], values: (row: T, out: (string | number | null)[]) => void): void {
+    const batch = Math.max(1, Math.floor(8000 / columns));
+    const tuple = `(${'?, '.repeat(columns - 1)}?)`;
+    const params: (string | number | null)[] = [];
+    for (let start = 0; start < rows.length; start += batch) {
+      const n = Math.min(batch, rows.length - start);
+      params.length = 0;
+      for (let i = start; i < start + n; i++) values(rows[i]!, params);
+      this.stmt(`${head} ${Array.from({ length: n }, () => tuple).join(', ')}`).run(...params);
     }
-    return ids;
+  }
+
+  /** The source line of a payment as imported (kept per import for statements imported since migration 7). */
+  paymentRawLine(id: number): string | null {
+    const row = this.get<{ raw_line: string | null; raw_lines_json: string | null; first: number }>(`SELECT p.raw_line, i.raw_lines_json, (SELECT MIN(id) FROM payments WHERE import_id = p.import_id) AS first
+      FROM payments p JOIN payment_imports i ON i.id = p.import_id WHERE p.id = ?`, id);
+    if (!row) return null;
+    if (row.raw_line !== null || row.raw_lines_json === null) return row.raw_line;
+    return (JSON.parse(row.raw_lines_json) as (string | null)[])[id - row.first] ?? null;
+  }
+
+  setImportRawLines(importId: number, lines: readonly (string | null)[]): void {
+    this.stmt('UPDATE payment_imports SET raw_lines_json = ? WHERE id = ?').run(JSON.stringify(lines), importId);
+  }
+
+  /** Automatic links of a bulk run, in multi-row INSERTs (the payments are new: nothing to update). */
+  insertPaymentLinks(rows: readonly Omit<PaymentLinkRow, 'accepted'>[]): void {
+    this.insertMany('INSERT INTO payment_links (payment_id, case_id, amount, accepted, linked_by, linked_at) VALUES', 6, rows, (l, out) => {
+      out.push(l.payment_id, l.case_id, l.amount, 0, l.linked_by, l.linked_at);
+    });
   }
 
   /** Payments without any link (of one import, or all). */
@@ -395,6 +518,19 @@ export class CaseStore {
       WHERE l.case_id = ? ORDER BY p.paid_on, p.id`, caseId);
   }
 
+  /** paymentsForCase of many cases in one query (each list in paid_on, id order). */
+  paymentsForCases(caseIds: readonly number[]): Map<number, (PaymentRow & { link_amount: number; accepted: number; linked_by: string })[]> {
+    const out = new Map<number, (PaymentRow & { link_amount: number; accepted: number; linked_by: string; link_case: number })[]>();
+    const rows = this.all<PaymentRow & { link_amount: number; accepted: number; linked_by: string; link_case: number }>(`SELECT p.*, l.amount AS link_amount, l.accepted, l.linked_by, l.case_id AS link_case
+      FROM payment_links l JOIN payments p ON p.id = l.payment_id WHERE l.case_id IN (SELECT value FROM json_each(?)) ORDER BY l.case_id, p.paid_on, p.id`, JSON.stringify(caseIds));
+    for (const r of rows) {
+      const list = out.get(r.link_case);
+      if (list) list.push(r);
+      else out.set(r.link_case, [r]);
+    }
+    return out;
+  }
+
   linksForPayment(paymentId: number): PaymentLinkRow[] {
     return this.all('SELECT * FROM payment_links WHERE payment_id = ? ORDER BY case_id', paymentId);
   }
@@ -431,9 +567,42 @@ export class CaseStore {
   // ── outbox ────────────────────────────────────────────────────────────────
   enqueue(o: { caseId: number | null; kind: string; rfcMessageId: string; to: string; audience: string; mail: unknown; status: 'pending' | 'suppressed' }): boolean {
     const now = new Date().toISOString();
-    const result = this.db.prepare(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, status, next_attempt_at, created_at)
+    const result = this.stmt(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, status, next_attempt_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(o.caseId, o.kind, o.rfcMessageId, o.to, o.audience, JSON.stringify(o.mail), o.status, now, now);
     return Number(result.changes) > 0;
+  }
+
+  /**
+   * Many notices queued unrendered (mail_json '' until rendered; notice_json says what to render). Like
+   * enqueue, a Message-ID already in the outbox is skipped.
+   */
+  enqueueUnrendered(rows: readonly { caseId: number; kind: string; rfcMessageId: string; to: string; audience: string; notice: unknown; status: 'pending' | 'suppressed' }[]): void {
+    const now = new Date().toISOString();
+    this.insertMany(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, notice_json, status, next_attempt_at, created_at) VALUES`, 10, rows, (o, out) => {
+      out.push(o.caseId, o.kind, o.rfcMessageId, o.to, o.audience, '', JSON.stringify(o.notice), o.status, now, now);
+    });
+  }
+
+  /** Notices queued but not rendered yet, oldest first. */
+  unrenderedNotices(limit: number): OutboxRow[] {
+    return this.all(`SELECT * FROM outbox WHERE mail_json = '' ORDER BY id LIMIT ?`, limit);
+  }
+
+  /** The rendered mail replaces what was needed to render it. */
+  setRenderedMail(id: number, mail: unknown): void {
+    this.stmt(`UPDATE outbox SET mail_json = ?, notice_json = NULL WHERE id = ? AND mail_json = ''`).run(JSON.stringify(mail), id);
+  }
+
+  /** Outbox rows per (case, kind) for many cases: the sequence numbers of their next notices. */
+  outboxCountsForCases(caseIds: readonly number[]): Map<string, number> {
+    const rows = this.all<{ case_id: number; kind: string; n: number }>(`SELECT case_id, kind, COUNT(*) AS n FROM outbox WHERE case_id IN (SELECT value FROM json_each(?)) GROUP BY case_id, kind`, JSON.stringify(caseIds));
+    return new Map(rows.map((r) => [`${r.case_id}|${r.kind}`, r.n]));
+  }
+
+  /** countMailsTo for every address at once. */
+  mailsPerAddressSince(sinceIso: string): Map<string, number> {
+    const rows = this.all<{ to_address: string; n: number }>(`SELECT to_address, COUNT(*) AS n FROM outbox WHERE created_at >= ? AND status != 'suppressed' AND audience = 'applicant' GROUP BY to_address`, sinceIso);
+    return new Map(rows.map((r) => [r.to_address, r.n]));
   }
 
   /** Automatic mails to an address created since an instant (for the per-sender daily cap). */
@@ -450,11 +619,11 @@ export class CaseStore {
   }
 
   markSent(id: number): void {
-    this.db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'`).run(new Date().toISOString(), id);
+    this.stmt(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'`).run(new Date().toISOString(), id);
   }
 
   markFailed(id: number, error: string, nextAttemptAt: string): void {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error.slice(0, 500), nextAttemptAt, id);
+    this.stmt('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error.slice(0, 500), nextAttemptAt, id);
   }
 
   outboxForCase(caseId: number): OutboxRow[] {

@@ -39,6 +39,30 @@ export function migrate(db: Db): void {
   }
 }
 
+/**
+ * Runs a bulk job (a 100,000-row statement import: hundreds of MiB of pages) with settings for it, put back
+ * afterwards so the daemon's long-lived connection stays as it was:
+ * - a page cache big enough for the job (the default 2 MiB spills dirty pages to the WAL mid-transaction and
+ *   reads every page through a system call);
+ * - synchronous = FULL: each commit of the job is on disk when it returns (the WAL is synced), where the
+ *   daemon's NORMAL leaves the last commits to the next checkpoint;
+ * - no automatic checkpoint inside the job: a commit returns as soon as its WAL frames are synced, and the
+ *   job's pages are copied into the database once, by the checkpoint at the end.
+ */
+export function withBulkSettings<T>(db: Db, fn: () => T): T {
+  const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
+  const saved = { cache_size: pragma('cache_size'), synchronous: pragma('synchronous'), wal_autocheckpoint: pragma('wal_autocheckpoint') };
+  db.exec('PRAGMA cache_size = -262144'); // 256 MiB (negative: KiB)
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  try {
+    return fn();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) db.exec(`PRAGMA ${name} = ${value}`);
+    db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+  }
+}
+
 /** Runs fn in one IMMEDIATE transaction: everything it writes commits together or not at all. */
 export function transaction<T>(db: Db, fn: () => T): T {
   db.exec('BEGIN IMMEDIATE');

@@ -225,4 +225,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE attachments ADD COLUMN facts_json TEXT;
     `,
   },
+  // Versions 5 and 6 are reserved for the intake work in progress on another branch.
+  {
+    version: 7,
+    name: 'bulk statement imports: raw lines per import, notices rendered after the commit',
+    sql: `
+      -- The source lines of an import's new payments as one JSON array in payment-id order (an import's
+      -- payments have consecutive ids); payments.raw_line stays for rows imported before this version.
+      ALTER TABLE payment_imports ADD COLUMN raw_lines_json TEXT;
+      -- A notice queued by a bulk job before it is rendered (src/app/deferred-notices.ts): the template,
+      -- the case and everything about the moment of the decision; mail_json is '' until the notice is
+      -- rendered, right after the commit (or by the sender, should the process die in between).
+      ALTER TABLE outbox ADD COLUMN notice_json TEXT;
+      CREATE INDEX outbox_unrendered ON outbox(id) WHERE mail_json = '';
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 // The sender loop: delivers pending outbox rows through the transport, at most once each, retrying
 // failures with exponential backoff until they are sent. The decision that caused a mail committed
 // long before; this loop only delivers.
-import type { CaseStore } from '../cases/case-store.ts';
+import type { CaseStore, OutboxRow } from '../cases/case-store.ts';
 import type { Logger } from '../shared/log.ts';
 import type { OutgoingMail } from './outgoing-mail.ts';
 import type { Transport } from './transports/transport.ts';
@@ -12,14 +12,22 @@ export interface SenderOptions {
   backoffMaxSeconds: number;
 }
 
-export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date(), shouldStop: () => boolean = () => false): Promise<{ sent: number; failed: number }> {
+/** An outbox row's mail; a row queued unrendered (mail_json '') needs the app's composer (mailOfOutboxRow). */
+export type MailOf = (row: OutboxRow) => OutgoingMail;
+
+const storedMail: MailOf = (row) => {
+  if (row.mail_json === '') throw new Error('notice not composed yet');
+  return JSON.parse(row.mail_json) as OutgoingMail;
+};
+
+export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date(), shouldStop: () => boolean = () => false, mailOf: MailOf = storedMail): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   for (const row of store.duePending(now.toISOString())) {
     // On shutdown, stop between mails: a mail in flight is finished and recorded, none is started.
     if (shouldStop()) break;
-    const mail = JSON.parse(row.mail_json) as OutgoingMail;
     try {
+      const mail = mailOf(row);
       const raw = await buildMessage(mail, readAttachment);
       await transport.send(mail, raw);
       store.markSent(row.id);

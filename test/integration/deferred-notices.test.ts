@@ -1,0 +1,104 @@
+// Notices a statement import queues unrendered (composed after its commit, or by the sender should the
+// process die in between): the same text as a notice composed in the decision's transaction, each sent
+// exactly once; and the raw statement lines kept once per import.
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, mail, type Harness } from '../support/harness.ts';
+import { importStatementRows, runMatching } from '../../src/app/import-payments.ts';
+import { enqueueNotices } from '../../src/app/notify.ts';
+import { deliverOutbox } from '../../src/app/daemon.ts';
+import { transaction } from '../../src/cases/db.ts';
+import { deliverDue } from '../../src/outbound/sender.ts';
+import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
+import type { Transport } from '../../src/outbound/transports/transport.ts';
+import { silentLogger } from '../../src/shared/log.ts';
+import type { CaseStatus } from '../../src/cases/status.ts';
+
+let h: Harness;
+afterEach(() => h?.close());
+
+/** A transport that records what it was given. */
+function recording(): Transport & { sent: OutgoingMail[] } {
+  const sent: OutgoingMail[] = [];
+  return { name: 'recording', sent, async send(m) { sent.push(m); } };
+}
+
+const row = (transferName: string, line = 2) => ({ line, paidOn: '2026-02-12', amount: 11000, transferName, raw: `2026-02-12,11000,${transferName}` });
+
+async function paidCase(): Promise<{ number: string; id: number }> {
+  const o = await h.process(await mail());
+  const number = o.cases[0]!.number!;
+  return { number, id: h.app.cases.caseByNumber(number)!.id };
+}
+
+describe('notices queued by a statement import', () => {
+  it('are composed right after the commit, with the text a notice composed in the transaction has', async () => {
+    h = harness();
+    const { number, id } = await paidCase();
+    let timings: { noticesRendered: number } | undefined;
+    const result = importStatementRows(h.app, 'a.csv', 'hash-a', 'simple-csv', [row('0123ｺﾝﾀﾞｹﾝﾀﾛｳ')], 'test', { onTimings: (t) => { timings = t; } });
+    expect(result.matched).toEqual([{ payment: expect.any(Number), case: number, status: 'ready-for-review' }]);
+    expect(timings?.noticesRendered).toBe(2);
+    const queued = h.app.cases.outboxForCase(id).filter((o) => o.kind === 'accepted' || o.kind === 'review-request');
+    expect(queued.map((o) => [o.kind, o.notice_json])).toEqual([['accepted', null], ['review-request', null]]);
+
+    // The same notices composed the eager way (one case, in the transaction) say exactly the same.
+    const c = h.app.cases.caseById(id)!;
+    transaction(h.app.db, () => enqueueNotices(h.app, c, ['accepted', 'review-request'], { findings: h.app.cases.currentFindings(id), computed: JSON.parse(c.computed_json ?? '{}') as Record<string, unknown>, status: c.status as CaseStatus }));
+    const eager = h.app.cases.outboxForCase(id).filter((o) => o.kind === 'accepted' || o.kind === 'review-request').slice(2);
+    const withoutId = (json: string) => {
+      const { messageId, ...rest } = JSON.parse(json) as OutgoingMail;
+      return { ...rest, messageId: messageId.replace(/\.\d+@/, '.N@') };
+    };
+    expect(eager.map((o) => withoutId(o.mail_json))).toEqual(queued.map((o) => withoutId(o.mail_json)));
+    const review = JSON.parse(queued[1]!.mail_json) as OutgoingMail;
+    expect(review.text).toContain(number);
+    expect(review.text).toContain('0123ｺﾝﾀﾞｹﾝﾀﾛｳ');
+    expect(review.attachments?.map((a) => a.filename)).toEqual(['更新申請書.docx', '受講証明書.pdf']);
+  });
+
+  it('left unrendered by a process that died after the commit are composed by the sender, sent once, and kept', async () => {
+    h = harness();
+    const { id } = await paidCase();
+    // Earlier notices (acknowledgement, awaiting-payment) out of the way first.
+    const transport = recording();
+    await deliverOutbox(h.app, transport);
+    transport.sent.length = 0;
+    // The import's transaction without its post-commit step.
+    const firstId = transaction(h.app.db, () => h.app.cases.nextPaymentId());
+    transaction(h.app.db, () => {
+      const importId = h.app.cases.insertPaymentImport({ fileName: 'b.csv', sha256: 'hash-b', format: 'simple-csv', actor: 'test', rowsTotal: 1, rowsNew: 1, rowsDuplicate: 0 });
+      runMatching(h.app, { importId, payments: [{ id: firstId, import_id: importId, paid_on: '2026-02-12', amount: 11000, transfer_name: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', digits: '0123', kana: 'コンダケンタロウ', entity: null, fingerprint: 'fp', occurrence: 1 }] }, { composeNotices: 'after-commit' });
+    });
+    const waiting = h.app.cases.outboxForCase(id).filter((o) => o.mail_json === '');
+    expect(waiting.map((o) => o.kind)).toEqual(['accepted', 'review-request']);
+
+    // A sender that cannot compose leaves them pending (retried later), never lost or sent blank.
+    const blind = recording();
+    expect(await deliverDue(h.app.cases, blind, (p) => h.app.files.get(p), h.app.config.sender, silentLogger())).toEqual({ sent: 0, failed: 2 });
+    expect(h.app.cases.outboxForCase(id).filter((o) => o.mail_json === '' && o.status === 'pending')).toHaveLength(2);
+
+    // The daemon's sender composes them; a second pass sends nothing again.
+    await deliverOutbox(h.app, transport);
+    h.app.db.exec(`UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00.000Z' WHERE status = 'pending'`);
+    await deliverOutbox(h.app, transport);
+    expect(transport.sent.map((m) => m.messageId)).toEqual(waiting.map((o) => o.rfc_message_id));
+    await deliverOutbox(h.app, transport);
+    expect(transport.sent).toHaveLength(2);
+    const stored = h.app.cases.outboxForCase(id).filter((o) => o.kind === 'accepted' || o.kind === 'review-request');
+    expect(stored.map((o) => o.status)).toEqual(['sent', 'sent']);
+    expect(stored.map((o) => JSON.parse(o.mail_json) as OutgoingMail)).toEqual(transport.sent);
+  });
+
+  it('keep the statement lines once per import, each readable per payment', () => {
+    h = harness();
+    const rows = [row('ﾔﾏﾀﾞ ﾀﾛｳ', 2), row('ｽｽﾞｷ ﾊﾅｺ', 3)];
+    importStatementRows(h.app, 'c.csv', 'hash-c', 'simple-csv', rows, 'test');
+    const ids = (h.app.db.prepare('SELECT id, raw_line FROM payments ORDER BY id').all() as { id: number; raw_line: string | null }[]);
+    expect(ids.map((p) => p.raw_line)).toEqual([null, null]);
+    expect(ids.map((p) => h.app.cases.paymentRawLine(p.id))).toEqual(rows.map((r) => r.raw));
+    // A second import (an overlap plus one new row) numbers its own lines from its own first payment.
+    importStatementRows(h.app, 'd.csv', 'hash-d', 'simple-csv', [row('ｽｽﾞｷ ﾊﾅｺ', 2), { ...row('ﾀﾅｶ ｲﾁﾛｳ', 3), amount: 5000, raw: '2026-02-12,5000,ﾀﾅｶ ｲﾁﾛｳ' }], 'test');
+    const third = (h.app.db.prepare('SELECT id FROM payments ORDER BY id').all() as { id: number }[])[2]!;
+    expect(h.app.cases.paymentRawLine(third.id)).toBe('2026-02-12,5000,ﾀﾅｶ ｲﾁﾛｳ');
+  });
+});
