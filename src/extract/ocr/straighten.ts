@@ -87,7 +87,8 @@ function fromGrey(img: GreyImage): Sharp {
 async function sourceSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    // The header only: the pixel bound is checked below, with a message of our own.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new UnreadableImageError(error);
   }
@@ -359,9 +360,12 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
   // Within a photo's paper, far enough inside its edge that a tilted edge and the desk stay out.
   const measured = roughPaper ? insetBox(roughPaper, 0.06) : insetBox({ x0: 0, y0: 0, x1: analysis.width, y1: analysis.height }, 0.02);
   const share = inkShare(ink, analysis.width, measured);
-  const hasText = share >= MIN_TEXT_INK && share <= MAX_TEXT_INK;
-  const skew = hasText ? (estimateSkew(ink, analysis.width, measured) ?? 0) : 0;
-  const skewDegrees = Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
+  const inkLikeText = share >= MIN_TEXT_INK && share <= MAX_TEXT_INK;
+  const skew = inkLikeText ? estimateSkew(ink, analysis.width, measured) : null;
+  // Lines of text or ruling (a clear projection peak) are what make a page worth orienting: asked about
+  // noise or a photo of a desk, OSD still names a direction.
+  const hasLines = skew !== null;
+  const skewDegrees = skew !== null && Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
 
   let level = skewDegrees ? await rotated(work, -skewDegrees, '#ffffff') : work;
   let crop: Box | null = null;
@@ -377,7 +381,7 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
     }
   }
 
-  const turn = hasText ? await uprightTurn(level) : null;
+  const turn = hasLines ? await uprightTurn(level) : null;
   const rotation = turn?.rotation ?? 0;
   const page = rotation ? await toGrey(fromGrey(level).rotate(rotation)) : level;
   return {
