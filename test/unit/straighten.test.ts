@@ -133,6 +133,16 @@ describe('page straightening', () => {
     expect(20_000 * 20_000).toBeGreaterThan(MAX_INPUT_PIXELS);
   });
 
+  it('does not blow a narrow strip up to page width, and brings a 200 dpi page to about 300 dpi', async () => {
+    const strip = await sharp({ create: { width: 3, height: 5000, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const started = performance.now();
+    const enlarged = await sharp(await prepareForOcr(strip)).metadata();
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(enlarged.width * enlarged.height).toBeLessThanOrEqual(20_000_000);
+    const page = await sharp(await prepareForOcr(renewalP2)).metadata();
+    expect(page.width).toBe(2480);
+  });
+
   it('refuses a file that is no image with a typed error', async () => {
     const error = await straightenPage(new TextEncoder().encode('not an image at all')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreadableImageError);

@@ -6,6 +6,9 @@ import sharp from 'sharp';
 import { straightenPage, type PageGeometry } from './straighten.ts';
 
 const TARGET_WIDTH = 2480;
+/** An image far narrower than a page (a strip, an icon) is not blown up to one: bounded in factor and size. */
+const MAX_ENLARGEMENT = 4;
+const MAX_OUTPUT_PIXELS = 20_000_000;
 
 export interface PreparedPage {
   /** PNG, grey, the page upright and about TARGET_WIDTH wide. */
@@ -18,8 +21,10 @@ export async function preparePage(bytes: Uint8Array): Promise<PreparedPage> {
   const { image, geometry } = await straightenPage(bytes);
   const page = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
   // Small scans are enlarged; only pages far over 300 dpi are reduced (every resampling softens glyphs).
-  const resize = image.width < TARGET_WIDTH * 0.75 || image.width > TARGET_WIDTH * 1.4;
-  const png = await (resize ? page.resize({ width: TARGET_WIDTH, kernel: 'lanczos3' }) : page).png().toBuffer();
+  const wanted = TARGET_WIDTH / image.width;
+  const factor = Math.min(wanted, MAX_ENLARGEMENT, Math.sqrt(MAX_OUTPUT_PIXELS / (image.width * image.height)));
+  const resize = wanted > 1 / 0.75 || wanted < 1 / 1.4;
+  const png = await (resize ? page.resize({ width: Math.max(1, Math.round(image.width * factor)), height: Math.max(1, Math.round(image.height * factor)), fit: 'fill', kernel: 'lanczos3' }) : page).png().toBuffer();
   return { png, geometry };
 }
 

@@ -28,6 +28,8 @@ const MIN_TEXT_INK = 0.002;
 const MAX_TEXT_INK = 0.25;
 /** Cut this far inside the paper's edge, so no sliver of desk is left to read as a ruling line. */
 const PAPER_INSET = 0.006;
+/** The least share of the photo's width and height the sheet must span to be cut to. */
+const MIN_PAPER_SHARE = 0.3;
 
 export class PageImageError extends Error {}
 
@@ -350,7 +352,7 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
   const analysis = await toGrey(fromGrey(work).resize({ width: Math.max(1, Math.round(work.width * analysisScale)), height: Math.max(1, Math.round(work.height * analysisScale)), fit: 'fill', kernel: 'linear' }));
   const local = localMean(analysis, Math.round(Math.min(analysis.width, analysis.height) / 80));
   // The paper is found on a smaller copy still: its edges need no finer measure than the inset cut after.
-  const paperScale = PAPER_SHORT_SIDE / Math.min(analysis.width, analysis.height);
+  const paperScale = Math.min(1, PAPER_SHORT_SIDE / Math.min(analysis.width, analysis.height));
   const small = fromGrey(analysis).resize({ width: Math.max(1, Math.round(analysis.width * paperScale)), height: Math.max(1, Math.round(analysis.height * paperScale)), fit: 'fill', kernel: 'linear' });
   const paper = paperMask(await toGrey(small.blur(PAPER_SHORT_SIDE / 60)));
   const ink = inkMask(analysis, local);
@@ -372,7 +374,8 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
   if (paper) {
     const levelPaper = skewDegrees ? await rotated(paper, -skewDegrees, '#000000') : paper;
     const box = maskBox(levelPaper, 0.5);
-    if (box) {
+    // A sheet fills much of a photo of it; a small bright patch is something else on the desk.
+    if (box && box.x1 - box.x0 >= levelPaper.width * MIN_PAPER_SHARE && box.y1 - box.y0 >= levelPaper.height * MIN_PAPER_SHARE) {
       const sx = level.width / levelPaper.width;
       const sy = level.height / levelPaper.height;
       const scaled = insetBox({ x0: Math.round(box.x0 * sx), y0: Math.round(box.y0 * sy), x1: Math.round((box.x1 + 1) * sx), y1: Math.round((box.y1 + 1) * sy) }, PAPER_INSET);
