@@ -10,6 +10,7 @@ import { SAMPLE_FORMS, proofPdf } from './lib/sample-data.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE } from './lib/fill-certification-form.ts';
 import { CERTIFICATION_SAMPLES } from './lib/certification-samples.ts';
 import { examReportDocx, toPdfs, toScanJpegs, toScanPng, toScannedPdf, type ExamReport } from './lib/exam-report.ts';
+import { writeScanSamples } from './lib/scan-images.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 const template = readFileSync(RENEWAL_TEMPLATE);
@@ -149,3 +150,8 @@ writeFileSync(path.join(root, 'statements', 'payments.csv'), [
 ].join('\n'));
 
 process.stdout.write(`samples written to ${root}: ${readdirSync(path.join(root, 'forms')).length} files in forms/, ${readdirSync(path.join(root, 'forms-pdf')).length} in forms-pdf/, ${mails.length + 1} mails, 1 statement\n`);
+
+// Scans and phone photos of the field pages, made from the PDF exports just written (npm run samples:scans
+// remakes only these, from the committed PDFs).
+const scanFiles = await writeScanSamples(root);
+process.stdout.write(`${scanFiles.length} scan samples written to ${path.join(root, 'scans')}\n`);

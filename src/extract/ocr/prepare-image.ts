@@ -1,14 +1,33 @@
-// An image as phones and scanners deliver it, made ready for OCR: EXIF orientation applied, transparency
-// on white, grey (no contrast stretching: it turns JPEG noise around the glyphs into ink; tesseract
-// binarises itself), small images enlarged (tesseract reads best at about 300 dpi, ~2500 px on A4).
+// An image as phones and scanners deliver it, made ready for OCR: straightened (EXIF orientation, cut to
+// the paper, levelled, upright: straighten.ts), grey (no contrast stretching: it turns JPEG noise around
+// the glyphs into ink; tesseract binarises itself), and brought to about 300 dpi (tesseract reads best
+// there, ~2500 px on A4; the table finder's thresholds are tuned to it).
 import sharp from 'sharp';
+import { straightenPage, type PageGeometry } from './straighten.ts';
 
 const TARGET_WIDTH = 2480;
+/** An image far narrower than a page (a strip, an icon) is not blown up to one: bounded in factor and size. */
+const MAX_ENLARGEMENT = 4;
+const MAX_OUTPUT_PIXELS = 20_000_000;
+
+export interface PreparedPage {
+  /** PNG, grey, the page upright and about TARGET_WIDTH wide. */
+  png: Buffer;
+  geometry: PageGeometry;
+}
+
+/** The page ready for OCR, and what was done to its geometry (for the log and the staff's report). */
+export async function preparePage(bytes: Uint8Array): Promise<PreparedPage> {
+  const { image, geometry } = await straightenPage(bytes);
+  const page = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
+  // Small scans are enlarged; only pages far over 300 dpi are reduced (every resampling softens glyphs).
+  const wanted = TARGET_WIDTH / image.width;
+  const factor = Math.min(wanted, MAX_ENLARGEMENT, Math.sqrt(MAX_OUTPUT_PIXELS / (image.width * image.height)));
+  const resize = wanted > 1 / 0.75 || wanted < 1 / 1.4;
+  const png = await (resize ? page.resize({ width: Math.max(1, Math.round(image.width * factor)), height: Math.max(1, Math.round(image.height * factor)), fit: 'fill', kernel: 'lanczos3' }) : page).png().toBuffer();
+  return { png, geometry };
+}
 
 export async function prepareForOcr(bytes: Uint8Array): Promise<Buffer> {
-  // flatten: a transparent background (a rendered PDF page, a PNG with alpha) must read as white paper.
-  const image = sharp(bytes, { failOn: 'error', limitInputPixels: 100_000_000 }).rotate().flatten({ background: '#ffffff' }).greyscale();
-  const { width } = await image.metadata();
-  const scaled = width && width < TARGET_WIDTH * 0.75 ? image.resize({ width: TARGET_WIDTH, kernel: 'lanczos3' }) : image;
-  return scaled.png().toBuffer();
+  return (await preparePage(bytes)).png;
 }

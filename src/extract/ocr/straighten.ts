@@ -1,0 +1,394 @@
+// The geometry of a page image before OCR: a phone photo cut down to the sheet of paper, a skewed scan
+// turned straight, a page upside down or sideways stood upright, and all of it within bounded memory and
+// time. The table finder after it assumes level ruling lines, and tesseract reads upright lines only.
+//
+// Everything is measured on a small copy of the page (about 1200 px on its short side) and applied once to
+// the page at working size. Pages the size of a 108-megapixel phone photo are decoded shrunk (libjpeg
+// scales while it decodes), so memory follows the working size, not the camera's.
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { detectOrientation, type QuarterTurn } from './orientation.ts';
+import type { Box, GreyImage } from './table-grid.ts';
+
+/** Larger images are refused: 120 MP takes in 108 MP phone cameras (12000×9000) with room to spare. */
+export const MAX_INPUT_PIXELS = 120_000_000;
+/** The working size's long side: an A4 page at 300 dpi (3508 px) plus a photo's margins. */
+const WORK_MAX_SIDE = 4200;
+const ANALYSIS_SHORT_SIDE = 1200;
+const PAPER_SHORT_SIDE = 400;
+/** Scans and photos are skewed by a few degrees; more than this is not skew but a page lying crooked. */
+const MAX_SKEW_DEGREES = 5;
+/** Below this a rotation costs more sharpness (resampling) than it gains in level lines. */
+const MIN_SKEW_DEGREES = 0.15;
+/** The best angle's projection score over the average angle's: less is no structure to level (noise, a blank page). */
+const MIN_SKEW_CONTRAST = 1.08;
+/** tesseract's OSD margin below which its answer is a guess; form pages score 5–15. */
+const MIN_ORIENTATION_CONFIDENCE = 2;
+/** Share of inked pixels a page of text has: below is blank, above is a picture or noise (nothing to orient). */
+const MIN_TEXT_INK = 0.002;
+const MAX_TEXT_INK = 0.25;
+/** Cut this far inside the paper's edge, so no sliver of desk is left to read as a ruling line. */
+const PAPER_INSET = 0.006;
+/** The least share of the photo's width and height the sheet must span to be cut to. */
+const MIN_PAPER_SHARE = 0.3;
+
+export class PageImageError extends Error {}
+
+export class ImageTooLargeError extends PageImageError {
+  readonly width: number;
+  readonly height: number;
+  constructor(width: number, height: number) {
+    super(`画像が大きすぎるため読み取れません（${width}×${height}ピクセル、${Math.round((width * height) / 1e6)}メガピクセル。上限は${MAX_INPUT_PIXELS / 1e6}メガピクセルです）`);
+    this.width = width;
+    this.height = height;
+  }
+}
+
+export class UnreadableImageError extends PageImageError {
+  constructor(cause: unknown) {
+    super('画像を読み取れません（ファイルが壊れているか、対応していない形式です）', { cause });
+  }
+}
+
+/** What was done to a page, for the log and the staff's report. */
+export interface PageGeometry {
+  /** The image as delivered, after its EXIF orientation. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** The size it was decoded at, as a share of the source (1: full size). */
+  loadScale: number;
+  /** Clockwise skew found in the image and undone; 0 when there was none worth undoing. */
+  skewDegrees: number;
+  /** Clockwise quarter turn that stood the page upright. */
+  rotation: QuarterTurn;
+  /** tesseract OSD's confidence in that turn; null when there was no text to judge by. */
+  orientationConfidence: number | null;
+  /** The sheet of paper found in a photo (pixels of the levelled image at load scale); null: a scan, nothing cut. */
+  crop: Box | null;
+  /** The straightened page. */
+  width: number;
+  height: number;
+}
+
+export interface StraightPage {
+  image: GreyImage;
+  geometry: PageGeometry;
+}
+
+async function toGrey(pipeline: Sharp): Promise<GreyImage> {
+  const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
+  const grey = new Uint8Array(info.width * info.height);
+  // Rotation may hand back more than one channel; they all hold the same grey.
+  for (let i = 0; i < grey.length; i++) grey[i] = data[i * info.channels]!;
+  return { width: info.width, height: info.height, data: grey };
+}
+
+function fromGrey(img: GreyImage): Sharp {
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } });
+}
+
+async function sourceSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
+  let meta: Metadata;
+  try {
+    // The header only: the pixel bound is checked below, with a message of our own.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new UnreadableImageError(error);
+  }
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new UnreadableImageError(new Error('no image size'));
+  return { width, height };
+}
+
+/** Otsu's threshold: the grey level that best splits the histogram in two. */
+function otsu(data: Uint8Array): number {
+  const hist = new Float64Array(256);
+  for (const v of data) hist[v]!++;
+  const total = data.length;
+  let sumAll = 0;
+  for (let i = 0; i < 256; i++) sumAll += i * hist[i]!;
+  let weightBelow = 0;
+  let sumBelow = 0;
+  let best = 0;
+  let threshold = 128;
+  for (let t = 0; t < 256; t++) {
+    weightBelow += hist[t]!;
+    if (weightBelow === 0 || weightBelow === total) continue;
+    sumBelow += t * hist[t]!;
+    const meanBelow = sumBelow / weightBelow;
+    const meanAbove = (sumAll - sumBelow) / (total - weightBelow);
+    const between = weightBelow * (total - weightBelow) * (meanBelow - meanAbove) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+/** The bounding box of a mask's rows and columns that are at least `share` of the fullest one. */
+function maskBox(mask: GreyImage, share: number): Box | null {
+  const rows = new Float64Array(mask.height);
+  const cols = new Float64Array(mask.width);
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x]! >= 128) {
+        rows[y]!++;
+        cols[x]!++;
+      }
+    }
+  }
+  const span = (counts: Float64Array): [number, number] | null => {
+    const limit = Math.max(...counts) * share;
+    if (limit === 0) return null;
+    let first = 0;
+    while (counts[first]! < limit) first++;
+    let last = counts.length - 1;
+    while (counts[last]! < limit) last--;
+    return [first, last];
+  };
+  const ys = span(rows);
+  const xs = span(cols);
+  return ys && xs ? { x0: xs[0], y0: ys[0], x1: xs[1], y1: ys[1] } : null;
+}
+
+/**
+ * The paper in a photo, as a mask (255 paper, 0 desk) on the analysis image: paper is the bright part of
+ * the heavily blurred page (the blur melts the print into the paper). Only a photo has it: the image's
+ * border must be mostly desk and its middle paper, clearly darker and brighter; a scan's border is paper.
+ */
+function paperMask(blurred: GreyImage): GreyImage | null {
+  const threshold = otsu(blurred.data);
+  let darkSum = 0;
+  let darkCount = 0;
+  let brightSum = 0;
+  for (const v of blurred.data) {
+    if (v <= threshold) {
+      darkSum += v;
+      darkCount++;
+    } else brightSum += v;
+  }
+  const brightCount = blurred.data.length - darkCount;
+  if (darkCount === 0 || brightCount === 0 || brightSum / brightCount - darkSum / darkCount < 50) return null;
+  const { width, height } = blurred;
+  const frame = Math.max(2, Math.round(Math.min(width, height) * 0.02));
+  let frameDark = 0;
+  let frameAll = 0;
+  let middleBright = 0;
+  let middleAll = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = blurred.data[y * width + x]!;
+      if (x < frame || y < frame || x >= width - frame || y >= height - frame) {
+        frameAll++;
+        if (v <= threshold) frameDark++;
+      } else if (x > width * 0.35 && x < width * 0.65 && y > height * 0.35 && y < height * 0.65) {
+        middleAll++;
+        if (v > threshold) middleBright++;
+      }
+    }
+  }
+  if (frameDark / frameAll < 0.6 || middleBright / middleAll < 0.9) return null;
+  const data = new Uint8Array(blurred.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = blurred.data[i]! > threshold ? 255 : 0;
+  return { width, height, data };
+}
+
+/** The mean grey of each pixel's (2r+1)² neighbourhood, by an integral image (a wide blur in linear time). */
+function localMean(img: GreyImage, r: number): GreyImage {
+  const { width, height } = img;
+  const w1 = width + 1;
+  const sums = new Float64Array(w1 * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += img.data[y * width + x]!;
+      sums[(y + 1) * w1 + x + 1] = sums[y * w1 + x + 1]! + row;
+    }
+  }
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(height, y + r + 1);
+    for (let x = 0; x < width; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(width, x + r + 1);
+      const sum = sums[y1 * w1 + x1]! - sums[y0 * w1 + x1]! - sums[y1 * w1 + x0]! + sums[y0 * w1 + x0]!;
+      data[y * width + x] = sum / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  return { width, height, data };
+}
+
+/**
+ * Ink: pixels clearly darker than their neighbourhood (its mean given as `local`), so a shadow or the
+ * falling light across a photo does not read as ink.
+ */
+function inkMask(img: GreyImage, local: GreyImage): Uint8Array {
+  const ink = new Uint8Array(img.data.length);
+  for (let i = 0; i < ink.length; i++) {
+    const v = img.data[i]!;
+    const mean = local.data[i]!;
+    if (mean - v > Math.max(25, mean * 0.25)) ink[i] = 1;
+  }
+  return ink;
+}
+
+/**
+ * The skew by projection profiles: sheared by the right angle, the ink of ruling lines and text lines
+ * piles up in few rows (and the vertical lines in few columns), which makes the sum of squared row and
+ * column counts peak. Coarse search over ±5°, then a fine one around the best. null: no clear peak.
+ */
+function estimateSkew(ink: Uint8Array, width: number, region: Box): number | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const cx = (region.x0 + region.x1) / 2;
+  const cy = (region.y0 + region.y1) / 2;
+  for (let y = region.y0; y < region.y1; y++) {
+    for (let x = region.x0; x < region.x1; x++) {
+      if (ink[y * width + x]) {
+        xs.push(x - cx);
+        ys.push(y - cy);
+      }
+    }
+  }
+  if (xs.length < 500) return null;
+  const reach = Math.ceil(Math.hypot(region.x1 - region.x0, region.y1 - region.y0)) + 4;
+  const rows = new Int32Array(reach * 2);
+  const cols = new Int32Array(reach * 2);
+  const score = (degrees: number): number => {
+    const t = Math.tan((degrees * Math.PI) / 180);
+    rows.fill(0);
+    cols.fill(0);
+    for (let i = 0; i < xs.length; i++) {
+      rows[Math.round(ys[i]! - xs[i]! * t) + reach]!++;
+      cols[Math.round(xs[i]! + ys[i]! * t) + reach]!++;
+    }
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) sum += rows[i]! * rows[i]! + cols[i]! * cols[i]!;
+    return sum;
+  };
+  let best = 0;
+  let bestScore = -1;
+  let total = 0;
+  let count = 0;
+  for (let a = -MAX_SKEW_DEGREES; a <= MAX_SKEW_DEGREES + 1e-9; a += 0.25) {
+    const s = score(a);
+    total += s;
+    count++;
+    if (s > bestScore) {
+      bestScore = s;
+      best = a;
+    }
+  }
+  if (bestScore / (total / count) < MIN_SKEW_CONTRAST) return null;
+  const coarse = best;
+  for (let a = coarse - 0.3; a <= coarse + 0.3 + 1e-9; a += 0.02) {
+    const s = score(a);
+    if (s > bestScore) {
+      bestScore = s;
+      best = a;
+    }
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/** Rotated clockwise by any angle, the corners filled with white paper. */
+async function rotated(img: GreyImage, degrees: number, background: string): Promise<GreyImage> {
+  return toGrey(fromGrey(img).rotate(degrees, { background }));
+}
+
+function insetBox(box: Box, share: number): Box {
+  const dx = Math.round((box.x1 - box.x0) * share);
+  const dy = Math.round((box.y1 - box.y0) * share);
+  return { x0: box.x0 + dx, y0: box.y0 + dy, x1: box.x1 - dx, y1: box.y1 - dy };
+}
+
+function inkShare(ink: Uint8Array, width: number, region: Box): number {
+  let n = 0;
+  for (let y = region.y0; y < region.y1; y++) for (let x = region.x0; x < region.x1; x++) n += ink[y * width + x]!;
+  return n / Math.max(1, (region.x1 - region.x0) * (region.y1 - region.y0));
+}
+
+/**
+ * Which way up: OSD on the middle third of the page across its text lines (enough text to judge, a third
+ * of the time), and on the whole page when the band says too little.
+ */
+async function uprightTurn(page: GreyImage): Promise<{ rotation: QuarterTurn; confidence: number } | null> {
+  const scale = Math.min(1, 1000 / Math.min(page.width, page.height));
+  const portrait = page.height >= page.width;
+  const band = portrait
+    ? { left: 0, top: Math.round(page.height / 3), width: page.width, height: Math.round(page.height / 3) }
+    : { left: Math.round(page.width / 3), top: 0, width: Math.round(page.width / 3), height: page.height };
+  const asPng = (pipeline: Sharp, width: number) => pipeline.resize({ width: Math.max(1, Math.round(width * scale)) }).withMetadata({ density: 300 }).png().toBuffer();
+  const candidates = [() => asPng(fromGrey(page).extract(band), band.width), () => asPng(fromGrey(page), page.width)];
+  for (const candidate of candidates) {
+    const guess = await detectOrientation(await candidate());
+    if (guess && guess.confidence >= MIN_ORIENTATION_CONFIDENCE) return guess;
+  }
+  return null;
+}
+
+/**
+ * A page image (JPEG, PNG, TIFF, WebP; EXIF orientation honoured) made level, upright and cut to the paper.
+ * Throws ImageTooLargeError over MAX_INPUT_PIXELS and UnreadableImageError on a broken file; anything else
+ * (a blank page, a photo of something else) passes through as it is.
+ */
+export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
+  const { width: sourceWidth, height: sourceHeight } = await sourceSize(bytes);
+  if (sourceWidth * sourceHeight > MAX_INPUT_PIXELS) throw new ImageTooLargeError(sourceWidth, sourceHeight);
+  const loadScale = Math.min(1, WORK_MAX_SIDE / Math.max(sourceWidth, sourceHeight));
+  let work: GreyImage;
+  try {
+    // flatten: a transparent background (a rendered PDF page, a PNG with alpha) must read as white paper.
+    let decode = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true }).flatten({ background: '#ffffff' });
+    if (loadScale < 1) decode = decode.resize({ width: Math.round(sourceWidth * loadScale), height: Math.round(sourceHeight * loadScale), fit: 'fill' });
+    work = await toGrey(decode);
+  } catch (error) {
+    throw new UnreadableImageError(error);
+  }
+
+  const analysisScale = Math.min(1, ANALYSIS_SHORT_SIDE / Math.min(work.width, work.height));
+  const analysis = await toGrey(fromGrey(work).resize({ width: Math.max(1, Math.round(work.width * analysisScale)), height: Math.max(1, Math.round(work.height * analysisScale)), fit: 'fill', kernel: 'linear' }));
+  const local = localMean(analysis, Math.round(Math.min(analysis.width, analysis.height) / 80));
+  // The paper is found on a smaller copy still: its edges need no finer measure than the inset cut after.
+  const paperScale = Math.min(1, PAPER_SHORT_SIDE / Math.min(analysis.width, analysis.height));
+  const small = fromGrey(analysis).resize({ width: Math.max(1, Math.round(analysis.width * paperScale)), height: Math.max(1, Math.round(analysis.height * paperScale)), fit: 'fill', kernel: 'linear' });
+  const paper = paperMask(await toGrey(small.blur(PAPER_SHORT_SIDE / 60)));
+  const ink = inkMask(analysis, local);
+  const paperBox = paper ? maskBox(paper, 0.25) : null;
+  const toAnalysis = (v: number) => Math.round(v / paperScale);
+  const roughPaper = paperBox ? { x0: toAnalysis(paperBox.x0), y0: toAnalysis(paperBox.y0), x1: Math.min(analysis.width, toAnalysis(paperBox.x1 + 1)), y1: Math.min(analysis.height, toAnalysis(paperBox.y1 + 1)) } : null;
+  // Within a photo's paper, far enough inside its edge that a tilted edge and the desk stay out.
+  const measured = roughPaper ? insetBox(roughPaper, 0.06) : insetBox({ x0: 0, y0: 0, x1: analysis.width, y1: analysis.height }, 0.02);
+  const share = inkShare(ink, analysis.width, measured);
+  const inkLikeText = share >= MIN_TEXT_INK && share <= MAX_TEXT_INK;
+  const skew = inkLikeText ? estimateSkew(ink, analysis.width, measured) : null;
+  // Lines of text or ruling (a clear projection peak) are what make a page worth orienting: asked about
+  // noise or a photo of a desk, OSD still names a direction.
+  const hasLines = skew !== null;
+  const skewDegrees = skew !== null && Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
+
+  let level = skewDegrees ? await rotated(work, -skewDegrees, '#ffffff') : work;
+  let crop: Box | null = null;
+  if (paper) {
+    const levelPaper = skewDegrees ? await rotated(paper, -skewDegrees, '#000000') : paper;
+    const box = maskBox(levelPaper, 0.5);
+    // A sheet fills much of a photo of it; a small bright patch is something else on the desk.
+    if (box && box.x1 - box.x0 >= levelPaper.width * MIN_PAPER_SHARE && box.y1 - box.y0 >= levelPaper.height * MIN_PAPER_SHARE) {
+      const sx = level.width / levelPaper.width;
+      const sy = level.height / levelPaper.height;
+      const scaled = insetBox({ x0: Math.round(box.x0 * sx), y0: Math.round(box.y0 * sy), x1: Math.round((box.x1 + 1) * sx), y1: Math.round((box.y1 + 1) * sy) }, PAPER_INSET);
+      crop = { x0: Math.max(0, scaled.x0), y0: Math.max(0, scaled.y0), x1: Math.min(level.width, scaled.x1), y1: Math.min(level.height, scaled.y1) };
+      level = await toGrey(fromGrey(level).extract({ left: crop.x0, top: crop.y0, width: crop.x1 - crop.x0, height: crop.y1 - crop.y0 }));
+    }
+  }
+
+  const turn = hasLines ? await uprightTurn(level) : null;
+  const rotation = turn?.rotation ?? 0;
+  const page = rotation ? await toGrey(fromGrey(level).rotate(rotation)) : level;
+  return {
+    image: page,
+    geometry: { sourceWidth, sourceHeight, loadScale, skewDegrees, rotation, orientationConfidence: turn?.confidence ?? null, crop, width: page.width, height: page.height },
+  };
+}
