@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { modelData, type OcrModel } from './tessdata.ts';
+import { shutdownPageOrientation } from './orientation.ts';
 
 export interface OcrLine {
   text: string;
@@ -140,9 +141,10 @@ export async function recognise(image: Buffer, mode: OcrMode = 'page'): Promise<
   return { text: data.text, confidence: data.confidence, lines: lines.filter((l) => l.text !== '') };
 }
 
-/** Ends the workers (the daemon's shutdown, the end of a CLI command). */
+/** Ends the workers, the page-orientation one included (the daemon's shutdown, the end of a CLI command). */
 export async function shutdownOcr(): Promise<void> {
   const current = [...pools.values()];
   pools.clear();
   for (const pool of current) await pool.terminate();
+  await shutdownPageOrientation();
 }
