@@ -139,3 +139,55 @@ export function inkCount(img: GreyImage, box: Box, inset = 6): { ink: number; al
   }
   return { ink, all };
 }
+
+/**
+ * The lines of printed text outside the given tables, top to bottom: bands of rows with ink, each
+ * trimmed to the ink's left and right ends. Found from the pixels, without OCR, so that a page of
+ * printed policy text costs nothing until something on it is needed.
+ */
+export function textLinesOutside(img: GreyImage, tables: readonly Box[]): Box[] {
+  const margin = Math.round(img.width * 0.03);
+  const minInk = 3;
+  const rowInk: { count: number; x0: number; x1: number }[] = [];
+  for (let y = 0; y < img.height; y++) {
+    const covering = tables.filter((t) => y >= t.y0 - 2 && y <= t.y1 + 2);
+    let count = 0;
+    let x0 = img.width;
+    let x1 = -1;
+    for (let x = margin; x < img.width - margin; x++) {
+      if (img.data[y * img.width + x]! >= INK) continue;
+      if (covering.some((t) => x >= t.x0 - 2 && x <= t.x1 + 2)) continue;
+      count++;
+      if (x < x0) x0 = x;
+      x1 = x;
+    }
+    rowInk.push({ count, x0, x1 });
+  }
+  const gap = Math.max(4, Math.round(img.width / 400));
+  const bands: Box[] = [];
+  let start = -1;
+  let last = -1;
+  let bx0 = img.width;
+  let bx1 = -1;
+  const close = () => {
+    const height = last - start + 1;
+    // A text line at ~300 dpi is 20–80 px high; thinner bands are specks or rules, taller ones pictures.
+    if (height >= Math.round(img.width / 200) && height <= Math.round(img.width / 20)) bands.push({ x0: bx0, y0: start, x1: bx1, y1: last });
+  };
+  for (let y = 0; y < img.height; y++) {
+    const r = rowInk[y]!;
+    if (r.count >= minInk) {
+      if (start < 0 || y - last > gap) {
+        if (start >= 0) close();
+        start = y;
+        bx0 = img.width;
+        bx1 = -1;
+      }
+      last = y;
+      bx0 = Math.min(bx0, r.x0);
+      bx1 = Math.max(bx1, r.x1);
+    }
+  }
+  if (start >= 0) close();
+  return bands;
+}
