@@ -45,6 +45,9 @@ export function labelOf(cell: Cell): string {
  * Value cells of a label | value table keyed by the label. Labels are matched exactly first, so that
  * 氏名 does not also take 氏名（かな）.
  */
+/** Label maps whose labels were read by OCR: only they may hold a misread label. */
+const OCR_LABELS = new WeakSet<Map<string, Cell>>();
+
 export function labelValueCells(table: Table): Map<string, Cell> {
   const map = new Map<string, Cell>();
   for (const row of table.rows) {
@@ -52,15 +55,25 @@ export function labelValueCells(table: Table): Map<string, Cell> {
     const label = labelOf(row[0]!);
     if (label && !map.has(label)) map.set(label, row[row.length - 1]!);
   }
+  if (table.rows.some((row) => row[0]?.paragraphs.some((p) => p.confidence < 1))) OCR_LABELS.add(map);
   return map;
 }
 
 export function valueFor(cells: Map<string, Cell>, label: string): Cell | undefined {
   const k = key(label);
   if (cells.has(k)) return cells.get(k);
-  // A label misread by OCR before a longer label that merely starts the same: 所属先会社名 read as
-  // 所属先会仕名 is that row, not 所属先会社名（かな）.
-  for (const [l, cell] of cells) if (nearLabel(l, k) && Math.abs(l.length - k.length) <= 1) return cell;
+  // On a scan, a label misread by OCR comes before a longer label that merely starts the same:
+  // 所属先会社名 read as 所属先会仕名 is that row, not 所属先会社名（かな）. The closest such label wins
+  // (振込名義 misread must not become 振込日). Text from a file is exact: a near label is another label.
+  if (OCR_LABELS.has(cells)) {
+    let best: { cell: Cell; d: number } | undefined;
+    for (const [l, cell] of cells) {
+      if (!nearLabel(l, k) || Math.abs(l.length - k.length) > 1) continue;
+      const d = distance(l, k);
+      if (!best || d < best.d) best = { cell, d };
+    }
+    if (best) return best.cell;
+  }
   for (const [l, cell] of cells) if (l.startsWith(k) || k.startsWith(l)) return cell;
   return undefined;
 }
