@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { checkboxGlyph, tidyOcrText } from '../../src/extract/ocr/ocr-text.ts';
+import { textLinesOutside, type GreyImage } from '../../src/extract/ocr/table-grid.ts';
+
+describe('tidyOcrText', () => {
+  it('drops the spaces OCR puts between Japanese characters, keeps those next to Latin text', () => {
+    expect(tidyOcrText('山 田 一 郎')).toBe('山田一郎');
+    expect(tidyOcrText('東京都新宿区西新宿 1-2-3 サンプルタワー 12 階')).toBe('東京都新宿区西新宿 1-2-3 サンプルタワー 12 階');
+  });
+  it('reads 一 after kana as the long-vowel mark, not after kanji', () => {
+    expect(tidyOcrText('スーパ一バイザー')).toBe('スーパーバイザー');
+    expect(tidyOcrText('山田一郎')).toBe('山田一郎');
+  });
+  it('a bullet read as * at the start of a line becomes ・', () => {
+    expect(tidyOcrText('* オペレーションマネジメントプロフェッショナル(OMP)')).toBe('・ オペレーションマネジメントプロフェッショナル(OMP)');
+    expect(tidyOcrText('hanako*x@example.jp')).toBe('hanako*x@example.jp');
+  });
+  it('the underline of a blank next to typed characters goes, an underscore in an address stays', () => {
+    expect(tidyOcrText('自_2014年4月')).toBe('自2014年4月');
+    expect(tidyOcrText('hanako_kentei@example.jp')).toBe('hanako_kentei@example.jp');
+  });
+  it('a space inside the number of a date goes (平成2 6年)', () => {
+    expect(tidyOcrText('自平成2 6年4月')).toBe('自平成26年4月');
+    expect(tidyOcrText('6 時間')).toBe('6 時間');
+  });
+});
+
+describe('checkboxGlyph', () => {
+  it('writes the box OCR saw in front of the agreement as Word does', () => {
+    expect(checkboxGlyph('区 上記の倫理綱領')).toBe('☒ 上記の倫理綱領');
+    expect(checkboxGlyph('口 上記の倫理綱領')).toBe('☐ 上記の倫理綱領');
+    expect(checkboxGlyph('区分')).toBe('区分');
+  });
+});
+
+describe('textLinesOutside', () => {
+  /** A white page with black bars for text lines and a table outline. */
+  function page(bars: { x0: number; y0: number; x1: number; y1: number }[]): GreyImage {
+    const width = 2480;
+    const height = 1200;
+    const data = new Uint8Array(width * height).fill(255);
+    for (const b of bars) for (let y = b.y0; y <= b.y1; y++) for (let x = b.x0; x <= b.x1; x++) data[y * width + x] = 0;
+    return { width, height, data };
+  }
+
+  it('finds the text lines above and below a table, not the text inside it, each trimmed to its ink', () => {
+    const table = { x0: 200, y0: 400, x1: 2200, y1: 800 };
+    const img = page([
+      { x0: 300, y0: 100, x1: 1500, y1: 140 }, // a title line
+      { x0: 300, y0: 200, x1: 900, y1: 236 }, // 申請年月日 …
+      { x0: 400, y0: 500, x1: 1800, y1: 540 }, // text inside the table
+      { x0: 300, y0: 950, x1: 2000, y1: 990 }, // a note under the table
+      { x0: 100, y0: 1100, x1: 2300, y1: 1101 }, // a hairline rule: not text
+    ]);
+    const lines = textLinesOutside(img, [table]);
+    expect(lines).toEqual([
+      { x0: 300, y0: 100, x1: 1500, y1: 140 },
+      { x0: 300, y0: 200, x1: 900, y1: 236 },
+      { x0: 300, y0: 950, x1: 2000, y1: 990 },
+    ]);
+  });
+});
