@@ -1,9 +1,10 @@
 // An image as phones and scanners deliver it, made ready for OCR: straightened (EXIF orientation, cut to
-// the paper, levelled, upright: straighten.ts), grey (no contrast stretching: it turns JPEG noise around
+// the paper, levelled, upright: straighten.ts), its light made even (even-light.ts), grey (no contrast stretching: it turns JPEG noise around
 // the glyphs into ink; tesseract binarises itself), and brought to about 300 dpi (tesseract reads best
 // there, ~2500 px on A4; the table finder's thresholds are tuned to it).
 import sharp from 'sharp';
 import { straightenPage, type PageGeometry } from './straighten.ts';
+import { evenLight } from './even-light.ts';
 
 const TARGET_WIDTH = 2480;
 /** An image far narrower than a page (a strip, an icon) is not blown up to one: bounded in factor and size. */
@@ -18,7 +19,9 @@ export interface PreparedPage {
 
 /** The page ready for OCR, and what was done to its geometry (for the log and the staff's report). */
 export async function preparePage(bytes: Uint8Array): Promise<PreparedPage> {
-  const { image, geometry } = await straightenPage(bytes);
+  const straight = await straightenPage(bytes);
+  const geometry = straight.geometry;
+  const image = evenLight(straight.image);
   const page = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
   // Small scans are enlarged; only pages far over 300 dpi are reduced (every resampling softens glyphs).
   const wanted = TARGET_WIDTH / image.width;

@@ -24,6 +24,12 @@ export interface GridTable extends Box {
 interface Segment { pos: number; from: number; to: number; thickness: number }
 
 const INK = 150;
+/**
+ * A ruling line is found by a lighter threshold than ink: a blurred or faint 200 dpi scan turns a thin
+ * line grey (170–190) while text never makes runs as long as a line's. The page's light is even by now
+ * (even-light.ts), so paper is near white everywhere.
+ */
+const LINE_INK = 195;
 
 /** Runs of ink at least `minLength` long along each row (horizontal) or column (vertical), merged into lines. */
 function lines(img: GreyImage, horizontal: boolean, minLength: number): Segment[] {
@@ -35,7 +41,7 @@ function lines(img: GreyImage, horizontal: boolean, minLength: number): Segment[
     let start = -1;
     let gap = 0;
     for (let i = 0; i <= inner; i++) {
-      const ink = i < inner && at(o, i) < INK;
+      const ink = i < inner && at(o, i) < LINE_INK;
       if (ink) {
         if (start < 0) start = i;
         gap = 0;
