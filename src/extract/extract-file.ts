@@ -6,7 +6,8 @@ import { readerFor, UnreadableFileError } from './readers/index.ts';
 import { renderPdfPages } from './readers/pdf.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
-import { OcrUnavailableError, recognise } from './ocr/ocr-engine.ts';
+import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
+import { readPageText } from './readers/scan.ts';
 import { prepareForOcr } from './ocr/prepare-image.ts';
 import type { UnconfirmedField } from './extract-scan.ts';
 
@@ -101,12 +102,12 @@ async function scannedPdfDocument(bytes: Uint8Array, filename: string, minConfid
 async function ocrDocument(type: FileType, pages: Buffer[], filename: string, minConfidence: number, what: string): Promise<Extract<FileVerdict, { role: 'document' }>> {
   try {
     for (const page of pages) {
-      const facts = describeScannedDocument(filename, await recognise(page), minConfidence);
+      const facts = describeScannedDocument(filename, await readPageText(page), minConfidence);
       if (facts.kind === 'exam-report') return { role: 'document', type, facts, note: '試験結果レポート（OCRで読み取り）' };
     }
     return documentVerdict(type, filename, null, `証明書類として保管（${what}: 自動読取なし）`);
   } catch (error) {
-    if (!(error instanceof OcrUnavailableError)) throw error;
+    if (!(error instanceof OcrUnavailableError) && !(error instanceof OcrTimeoutError)) throw error;
     return documentVerdict(type, filename, null, `証明書類として保管（${error.message}）`);
   }
 }

@@ -6,7 +6,7 @@
 import { detectFileType, type FileType } from './file-type.ts';
 import type { FileVerdict, ScanReading } from './extract-file.ts';
 import { NotAScannedFormError, readScannedForm } from './extract-scan.ts';
-import { OcrUnavailableError } from './ocr/ocr-engine.ts';
+import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
 import { PageImageError } from './ocr/straighten.ts';
 import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import type { ScanPage } from './readers/scan.ts';
@@ -69,7 +69,7 @@ export async function readScannedFormFiles(files: readonly ScannedFile[], minCon
   } catch (error) {
     // Not a form, no OCR here, or a page that cannot be opened or is too large: the files stay
     // documents (an unopenable image is already an unreadable attachment with its reason).
-    if (error instanceof NotAScannedFormError || error instanceof OcrUnavailableError || error instanceof PageImageError) return null;
+    if (error instanceof NotAScannedFormError || error instanceof OcrUnavailableError || error instanceof OcrTimeoutError || error instanceof PageImageError) return null;
     throw error;
   }
   // The files with at least one page on which a form table was found.

@@ -11,6 +11,9 @@ import { applicationValues, fieldSources, type ApplicationBase } from '../../src
 import { confirmField, ConfirmError } from '../../src/app/confirm-field.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
 import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
+import { buildMail } from '../../scripts/lib/mail-builder.ts';
+import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
 import type { Finding } from '../../src/validate/findings.ts';
 
 const OCR_TIMEOUT = 400_000;
@@ -121,6 +124,62 @@ describe('scanned and photographed forms through the pipeline', () => {
     const after = h.app.cases.caseByNumber(number!)!;
     expect([after.revision, after.application_json]).toEqual([before.revision, before.application_json]);
   });
+});
+
+/** A PDF whose /Encrypt dictionary does not open with the empty password: what a protected PDF looks like to us. */
+function passwordPdf(): Buffer {
+  const hex = (n: number, c: string) => c.repeat(n * 2);
+  return Buffer.from(['%PDF-1.4', '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj', '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj',
+    `3 0 obj << /Filter /Standard /V 1 /R 2 /O <${hex(32, 'a')}> /U <${hex(32, 'b')}> /P -4 >> endobj`,
+    `trailer << /Root 1 0 R /Encrypt 3 0 R /ID [<${hex(16, '1')}><${hex(16, '1')}>] /Size 4 >>`, '%%EOF'].join('\n'), 'latin1');
+}
+
+/** A PNG whose header claims 20000×20000 pixels (400 MP): refused from its header, never decoded. */
+async function hugePng(): Promise<Buffer> {
+  const png = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer());
+  png.writeUInt32BE(20_000, 16);
+  png.writeUInt32BE(20_000, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+describe('bad pictures and PDFs in a mail', () => {
+  let h: Harness;
+  beforeAll(() => { h = harness(); });
+  afterAll(async () => {
+    h.close();
+    await shutdownOcr();
+  });
+
+  it('a corrupt, a password-protected and a 0-byte PDF, a 400-megapixel image and a photo of nothing: clear findings in bounded time, and the next mail is read', async () => {
+    const noise = await sharp(Buffer.from(Array.from({ length: 1600 * 1200 }, (_, i) => (i * 7919) % 251)), { raw: { width: 1600, height: 1200, channels: 1 } }).jpeg().toBuffer();
+    const started = performance.now();
+    const o = await h.process(await buildMail({
+      from: '検定 花子 <hanako.kentei@example.jp>', subject: '【認定申請】プロフェッショナル認定申請書添付_260210', date: new Date('2026-02-10T01:00:00Z'), messageId: 'bad-pictures@example.jp', text: '添付します。\n',
+      attachments: [
+        { filename: 'broken.pdf', content: Buffer.from('%PDF-1.7\n garbage garbage'), contentType: 'application/pdf' },
+        { filename: 'locked.pdf', content: passwordPdf(), contentType: 'application/pdf' },
+        { filename: 'empty.pdf', content: Buffer.alloc(0), contentType: 'application/pdf' },
+        { filename: 'IMG_9999.png', content: await hugePng(), contentType: 'image/png' },
+        { filename: 'IMG_1000.jpg', content: noise, contentType: 'image/jpeg' },
+      ],
+    }), 'bad');
+    expect(performance.now() - started).toBeLessThan(90_000);
+    const c = o.cases[0]!;
+    const unreadable = c.findings.filter((f) => f.code === 'attachment.unreadable' && f.audience === 'staff').map((f) => f.message);
+    expect(unreadable.find((m) => m.includes('broken.pdf'))).toMatch(/PDFを開けません/);
+    expect(unreadable.find((m) => m.includes('locked.pdf'))).toMatch(/パスワード/);
+    expect(unreadable.find((m) => m.includes('empty.pdf'))).toBeDefined();
+    expect(unreadable.find((m) => m.includes('IMG_9999.png'))).toMatch(/画像が大きすぎる/);
+    // The photo of nothing is kept as a document; no form was found, so staff look (the applicant is not
+    // asked again for what may be their form).
+    expect(c.findings.map((f) => `${f.code}/${f.audience}`)).toContain('form.not-found/staff');
+    const row = h.app.cases.caseByNumber(c.number!)!;
+    expect(h.app.cases.caseAttachments(row.id).find((a) => a.filename === 'IMG_1000.jpg')?.role).toBe('document');
+    // The daemon goes on: the next mail is read as usual.
+    const next = await h.process(sampleMail('18-certification-complete.eml'), '18');
+    expect(next.cases[0]?.status).toBe('awaiting-payment');
+  }, OCR_TIMEOUT);
 });
 
 describe('`conken confirm`', () => {

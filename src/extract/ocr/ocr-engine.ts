@@ -25,8 +25,6 @@ const NUMBER_CHARS = '0123456789-.,/()';
 
 /** What a read is for, and how tesseract is set up for it. */
 export const READS = {
-  /** A whole page (the text outside the tables): layout found by tesseract. */
-  page: { model: 'jpn-fast', psm: PSM.AUTO },
   /** One table cell or region as one block of text: the first read of every cell. */
   block: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK },
   /** A filled-in Japanese value read again by the stronger model. */
@@ -40,6 +38,11 @@ export const READS = {
 export type OcrMode = keyof typeof READS;
 
 export class OcrUnavailableError extends Error {}
+/** One OCR job ran past JOB_TIMEOUT_MS. */
+export class OcrTimeoutError extends Error {}
+
+/** The longest one OCR job may take: a cell takes ~0.1 s and a dense page ~5 s on a busy 2-core machine. */
+const JOB_TIMEOUT_MS = 60_000;
 
 interface PooledWorker {
   worker: Worker;
@@ -50,7 +53,8 @@ interface PooledWorker {
 class ModelPool {
   private readonly idle: PooledWorker[] = [];
   private readonly waiting: ((w: PooledWorker) => void)[] = [];
-  private readonly all: Promise<PooledWorker>[] = [];
+  /** Workers alive or starting: at most `size`. */
+  private readonly live = new Set<Promise<PooledWorker>>();
   private readonly model: OcrModel;
   private readonly size: number;
 
@@ -70,15 +74,17 @@ class ModelPool {
     return { worker, settings: '' };
   }
 
+  private spawn(): Promise<PooledWorker> {
+    const starting = this.start();
+    this.live.add(starting);
+    starting.catch(() => this.live.delete(starting));
+    return starting;
+  }
+
   private async acquire(): Promise<PooledWorker> {
     const free = this.idle.pop();
     if (free) return free;
-    if (this.all.length < this.size) {
-      const starting = this.start();
-      this.all.push(starting);
-      starting.catch(() => this.all.splice(this.all.indexOf(starting), 1));
-      return starting;
-    }
+    if (this.live.size < this.size) return this.spawn();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
@@ -88,22 +94,39 @@ class ModelPool {
     else this.idle.push(w);
   }
 
+  /** A worker stuck in a job is ended; whoever waits gets a fresh one in its place. */
+  private discard(w: PooledWorker): void {
+    for (const p of this.live) void p.then((x) => { if (x === w) this.live.delete(p); });
+    void w.worker.terminate().catch(() => undefined);
+    const next = this.waiting.shift();
+    if (next) void this.spawn().then(next, () => undefined);
+  }
+
   async run<T>(settings: Record<string, string>, job: (worker: Worker) => Promise<T>): Promise<T> {
     const w = await this.acquire();
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     try {
       const wanted = JSON.stringify(settings);
       if (w.settings !== wanted) {
         await w.worker.setParameters(settings);
         w.settings = wanted;
       }
-      return await job(w.worker);
+      // A job tesseract cannot finish in reasonable time (a picture of noise read as thousands of
+      // "characters") is cut off: its worker is ended and the caller gets an error it can report.
+      return await Promise.race([job(w.worker), new Promise<never>((_, reject) => {
+        timer = setTimeout(() => { timedOut = true; reject(new OcrTimeoutError(`OCRが${JOB_TIMEOUT_MS / 1000}秒以内に終わりませんでした`)); }, JOB_TIMEOUT_MS);
+      })]);
     } finally {
-      this.release(w);
+      clearTimeout(timer);
+      if (timedOut) this.discard(w);
+      else this.release(w);
     }
   }
 
   async terminate(): Promise<void> {
-    for (const w of await Promise.allSettled(this.all)) if (w.status === 'fulfilled') await w.value.worker.terminate();
+    for (const w of await Promise.allSettled([...this.live])) if (w.status === 'fulfilled') await w.value.worker.terminate().catch(() => undefined);
+    this.live.clear();
   }
 }
 
@@ -124,7 +147,7 @@ function poolFor(model: OcrModel): ModelPool {
 }
 
 /** OCR of a prepared image (PNG) for the given purpose. */
-export async function recognise(image: Buffer, mode: OcrMode = 'page'): Promise<OcrResult> {
+export async function recognise(image: Buffer, mode: OcrMode): Promise<OcrResult> {
   const read: { model: OcrModel; psm: PSM; whitelist?: string } = READS[mode];
   const settings: Record<string, string> = {
     tessedit_pageseg_mode: read.psm,

@@ -138,6 +138,26 @@ async function readPage(page: ScanPage, prepared: Buffer, tableNo: { n: number }
   return blocks.sort((a, b) => a.y - b.y).map((b) => b.block);
 }
 
+/** More lines than a printed page holds: beyond it a picture is not a page of text, and is not read on. */
+const MAX_PAGE_LINES = 60;
+
+/**
+ * The printed text of a prepared page, line by line, tables included (their lines are found like any
+ * other): how the exam report is recognised in a photo. Only bands that look like lines of text are read,
+ * so a photo of anything else costs little; an image with more lines than a page is not read beyond them.
+ */
+export async function readPageText(prepared: Buffer): Promise<OcrResult> {
+  const image = await grey(prepared);
+  const lines = textLinesOutside(image, []).slice(0, MAX_PAGE_LINES);
+  const read = await Promise.all(lines.map(async (box) => {
+    const ocr = await recognise(await crop(prepared, box, -LINE_MARGIN), 'block');
+    return ocr.lines.map((l) => ({ text: tidyOcrText(l.text), confidence: l.confidence, bbox: box }));
+  }));
+  const all = read.flat().filter((l) => l.text !== '');
+  const confidence = all.length ? all.reduce((a, l) => a + l.confidence, 0) / all.length : 0;
+  return { text: all.map((l) => l.text).join('\n'), confidence, lines: all };
+}
+
 /** A scan read into the document model, with its pages as prepared for OCR (cells refer to them). */
 export interface ScannedDocument {
   document: DocumentModel;
