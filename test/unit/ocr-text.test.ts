@@ -60,3 +60,12 @@ describe('textLinesOutside', () => {
     ]);
   });
 });
+
+describe('tidyOcrText, misreads of marks', () => {
+  it('a long vowel read twice is one; a dot read beside a hyphen between digits goes', () => {
+    expect(tidyOcrText('スーーパーバイザー')).toBe('スーパーバイザー');
+    expect(tidyOcrText('西新宿 1-.2-3')).toBe('西新宿 1-2-3');
+    expect(tidyOcrText('西新宿 1.-2-.3')).toBe('西新宿 1-2-3');
+    expect(tidyOcrText('7.92')).toBe('7.92');
+  });
+});

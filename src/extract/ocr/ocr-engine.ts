@@ -22,6 +22,8 @@ export interface OcrResult {
 
 const EMAIL_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+';
 const NUMBER_CHARS = '0123456789-.,/()';
+const HIRAGANA = 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔー 　';
+const KATAKANA = 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴー・ 　';
 
 /** What a read is for, and how tesseract is set up for it. */
 export const READS = {
@@ -29,6 +31,12 @@ export const READS = {
   block: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK },
   /** A filled-in Japanese value read again by the stronger model. */
   text: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK },
+  /**
+   * A name in kana (氏名（かな）, 所属先会社名（かな）), in the script the first reading saw: without the
+   * other script to choose from, the model stops reading ぽ as both ポ and ぽ.
+   */
+  hiragana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
+  katakana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
   /** An e-mail address. */
   latin: { model: 'eng', psm: PSM.SINGLE_LINE, whitelist: EMAIL_CHARS },
   /** Phone numbers, passer numbers, hours, points, years. */

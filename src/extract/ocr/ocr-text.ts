@@ -15,6 +15,9 @@ export function tidyOcrText(text: string): string {
   return text
     .replace(new RegExp(`(?<=[${CJK}])\\s+(?=[${CJK}])`, 'gu'), '')
     .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
+    // A long vowel read twice (スーーパー), a dot read beside a hyphen in an address number (1-.2-3).
+    .replace(/ー{2,}/gu, 'ー')
+    .replace(/(?<=\d)[-‐−]\.(?=\d)|(?<=\d)\.[-‐−](?=\d)/gu, '-')
     // A space OCR put inside a number of a date (平成2 6年).
     .replace(/(?<=\d) (?=\d+[年月日])/gu, '')
     .replace(/^\s*[*＊]\s*(?=[\p{Script=Katakana}\p{Script=Han}])/u, '・ ')
