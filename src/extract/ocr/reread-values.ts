@@ -63,10 +63,17 @@ async function read(image: Buffer, mode: OcrMode): Promise<Reading> {
   return { lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })) };
 }
 
+function choice(cell: Cell, lines: string[]) {
+  return readQualification('', { ...cell, paragraphs: lines.map((t) => paragraph(t, cell.location, 1)), text: lines.join('\n') });
+}
+
+function choiceIn(cell: Cell, lines: string[]): string | null {
+  return choice(cell, lines).value;
+}
+
 function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
-  const choice = (lines: string[]) => readQualification('', { ...cell, paragraphs: lines.map((t) => paragraph(t, cell.location, 1)), text: lines.join('\n') });
-  const a = choice(first);
-  const b = choice(second);
+  const a = choice(cell, first);
+  const b = choice(cell, second);
   return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join();
 }
 
@@ -130,7 +137,9 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, Buffe
   if (same(first.map((l) => l.text), secondTexts)) confidence = Math.max(firstConfidence, secondConfidence);
   else if (firstConfidence > 0 && (await thirdAgrees(image, secondTexts, same))) confidence = secondConfidence;
   else confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
-  cell.paragraphs = second.lines.map((l) => paragraph(l.text, cell.location, confidence));
+  // The stronger model's text is kept, except a choice it cannot make where the first reading made one.
+  const keepFirst = fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, first.map((l) => l.text)) !== null;
+  cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }
 
