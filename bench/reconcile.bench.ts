@@ -63,11 +63,13 @@ const base = verdict.application as unknown as Record<string, unknown>;
 const people = Array.from({ length: CASES }, (_, i) => ({ kana: nameOf(i), digits: N(i % (CASES / 2), 4).slice(-4) }));
 transaction(app.db, () => {
   const now = new Date().toISOString();
-  const insert = app.db.prepare(`INSERT INTO cases (number, kind, status, applicant_address, received_at, application_json, computed_json, payment_digits, payment_kana, payment_declared, payment_company, expected_amount, revision, created_at, updated_at)
-    VALUES (?, 'renewal', 'awaiting-payment', ?, '2026-01-20T01:00:00.000Z', ?, '{}', ?, ?, ?, ?, ?, 1, ?, ?)`);
+  const insert = app.db.prepare(`INSERT INTO cases (number, kind, status, applicant_address, received_at, payment_digits, payment_kana, payment_declared, payment_company, expected_amount, revision, created_at, updated_at)
+    VALUES (?, 'renewal', 'awaiting-payment', ?, '2026-01-20T01:00:00.000Z', ?, ?, ?, ?, ?, 1, ?, ?)`);
+  const insertDocuments = app.db.prepare(`INSERT INTO case_documents (case_id, application_json, computed_json) VALUES (?, ?, '{}')`);
   people.forEach((p, i) => {
     const application = { ...base, nameKana: p.kana, certificationNumber: `OMP-2023-${p.digits}`, feeTransferName: `${p.digits}${p.kana}`, email: `a${i}@example.jp` };
-    insert.run(`R-2026-${N(i + 1, 6)}`, `a${i}@example.jp`, JSON.stringify(application), p.digits, p.kana, `${p.digits}${p.kana}`, `カブシキガイシヤカイシヤ${i % 500}`, FEE, now, now);
+    const id = insert.run(`R-2026-${N(i + 1, 6)}`, `a${i}@example.jp`, p.digits, p.kana, `${p.digits}${p.kana}`, `カブシキガイシヤカイシヤ${i % 500}`, FEE, now, now).lastInsertRowid;
+    insertDocuments.run(id, JSON.stringify(application));
   });
 });
 

@@ -1,7 +1,7 @@
 // The cases a matching run touched, moved on together: the same decision reevaluateCase makes for one
 // case (fee settled? payment findings replaced; status decided; a new revision only when something
 // changed; the notices the transition calls for), made for thousands of cases with a handful of queries
-// and multi-row writes instead of a dozen statements per case. The notices are queued as snapshots; the
+// and bulk writes instead of a dozen statements per case. The notices are queued as snapshots; the
 // caller composes them inside its transaction or, for a bulk import, right after the commit.
 import type { App } from './context.ts';
 import type { MatchingCaseRow } from '../cases/case-store.ts';
