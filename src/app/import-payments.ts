@@ -66,6 +66,9 @@ export interface ImportTimings {
   casesMs: number;
   /** The whole transaction, commit included. */
   committedMs: number;
+  /** CPU time (this process, all threads) of the transaction and of its case transitions: on a shared machine the wall times above also hold other processes' work. */
+  committedCpuMs: number;
+  casesCpuMs: number;
   /** After the commit: composing the queued notices, then the checkpoint (see withBulkSettings). */
   afterCommitMs: number;
   noticesRendered: number;
@@ -74,6 +77,8 @@ export interface ImportTimings {
 export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let committedCpu = { user: 0, system: 0 };
   let run: MatchRun | undefined;
   let storeMs = 0;
   let committedAt = 0;
@@ -130,7 +135,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate } });
     storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-    run = payments.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
+    run = payments.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0, casesCpuMs: 0 } };
     app.cases.setImportMatched(importId, run.matched.length);
     // The new payments are linked only by this run's matching.
     const needsAttention = payments.length - run.freshLinked;
@@ -141,10 +146,11 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     };
     });
     committedAt = performance.now();
+    committedCpu = process.cpuUsage(cpu0);
     noticesRendered = composeQueuedNotices(app);
     return imported;
   });
-  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, afterCommitMs: performance.now() - committedAt, noticesRendered });
+  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, committedCpuMs: cpuMs(committedCpu), afterCommitMs: performance.now() - committedAt, noticesRendered });
   return result;
 }
 
@@ -159,6 +165,10 @@ function composeQueuedNotices(app: App): number {
     app.log.warn({ err: (error as Error).message }, 'composing queued notices failed; the sender will compose them');
     return 0;
   }
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
@@ -185,7 +195,7 @@ export interface MatchRun {
   /** How many of the new payments this run linked. */
   freshLinked: number;
   /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
-  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number };
+  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number; casesCpuMs: number };
 }
 
 /**
@@ -308,6 +318,7 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
   }
   for (const id of affected) if (!changes.has(id)) changes.set(id, { paymentFindings: findingsByCase.get(id) ?? [] });
   const t3 = performance.now();
+  const cpu3 = process.cpuUsage();
   // A case the matcher did not read (its payment key is gone) still moves on, one by one as before.
   const statusOf = new Map<number, CaseStatus>();
   const numberOf = new Map<number, string>();
@@ -322,7 +333,7 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
   const reevaluated = [...statusOf.keys()].sort((a, b) => a - b).map((id) => byId.get(id)?.number ?? numberOf.get(id)!);
   const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
   if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
-  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3 };
+  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3, casesCpuMs: cpuMs(process.cpuUsage(cpu3)) };
   return { matched, reevaluated, freshLinked: freshLinks.length, timings };
 }
 

@@ -110,8 +110,33 @@ export class CaseIndex {
   }
 }
 
-function sortKey(p: OpenPayment): string {
+/** The order payments are reconciled in: date, amount, name as printed, id. */
+export function paymentSortKey(p: OpenPayment): string {
   return `${p.paidOn ?? ''}|${String(p.amount).padStart(12, '0')}|${p.transferName}|${String(p.id).padStart(12, '0')}`;
+}
+
+const plainNumber = (n: number) => Number.isInteger(n) && n >= 0 && n < 1e12;
+
+/**
+ * The order of paymentSortKey, field by field, without making a key string per payment (100,000 per import).
+ * Where the fields alone could order two payments differently from their keys (dates of different lengths,
+ * amounts or ids that do not pad to 12 digits, a '|' in a name or one name a prefix of the other), the keys
+ * decide.
+ */
+export function comparePayments(a: OpenPayment, b: OpenPayment): number {
+  const da = a.paidOn ?? '';
+  const db = b.paidOn ?? '';
+  if (da.length === db.length && plainNumber(a.amount) && plainNumber(b.amount) && plainNumber(a.id) && plainNumber(b.id)) {
+    if (da !== db) return da < db ? -1 : 1;
+    if (a.amount !== b.amount) return a.amount - b.amount;
+    const na = a.transferName;
+    const nb = b.transferName;
+    if (na === nb) return a.id - b.id;
+    if (!na.includes('|') && !nb.includes('|') && !na.startsWith(nb) && !nb.startsWith(na)) return na < nb ? -1 : 1;
+  }
+  const ka = paymentSortKey(a);
+  const kb = paymentSortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**
@@ -124,7 +149,7 @@ export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: read
   const settled = (it: Indexed) => (it.c.settledAmount ?? 0) >= it.c.expectedAmount || claimed.has(it.c.id);
   const verdicts: Verdict[] = [];
   const matches: Match[] = [];
-  const ordered = payments.map((p) => ({ p, k: sortKey(p) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.p);
+  const ordered = [...payments].sort(comparePayments);
 
   for (const p of ordered) {
     const key = p.key ?? transferKey(p.transferName);
