@@ -130,13 +130,14 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
         status: 'unmatched', finding_code: null, candidates_json: null, reason: null, case_id: null, matched_by: null, matched_at: null, hold: 0,
       };
     });
-    // The source lines, one blob per import (index = payment id - first id), not a column per payment.
-    if (payments.length) app.cases.setImportRawLines(importId, freshRows.map((f) => credits[f.index]!.raw ?? null));
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate } });
     storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
     run = payments.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0, casesCpuMs: 0 } };
     app.cases.setImportMatched(importId, run.matched.length);
+    // The source lines, one blob per import (index = payment id - first id), not a column per payment; written
+    // last, as any later update of the import's row would rewrite the blob (megabytes) with it.
+    if (payments.length) app.cases.setImportRawLines(importId, freshRows.map((f) => credits[f.index]!.raw ?? null));
     // The new payments are linked only by this run's matching.
     const needsAttention = payments.length - run.freshLinked;
     app.log.info({ importId, format, rows: credits.length, new: payments.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');

@@ -92,13 +92,17 @@ export function foldByTable(text: string): string | null {
 export { foldAnyText as foldKanaGeneral };
 
 const SEPARATORS = /[\s\u3000・･.,、。，．'"’”`/\\「」『』【】［］\[\]{}]/g;
+const HAS_SEPARATOR = new RegExp(SEPARATORS.source); // the same class, for a test without a replace
+const ENTITY_WORD_ENDINGS = /ガイシヤ|カイシヤ|ホウジン/;
+if (!ENTITY_WORDS.every(([word]) => ENTITY_WORD_ENDINGS.test(word))) throw new Error('an entity word without a known ending');
 
 /** Split a folded name into the legal-entity kind (if any) and the name without it. */
 function splitEntity(folded: string): { entity: string | null; rest: string } {
-  const compact = folded.replace(SEPARATORS, '');
-  // Fast path (most names): no parenthesis and no written-out entity word ending in ガイシヤ/カイシヤ/ホウジン.
-  if (!compact.includes('(') && !compact.includes(')') && !/ガイシヤ|カイシヤ|ホウジン/.test(compact)) return { entity: null, rest: compact };
-  for (const [word, abbr] of ENTITY_WORDS) {
+  const compact = HAS_SEPARATOR.test(folded) ? folded.replace(SEPARATORS, '') : folded;
+  // Every written-out entity word ends in ガイシヤ, カイシヤ or ホウジン; most names have none, nor a parenthesis.
+  const mayHoldWord = ENTITY_WORD_ENDINGS.test(compact);
+  if (!mayHoldWord && !compact.includes('(') && !compact.includes(')')) return { entity: null, rest: compact };
+  for (const [word, abbr] of mayHoldWord ? ENTITY_WORDS : []) {
     if (compact.startsWith(word)) return { entity: abbr, rest: compact.slice(word.length) };
     if (compact.endsWith(word)) return { entity: abbr, rest: compact.slice(0, -word.length) };
   }
