@@ -36,10 +36,9 @@ export function moveCasesOnAfterPayments(app: App, cases: ReadonlyMap<number, Ma
   for (const id of ids) {
     const row = cases.get(id)!;
     const change = changes.get(id)!;
-    const findingsUpdate = change.paymentFindingsJson !== undefined ? { payment_findings_json: change.paymentFindingsJson } : {};
     statusOf.set(id, row.status);
     if (isClosed(row.status)) {
-      app.cases.updateCase(id, findingsUpdate);
+      app.cases.setPaymentOutcome(id, null, change.paymentFindingsJson);
       continue;
     }
     const fee = app.rules.kinds[row.kind]?.fee;
@@ -50,11 +49,11 @@ export function moveCasesOnAfterPayments(app: App, cases: ReadonlyMap<number, Ma
     const findings = [...previous.filter((f) => !isPaymentFinding(f)), ...(paid ? [] : change.paymentFindings)];
     const status = decideStatus(findings, paid);
     if (status === row.status && JSON.stringify(findings) === JSON.stringify(previous)) {
-      app.cases.updateCase(id, findingsUpdate);
+      app.cases.setPaymentOutcome(id, null, change.paymentFindingsJson);
       continue;
     }
     const revision = row.revision + 1;
-    app.cases.updateCase(id, { ...findingsUpdate, status, revision });
+    app.cases.setPaymentOutcome(id, { status, revision }, change.paymentFindingsJson);
     statusOf.set(id, status);
     evaluated.push({ row, status, revision, findings });
   }

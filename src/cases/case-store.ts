@@ -250,6 +250,21 @@ export class CaseStore {
     }
   }
 
+  /**
+   * What a payment-triggered re-evaluation changes on a case (updateCase's effect, with fixed statements: a
+   * statement import moves 16,000 cases on, and updateCase builds its SQL per call).
+   */
+  setPaymentOutcome(id: number, outcome: { status: CaseStatus; revision: number } | null, paymentFindingsJson?: string): void {
+    const now = new Date().toISOString();
+    if (outcome && paymentFindingsJson !== undefined) {
+      this.stmt('UPDATE cases SET payment_findings_json = ?, status = ?, revision = ?, updated_at = ? WHERE id = ?').run(paymentFindingsJson, outcome.status, outcome.revision, now, id);
+    } else if (outcome) {
+      this.stmt('UPDATE cases SET status = ?, revision = ?, updated_at = ? WHERE id = ?').run(outcome.status, outcome.revision, now, id);
+    } else if (paymentFindingsJson !== undefined) {
+      this.stmt('UPDATE cases SET payment_findings_json = ?, updated_at = ? WHERE id = ?').run(paymentFindingsJson, now, id);
+    }
+  }
+
   caseById(id: number): CaseRow | undefined {
     return this.get(`SELECT ${CASE_COLUMNS} FROM ${CASES} WHERE c.id = ?`, id);
   }
