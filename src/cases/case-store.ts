@@ -276,9 +276,14 @@ export class CaseStore {
       : this.get('SELECT id, number, kind, status, revision, notices_suppressed FROM cases WHERE id = ?', id);
   }
 
-  /** The application and computed JSON of many cases (what composing their notices reads). */
+  /**
+   * The application and computed JSON of many cases, as composing their notices reads them: the application
+   * without its `sources` (where each value was read on the form: a third of the JSON, shown by no notice
+   * and no reviewer summary), so 14,000 applications composed after an import parse a third less.
+   */
   applicationsOf(ids: readonly number[]): Map<number, Pick<CaseRow, 'application_json' | 'computed_json'>> {
-    const rows = this.all<{ id: number; application_json: string | null; computed_json: string | null }>('SELECT case_id AS id, application_json, computed_json FROM case_documents WHERE case_id IN (SELECT value FROM json_each(?))', JSON.stringify(ids));
+    const rows = this.all<{ id: number; application_json: string | null; computed_json: string | null }>(`SELECT case_id AS id, json_remove(application_json, '$.sources') AS application_json, computed_json
+      FROM case_documents WHERE case_id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
