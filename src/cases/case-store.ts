@@ -164,10 +164,12 @@ type Params = Record<string, string | number | null>;
 
 /**
  * A whole case row: the case's own columns and, beside them in case_documents (migration 8), its
- * application and computed JSON. Readers of a whole CaseRow select `${CASE_COLUMNS} FROM ${CASES}`.
+ * application and computed JSON. Readers of a whole CaseRow select `${CASE_COLUMNS} FROM ${CASES}` (or join
+ * `cases c` and add WITH_DOCUMENTS after its ON clause).
  */
 const CASE_COLUMNS = 'c.*, d.application_json, d.computed_json';
-const CASES = 'cases c LEFT JOIN case_documents d ON d.case_id = c.id';
+const WITH_DOCUMENTS = 'LEFT JOIN case_documents d ON d.case_id = c.id';
+const CASES = `cases c ${WITH_DOCUMENTS}`;
 /** The CaseRow columns that live in case_documents. */
 const DOCUMENT_COLUMNS: ReadonlySet<string> = new Set(['application_json', 'computed_json']);
 
@@ -212,9 +214,9 @@ export class CaseStore {
   /** The case a mail refers to: one of our notices (outbox) or a mail already on the case. */
   caseByReferences(ids: readonly string[]): CaseRow | undefined {
     for (const id of ids) {
-      const viaOutbox = this.get<CaseRow>(`SELECT ${CASE_COLUMNS} FROM outbox o JOIN ${CASES} ON c.id = o.case_id WHERE o.rfc_message_id = ?`, id);
+      const viaOutbox = this.get<CaseRow>(`SELECT ${CASE_COLUMNS} FROM outbox o JOIN cases c ON c.id = o.case_id ${WITH_DOCUMENTS} WHERE o.rfc_message_id = ?`, id);
       if (viaOutbox) return viaOutbox;
-      const viaMessage = this.get<CaseRow>(`SELECT ${CASE_COLUMNS} FROM messages m JOIN case_messages cm ON cm.message_id = m.id JOIN ${CASES} ON c.id = cm.case_id
+      const viaMessage = this.get<CaseRow>(`SELECT ${CASE_COLUMNS} FROM messages m JOIN case_messages cm ON cm.message_id = m.id JOIN cases c ON c.id = cm.case_id ${WITH_DOCUMENTS}
         WHERE m.message_id = ? ORDER BY c.id LIMIT 1`, id);
       if (viaMessage) return viaMessage;
     }

@@ -55,6 +55,12 @@ describe('migration 8: application and computed JSON beside the case row', () =>
     expect(store.listCases('awaiting-payment').map((c) => c.number)).toEqual(['R-2026-000001', 'R-2026-000003']);
     expect(store.casesAwaitingMatch().map((c) => [c.number, JSON.parse(c.application_json!).name])).toEqual([['R-2026-000001', '今田 健太郎'], ['R-2026-000003', '山田 花子']]);
     expect([...store.applicationsOf([1, 2, 3]).keys()].sort()).toEqual([1, 3]);
+    // A reply finds its case through one of our notices or an earlier mail, with the application.
+    store.enqueue({ caseId: 1, kind: 'accepted', rfcMessageId: 'notice-1@conken.example.jp', to: 'a@example.jp', audience: 'applicant', mail: {}, status: 'pending' });
+    const messageId = store.insertMessage({ dedupeKey: 'mid:mail-3@example.jp', messageId: 'mail-3@example.jp', sha256: 'x', rawPath: 'x', source: 'test', sourceRef: null, receivedAt: '2026-01-20T01:00:00.000Z', from: 'c@example.jp', subject: null, classification: 'application', note: null });
+    store.linkMessage(3, messageId, 'original');
+    expect(store.caseByReferences(['unknown@example.jp', 'notice-1@conken.example.jp'])).toMatchObject({ number: 'R-2026-000001', application_json: first.application_json });
+    expect(store.caseByReferences(['mail-3@example.jp'])).toMatchObject({ number: 'R-2026-000003', application_json: JSON.stringify({ name: '山田 花子' }) });
 
     // Writes go to the right table: a status move leaves the documents alone, a new evaluation replaces them.
     store.updateCase(1, { status: 'ready-for-review', revision: 2 });
