@@ -66,6 +66,9 @@ export interface ImportTimings {
   casesMs: number;
   /** The whole transaction, commit included. */
   committedMs: number;
+  /** CPU time (this process, all threads) of the transaction and of its case transitions: on a shared machine the wall times above also hold other processes' work. */
+  committedCpuMs: number;
+  casesCpuMs: number;
   /** After the commit: composing the queued notices, then the checkpoint (see withBulkSettings). */
   afterCommitMs: number;
   noticesRendered: number;
@@ -74,6 +77,8 @@ export interface ImportTimings {
 export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let committedCpu = { user: 0, system: 0 };
   let run: MatchRun | undefined;
   let storeMs = 0;
   let committedAt = 0;
@@ -82,67 +87,94 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     const imported = transaction(app.db, () => {
     // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
     // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
-    const groups = new Map<string, { row: StatementRow; key: TransferKey }[]>();
+    // New payments take their ids in the order of each fingerprint's first row (twins side by side).
+    const keys: TransferKey[] = new Array(credits.length);
+    const fingerprints: string[] = new Array(credits.length);
     let first = '9999-99-99';
     let last = '0000-00-00';
-    for (const row of credits) {
-      const key = transferKey(row.transferName);
-      const fp = fingerprintFromKey(row, key);
-      const g = groups.get(fp);
-      if (g) g.push({ row, key });
-      else groups.set(fp, [{ row, key }]);
+    for (let i = 0; i < credits.length; i++) {
+      const row = credits[i]!;
+      keys[i] = transferKey(row.transferName);
+      fingerprints[i] = fingerprintFromKey(row, keys[i]!);
       if (row.paidOn < first) first = row.paidOn;
       if (row.paidOn > last) last = row.paidOn;
     }
     const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(first, last) : new Map<string, number>();
-    const fresh: { row: StatementRow; key: TransferKey; fingerprint: string; occurrence: number }[] = [];
+    // Per fingerprint: rows seen so far in this file and the index of its first row.
+    const seen = new Map<string, { count: number; firstRow: number }>();
+    const freshRows: { index: number; occurrence: number; groupRow: number }[] = [];
+    let twinsApart = false; // a twin after rows of later groups: file order is not group order
     let duplicate = 0;
-    for (const [fingerprint, group] of groups) {
-      const stored = storedCounts.get(fingerprint) ?? 0;
-      duplicate += Math.min(stored, group.length);
-      for (let i = stored; i < group.length; i++) fresh.push({ row: group[i]!.row, key: group[i]!.key, fingerprint, occurrence: i + 1 });
+    for (let i = 0; i < credits.length; i++) {
+      const fingerprint = fingerprints[i]!;
+      let group = seen.get(fingerprint);
+      if (group) group.count++;
+      else seen.set(fingerprint, (group = { count: 1, firstRow: i }));
+      if (group.count <= (storedCounts.get(fingerprint) ?? 0)) duplicate++;
+      else {
+        if (freshRows.length && group.firstRow < freshRows[freshRows.length - 1]!.groupRow) twinsApart = true;
+        freshRows.push({ index: i, occurrence: group.count, groupRow: group.firstRow });
+      }
     }
-    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
-    // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
+    if (twinsApart) freshRows.sort((a, b) => a.groupRow - b.groupRow || a.occurrence - b.occurrence);
+    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: freshRows.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
+    // The new payments get consecutive ids now and are written once, with their verdicts, after matching
+    // (every column set here, so the matcher fills in the verdict without changing the objects' shape).
     const firstId = app.cases.nextPaymentId();
-    const payments: PaymentInsert[] = fresh.map((f, i) => ({
-      id: firstId + i, import_id: importId, paid_on: f.row.paidOn, amount: f.row.amount, transfer_name: f.row.transferName, digits: f.key.digits, kana: f.key.kana, entity: f.key.entity,
-      fingerprint: f.fingerprint, occurrence: f.occurrence, line: f.row.line, reference: f.row.reference ?? null, value_date: f.row.valueDate ?? null, raw_line: null,
-    }));
-    // The source lines, one blob per import (index = payment id - first id), not a column per payment.
-    if (fresh.length) app.cases.setImportRawLines(importId, fresh.map((f) => f.row.raw ?? null));
-    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate } });
+    const payments: PaymentInsert[] = freshRows.map((f, i) => {
+      const row = credits[f.index]!;
+      const key = keys[f.index]!;
+      return {
+        id: firstId + i, import_id: importId, paid_on: row.paidOn, amount: row.amount, transfer_name: row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
+        fingerprint: fingerprints[f.index]!, occurrence: f.occurrence, line: row.line, reference: row.reference ?? null, value_date: row.valueDate ?? null, raw_line: null,
+        status: 'unmatched', finding_code: null, candidates_json: null, reason: null, case_id: null, matched_by: null, matched_at: null, hold: 0,
+      };
+    });
+    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate } });
     storeMs = performance.now() - t0;
     // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-    run = fresh.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0 } };
+    run = payments.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0, casesCpuMs: 0 } };
     app.cases.setImportMatched(importId, run.matched.length);
+    // The source lines, one blob per import (index = payment id - first id), not a column per payment; written
+    // last, as any later update of the import's row would rewrite the blob (megabytes) with it.
+    if (payments.length) app.cases.setImportRawLines(importId, freshRows.map((f) => credits[f.index]!.raw ?? null));
     // The new payments are linked only by this run's matching.
-    const needsAttention = fresh.length - run.freshLinked;
-    app.log.info({ importId, format, rows: credits.length, new: fresh.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
+    const needsAttention = payments.length - run.freshLinked;
+    app.log.info({ importId, format, rows: credits.length, new: payments.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
     return {
-      file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: fresh.length, duplicate,
+      file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate,
       matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
     };
     });
     committedAt = performance.now();
+    committedCpu = process.cpuUsage(cpu0);
     noticesRendered = composeQueuedNotices(app);
     return imported;
   });
-  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, afterCommitMs: performance.now() - committedAt, noticesRendered });
+  meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, committedCpuMs: cpuMs(committedCpu), afterCommitMs: performance.now() - committedAt, noticesRendered });
   return result;
 }
 
 /**
  * After the commit: compose the notices the run queued. A failure here loses nothing (the decisions and
- * the outbox rows are committed); the sender composes what is left.
+ * the outbox rows are committed); the sender composes what is left. For the same reason these writes need
+ * not be on disk when their transactions return: a composed mail lost in a crash is composed again, from
+ * the same durable snapshot, before it is sent. So they commit without waiting for a sync of the WAL
+ * (synchronous = NORMAL, as the daemon runs; WAL mode stays consistent either way), instead of one sync per
+ * batch of 500 (56 syncs for a 100,000-row statement). withBulkSettings puts the setting back.
  */
 function composeQueuedNotices(app: App): number {
+  app.db.exec('PRAGMA synchronous = NORMAL');
   try {
     return renderQueuedNotices(app);
   } catch (error) {
     app.log.warn({ err: (error as Error).message }, 'composing queued notices failed; the sender will compose them');
     return 0;
   }
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
@@ -169,14 +201,15 @@ export interface MatchRun {
   /** How many of the new payments this run linked. */
   freshLinked: number;
   /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
-  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number };
+  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number; casesCpuMs: number };
 }
 
 /**
  * Re-runs matching over every stored payment and case (call inside a transaction): automatic links made
  * or moved, each payment's verdict and ranked candidates stored for finance, payment findings put on the
  * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
- * `fresh` are an import's new payments, not stored yet: they are written once, with their verdicts.
+ * `fresh` are an import's new payments, not stored yet (consecutive ids, every column set, the verdict
+ * columns as a new payment has them): they are written once, with their verdicts.
  * Notices are composed before returning, unless the caller composes them after its commit
  * (renderQueuedNotices), as the bulk paths do.
  */
@@ -188,18 +221,22 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
     id: c.id, digits: c.payment_digits, kana: c.payment_kana, declaredTransferName: c.payment_declared, expectedAmount: c.expected_amount!,
     companyKana: c.payment_company, settledAmount: c.manual_accepted ? Number.MAX_SAFE_INTEGER : c.manual_amount, open: !isClosed(c.status),
   }));
-  // The payments just imported are in hand; only the earlier ones are read back.
-  const freshById = new Map((fresh?.payments ?? []).map((p) => [p.id, p]));
+  // The payments just imported are in hand (consecutive ids: found by position, no map of 100,000 entries);
+  // only the earlier ones are read back.
+  const freshPayments = fresh?.payments ?? [];
+  const firstFreshId = freshPayments[0]?.id ?? Number.MAX_SAFE_INTEGER;
+  if (freshPayments.some((p, i) => p.id !== firstFreshId + i)) throw new Error('runMatching: the new payments must have consecutive ids');
   const stored = fresh ? app.cases.paymentsForMatching(fresh.importId) : app.cases.paymentsForMatching();
-  const paymentRows: MatchingPaymentRow[] = [...stored, ...(fresh?.payments ?? []).map((p) => ({
-    id: p.id, transfer_name: p.transfer_name, digits: p.digits, kana: p.kana, entity: p.entity ?? null, amount: p.amount, paid_on: p.paid_on,
-    hold: 0, auto_case: null, status: 'unmatched', finding_code: null, candidates_json: null,
-  }))];
-  const paymentById = new Map(paymentRows.map((p) => [p.id, p]));
-  const payments: OpenPayment[] = paymentRows.map((p) => ({
-    id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1,
-    key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity },
-  }));
+  const storedById = new Map(stored.map((p) => [p.id, p]));
+  const payments: OpenPayment[] = new Array(stored.length + freshPayments.length);
+  for (let i = 0; i < stored.length; i++) {
+    const p = stored[i]!;
+    payments[i] = { id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1, key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity } };
+  }
+  for (let i = 0; i < freshPayments.length; i++) {
+    const p = freshPayments[i]!;
+    payments[stored.length + i] = { id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: null, hold: false, key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity ?? null } };
+  }
   const index = new CaseIndex(open);
   const t1 = performance.now();
   const { verdicts } = reconcile(index, payments);
@@ -213,17 +250,23 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
   const freshLinks: Omit<PaymentLinkRow, 'accepted'>[] = [];
   const now = new Date().toISOString();
   for (const v of verdicts) {
-    const p = paymentById.get(v.paymentId)!;
-    const row = freshById.get(p.id);
+    // A new payment (its verdict goes into the row still to be written) or an earlier one (updated in place).
+    const row = v.paymentId >= firstFreshId ? freshPayments[v.paymentId - firstFreshId] : undefined;
+    const earlier = row ? undefined : storedById.get(v.paymentId)!;
+    const p = (row ?? earlier)!;
+    const autoCase = earlier ? earlier.auto_case : null;
     if (v.status === 'matched') {
-      if (p.auto_case !== v.caseId) {
-        if (p.auto_case !== null) {
-          app.cases.unlinkPayment(p.id, p.auto_case);
-          affected.add(p.auto_case);
+      if (autoCase !== v.caseId) {
+        if (autoCase !== null) {
+          app.cases.unlinkPayment(p.id, autoCase);
+          affected.add(autoCase);
         }
         if (row) {
           // As linkPayment would leave it.
-          Object.assign(row, { status: 'matched', case_id: v.caseId, matched_by: 'matcher:exact', matched_at: now });
+          row.status = 'matched';
+          row.case_id = v.caseId;
+          row.matched_by = 'matcher:exact';
+          row.matched_at = now;
           freshLinks.push({ payment_id: p.id, case_id: v.caseId, amount: p.amount, linked_by: 'matcher:exact', linked_at: now });
         } else {
           app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
@@ -234,17 +277,21 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
       }
       continue;
     }
-    if (p.auto_case !== null) {
+    if (autoCase !== null) {
       // An earlier identical payment is the fee for this case: this one becomes the duplicate.
-      app.cases.unlinkPayment(p.id, p.auto_case);
-      events.push({ caseId: p.auto_case, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
-      affected.add(p.auto_case);
+      app.cases.unlinkPayment(p.id, autoCase);
+      events.push({ caseId: autoCase, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
+      affected.add(autoCase);
     }
     const code = v.status === 'attention' ? v.code : null;
     const candidatesJson = v.candidates.length ? JSON.stringify(v.candidates) : null;
-    if (p.status !== v.status || p.finding_code !== code || p.candidates_json !== candidatesJson || p.auto_case !== null) {
-      if (row) Object.assign(row, { status: v.status, finding_code: code, candidates_json: candidatesJson, reason: v.reason });
-      else app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
+    if (p.status !== v.status || (p.finding_code ?? null) !== code || (p.candidates_json ?? null) !== candidatesJson || autoCase !== null) {
+      if (row) {
+        row.status = v.status;
+        row.finding_code = code;
+        row.candidates_json = candidatesJson;
+        row.reason = v.reason;
+      } else app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
     }
     // A payment finance unlinked by hand stays in their queue but no longer questions the case.
     if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
@@ -277,6 +324,7 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
   }
   for (const id of affected) if (!changes.has(id)) changes.set(id, { paymentFindings: findingsByCase.get(id) ?? [] });
   const t3 = performance.now();
+  const cpu3 = process.cpuUsage();
   // A case the matcher did not read (its payment key is gone) still moves on, one by one as before.
   const statusOf = new Map<number, CaseStatus>();
   const numberOf = new Map<number, string>();
@@ -291,7 +339,7 @@ export function runMatching(app: App, fresh?: { importId: number; payments: Paym
   const reevaluated = [...statusOf.keys()].sort((a, b) => a - b).map((id) => byId.get(id)?.number ?? numberOf.get(id)!);
   const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
   if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
-  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3 };
+  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3, casesCpuMs: cpuMs(process.cpuUsage(cpu3)) };
   return { matched, reevaluated, freshLinked: freshLinks.length, timings };
 }
 

@@ -1,7 +1,7 @@
 // The cases a matching run touched, moved on together: the same decision reevaluateCase makes for one
 // case (fee settled? payment findings replaced; status decided; a new revision only when something
 // changed; the notices the transition calls for), made for thousands of cases with a handful of queries
-// and multi-row writes instead of a dozen statements per case. The notices are queued as snapshots; the
+// and bulk writes instead of a dozen statements per case. The notices are queued as snapshots; the
 // caller composes them inside its transaction or, for a bulk import, right after the commit.
 import type { App } from './context.ts';
 import type { MatchingCaseRow } from '../cases/case-store.ts';
@@ -36,10 +36,9 @@ export function moveCasesOnAfterPayments(app: App, cases: ReadonlyMap<number, Ma
   for (const id of ids) {
     const row = cases.get(id)!;
     const change = changes.get(id)!;
-    const findingsUpdate = change.paymentFindingsJson !== undefined ? { payment_findings_json: change.paymentFindingsJson } : {};
     statusOf.set(id, row.status);
     if (isClosed(row.status)) {
-      app.cases.updateCase(id, findingsUpdate);
+      app.cases.setPaymentOutcome(id, null, change.paymentFindingsJson);
       continue;
     }
     const fee = app.rules.kinds[row.kind]?.fee;
@@ -50,11 +49,11 @@ export function moveCasesOnAfterPayments(app: App, cases: ReadonlyMap<number, Ma
     const findings = [...previous.filter((f) => !isPaymentFinding(f)), ...(paid ? [] : change.paymentFindings)];
     const status = decideStatus(findings, paid);
     if (status === row.status && JSON.stringify(findings) === JSON.stringify(previous)) {
-      app.cases.updateCase(id, findingsUpdate);
+      app.cases.setPaymentOutcome(id, null, change.paymentFindingsJson);
       continue;
     }
     const revision = row.revision + 1;
-    app.cases.updateCase(id, { ...findingsUpdate, status, revision });
+    app.cases.setPaymentOutcome(id, { status, revision }, change.paymentFindingsJson);
     statusOf.set(id, status);
     evaluated.push({ row, status, revision, findings });
   }

@@ -240,4 +240,23 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX outbox_unrendered ON outbox(id) WHERE mail_json = '';
     `,
   },
+  {
+    version: 8,
+    name: 'application and computed JSON beside the case row',
+    sql: `
+      -- The form as read (≈ 7 KB) and the figures computed from it change only when the case is evaluated
+      -- from a mail; the case row changes with every status move (a statement import moves 16,000 cases).
+      -- Kept in the case row, they put each case on overflow pages that every status update rewrote and every
+      -- scan of the payment columns (after them in the row) had to walk. The case store joins them back.
+      CREATE TABLE case_documents (
+        case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+        application_json TEXT,
+        computed_json TEXT
+      );
+      INSERT INTO case_documents (case_id, application_json, computed_json)
+        SELECT id, application_json, computed_json FROM cases WHERE application_json IS NOT NULL OR computed_json IS NOT NULL;
+      ALTER TABLE cases DROP COLUMN application_json;
+      ALTER TABLE cases DROP COLUMN computed_json;
+    `,
+  },
 ];

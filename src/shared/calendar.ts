@@ -8,8 +8,17 @@ const tokyoFormatter = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',
 });
 
+/** Since 1952 Tokyo keeps UTC+9 all year (no daylight saving time). */
+const FIXED_OFFSET_SINCE = Date.UTC(1952, 0, 1);
+const FIXED_OFFSET_UNTIL = Date.UTC(9999, 11, 31); // four-digit years after adding the offset
+const NINE_HOURS = 9 * 3600 * 1000;
+
 /** The Tokyo calendar date of an instant (e.g. the IMAP INTERNALDATE of a mail). */
 export function tokyoDate(instant: Date): IsoDate {
+  const ms = instant.getTime();
+  // Plain arithmetic where the offset is fixed (the formatter costs microseconds: notices for 14,000
+  // cases call this 28,000 times); the time-zone database for the years before and for invalid dates.
+  if (ms >= FIXED_OFFSET_SINCE && ms < FIXED_OFFSET_UNTIL) return new Date(ms + NINE_HOURS).toISOString().slice(0, 10);
   return tokyoFormatter.format(instant);
 }
 

@@ -101,4 +101,19 @@ describe('notices queued by a statement import', () => {
     const third = (h.app.db.prepare('SELECT id FROM payments ORDER BY id').all() as { id: number }[])[2]!;
     expect(h.app.cases.paymentRawLine(third.id)).toBe('2026-02-12,5000,ﾀﾅｶ ｲﾁﾛｳ');
   });
+
+  it('number identical transfers side by side, each with its own line, and a re-import in another order adds none', () => {
+    h = harness();
+    // ﾔﾏﾀﾞ twice on one day, with another transfer between them: two payments, ids in the order of their first row.
+    const rows = [row('ﾔﾏﾀﾞ ﾀﾛｳ', 2), row('ｽｽﾞｷ ﾊﾅｺ', 3), { ...row('ﾔﾏﾀﾞ ﾀﾛｳ', 4), raw: '2026-02-12,11000,ﾔﾏﾀﾞ ﾀﾛｳ (2)' }];
+    const first = importStatementRows(h.app, 'e.csv', 'hash-e', 'simple-csv', rows, 'test');
+    expect(first).toMatchObject({ new: 3, duplicate: 0 });
+    const stored = h.app.db.prepare('SELECT id, line, occurrence, transfer_name FROM payments ORDER BY id').all() as { id: number; line: number; occurrence: number; transfer_name: string }[];
+    expect(stored.map((p) => [p.line, p.occurrence])).toEqual([[2, 1], [4, 2], [3, 1]]);
+    expect(stored.map((p) => h.app.cases.paymentRawLine(p.id))).toEqual([rows[0]!.raw, rows[2]!.raw, rows[1]!.raw]);
+    expect(importStatementRows(h.app, 'f.csv', 'hash-f', 'simple-csv', [rows[2]!, rows[1]!, rows[0]!], 'test')).toMatchObject({ new: 0, duplicate: 3 });
+    // A third identical transfer that day is new.
+    expect(importStatementRows(h.app, 'g.csv', 'hash-g', 'simple-csv', [...rows, row('ﾔﾏﾀﾞ ﾀﾛｳ', 5)], 'test')).toMatchObject({ new: 1, duplicate: 3 });
+    expect(h.app.db.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 1 });
+  });
 });

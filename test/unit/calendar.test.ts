@@ -5,6 +5,12 @@ describe('calendar', () => {
   it('takes the Tokyo date of an instant, not the UTC one', () => {
     expect(tokyoDate(new Date('2026-01-19T16:30:00Z'))).toBe('2026-01-20');
     expect(tokyoDate(new Date('2026-01-19T14:30:00Z'))).toBe('2026-01-19');
+    // The fixed-offset arithmetic agrees with the time-zone database, around midnight too.
+    const tokyo = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' });
+    for (let ms = Date.UTC(1952, 0, 1); ms < Date.UTC(2100, 0, 1); ms += 61 * 3600 * 1000 + 59 * 60 * 1000 + 13_000) {
+      expect(tokyoDate(new Date(ms))).toBe(tokyo.format(new Date(ms)));
+    }
+    expect(tokyoDate(new Date('1950-06-01T15:30:00Z'))).toBe(tokyo.format(new Date('1950-06-01T15:30:00Z')));
   });
 
   it('runs fiscal years from 1 April to 31 March', () => {

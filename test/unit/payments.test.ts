@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseKana, transferKey } from '../../src/payments/transfer-name.ts';
-import { matchExact, reconcile, type OpenCase, type OpenPayment } from '../../src/payments/matcher.ts';
+import { comparePayments, matchExact, paymentSortKey, reconcile, type OpenCase, type OpenPayment } from '../../src/payments/matcher.ts';
 import { parseSimpleCsv, StatementError } from '../../src/payments/csv-statement.ts';
 
 describe('transfer names', () => {
@@ -97,5 +97,18 @@ describe('reconcile: one person, two fees in one transfer', () => {
       { id: 6, digits: '0556', kana: 'ささき みさき', declaredTransferName: null, expectedAmount: 11000 },
     ];
     expect(reconcile(cases, [{ id: 1, transferName: '0555ｻｻｷﾐｻｷ', amount: 22000 }]).verdicts[0]).toMatchObject({ status: 'attention', code: 'payment.bulk', candidates: [{ caseId: 5 }, { caseId: 6 }] });
+  });
+});
+
+describe('matcher: the order payments are reconciled in', () => {
+  it('is the order of their sort keys, also for names that are prefixes of one another, odd amounts and missing dates', () => {
+    const names = ['ﾔﾏﾀﾞ', 'ﾔﾏﾀﾞﾀﾛｳ', 'ﾔﾏﾀﾞ ﾀﾛｳ', 'ﾔﾏﾀﾞ|ﾀﾛｳ', 'ﾔﾏﾀﾞ|', 'ｱ', '', '0123ﾔﾏﾀﾞ', 'ﾔﾏﾀﾞﾀﾛｳ'];
+    const dates = ['2026-01-05', '2026-01-06', undefined, '2026-1-7'];
+    const amounts = [11_000, 1_100, 110_000, 11_000.5, 1e12, 0];
+    let seed = 3;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length]!;
+    const payments: OpenPayment[] = Array.from({ length: 600 }, (_, i) => ({ id: i % 50 === 0 ? 1e12 + i : i + 1, transferName: pick(names), amount: pick(amounts), ...(pick([true, true, false]) ? { paidOn: pick(dates) } : {}) })) as OpenPayment[];
+    const byKey = [...payments].sort((a, b) => (paymentSortKey(a) < paymentSortKey(b) ? -1 : paymentSortKey(a) > paymentSortKey(b) ? 1 : 0));
+    expect([...payments].sort(comparePayments).map((p) => p.id)).toEqual(byKey.map((p) => p.id));
   });
 });

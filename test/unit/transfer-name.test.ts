@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTruncationOf, normaliseKana, transferKey } from '../../src/payments/transfer-name.ts';
+import { foldByTable, foldKanaGeneral, isTruncationOf, normaliseKana, transferKey } from '../../src/payments/transfer-name.ts';
 
 describe('transfer-name: the kana rules', () => {
   it('folds width, hiragana/katakana and small kana (banks print ッ as ツ, ャ as ヤ)', () => {
@@ -35,5 +35,19 @@ describe('transfer-name: the kana rules', () => {
     expect(isTruncationOf('ヤマ', 'ヤマダハナコ')).toBe(false);
     expect(isTruncationOf('ヤマダハナコ', 'ヤマダハナコ')).toBe(false);
     expect(isTruncationOf('ヤマダヒ', 'ヤマダハナコ')).toBe(false);
+  });
+  it('folds by table exactly as the general fold does (every pair of characters of the alphabet, and random names)', () => {
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i));
+    const alphabet = [...range(0x20, 0x7e), ...range(0x3000, 0x3029), ...range(0x3030, 0x30ff), ...range(0xff01, 0xff9f)];
+    for (const a of alphabet) for (const b of alphabet) if (foldByTable(a + b) !== foldKanaGeneral(a + b)) expect(foldByTable(a + b)).toBe(foldKanaGeneral(a + b));
+    let seed = 7;
+    const pick = () => alphabet[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length]!;
+    for (let n = 0; n < 20_000; n++) {
+      const text = Array.from({ length: 1 + (n % 24) }, pick).join('');
+      expect(foldByTable(text)).toBe(foldKanaGeneral(text));
+    }
+    for (const name of ['ｳﾞｧｲｵﾘﾝ ﾊﾟﾊﾟﾞ', 'ヴァイオリン　ぱぱ゛', 'か\u3099き\u309aく゛', '０１２３ヤマダ～タロウ']) expect(foldByTable(name)).toBe(foldKanaGeneral(name));
+    // Anything else (kanji, control characters, other scripts) takes the general fold.
+    for (const other of ['山田', 'ﾔﾏﾀﾞ\tﾀﾛｳ', 'Ä', 'カ\u302a\u3099']) expect(foldByTable(other)).toBeNull();
   });
 });
