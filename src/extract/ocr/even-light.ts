@@ -6,6 +6,11 @@ import type { GreyImage } from './table-grid.ts';
 
 /** Side of the blocks whose brightest pixel is taken for the paper (≈ 2 mm at 300 dpi: wider than a stroke). */
 const BLOCK = 24;
+/**
+ * A photo's paper has grain: pixels down to this share of the paper's brightness are taken for paper and
+ * made white, or tesseract (binarising a crop against its pure white margin) reads the grain as ink.
+ */
+const PAPER_GRAIN = 0.85;
 /** Paper at least this bright everywhere is left alone: a scanner's page is already even. */
 const EVEN_ENOUGH = 235;
 
@@ -74,7 +79,7 @@ export function evenLight(img: GreyImage): GreyImage {
       const paper = (level[r0 * cols + c0]! * (1 - wx) + level[r0 * cols + c1]! * wx) * (1 - wy)
         + (level[r1 * cols + c0]! * (1 - wx) + level[r1 * cols + c1]! * wx) * wy;
       const i = y * img.width + x;
-      out[i] = Math.min(255, Math.round((img.data[i]! * 255) / paper));
+      out[i] = Math.min(255, Math.round((img.data[i]! * 255) / (paper * PAPER_GRAIN)));
     }
   }
   return { width: img.width, height: img.height, data: out };

@@ -161,8 +161,6 @@ export async function recognise(image: Buffer, mode: OcrMode): Promise<OcrResult
     tessedit_pageseg_mode: read.psm,
     preserve_interword_spaces: '1',
     tessedit_char_whitelist: read.whitelist ?? '',
-    // Crops carry no resolution; pages are prepared to about 300 dpi (without it tesseract guesses, and warns).
-    user_defined_dpi: '300',
   };
   const { data } = await poolFor(read.model).run(settings, (worker) => worker.recognize(image, {}, { blocks: true, text: true }));
   const lines: OcrResult['lines'] = [];

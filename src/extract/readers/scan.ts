@@ -42,9 +42,6 @@ async function grey(prepared: Buffer): Promise<GreyImage> {
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** Grey levels are multiplied by this in a crop: paper at 205 and lighter becomes white, ink stays dark. */
-const PAPER_STRETCH = 1.25;
-
 /** A region of a prepared page as a PNG for OCR (or for staff to look at). */
 export async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
   // A negative inset takes a margin around the box (a text line's box is tight): kept on the page.
@@ -54,9 +51,6 @@ export async function crop(prepared: Buffer, box: Box, inset: number): Promise<B
   const right = Math.max(left + 1, Math.min(width, box.x1 - inset));
   const bottom = Math.max(top + 1, Math.min(height, box.y1 - inset));
   return sharp(prepared).extract({ left, top, width: right - left, height: bottom - top })
-    // Paper texture and JPEG grain (light grey) pushed to white: tesseract binarises the crop as a whole
-    // and, against the pure white margin, took the grain of a phone photo for ink.
-    .linear(PAPER_STRETCH, 0)
     // A white margin helps tesseract with text touching the crop's edge.
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
 }
