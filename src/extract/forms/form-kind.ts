@@ -39,6 +39,11 @@ export function fieldSources(app: ApplicationBase): Map<string, Provenance> {
  * findings), with the confidence of the text it came from (1 where no evidence is kept). Whitespace
  * is dropped from the values so that readings compare by content.
  */
+/** How a signature was made (image, typed) rests on the evidence of whether it is signed. */
+function signedOf(key: string): string {
+  return key.replace(/ignature$/, 'igned');
+}
+
 export function applicationValues(app: ApplicationBase): Map<string, { value: string; confidence: number }> {
   const out = new Map<string, { value: string; confidence: number }>();
   const sources = app.sources;
@@ -56,8 +61,8 @@ export function applicationValues(app: ApplicationBase): Map<string, { value: st
         }
       });
     } else if (v && typeof v === 'object') {
-      for (const [ck, cv] of Object.entries(v)) if (cv !== null && typeof cv !== 'object') out.set(`${k}.${ck}`, { value: norm(cv), confidence: sources[`${k}.${ck}`]?.confidence ?? 1 });
-    } else if (v !== null) out.set(k, { value: norm(v), confidence: sources[k]?.confidence ?? 1 });
+      for (const [ck, cv] of Object.entries(v)) if (cv !== null && typeof cv !== 'object') out.set(`${k}.${ck}`, { value: norm(cv), confidence: (sources[`${k}.${ck}`] ?? sources[`${k}.${signedOf(ck)}`])?.confidence ?? 1 });
+    } else if (v !== null) out.set(k, { value: norm(v), confidence: (sources[k] ?? sources[signedOf(k)])?.confidence ?? 1 });
   }
   return out;
 }

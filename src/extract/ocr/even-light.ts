@@ -11,6 +11,8 @@ const BLOCK = 24;
  * made white, or tesseract (binarising a crop against its pure white margin) reads the grain as ink.
  */
 const PAPER_GRAIN = 0.85;
+/** Paper this dark somewhere is a photo's (a scan's shaded cells stay lighter, ~215). */
+const PHOTO_DARKEST = 200;
 /** Paper at least this bright everywhere is left alone: a scanner's page is already even. */
 const EVEN_ENOUGH = 235;
 
@@ -64,6 +66,8 @@ export function evenLight(img: GreyImage): GreyImage {
   let darkest = 255;
   for (const v of level) darkest = Math.min(darkest, v);
   if (darkest >= EVEN_ENOUGH) return img;
+  // Only a photo's paper (light falling off well below a scanner's grey shading) has grain to whiten.
+  const gain = darkest < PHOTO_DARKEST ? 1 / PAPER_GRAIN : 1;
   const out = new Uint8Array(img.data.length);
   for (let y = 0; y < img.height; y++) {
     // Bilinear between block centres, so no block edges show.
@@ -79,7 +83,7 @@ export function evenLight(img: GreyImage): GreyImage {
       const paper = (level[r0 * cols + c0]! * (1 - wx) + level[r0 * cols + c1]! * wx) * (1 - wy)
         + (level[r1 * cols + c0]! * (1 - wx) + level[r1 * cols + c1]! * wx) * wy;
       const i = y * img.width + x;
-      out[i] = Math.min(255, Math.round((img.data[i]! * 255) / (paper * PAPER_GRAIN)));
+      out[i] = Math.min(255, Math.round((img.data[i]! * 255 * gain) / paper));
     }
   }
   return { width: img.width, height: img.height, data: out };
