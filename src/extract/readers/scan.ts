@@ -108,18 +108,28 @@ async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: 
   return { paragraphs, text: paragraphs.map((p) => p.text).join('\n'), colSpan, images: 0, location, region };
 }
 
-async function readPage(page: ScanPage, prepared: Buffer, tableNo: { n: number }): Promise<Block[]> {
+/** A page's layout, found without OCR: its grey pixels and tables. */
+interface PageLayout {
+  image: GreyImage;
+  found: ReturnType<typeof findTables>;
+}
+
+async function layoutOf(prepared: Buffer): Promise<PageLayout> {
   const image = await grey(prepared);
-  const found = findTables(image);
+  return { image, found: findTables(image) };
+}
+
+/** Reads one page; its tables are numbered from `firstTable` (numbers run on across the form's pages). */
+async function readPage(page: ScanPage, prepared: Buffer, { image, found }: PageLayout, firstTable: number): Promise<Block[]> {
   const blocks: { y: number; block: Block }[] = [];
-  for (const t of found) {
-    tableNo.n++;
-    const table = tableNo.n;
-    // All cells of a table at once: the OCR pool's workers share them.
+  // Every cell of every table at once: the OCR pool's workers are kept busy.
+  const tablesRead = await Promise.all(found.map(async (t, k) => {
+    const table = firstTable + k;
     const rows: Cell[][] = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c) =>
       readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1, page.number)))));
-    blocks.push({ y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${tableNo.n}` } satisfies Table });
-  }
+    return { y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
+  }));
+  blocks.push(...tablesRead);
   // The text outside the tables, line by line. A page of printed policy text (many lines) is not read
   // beyond its first and last lines: the forms' values are in tables and in the few lines around them
   // (the title, 申請年月日), so reading only those is what keeps OCR within the time of one full-page pass.
@@ -167,15 +177,19 @@ export interface ScannedDocument {
 
 /** Reads the pages of one scanned form, in the order given. */
 export async function scanPages(pages: ScanPage[], file: string): Promise<ScannedDocument> {
-  const blocks: Block[] = [];
-  const prepared = new Map<number, Buffer>();
-  const tableNo = { n: 0 };
-  for (const page of pages) {
-    const image = await prepareForOcr(page.image);
-    prepared.set(page.number, image);
-    blocks.push(...(await readPage(page, image, tableNo)));
-  }
-  return { document: { file, format: 'image', blocks }, pages: prepared };
+  // Every page is prepared at once and read as soon as it is ready: while one page is straightened the
+  // OCR workers read another's cells (one page after another left a core idle). Table numbers run on
+  // across pages in page order, so a page waits only for the layouts (not the reading) of those before it.
+  const images = pages.map((page) => prepareForOcr(page.image));
+  const layouts = images.map((image) => image.then(layoutOf));
+  const starts: Promise<number>[] = [];
+  layouts.forEach((layout, i) => { starts.push(i === 0 ? Promise.resolve(1) : Promise.all([starts[i - 1]!, layouts[i - 1]!]).then(([n, l]) => n + l.found.length)); });
+  // A page that cannot be opened fails the whole read (the caller reports it); the promises of the other
+  // pages must not then be left rejected with nobody listening, which would end the process.
+  for (const p of [...images, ...layouts, ...starts]) p.catch(() => undefined);
+  const read = await Promise.all(pages.map(async (page, i) => readPage(page, await images[i]!, await layouts[i]!, await starts[i]!)));
+  const prepared = new Map(await Promise.all(pages.map(async (page, i) => [page.number, await images[i]!] as const)));
+  return { document: { file, format: 'image', blocks: read.flat() }, pages: prepared };
 }
 
 /** The document model of a scan, without its page images. */
