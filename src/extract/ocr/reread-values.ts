@@ -8,6 +8,7 @@
 // tesseract's own confidence alone is not enough: it reads 郎 as 朗 at 87 %.
 import sharp from 'sharp';
 import type { Cell, DocumentModel, Paragraph } from '../document.ts';
+import type { GreyImage } from './table-grid.ts';
 import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
 import { isKana, nfkc } from '../../shared/japanese.ts';
 import { recognise, type OcrMode } from './ocr-engine.ts';
@@ -78,7 +79,7 @@ function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
 }
 
 /** A line outside the tables read again, e.g. the application date: same rule as a cell. */
-async function rereadLine(line: Paragraph, pages: Map<number, Buffer>): Promise<void> {
+async function rereadLine(line: Paragraph, pages: Map<number, GreyImage>): Promise<void> {
   const page = line.region && pages.get(line.region.page);
   if (!page || !line.region) return;
   const image = await crop(page, line.region, -4);
@@ -108,7 +109,7 @@ async function thirdAgrees(image: Buffer, second: string[], same: (a: string[], 
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
-async function rereadCell(cell: Cell, fields: string[], pages: Map<number, Buffer>): Promise<void> {
+async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyImage>): Promise<void> {
   const page = cell.region && pages.get(cell.region.page);
   if (!page || !cell.region) return;
   const image = await crop(page, cell.region, CELL_INSET);
@@ -148,7 +149,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, Buffe
  * handwriting (confidence 0) gets the second reading's text but stays at confidence 0: it goes to a
  * person whatever a second reading says.
  */
-export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, Buffer>): Promise<void> {
+export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, GreyImage>): Promise<void> {
   const readables = readablesByLocation(doc);
   const fieldsByCell = new Map<Cell, string[]>();
   const lines = new Set<Paragraph>();

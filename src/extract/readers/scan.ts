@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { Block, Cell, DocumentModel, Paragraph, Table } from '../document.ts';
 import { recognise, type OcrResult } from '../ocr/ocr-engine.ts';
-import { prepareForOcr } from '../ocr/prepare-image.ts';
+import { preparePixels } from '../ocr/prepare-image.ts';
 import { findTables, inkCount, inkRatio, textLinesOutside, type Box, type GreyImage } from '../ocr/table-grid.ts';
 import { checkboxGlyph, tidyOcrText } from '../ocr/ocr-text.ts';
 
@@ -42,15 +42,19 @@ async function grey(prepared: Buffer): Promise<GreyImage> {
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** A region of a prepared page as a PNG for OCR (or for staff to look at). */
-export async function crop(prepared: Buffer, box: Box, inset: number): Promise<Buffer> {
+/**
+ * A region of a prepared page as a PNG for OCR (or for staff to look at). Cut from the page's grey
+ * pixels in memory: decoding the page's PNG again for each of its fifty cells cost more than reading them.
+ */
+export async function crop(page: GreyImage, box: Box, inset: number): Promise<Buffer> {
   // A negative inset takes a margin around the box (a text line's box is tight): kept on the page.
-  const { width = 1, height = 1 } = await sharp(prepared).metadata();
-  const left = Math.max(0, Math.min(width - 1, box.x0 + inset));
-  const top = Math.max(0, Math.min(height - 1, box.y0 + inset));
-  const right = Math.max(left + 1, Math.min(width, box.x1 - inset));
-  const bottom = Math.max(top + 1, Math.min(height, box.y1 - inset));
-  return sharp(prepared).extract({ left, top, width: right - left, height: bottom - top })
+  const left = Math.max(0, Math.min(page.width - 1, box.x0 + inset));
+  const top = Math.max(0, Math.min(page.height - 1, box.y0 + inset));
+  const width = Math.max(left + 1, Math.min(page.width, box.x1 - inset)) - left;
+  const height = Math.max(top + 1, Math.min(page.height, box.y1 - inset)) - top;
+  const pixels = Buffer.allocUnsafe(width * height);
+  for (let y = 0; y < height; y++) pixels.set(page.data.subarray((top + y) * page.width + left, (top + y) * page.width + left + width), y * width);
+  return sharp(pixels, { raw: { width, height, channels: 1 } })
     // A white margin helps tesseract with text touching the crop's edge.
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
 }
@@ -82,12 +86,12 @@ function checkboxTicked(image: GreyImage, cell: Box): boolean | null {
   return inkRatio(image, inside, 0) > 0.06;
 }
 
-async function readCell(prepared: Buffer, image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number): Promise<Cell> {
+async function readCell(image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number): Promise<Cell> {
   const region = { page, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1 };
   const count = inkCount(image, box, CELL_INSET);
   const ink = count.all === 0 ? 0 : count.ink / count.all;
   if (count.ink < BLANK_INK_PIXELS) return { paragraphs: [], text: '', colSpan, images: 0, location, region };
-  const ocr: OcrResult = await recognise(await crop(prepared, box, CELL_INSET), 'block');
+  const ocr: OcrResult = await recognise(await crop(image, box, CELL_INSET), 'block');
   const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence }));
   // A one-cell table starting with 上記: the agreement with its checkbox, whose glyph OCR does not keep.
   const at = lines[0]?.text.indexOf('上記') ?? -1;
@@ -114,19 +118,18 @@ interface PageLayout {
   found: ReturnType<typeof findTables>;
 }
 
-async function layoutOf(prepared: Buffer): Promise<PageLayout> {
-  const image = await grey(prepared);
+function layoutOf(image: GreyImage): PageLayout {
   return { image, found: findTables(image) };
 }
 
 /** Reads one page; its tables are numbered from `firstTable` (numbers run on across the form's pages). */
-async function readPage(page: ScanPage, prepared: Buffer, { image, found }: PageLayout, firstTable: number): Promise<Block[]> {
+async function readPage(page: ScanPage, { image, found }: PageLayout, firstTable: number): Promise<Block[]> {
   const blocks: { y: number; block: Block }[] = [];
   // Every cell of every table at once: the OCR pool's workers are kept busy.
   const tablesRead = await Promise.all(found.map(async (t, k) => {
     const table = firstTable + k;
     const rows: Cell[][] = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c) =>
-      readCell(prepared, image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1, page.number)))));
+      readCell(image, c, `ページ ${page.number}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`, c.colSpan, t.rows.length === 1 && row.length === 1, page.number)))));
     return { y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
   }));
   blocks.push(...tablesRead);
@@ -136,7 +139,7 @@ async function readPage(page: ScanPage, prepared: Buffer, { image, found }: Page
   const lines = textLinesOutside(image, found);
   const wanted = lines.length <= MAX_LINES_READ ? lines : [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)];
   const read = await Promise.all(wanted.map(async (box) => {
-    const ocr = await recognise(await crop(prepared, box, -LINE_MARGIN), 'block');
+    const ocr = await recognise(await crop(image, box, -LINE_MARGIN), 'block');
     return { box, text: ocr.lines.map((l) => l.text).join(' '), confidence: ocr.lines.length ? Math.min(...ocr.lines.map((l) => l.confidence)) : 0 };
   }));
   for (const { box, text, confidence } of read) {
@@ -160,7 +163,7 @@ export async function readPageText(prepared: Buffer): Promise<OcrResult> {
   const image = await grey(prepared);
   const lines = textLinesOutside(image, []).slice(0, MAX_PAGE_LINES);
   const read = await Promise.all(lines.map(async (box) => {
-    const ocr = await recognise(await crop(prepared, box, -LINE_MARGIN), 'block');
+    const ocr = await recognise(await crop(image, box, -LINE_MARGIN), 'block');
     return ocr.lines.map((l) => ({ text: tidyOcrText(l.text), confidence: l.confidence, bbox: box }));
   }));
   const all = read.flat().filter((l) => l.text !== '');
@@ -171,8 +174,8 @@ export async function readPageText(prepared: Buffer): Promise<OcrResult> {
 /** A scan read into the document model, with its pages as prepared for OCR (cells refer to them). */
 export interface ScannedDocument {
   document: DocumentModel;
-  /** Prepared page images by page number. */
-  pages: Map<number, Buffer>;
+  /** Prepared pages (grey pixels) by page number. */
+  pages: Map<number, GreyImage>;
 }
 
 /** Reads the pages of one scanned form, in the order given. */
@@ -180,15 +183,15 @@ export async function scanPages(pages: ScanPage[], file: string): Promise<Scanne
   // Every page is prepared at once and read as soon as it is ready: while one page is straightened the
   // OCR workers read another's cells (one page after another left a core idle). Table numbers run on
   // across pages in page order, so a page waits only for the layouts (not the reading) of those before it.
-  const images = pages.map((page) => prepareForOcr(page.image));
+  const images = pages.map((page) => preparePixels(page.image));
   const layouts = images.map((image) => image.then(layoutOf));
   const starts: Promise<number>[] = [];
   layouts.forEach((layout, i) => { starts.push(i === 0 ? Promise.resolve(1) : Promise.all([starts[i - 1]!, layouts[i - 1]!]).then(([n, l]) => n + l.found.length)); });
   // A page that cannot be opened fails the whole read (the caller reports it); the promises of the other
   // pages must not then be left rejected with nobody listening, which would end the process.
   for (const p of [...images, ...layouts, ...starts]) p.catch(() => undefined);
-  const read = await Promise.all(pages.map(async (page, i) => readPage(page, await images[i]!, await layouts[i]!, await starts[i]!)));
-  const prepared = new Map(await Promise.all(pages.map(async (page, i) => [page.number, await images[i]!] as const)));
+  const read = await Promise.all(pages.map(async (page, i) => readPage(page, await layouts[i]!, await starts[i]!)));
+  const prepared = new Map(await Promise.all(pages.map(async (page, i) => [page.number, (await layouts[i]!).image] as const)));
   return { document: { file, format: 'image', blocks: read.flat() }, pages: prepared };
 }
 
