@@ -9,6 +9,7 @@ import { recogniseForm } from './forms/index.ts';
 import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
 import { rereadValueCells } from './ocr/reread-values.ts';
+import { imagePages } from './ocr/image-pages.ts';
 
 export interface UnconfirmedField {
   /** Dictionary key; rows as `experience[2].from`. */
@@ -43,7 +44,7 @@ async function pagesOf(files: { bytes: Uint8Array; name: string }[]): Promise<Sc
       const count = await pdfPageCount(f.bytes);
       for (const png of await renderPdfPages(f.bytes, Array.from({ length: count }, (_, i) => i + 1))) pages.push({ number: pages.length + 1, image: png });
     } else if (type === 'jpeg' || type === 'png' || type === 'tiff') {
-      pages.push({ number: pages.length + 1, image: f.bytes });
+      for (const image of await imagePages(f.bytes)) pages.push({ number: pages.length + 1, image });
     } else throw new NotAScannedFormError(`${f.name}: 画像でもPDFでもありません`);
   }
   return pages;

@@ -10,6 +10,7 @@ import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
 import { PageImageError } from './ocr/straighten.ts';
 import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import type { ScanPage } from './readers/scan.ts';
+import { imagePages } from './ocr/image-pages.ts';
 import { tables } from './document.ts';
 
 /** More pages than both forms have, with room for a page sent twice; beyond it a mail is not a form. */
@@ -60,7 +61,7 @@ export async function readScannedFormFiles(files: readonly ScannedFile[], minCon
       const count = await pdfPageCount(f.content).catch(() => 0);
       const wanted = Array.from({ length: Math.min(count, MAX_SCANNED_PAGES - pages.length) }, (_, k) => k + 1);
       if (wanted.length) for (const png of await renderPdfPages(f.content, wanted).catch(() => [])) add(png);
-    } else add(f.content);
+    } else for (const image of await imagePages(f.content).catch(() => [f.content])) add(image);
   }
   if (pages.length === 0) return null;
   let read;

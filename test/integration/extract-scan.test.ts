@@ -3,7 +3,8 @@
 // uncertain ones listed for a person. The daemon does not take OCR'd forms as read yet; this is the
 // staff's view of a scan.
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataEnv, SAMPLES, tempDir } from '../support/harness.ts';
 import { conken } from '../support/cli.ts';
@@ -37,6 +38,20 @@ describe('conken extract on scanned pages', () => {
     expect(app.ocr.unconfirmed.map((u) => u.field)).toEqual(expect.arrayContaining(below));
     // The pasted signature shows as ink in (C)'s 署名 cell.
     expect((app.certifier as { signed: boolean }).signed).toBe(true);
+  }, 120_000);
+
+  it('reads a multi-page TIFF as the pages of one form, as office scanners save it', async () => {
+    const pages = [2, 3, 4].map((p) => readFileSync(path.join(SAMPLES, 'scans', `certification-complete-p${p}.jpg`)));
+    const dir = tempDir();
+    const tiff = path.join(dir, 'scan.tiff');
+    writeFileSync(tiff, await sharp(pages, { join: { animated: true } }).tiff({ compression: 'jpeg', quality: 85 }).toBuffer());
+    expect((await sharp(tiff).metadata()).pages).toBe(3);
+    const { stdout, code, stderr } = await conken(['extract', tiff, '--json'], dataEnv(dir));
+    expect(code, stderr).toBe(0);
+    const app = JSON.parse(stdout) as Record<string, unknown> & { sources: Record<string, { location: string }> };
+    expect(app).toMatchObject({ kind: 'certification', passerNumber: '2310450123', feeTransferDate: '2026-02-09' });
+    // The certifier's table is on the TIFF's third page.
+    expect(app.sources['certifier.certifiedOn']?.location).toMatch(/^ページ 3, /);
   }, 120_000);
 
   it.each([['certification-complete.pdf', '☒'], ['certification-oath-unchecked.pdf', '☐']])('reads the oath checkbox of %s from the ink in its box: %s', async (file, mark) => {
