@@ -8,7 +8,8 @@ import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
 import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
 import { readPageText } from './readers/scan.ts';
-import { prepareForOcr } from './ocr/prepare-image.ts';
+import { preparePixels } from './ocr/prepare-image.ts';
+import type { GreyImage } from './ocr/table-grid.ts';
 import type { UnconfirmedField } from './extract-scan.ts';
 
 /** What OCR could not read with confidence on a scanned form: a person confirms it. */
@@ -77,9 +78,9 @@ function documentVerdict(type: FileType, filename: string, text: string | null, 
 
 /** A photo or scan: OCR'd so that the exam report is recognised; otherwise kept as an unread document. */
 async function imageDocument(type: FileType, bytes: Uint8Array, filename: string, minConfidence: number): Promise<FileVerdict> {
-  let prepared: Buffer;
+  let prepared: GreyImage;
   try {
-    prepared = await prepareForOcr(bytes);
+    prepared = await preparePixels(bytes);
   } catch (error) {
     return { role: 'unreadable', type, reason: `画像を開けません: ${(error as Error).message}` };
   }
@@ -90,16 +91,16 @@ async function imageDocument(type: FileType, bytes: Uint8Array, filename: string
 const SCANNED_PDF_PAGES = [1, 2];
 
 async function scannedPdfDocument(bytes: Uint8Array, filename: string, minConfidence: number): Promise<Extract<FileVerdict, { role: 'document' }>> {
-  let pages: Buffer[];
+  let pages: GreyImage[];
   try {
-    pages = await Promise.all((await renderPdfPages(bytes, SCANNED_PDF_PAGES)).map((png) => prepareForOcr(png)));
+    pages = await Promise.all((await renderPdfPages(bytes, SCANNED_PDF_PAGES)).map((png) => preparePixels(png)));
   } catch {
     return documentVerdict('pdf', filename, null, '証明書類として保管（スキャンPDF: 画像にできません）');
   }
   return ocrDocument('pdf', pages, filename, minConfidence, 'スキャンPDF');
 }
 
-async function ocrDocument(type: FileType, pages: Buffer[], filename: string, minConfidence: number, what: string): Promise<Extract<FileVerdict, { role: 'document' }>> {
+async function ocrDocument(type: FileType, pages: GreyImage[], filename: string, minConfidence: number, what: string): Promise<Extract<FileVerdict, { role: 'document' }>> {
   try {
     for (const page of pages) {
       const facts = describeScannedDocument(filename, await readPageText(page), minConfidence);

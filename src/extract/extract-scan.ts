@@ -6,7 +6,6 @@ import { fieldSources, type ApplicationBase } from './forms/form-kind.ts';
 import type { DocumentModel } from './document.ts';
 import { detectFileType } from './file-type.ts';
 import { recogniseForm } from './forms/index.ts';
-import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
 import { rereadValueCells } from './ocr/reread-values.ts';
 import { imagePages } from './ocr/image-pages.ts';
@@ -40,12 +39,8 @@ async function pagesOf(files: { bytes: Uint8Array; name: string }[]): Promise<Sc
   const pages: ScanPage[] = [];
   for (const f of files) {
     const type = detectFileType(f.bytes);
-    if (type === 'pdf') {
-      const count = await pdfPageCount(f.bytes);
-      for (const png of await renderPdfPages(f.bytes, Array.from({ length: count }, (_, i) => i + 1))) pages.push({ number: pages.length + 1, image: png });
-    } else if (type === 'jpeg' || type === 'png' || type === 'tiff') {
-      for (const image of await imagePages(f.bytes)) pages.push({ number: pages.length + 1, image });
-    } else throw new NotAScannedFormError(`${f.name}: 画像でもPDFでもありません`);
+    if (type !== 'pdf' && type !== 'jpeg' && type !== 'png' && type !== 'tiff') throw new NotAScannedFormError(`${f.name}: 画像でもPDFでもありません`);
+    for (const image of await imagePages(f.bytes)) pages.push({ number: pages.length + 1, image });
   }
   return pages;
 }

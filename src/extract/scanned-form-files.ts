@@ -8,13 +8,12 @@ import type { FileVerdict, ScanReading } from './extract-file.ts';
 import { NotAScannedFormError, readScannedForm } from './extract-scan.ts';
 import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
 import { PageImageError } from './ocr/straighten.ts';
-import { pdfPageCount, renderPdfPages } from './readers/pdf.ts';
 import type { ScanPage } from './readers/scan.ts';
-import { imagePages } from './ocr/image-pages.ts';
+import { imagePages, MAX_IMAGE_PAGES } from './ocr/image-pages.ts';
 import { tables } from './document.ts';
 
 /** More pages than both forms have, with room for a page sent twice; beyond it a mail is not a form. */
-export const MAX_SCANNED_PAGES = 12;
+const MAX_SCANNED_PAGES = MAX_IMAGE_PAGES;
 
 const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
 
@@ -57,11 +56,8 @@ export async function readScannedFormFiles(files: readonly ScannedFile[], minCon
       pages.push({ number: pages.length + 1, image });
       fileOfPage.set(pages.length, i);
     };
-    if (detectFileType(f.content) === 'pdf') {
-      const count = await pdfPageCount(f.content).catch(() => 0);
-      const wanted = Array.from({ length: Math.min(count, MAX_SCANNED_PAGES - pages.length) }, (_, k) => k + 1);
-      if (wanted.length) for (const png of await renderPdfPages(f.content, wanted).catch(() => [])) add(png);
-    } else for (const image of await imagePages(f.content).catch(() => [f.content])) add(image);
+    // A file that cannot be split into pages adds none; it stays a document.
+    for (const image of await imagePages(f.content, MAX_SCANNED_PAGES - pages.length).catch(() => [])) add(image);
   }
   if (pages.length === 0) return null;
   let read;

@@ -37,11 +37,6 @@ export function paragraph(text: string, location: string, confidence: number): P
   return { kind: 'paragraph', text, runs: [{ text, bold: false, underline: false, strike: false, highlight: null }], listItem: false, location, confidence };
 }
 
-async function grey(prepared: Buffer): Promise<GreyImage> {
-  const { data, info } = await sharp(prepared).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
 /**
  * A region of a prepared page as a PNG for OCR (or for staff to look at). Cut from the page's grey
  * pixels in memory: decoding the page's PNG again for each of its fifty cells cost more than reading them.
@@ -159,8 +154,7 @@ const MAX_PAGE_LINES = 60;
  * other): how the exam report is recognised in a photo. Only bands that look like lines of text are read,
  * so a photo of anything else costs little; an image with more lines than a page is not read beyond them.
  */
-export async function readPageText(prepared: Buffer): Promise<OcrResult> {
-  const image = await grey(prepared);
+export async function readPageText(image: GreyImage): Promise<OcrResult> {
   const lines = textLinesOutside(image, []).slice(0, MAX_PAGE_LINES);
   const read = await Promise.all(lines.map(async (box) => {
     const ocr = await recognise(await crop(image, box, -LINE_MARGIN), 'block');
