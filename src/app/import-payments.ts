@@ -8,17 +8,16 @@ import path from 'node:path';
 import type { App } from './context.ts';
 import { StatementError, isCredit, type StatementRow } from '../payments/statements/types.ts';
 import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
-import { transferKey, type TransferKey } from '../payments/transfer-name.ts';
-import { CaseIndex, reconcile, type Candidate, type OpenCase, type OpenPayment, type Verdict } from '../payments/matcher.ts';
+import type { Candidate } from '../payments/matcher.ts';
+import { fingerprintOf, keyCredits, newPaymentInserts, newPaymentRawLines, selectNewRows } from '../payments/new-payments.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
-import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
-import type { EventInsert, MatchingPaymentRow, PaymentInsert, PaymentLinkRow } from '../cases/case-store.ts';
-import type { CaseStatus } from '../cases/status.ts';
-import { moveCasesOnAfterPayments, type CaseChange } from './payment-transitions.ts';
-import { composeUnrenderedNotices, renderQueuedNotices } from './deferred-notices.ts';
+import { renderQueuedNotices } from './deferred-notices.ts';
+import { runMatching, type MatchRun } from './payment-matching.ts';
+
+export { runMatching, type MatchRun };
 
 export interface ImportResult {
   file: string;
@@ -40,14 +39,7 @@ export interface ImportResult {
 
 export { StatementError };
 
-/** The fingerprint a transfer has in any format: date, amount and normalised name (digits + kana). */
-export function fingerprintOf(row: Pick<StatementRow, 'paidOn' | 'amount' | 'transferName'>): string {
-  return fingerprintFromKey(row, transferKey(row.transferName));
-}
-
-function fingerprintFromKey(row: Pick<StatementRow, 'paidOn' | 'amount'>, key: TransferKey): string {
-  return `${row.paidOn}|${row.amount}|${key.digits ?? ''}${key.entity ? `${key.entity})` : ''}${key.kana}`;
-}
+export { fingerprintOf };
 
 export function importPaymentsFile(app: App, file: string, actor = 'cli', options: Omit<DetectOptions, 'rules'> = {}): ImportResult {
   const bytes = readFileSync(file);
@@ -85,75 +77,40 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
   let noticesRendered = 0;
   const result = withBulkSettings(app.db, () => {
     const imported = transaction(app.db, () => {
-    // Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
-    // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
-    // New payments take their ids in the order of each fingerprint's first row (twins side by side).
-    const keys: TransferKey[] = new Array(credits.length);
-    const fingerprints: string[] = new Array(credits.length);
-    let first = '9999-99-99';
-    let last = '0000-00-00';
-    for (let i = 0; i < credits.length; i++) {
-      const row = credits[i]!;
-      keys[i] = transferKey(row.transferName);
-      fingerprints[i] = fingerprintFromKey(row, keys[i]!);
-      if (row.paidOn < first) first = row.paidOn;
-      if (row.paidOn > last) last = row.paidOn;
-    }
-    const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(first, last) : new Map<string, number>();
-    // Per fingerprint: rows seen so far in this file and the index of its first row.
-    const seen = new Map<string, { count: number; firstRow: number }>();
-    const freshRows: { index: number; occurrence: number; groupRow: number }[] = [];
-    let twinsApart = false; // a twin after rows of later groups: file order is not group order
-    let duplicate = 0;
-    for (let i = 0; i < credits.length; i++) {
-      const fingerprint = fingerprints[i]!;
-      let group = seen.get(fingerprint);
-      if (group) group.count++;
-      else seen.set(fingerprint, (group = { count: 1, firstRow: i }));
-      if (group.count <= (storedCounts.get(fingerprint) ?? 0)) duplicate++;
-      else {
-        if (freshRows.length && group.firstRow < freshRows[freshRows.length - 1]!.groupRow) twinsApart = true;
-        freshRows.push({ index: i, occurrence: group.count, groupRow: group.firstRow });
-      }
-    }
-    if (twinsApart) freshRows.sort((a, b) => a.groupRow - b.groupRow || a.occurrence - b.occurrence);
-    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: freshRows.length, rowsDuplicate: duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
-    // The new payments get consecutive ids now and are written once, with their verdicts, after matching
-    // (every column set here, so the matcher fills in the verdict without changing the objects' shape).
-    const firstId = app.cases.nextPaymentId();
-    const payments: PaymentInsert[] = freshRows.map((f, i) => {
-      const row = credits[f.index]!;
-      const key = keys[f.index]!;
+      const keyed = keyCredits(credits);
+      const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
+      const fresh = selectNewRows(keyed.fingerprints, storedCounts);
+      const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.index.length, rowsDuplicate: fresh.duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
+      // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
+      const firstId = app.cases.nextPaymentId();
+      const payments = newPaymentInserts(importId, firstId, credits, keyed, fresh);
+      app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate: fresh.duplicate } });
+      storeMs = performance.now() - t0;
+      // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
+      run = payments.length ? runMatching(app, { importId, payments, keys: fresh.index.map((i) => keyed.keys[i]!) }, { composeNotices: 'after-commit' }) : NOTHING_MATCHED;
+      app.cases.setImportMatched(importId, run.matched.length);
+      // The source lines, one packed blob per import, not a column per payment; written last, as any later
+      // update of the import's row would rewrite the blob with it.
+      if (payments.length) app.cases.setImportRawLines(importId, firstId, newPaymentRawLines(credits, fresh));
+      // The new payments are linked only by this run's matching.
+      const needsAttention = payments.length - run.freshLinked;
+      app.log.info({ importId, format, rows: credits.length, new: payments.length, duplicate: fresh.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
       return {
-        id: firstId + i, import_id: importId, paid_on: row.paidOn, amount: row.amount, transfer_name: row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
-        fingerprint: fingerprints[f.index]!, occurrence: f.occurrence, line: row.line, reference: row.reference ?? null, value_date: row.valueDate ?? null, raw_line: null,
-        status: 'unmatched', finding_code: null, candidates_json: null, reason: null, case_id: null, matched_by: null, matched_at: null, hold: 0,
+        file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate: fresh.duplicate,
+        matched: run.matched, needsAttention,
       };
-    });
-    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate } });
-    storeMs = performance.now() - t0;
-    // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-    run = payments.length ? runMatching(app, { importId, payments }, { composeNotices: 'after-commit' }) : { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0, casesCpuMs: 0 } };
-    app.cases.setImportMatched(importId, run.matched.length);
-    // The source lines, one blob per import (index = payment id - first id), not a column per payment; written
-    // last, as any later update of the import's row would rewrite the blob (megabytes) with it.
-    if (payments.length) app.cases.setImportRawLines(importId, freshRows.map((f) => credits[f.index]!.raw ?? null));
-    // The new payments are linked only by this run's matching.
-    const needsAttention = payments.length - run.freshLinked;
-    app.log.info({ importId, format, rows: credits.length, new: payments.length, duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
-    return {
-      file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: payments.length, duplicate,
-      matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
-    };
     });
     committedAt = performance.now();
     committedCpu = process.cpuUsage(cpu0);
     noticesRendered = composeQueuedNotices(app);
-    return imported;
+    // Read after the commit: a count over every payment (all imports), not one of the import's decisions.
+    return { ...imported, unmatched: app.cases.countUnlinkedPayments() };
   });
   meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, committedCpuMs: cpuMs(committedCpu), afterCommitMs: performance.now() - committedAt, noticesRendered });
   return result;
 }
+
+const NOTHING_MATCHED: MatchRun = { matched: [], reevaluated: [], freshLinked: 0, timings: { loadMs: 0, reconcileMs: 0, writeMs: 0, casesMs: 0, casesCpuMs: 0 } };
 
 /**
  * After the commit: compose the notices the run queued. A failure here loses nothing (the decisions and
@@ -175,172 +132,6 @@ function composeQueuedNotices(app: App): number {
 
 function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
-}
-
-const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
-const CANDIDATE_THRESHOLD = 0.5;
-
-function yen(n: number): string {
-  return `${n.toLocaleString('ja-JP')}円`;
-}
-
-/** The staff findings a payment verdict leaves on a candidate case (names stay in the database, not in logs). */
-function caseFinding(v: Extract<Verdict, { status: 'attention' }>, c: Candidate, p: { id: number; paid_on: string; amount: number; transfer_name: string }, caseNumber: string, fee: number): Finding {
-  const what = `入金ID ${p.id}（${p.paid_on} ${yen(p.amount)} 振込名義「${p.transfer_name}」）`;
-  const command = `conken payments link ${p.id} ${caseNumber}`;
-  if (v.code === 'payment.amount-mismatch') {
-    return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
-  }
-  return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。確認のうえ \`${command}\` で紐付けてください。`, { field: 'payment' });
-}
-
-export interface MatchRun {
-  matched: ImportResult['matched'];
-  /** Cases re-evaluated because their fee or their payment findings changed. */
-  reevaluated: string[];
-  /** How many of the new payments this run linked. */
-  freshLinked: number;
-  /** Milliseconds: loading and indexing, reconciling, writing links and verdicts, re-evaluating cases. */
-  timings: { loadMs: number; reconcileMs: number; writeMs: number; casesMs: number; casesCpuMs: number };
-}
-
-/**
- * Re-runs matching over every stored payment and case (call inside a transaction): automatic links made
- * or moved, each payment's verdict and ranked candidates stored for finance, payment findings put on the
- * candidate cases, and every case whose fee or findings changed re-evaluated (and its notices queued).
- * `fresh` are an import's new payments, not stored yet (consecutive ids, every column set, the verdict
- * columns as a new payment has them): they are written once, with their verdicts.
- * Notices are composed before returning, unless the caller composes them after its commit
- * (renderQueuedNotices), as the bulk paths do.
- */
-export function runMatching(app: App, fresh?: { importId: number; payments: PaymentInsert[] }, options: { composeNotices?: 'now' | 'after-commit' } = {}): MatchRun {
-  const t0 = performance.now();
-  const caseRows = app.cases.casesForMatching();
-  const byId = new Map(caseRows.map((c) => [c.id, c]));
-  const open: OpenCase[] = caseRows.map((c) => ({
-    id: c.id, digits: c.payment_digits, kana: c.payment_kana, declaredTransferName: c.payment_declared, expectedAmount: c.expected_amount!,
-    companyKana: c.payment_company, settledAmount: c.manual_accepted ? Number.MAX_SAFE_INTEGER : c.manual_amount, open: !isClosed(c.status),
-  }));
-  // The payments just imported are in hand (consecutive ids: found by position, no map of 100,000 entries);
-  // only the earlier ones are read back.
-  const freshPayments = fresh?.payments ?? [];
-  const firstFreshId = freshPayments[0]?.id ?? Number.MAX_SAFE_INTEGER;
-  if (freshPayments.some((p, i) => p.id !== firstFreshId + i)) throw new Error('runMatching: the new payments must have consecutive ids');
-  const stored = fresh ? app.cases.paymentsForMatching(fresh.importId) : app.cases.paymentsForMatching();
-  const storedById = new Map(stored.map((p) => [p.id, p]));
-  const payments: OpenPayment[] = new Array(stored.length + freshPayments.length);
-  for (let i = 0; i < stored.length; i++) {
-    const p = stored[i]!;
-    payments[i] = { id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: p.auto_case, hold: p.hold === 1, key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity } };
-  }
-  for (let i = 0; i < freshPayments.length; i++) {
-    const p = freshPayments[i]!;
-    payments[stored.length + i] = { id: p.id, transferName: p.transfer_name, amount: p.amount, paidOn: p.paid_on, linkedTo: null, hold: false, key: { digits: p.digits, kana: p.kana ?? '', entity: p.entity ?? null } };
-  }
-  const index = new CaseIndex(open);
-  const t1 = performance.now();
-  const { verdicts } = reconcile(index, payments);
-  const t2 = performance.now();
-
-  const affected = new Set<number>();
-  const newlyLinked: { payment: number; caseId: number }[] = [];
-  const findingsByCase = new Map<number, Finding[]>();
-  // Events in the order a one-by-one run would write them; written after the new payments exist.
-  const events: EventInsert[] = [];
-  const freshLinks: Omit<PaymentLinkRow, 'accepted'>[] = [];
-  const now = new Date().toISOString();
-  for (const v of verdicts) {
-    // A new payment (its verdict goes into the row still to be written) or an earlier one (updated in place).
-    const row = v.paymentId >= firstFreshId ? freshPayments[v.paymentId - firstFreshId] : undefined;
-    const earlier = row ? undefined : storedById.get(v.paymentId)!;
-    const p = (row ?? earlier)!;
-    const autoCase = earlier ? earlier.auto_case : null;
-    if (v.status === 'matched') {
-      if (autoCase !== v.caseId) {
-        if (autoCase !== null) {
-          app.cases.unlinkPayment(p.id, autoCase);
-          affected.add(autoCase);
-        }
-        if (row) {
-          // As linkPayment would leave it.
-          row.status = 'matched';
-          row.case_id = v.caseId;
-          row.matched_by = 'matcher:exact';
-          row.matched_at = now;
-          freshLinks.push({ payment_id: p.id, case_id: v.caseId, amount: p.amount, linked_by: 'matcher:exact', linked_at: now });
-        } else {
-          app.cases.linkPayment(p.id, v.caseId, 'matcher:exact', { amount: p.amount });
-        }
-        events.push({ caseId: v.caseId, actor: 'matcher', type: 'payment.linked', data: { payment: p.id, rule: v.rule } });
-        affected.add(v.caseId);
-        newlyLinked.push({ payment: p.id, caseId: v.caseId });
-      }
-      continue;
-    }
-    if (autoCase !== null) {
-      // An earlier identical payment is the fee for this case: this one becomes the duplicate.
-      app.cases.unlinkPayment(p.id, autoCase);
-      events.push({ caseId: autoCase, actor: 'matcher', type: 'payment.unlinked', data: { payment: p.id, reason: 'an earlier identical payment was linked instead' } });
-      affected.add(autoCase);
-    }
-    const code = v.status === 'attention' ? v.code : null;
-    const candidatesJson = v.candidates.length ? JSON.stringify(v.candidates) : null;
-    if (p.status !== v.status || (p.finding_code ?? null) !== code || (p.candidates_json ?? null) !== candidatesJson || autoCase !== null) {
-      if (row) {
-        row.status = v.status;
-        row.finding_code = code;
-        row.candidates_json = candidatesJson;
-        row.reason = v.reason;
-      } else app.cases.setPaymentVerdict(p.id, { status: v.status, findingCode: code, candidatesJson, reason: v.reason });
-    }
-    // A payment finance unlinked by hand stays in their queue but no longer questions the case.
-    if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
-      for (const c of v.candidates) {
-        const row = byId.get(c.caseId);
-        if (c.score < CANDIDATE_THRESHOLD || !row || isClosed(row.status)) continue;
-        const list = findingsByCase.get(c.caseId) ?? [];
-        list.push(caseFinding(v, c, p, row.number, row.expected_amount!));
-        findingsByCase.set(c.caseId, list);
-      }
-    }
-  }
-  if (fresh) {
-    app.cases.insertPayments(fresh.payments);
-    app.cases.insertPaymentLinks(freshLinks);
-  }
-  app.cases.addEvents(events);
-  // A short amount finance linked by hand (without --accept) still leaves the case waiting.
-  for (const c of caseRows) {
-    if (c.manual_amount > 0 && !c.manual_accepted && c.auto_links === 0 && c.manual_amount < c.expected_amount! && !isClosed(c.status)) {
-      const list = findingsByCase.get(c.id) ?? [];
-      list.push(finding('payment.amount-mismatch', 'staff', `紐付けた入金の合計（${yen(c.manual_amount)}）が手数料${yen(c.expected_amount!)}に足りません（不足 ${yen(c.expected_amount! - c.manual_amount)}）。不足分の入金を紐付けるか、この金額で受け付ける場合は --accept を付けて紐付け直してください。`, { field: 'payment' }));
-      findingsByCase.set(c.id, list);
-    }
-  }
-  const changes = new Map<number, CaseChange>();
-  for (const c of caseRows) {
-    const json = JSON.stringify(findingsByCase.get(c.id) ?? []);
-    if (json !== c.payment_findings_json) changes.set(c.id, { paymentFindings: findingsByCase.get(c.id) ?? [], paymentFindingsJson: json });
-  }
-  for (const id of affected) if (!changes.has(id)) changes.set(id, { paymentFindings: findingsByCase.get(id) ?? [] });
-  const t3 = performance.now();
-  const cpu3 = process.cpuUsage();
-  // A case the matcher did not read (its payment key is gone) still moves on, one by one as before.
-  const statusOf = new Map<number, CaseStatus>();
-  const numberOf = new Map<number, string>();
-  for (const id of [...changes.keys()].filter((id) => !byId.has(id)).sort((a, b) => a - b)) {
-    const row = reevaluateCase(app, id, 'payment', changes.get(id)!.paymentFindings);
-    statusOf.set(id, row.status);
-    numberOf.set(id, row.number);
-    changes.delete(id);
-  }
-  for (const [id, status] of moveCasesOnAfterPayments(app, byId, changes)) statusOf.set(id, status);
-  if ((options.composeNotices ?? 'now') === 'now') composeUnrenderedNotices(app);
-  const reevaluated = [...statusOf.keys()].sort((a, b) => a - b).map((id) => byId.get(id)?.number ?? numberOf.get(id)!);
-  const matched = newlyLinked.map((l) => ({ payment: l.payment, case: byId.get(l.caseId)!.number, status: statusOf.get(l.caseId) ?? byId.get(l.caseId)!.status }));
-  if (matched.length || reevaluated.length) app.log.info({ matched: matched.map((m) => `${m.payment}→${m.case}`), reevaluated }, 'payments matched');
-  const timings = { loadMs: t1 - t0, reconcileMs: t2 - t1, writeMs: t3 - t2, casesMs: performance.now() - t3, casesCpuMs: cpuMs(process.cpuUsage(cpu3)) };
-  return { matched, reevaluated, freshLinked: freshLinks.length, timings };
 }
 
 export class PaymentActionError extends Error {}

@@ -1,6 +1,7 @@
 // The case store: every read and write of cases, messages, attachments, findings, events, payments
 // and the outbox goes through here. Callers group writes with transaction() from db.ts.
 import type { Db } from './db.ts';
+import { packRawLines, unpackRawLines } from '../payments/raw-lines.ts';
 import type { CaseStatus } from './status.ts';
 import type { Finding } from '../validate/findings.ts';
 
@@ -121,6 +122,11 @@ export interface MatchingCaseRow {
   auto_links: number;
 }
 
+/** The verdict of a new payment that differs from the default one (unmatched, no finding, no candidates). */
+export type FreshVerdict =
+  | { id: number; status: 'matched'; caseId: number; matchedBy: string; matchedAt: string }
+  | { id: number; status: 'attention' | 'unmatched'; findingCode: string | null; candidatesJson: string | null; reason: string | null };
+
 /** A payment row as a bulk import writes it: id chosen by the import, verdict known before the insert. */
 export type PaymentInsert = Omit<PaymentRow, 'case_id' | 'matched_by' | 'matched_at'> & { case_id?: number | null; matched_by?: string | null; matched_at?: string | null };
 
@@ -192,6 +198,27 @@ export class CaseStore {
   private all<T>(sql: string, ...params: (string | number | null)[]): T[] {
     return this.stmt(sql).all(...params) as T[];
   }
+  /**
+   * all(), for the bulk readers (the matcher reads every case and every open payment): node:sqlite makes
+   * each row a dictionary-mode object, large and slow to read; here the rows come as arrays and become plain
+   * objects of one shape (made by a function generated from the statement's column names, so every field
+   * is an in-object property). 20,000 case rows took ≈ 18 MB the other way, all of it kept until the commit.
+   */
+  private allCompact<T>(sql: string, ...params: (string | number | null)[]): T[] {
+    let entry = this.compact.get(sql);
+    if (!entry) {
+      const stmt = this.db.prepare(sql);
+      stmt.setReturnArrays(true);
+      const fields = stmt.columns().map((c, i) => `${JSON.stringify(c.name)}: r[${i}]`).join(', ');
+      this.compact.set(sql, (entry = { stmt, make: new Function('r', `return { ${fields} };`) as (r: unknown[]) => unknown }));
+    }
+    const rows = entry.stmt.all(...params) as unknown as unknown[][];
+    const out: T[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = entry.make(rows[i]!) as T;
+    return out;
+  }
+  private readonly compact = new Map<string, { stmt: ReturnType<Db['prepare']>; make: (r: unknown[]) => unknown }>();
+
   private insert(sql: string, params: Params): number {
     return Number(this.stmt(sql).run(params).lastInsertRowid);
   }
@@ -303,9 +330,10 @@ export class CaseStore {
       AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.case_id = c.id)`);
   }
 
-  /** Every case with a payment key, with what finance's links already settle (the matcher's input). */
-  casesForMatching(): MatchingCaseRow[] {
-    return this.all(`SELECT c.id, c.number, c.kind, c.status, c.revision, c.notices_suppressed, c.applicant_address, c.received_at,
+  /** Every case with a payment key (or those of `ids`), with what finance's links already settle (the matcher's input). */
+  casesForMatching(ids?: readonly number[]): MatchingCaseRow[] {
+    const only = ids ? ' AND c.id IN (SELECT value FROM json_each(?))' : '';
+    return this.allCompact(`SELECT c.id, c.number, c.kind, c.status, c.revision, c.notices_suppressed, c.applicant_address, c.received_at,
         c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount, c.payment_findings_json,
         COALESCE(l.manual_amount, 0) AS manual_amount, COALESCE(l.manual_accepted, 0) AS manual_accepted, COALESCE(l.auto_links, 0) AS auto_links
       FROM cases c LEFT JOIN (SELECT case_id,
@@ -313,7 +341,21 @@ export class CaseStore {
           MAX(CASE WHEN linked_by NOT LIKE 'matcher%' THEN accepted ELSE 0 END) AS manual_accepted,
           SUM(CASE WHEN linked_by LIKE 'matcher%' THEN 1 ELSE 0 END) AS auto_links
         FROM payment_links GROUP BY case_id) l ON l.case_id = c.id
-      WHERE (c.payment_digits IS NOT NULL OR c.payment_kana IS NOT NULL OR c.payment_declared IS NOT NULL) AND c.expected_amount IS NOT NULL`);
+      WHERE (c.payment_digits IS NOT NULL OR c.payment_kana IS NOT NULL OR c.payment_declared IS NOT NULL) AND c.expected_amount IS NOT NULL${only}`, ...(ids ? [JSON.stringify(ids)] : []));
+  }
+
+  // ── cases a matching run changed, to be moved on (payment_case_moves) ──────────
+  queueCaseMoves(moves: readonly { caseId: number; paymentFindingsJson: string }[]): void {
+    const at = new Date().toISOString();
+    const stmt = this.stmt('INSERT INTO payment_case_moves (case_id, payment_findings_json, queued_at) VALUES (?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET payment_findings_json = excluded.payment_findings_json, queued_at = excluded.queued_at');
+    for (const m of moves) stmt.run(m.caseId, m.paymentFindingsJson, at);
+  }
+
+  /** Takes every queued case move (they are deleted: call inside the transaction that makes them). */
+  takeCaseMoves(): { caseId: number; paymentFindingsJson: string }[] {
+    const rows = this.allCompact<{ caseId: number; paymentFindingsJson: string }>('SELECT case_id AS caseId, payment_findings_json AS paymentFindingsJson FROM payment_case_moves ORDER BY case_id');
+    if (rows.length) this.stmt('DELETE FROM payment_case_moves').run();
+    return rows;
   }
 
   linkMessage(caseId: number, messageId: number, role: 'original' | 'reply'): void {
@@ -459,27 +501,63 @@ export class CaseStore {
    * Many payments (a statement has up to 100,000 rows), each with the id and the verdict the import already
    * decided, so no row is written twice. One prepared single-row INSERT run per row: measured faster than
    * multi-row VALUES batches (which bind thousands of spread arguments per call and compile bigger programs).
+   * A new payment leaves raw_line and hold at their defaults, and an unlinked one the link mirror: those are
+   * not bound (a statement per shape; anything else takes the statement with every column).
    */
   insertPayments(rows: readonly PaymentInsert[]): void {
-    const stmt = this.stmt(`INSERT INTO payments (id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line,
-        status, finding_code, candidates_json, reason, case_id, matched_by, matched_at, hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const COMMON = 'id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, status';
+    const insert = (columns: string) => this.stmt(`INSERT INTO payments (${columns}) VALUES (${columns.split(',').map(() => '?').join(', ')})`);
+    const all = insert(`${COMMON}, finding_code, candidates_json, reason, case_id, matched_by, matched_at, raw_line, hold`);
+    const unlinked = insert(`${COMMON}, finding_code, candidates_json, reason`);
+    const linked = insert(`${COMMON}, case_id, matched_by, matched_at`);
     for (const p of rows) {
-      stmt.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null,
-        p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null, p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null, p.hold ?? 0);
+      const plain = (p.raw_line ?? null) === null && (p.hold ?? 0) === 0;
+      const hasLink = p.case_id != null || p.matched_by != null || p.matched_at != null;
+      const hasVerdict = p.finding_code != null || p.candidates_json != null || p.reason != null;
+      if (plain && !hasLink) {
+        unlinked.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
+          p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null);
+      } else if (plain && !hasVerdict) {
+        linked.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
+          p.status ?? 'unmatched', p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null);
+      } else {
+        all.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
+          p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null, p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null, p.raw_line ?? null, p.hold ?? 0);
+      }
     }
   }
 
-  /** The source line of a payment as imported (kept per import for statements imported since migration 7). */
-  paymentRawLine(id: number): string | null {
-    const row = this.get<{ raw_line: string | null; raw_lines_json: string | null; first: number }>(`SELECT p.raw_line, i.raw_lines_json, (SELECT MIN(id) FROM payments WHERE import_id = p.import_id) AS first
-      FROM payments p JOIN payment_imports i ON i.id = p.import_id WHERE p.id = ?`, id);
-    if (!row) return null;
-    if (row.raw_line !== null || row.raw_lines_json === null) return row.raw_line;
-    return (JSON.parse(row.raw_lines_json) as (string | null)[])[id - row.first] ?? null;
+  /**
+   * The verdicts of an import's new payments, written after the matching by the statement import that
+   * stored them first with the default verdict (unmatched, no finding, no candidates).
+   */
+  setNewPaymentVerdicts(updates: readonly FreshVerdict[]): void {
+    const linked = this.stmt("UPDATE payments SET status = 'matched', case_id = ?, matched_by = ?, matched_at = ? WHERE id = ?");
+    const other = this.stmt('UPDATE payments SET status = ?, finding_code = ?, candidates_json = ?, reason = ? WHERE id = ?');
+    for (const u of updates) {
+      if (u.status === 'matched') linked.run(u.caseId, u.matchedBy, u.matchedAt, u.id);
+      else other.run(u.status, u.findingCode, u.candidatesJson, u.reason, u.id);
+    }
   }
 
-  setImportRawLines(importId: number, lines: readonly (string | null)[]): void {
-    this.stmt('UPDATE payment_imports SET raw_lines_json = ? WHERE id = ?').run(JSON.stringify(lines), importId);
+  /**
+   * The source line of a payment as imported: in the payment row (before migration 7), in its import's JSON
+   * array (migrations 7–8) or in its import's packed blob (src/payments/raw-lines.ts).
+   */
+  paymentRawLine(id: number): string | null {
+    const row = this.get<{ raw_line: string | null; raw_lines_json: string | null; raw_lines: Uint8Array | null; first_payment_id: number | null; import_id: number }>(`SELECT p.raw_line, p.import_id, i.raw_lines_json, i.raw_lines, i.first_payment_id
+      FROM payments p JOIN payment_imports i ON i.id = p.import_id WHERE p.id = ?`, id);
+    if (!row) return null;
+    if (row.raw_line !== null) return row.raw_line;
+    if (row.raw_lines !== null && row.first_payment_id !== null) return unpackRawLines(row.raw_lines)[id - row.first_payment_id] ?? null;
+    if (row.raw_lines_json === null) return null;
+    const first = this.get<{ first: number }>('SELECT MIN(id) AS first FROM payments WHERE import_id = ?', row.import_id)!.first;
+    return (JSON.parse(row.raw_lines_json) as (string | null)[])[id - first] ?? null;
+  }
+
+  /** The source lines of an import's new payments, the first of which has id firstPaymentId (the others follow). */
+  setImportRawLines(importId: number, firstPaymentId: number, lines: readonly (string | null)[]): void {
+    this.stmt('UPDATE payment_imports SET raw_lines = ?, first_payment_id = ? WHERE id = ?').run(packRawLines(lines), firstPaymentId, importId);
   }
 
   /** Automatic links of a bulk run (the payments are new: nothing to update). */
@@ -508,10 +586,10 @@ export class CaseStore {
   /** Is there an unlinked payment with one of these digits or names (so a new application is worth a matching run)? */
   unlinkedPaymentLike(keys: readonly { digits: string | null; kana: string | null }[]): boolean {
     for (const k of keys) {
-      // Same digits, or the same name on a transfer without digits (both through the digits index).
+      // Same digits, or a person's same name on a transfer without digits (each through its partial index).
       const hit = this.get<{ n: number }>(`SELECT EXISTS (SELECT 1 FROM payments p WHERE p.digits = ?
           AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id))
-        OR EXISTS (SELECT 1 FROM payments p WHERE p.digits IS NULL AND p.kana = ?
+        OR EXISTS (SELECT 1 FROM payments p WHERE p.digits IS NULL AND p.entity IS NULL AND p.kana = ?
           AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)) AS n`, k.digits, k.kana)!.n === 1;
       if (hit) return true;
     }
@@ -520,7 +598,7 @@ export class CaseStore {
 
   /** The matcher's input: payments not linked by finance, with their automatic link if any. */
   paymentsForMatching(exceptImport = -1): MatchingPaymentRow[] {
-    return this.all(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
+    return this.allCompact(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
       FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
       WHERE p.import_id != ? AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
   }

@@ -57,6 +57,8 @@ export type Verdict =
 
 const MAX_CANDIDATES = 5;
 const NONE: readonly never[] = [];
+/** The candidates of a verdict that has none: one shared, frozen list (most of 100,000 payments have none). */
+const NO_CANDIDATES = Object.freeze([]) as unknown as [];
 
 interface Indexed {
   c: OpenCase;
@@ -162,7 +164,7 @@ export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: read
       claimed.set(p.linkedTo, p.id);
       const rule = 'exact key (digits + name) and amount, unique';
       matches.push({ paymentId: p.id, caseId: p.linkedTo, rule });
-      verdicts.push({ paymentId: p.id, status: 'matched', caseId: p.linkedTo, rule, candidates: [] });
+      verdicts.push({ paymentId: p.id, status: 'matched', caseId: p.linkedTo, rule, candidates: NO_CANDIDATES });
       continue;
     }
 
@@ -173,7 +175,7 @@ export function reconcile(cases: readonly OpenCase[] | CaseIndex, payments: read
         claimed.set(it.c.id, p.id);
         const rule = 'exact key (digits + name) and amount, unique';
         matches.push({ paymentId: p.id, caseId: it.c.id, rule });
-        verdicts.push({ paymentId: p.id, status: 'matched', caseId: it.c.id, rule, candidates: [] });
+        verdicts.push({ paymentId: p.id, status: 'matched', caseId: it.c.id, rule, candidates: NO_CANDIDATES });
         continue;
       }
       if (settled(it)) {
@@ -245,7 +247,7 @@ function uncertain(index: CaseIndex, p: OpenPayment, key: ReturnType<typeof tran
   }
   const candidates = found ? rank([...found.values()]) : [];
   if (company.length && bulk) return { paymentId: p.id, status: 'attention', code: 'payment.bulk', candidates, reason: `会社からの手数料${p.amount / fee}件分の一括入金` };
-  if (candidates.length === 0) return { paymentId: p.id, status: 'unmatched', candidates: [], reason: '該当する申請なし' };
+  if (candidates.length === 0) return { paymentId: p.id, status: 'unmatched', candidates: NO_CANDIDATES, reason: '該当する申請なし' };
   return { paymentId: p.id, status: 'attention', code: 'payment.ambiguous', candidates, reason: key.digits ? '振込名義が完全には一致しない' : '振込名義に番号がない' };
 }
 

@@ -15,7 +15,7 @@ export interface StatementRow {
   reference?: string | null;
   /** Value date (起算日), ISO, when the format carries one. */
   valueDate?: string | null;
-  /** The source line (decoded), for finance's view and the audit trail. */
+  /** The source line (decoded), for finance's view and the audit trail; stored without trailing blanks. */
   raw?: string;
 }
 

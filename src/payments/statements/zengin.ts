@@ -167,7 +167,8 @@ export function resolveEra(dates: readonly string[], options: ZenginOptions = {}
   throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）が${fits.map((e) => ERA_LABEL[e]).join('とも')}とも読めるため、年を判別できません（--era で指定してください）`);
 }
 
-interface RawRow { n: number; kind: '01' | '03'; record: string; paidOn: string; valueDate: string }
+/** A data record read once: its fields as the trailer check and the statement rows need them (dates still YYMMDD). */
+interface RawRow { n: number; record: string; paidOn: string; valueDate: string; amount: number; credit: boolean; name: string; reference: string }
 
 export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): ParsedStatement {
   const records = recordStarts(bytes);
@@ -207,7 +208,7 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
       const d = kind === '01' ? [field(record, 8, 6), field(record, 14, 6)] : [field(record, 10, 6), field(record, 16, 6)];
       for (const x of d) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
       dates.add(d[0]!).add(d[1]!);
-      const row: RawRow = { n, kind, record, paidOn: d[0]!, valueDate: d[1]! };
+      const row = dataRecord(kind, record, n, d[0]!, d[1]!);
       group.push(row);
       rows.push(row);
     } else if (type === '8') {
@@ -231,41 +232,39 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
     if (value === undefined) seen.set(yymmdd, (value = readAs(era, yymmdd)!));
     return value;
   };
-  const out: StatementRow[] = rows.map((r) => {
-    const raw = field(r.record, 1, RECORD_LENGTH).trimEnd();
-    if (r.kind === '01') {
-      const cancelled = field(r.record, 128, 1) === '1';
-      return {
-        line: r.n, paidOn: iso(r.paidOn), valueDate: iso(r.valueDate), amount: numeric(r.record, 20, 10, r.n, '金額'),
-        transferName: field(r.record, 50, 48).trim(), direction: cancelled ? 'debit' : 'credit',
-        reference: `${bankCode}:${field(r.record, 2, 6)}`, raw,
-      } satisfies StatementRow;
-    }
-    const io = field(r.record, 22, 1);
-    if (io !== '1' && io !== '2') throw new StatementError(`${r.n}件目のレコード: 入払区分「${io}」は 1（入金）・2（出金）のいずれでもありません`);
-    return {
-      line: r.n, paidOn: iso(r.paidOn), valueDate: iso(r.valueDate), amount: numeric(r.record, 25, 12, r.n, '取引金額'),
-      transferName: field(r.record, 82, 48).trim(), direction: io === '1' ? 'credit' : 'debit',
-      reference: `${bankCode}:${field(r.record, 2, 8)}`, raw,
-    } satisfies StatementRow;
-  });
+  const out: StatementRow[] = rows.map((r) => ({
+    line: r.n, paidOn: iso(r.paidOn), valueDate: iso(r.valueDate), amount: r.amount, transferName: r.name.trim(),
+    direction: r.credit ? 'credit' : 'debit', reference: `${bankCode}:${r.reference}`,
+    // The record as it is in the decoded file (a view of it, not a copy: 100,000 copies of 200 characters
+    // would only feed the garbage collector); trailing blanks are dropped where the line is stored.
+    raw: r.record,
+  } satisfies StatementRow));
   return { format: kind === '01' ? 'zengin-furikomi' : 'zengin-nyushukkin', encoding: 'JIS8 (Shift_JIS)', rows: out };
 }
 
+/** The fields of a data record (1-based byte positions in the header comment). */
+function dataRecord(kind: '01' | '03', record: string, n: number, paidOn: string, valueDate: string): RawRow {
+  if (kind === '01') {
+    return { n, record, paidOn, valueDate, amount: numeric(record, 20, 10, n, '金額'), credit: field(record, 128, 1) !== '1', name: field(record, 50, 48), reference: field(record, 2, 6) };
+  }
+  const io = field(record, 22, 1);
+  if (io !== '1' && io !== '2') throw new StatementError(`${n}件目のレコード: 入払区分「${io}」は 1（入金）・2（出金）のいずれでもありません`);
+  return { n, record, paidOn, valueDate, amount: numeric(record, 25, 12, n, '取引金額'), credit: io === '1', name: field(record, 82, 48), reference: field(record, 2, 8) };
+}
+
 function checkTrailer(kind: '01' | '03', record: string, n: number, group: RawRow[]): void {
+  const sum = (xs: RawRow[]) => xs.reduce((a, r) => a + r.amount, 0);
   if (kind === '01') {
     const count = numeric(record, 2, 6, n, '件数');
     const total = numeric(record, 8, 12, n, '合計金額');
-    const amounts = group.map((r) => numeric(r.record, 20, 10, r.n, '金額'));
-    const live = group.filter((r) => field(r.record, 128, 1) !== '1').map((r) => numeric(r.record, 20, 10, r.n, '金額'));
-    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const ok = (count === group.length && total === sum(amounts)) || (count === live.length && total === sum(live));
-    if (!ok) throw new StatementError(`${n}件目のレコード（トレーラ）: 件数 ${count}・合計金額 ${total} がデータ・レコード（${group.length}件、${sum(amounts)}円）と一致しません`);
+    // The trailer counts either every notice or only those not cancelled (取消区分 1): banks differ.
+    const live = group.filter((r) => r.credit);
+    const ok = (count === group.length && total === sum(group)) || (count === live.length && total === sum(live));
+    if (!ok) throw new StatementError(`${n}件目のレコード（トレーラ）: 件数 ${count}・合計金額 ${total} がデータ・レコード（${group.length}件、${sum(group)}円）と一致しません`);
     return;
   }
-  const credits = group.filter((r) => field(r.record, 22, 1) === '1').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
-  const debits = group.filter((r) => field(r.record, 22, 1) === '2').map((r) => numeric(r.record, 25, 12, r.n, '取引金額'));
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const credits = group.filter((r) => r.credit);
+  const debits = group.filter((r) => !r.credit);
   const [cc, ct, dc, dt] = [numeric(record, 2, 6, n, '入金件数'), numeric(record, 8, 13, n, '入金額合計'), numeric(record, 21, 6, n, '出金件数'), numeric(record, 27, 13, n, '出金額合計')];
   if (cc !== credits.length || ct !== sum(credits) || dc !== debits.length || dt !== sum(debits)) {
     throw new StatementError(`${n}件目のレコード（トレーラ）: 入金 ${cc}件 ${ct}円・出金 ${dc}件 ${dt}円 がデータ・レコード（入金 ${credits.length}件 ${sum(credits)}円・出金 ${debits.length}件 ${sum(debits)}円）と一致しません`);
