@@ -14,7 +14,11 @@ import type { TransferKey } from '../payments/transfer-name.ts';
 import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
-import type { CaseStore, EventInsert, FreshVerdict, MatchingCaseRow, MatchingPaymentRow, PaymentLinkRow } from '../cases/case-store.ts';
+import type { MatchingCaseRow, MatchingPaymentRow } from '../cases/case-store.ts';
+import { newPaymentsOf, type NewPaymentRows, type NewPayments } from '../payments/new-payments.ts';
+
+export type { NewPayments };
+import { writeMatchDecision, type MatchDecision } from '../payments/match-writes.ts';
 import { moveCasesOnAfterPayments } from './payment-transitions.ts';
 import { composeUnrenderedNotices } from './deferred-notices.ts';
 
@@ -33,37 +37,6 @@ function caseFinding(v: Extract<Verdict, { status: 'attention' }>, c: Candidate,
     return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
   }
   return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。確認のうえ \`${command}\` で紐付けてください。`, { field: 'payment' });
-}
-
-/**
- * An import's new payments as the matcher needs them: consecutive ids from firstId, in id order. They are not
- * stored yet (the single-thread import writes them once, with their verdicts) or stored with the default
- * verdict (the two-thread import), never read back.
- */
-export interface NewPayments {
-  firstId: number;
-  amount: ArrayLike<number>;
-  paidOn: readonly string[];
-  transferName: readonly string[];
-  keys: readonly TransferKey[];
-}
-
-/** What a matching run decided; plain data, so it can be handed to another thread. */
-export interface MatchDecision {
-  /** Earlier payments' changes, in the order a one-by-one run makes them. */
-  earlier: (
-    | { op: 'unlink'; payment: number; caseId: number }
-    | { op: 'link'; payment: number; caseId: number; amount: number }
-    | { op: 'verdict'; payment: number; status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }
-  )[];
-  /** New payments whose verdict is not the default (unmatched, no finding, no candidates). */
-  fresh: FreshVerdict[];
-  freshLinks: Omit<PaymentLinkRow, 'accepted'>[];
-  /** In the order a one-by-one run writes them; written after the new payments exist. */
-  events: EventInsert[];
-  /** Cases to move on, with the matcher's payment findings for each. */
-  moves: { caseId: number; paymentFindingsJson: string }[];
-  newlyLinked: { payment: number; caseId: number }[];
 }
 
 /** The matcher's view of the cases read for a run. */
@@ -161,32 +134,7 @@ export function decideMatching(caseRows: readonly MatchingCaseRow[], index: Case
   return decision;
 }
 
-/**
- * Step 2: write a decision (inside the caller's transaction). The new payments are either written here, once,
- * with their verdicts (`insert`: every column but the verdict set, in id order), or were stored before with
- * the default verdict and get theirs now.
- */
-export function writeMatchDecision(store: CaseStore, decision: MatchDecision, insert?: import('../cases/case-store.ts').PaymentInsert[]): void {
-  for (const e of decision.earlier) {
-    if (e.op === 'unlink') store.unlinkPayment(e.payment, e.caseId);
-    else if (e.op === 'link') store.linkPayment(e.payment, e.caseId, 'matcher:exact', { amount: e.amount });
-    else store.setPaymentVerdict(e.payment, { status: e.status, findingCode: e.findingCode, candidatesJson: e.candidatesJson, reason: e.reason });
-  }
-  if (insert) {
-    const firstId = insert[0]?.id ?? 0;
-    for (const v of decision.fresh) {
-      const row = insert[v.id - firstId]!;
-      if (v.status === 'matched') Object.assign(row, { status: 'matched', case_id: v.caseId, matched_by: v.matchedBy, matched_at: v.matchedAt });
-      else Object.assign(row, { status: v.status, finding_code: v.findingCode, candidates_json: v.candidatesJson, reason: v.reason });
-    }
-    store.insertPayments(insert);
-  } else {
-    store.setNewPaymentVerdicts(decision.fresh);
-  }
-  store.insertPaymentLinks(decision.freshLinks);
-  store.addEvents(decision.events);
-  store.queueCaseMoves(decision.moves);
-}
+export { writeMatchDecision, type MatchDecision };
 
 export interface MovedCases {
   /** Each moved case's status afterwards. */
@@ -250,27 +198,17 @@ export function matchRunResult(decision: MatchDecision, numberOfCase: (id: numbe
  * they are written once, with their verdicts. Notices are composed before returning, unless the caller
  * composes them after its commit (renderQueuedNotices), as the bulk paths do.
  */
-export function runMatching(app: App, fresh?: { importId: number; payments: import('../cases/case-store.ts').PaymentInsert[]; keys?: readonly TransferKey[] }, options: { composeNotices?: 'now' | 'after-commit' } = {}): MatchRun {
+export function runMatching(app: App, fresh?: NewPaymentRows, options: { composeNotices?: 'now' | 'after-commit' } = {}): MatchRun {
   const left = moveCasesOn(app, { composeNotices: 'after-commit' });
   const t0 = performance.now();
-  const freshPayments = fresh?.payments ?? [];
-  const firstId = freshPayments[0]?.id ?? 0;
-  if (freshPayments.some((p, i) => p.id !== firstId + i)) throw new Error('runMatching: the new payments must have consecutive ids');
-  if (fresh?.keys && fresh.keys.length !== freshPayments.length) throw new Error('runMatching: one key per new payment');
   const caseRows = app.cases.casesForMatching();
   const stored = fresh ? app.cases.paymentsForMatching(fresh.importId) : app.cases.paymentsForMatching();
   const index = new CaseIndex(openCasesOf(caseRows));
   const t1 = performance.now();
-  const newPayments: NewPayments | null = fresh ? {
-    firstId,
-    amount: freshPayments.map((p) => p.amount),
-    paidOn: freshPayments.map((p) => p.paid_on),
-    transferName: freshPayments.map((p) => p.transfer_name),
-    keys: fresh.keys ?? freshPayments.map((p) => ({ digits: p.digits, kana: p.kana ?? '', entity: p.entity ?? null })),
-  } : null;
+  const newPayments: NewPayments | null = fresh ? newPaymentsOf(fresh) : null;
   const decision = decideMatching(caseRows, index, stored, newPayments);
   const t2 = performance.now();
-  writeMatchDecision(app.cases, decision, fresh ? freshPayments : undefined);
+  writeMatchDecision(app.cases, decision, fresh);
   const t3 = performance.now();
   const cpu3 = process.cpuUsage();
   const moved = moveCasesOn(app, options);

@@ -2,6 +2,7 @@
 // and the outbox goes through here. Callers group writes with transaction() from db.ts.
 import type { Db } from './db.ts';
 import { packRawLines, unpackRawLines } from '../payments/raw-lines.ts';
+import type { NewPaymentRows } from '../payments/new-payments.ts';
 import type { CaseStatus } from './status.ts';
 import type { Finding } from '../validate/findings.ts';
 
@@ -498,31 +499,33 @@ export class CaseStore {
   }
 
   /**
-   * Many payments (a statement has up to 100,000 rows), each with the id and the verdict the import already
-   * decided, so no row is written twice. One prepared single-row INSERT run per row: measured faster than
-   * multi-row VALUES batches (which bind thousands of spread arguments per call and compile bigger programs).
-   * A new payment leaves raw_line and hold at their defaults, and an unlinked one the link mirror: those are
-   * not bound (a statement per shape; anything else takes the statement with every column).
+   * An import's new payments (a statement has up to 100,000), written from the parsed rows and their keys,
+   * each with the verdict the matching gave it if it is not the default one (unmatched, no finding, no
+   * candidates), so no row is written twice. One prepared single-row INSERT per row (measured faster than
+   * multi-row VALUES batches), a statement per shape so that the columns a new payment leaves at their
+   * defaults are not bound: raw_line and hold always, the link mirror of an unlinked payment.
    */
-  insertPayments(rows: readonly PaymentInsert[]): void {
-    const COMMON = 'id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, status';
+  insertNewPayments(p: NewPaymentRows, verdicts: readonly (FreshVerdict | undefined)[] = []): void {
+    const COMMON = 'id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date';
     const insert = (columns: string) => this.stmt(`INSERT INTO payments (${columns}) VALUES (${columns.split(',').map(() => '?').join(', ')})`);
-    const all = insert(`${COMMON}, finding_code, candidates_json, reason, case_id, matched_by, matched_at, raw_line, hold`);
-    const unlinked = insert(`${COMMON}, finding_code, candidates_json, reason`);
-    const linked = insert(`${COMMON}, case_id, matched_by, matched_at`);
-    for (const p of rows) {
-      const plain = (p.raw_line ?? null) === null && (p.hold ?? 0) === 0;
-      const hasLink = p.case_id != null || p.matched_by != null || p.matched_at != null;
-      const hasVerdict = p.finding_code != null || p.candidates_json != null || p.reason != null;
-      if (plain && !hasLink) {
-        unlinked.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
-          p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null);
-      } else if (plain && !hasVerdict) {
-        linked.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
-          p.status ?? 'unmatched', p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null);
+    const plain = insert(COMMON);
+    const unlinked = insert(`${COMMON}, status, finding_code, candidates_json, reason`);
+    const linked = insert(`${COMMON}, status, case_id, matched_by, matched_at`);
+    const { credits, keyed, rows } = p;
+    for (let i = 0; i < rows.index.length; i++) {
+      const at = rows.index[i]!;
+      const row = credits[at]!;
+      const key = keyed.keys[at]!;
+      const id = p.firstId + i;
+      const v = verdicts[i];
+      if (v === undefined) {
+        plain.run(id, p.importId, row.paidOn, row.amount, row.transferName, key.digits, key.kana, key.entity, keyed.fingerprints[at]!, rows.occurrence[i]!, row.line, row.reference ?? null, row.valueDate ?? null);
+      } else if (v.status === 'matched') {
+        linked.run(id, p.importId, row.paidOn, row.amount, row.transferName, key.digits, key.kana, key.entity, keyed.fingerprints[at]!, rows.occurrence[i]!, row.line, row.reference ?? null, row.valueDate ?? null,
+          'matched', v.caseId, v.matchedBy, v.matchedAt);
       } else {
-        all.run(p.id, p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null,
-          p.status ?? 'unmatched', p.finding_code ?? null, p.candidates_json ?? null, p.reason ?? null, p.case_id ?? null, p.matched_by ?? null, p.matched_at ?? null, p.raw_line ?? null, p.hold ?? 0);
+        unlinked.run(id, p.importId, row.paidOn, row.amount, row.transferName, key.digits, key.kana, key.entity, keyed.fingerprints[at]!, rows.occurrence[i]!, row.line, row.reference ?? null, row.valueDate ?? null,
+          v.status, v.findingCode, v.candidatesJson, v.reason);
       }
     }
   }

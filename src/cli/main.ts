@@ -14,7 +14,8 @@ import { createSource, createTransport, pollSecondsFor } from '../app/channels.t
 import { statusReport } from '../app/daemon-status.ts';
 import { analyseMail, commitAnalysis, previewAnalysis, type MailOutcome } from '../app/process-mail.ts';
 import { startDaemon, deliverOutbox } from '../app/daemon.ts';
-import { importPaymentsFile, linkPayment, PaymentActionError, StatementError, unlinkPayment, unmatchedPayments } from '../app/import-payments.ts';
+import { importStatement } from '../app/import-statement-file.ts';
+import { linkPayment, PaymentActionError, StatementError, unlinkPayment, unmatchedPayments } from '../app/import-payments.ts';
 import { extractFile } from '../extract/extract-file.ts';
 import { caseLine, findingJson, findingLines } from './format.ts';
 import { runDemo } from './demo.ts';
@@ -219,7 +220,7 @@ payments.command('import').description('import a bank statement (Zengin 振込�
     await withApp(options, async (app) => financeAction(options.json, async () => {
       let result;
       try {
-        result = importPaymentsFile(app, file, `finance:${financeUser()}`, { era: options.era });
+        result = await importStatement(app, readFileSync(file), path.basename(file), `finance:${financeUser()}`, { era: options.era });
       } catch (error) {
         if (error instanceof StatementError) throw new StatementError(`${path.basename(file)}: 取り込みませんでした（1件も登録していません）: ${error.message}`);
         throw error;

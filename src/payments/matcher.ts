@@ -77,6 +77,23 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 const head = (kana: string) => kana.slice(0, 2);
 const tail = (kana: string) => kana.slice(-2);
 
+/**
+ * Are two different names exactly one edit (substitution, insertion or deletion) apart? Their common prefix
+ * and common suffix then cover all of the shorter one but one character (same length) or all of it (lengths
+ * one apart). Exact, like a Levenshtein distance of 1, without filling a distance table: the names sharing a
+ * common ending (ロウ, コ…) with an unmatched transfer are many, and most differ early.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  const short = a.length <= b.length ? a : b;
+  const long = short === a ? b : a;
+  if (long.length - short.length > 1 || a === b) return false;
+  let prefix = 0;
+  while (prefix < short.length && short.charCodeAt(prefix) === long.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < short.length - prefix && short.charCodeAt(short.length - 1 - suffix) === long.charCodeAt(long.length - 1 - suffix)) suffix++;
+  return prefix + suffix >= (short.length === long.length ? short.length - 1 : short.length);
+}
+
 export class CaseIndex {
   readonly byKey = new Map<string, Indexed[]>();
   readonly byDigits = new Map<string, Indexed[]>();
@@ -231,9 +248,16 @@ function uncertain(index: CaseIndex, p: OpenPayment, key: ReturnType<typeof tran
   if (name.length >= 2 && !key.entity) {
     for (const it of index.byName.get(name) ?? []) add(it, key.digits ? 0.45 : 0.6, key.digits ? '氏名が一致、番号下4桁が異なる' : '氏名が一致（番号なし）');
     if (name.length >= 4) {
-      for (const it of [...(index.byHead.get(head(name)) ?? []), ...(index.byTail.get(tail(name)) ?? [])]) {
-        if (found?.has(it.c.id)) continue;
-        if (it.keys.some((k) => Math.abs(k.kana.length - name.length) <= 1 && distance(name, k.kana) === 1)) add(it, 0.45, '氏名が1文字違い');
+      for (const block of [index.byHead.get(head(name)), index.byTail.get(tail(name))]) {
+        for (const it of block ?? NONE) {
+          if (found?.has(it.c.id)) continue;
+          for (const k of it.keys) {
+            if (oneEditApart(name, k.kana)) {
+              add(it, 0.45, '氏名が1文字違い');
+              break;
+            }
+          }
+        }
       }
     }
   }

@@ -4,7 +4,6 @@
 // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
 import type { StatementRow } from './statements/types.ts';
 import { transferKey, type TransferKey } from './transfer-name.ts';
-import type { PaymentInsert } from '../cases/case-store.ts';
 
 /** The fingerprint a transfer has in any format: date, amount and normalised name (digits + kana). */
 export function fingerprintOf(row: Pick<StatementRow, 'paidOn' | 'amount' | 'transferName'>): string {
@@ -41,54 +40,90 @@ export function keyCredits(credits: readonly StatementRow[]): KeyedCredits {
 
 export interface NewRows {
   /** Index into the credits of each new payment, in the order the new payments take their ids. */
-  index: number[];
+  index: Int32Array;
   /** Its occurrence: the nth identical transfer. */
-  occurrence: number[];
+  occurrence: Int32Array;
   duplicate: number;
 }
 
 /**
  * The credits that are new, given how many payments of each fingerprint are stored already. New payments
- * take their ids in the order of each fingerprint's first row (twins side by side).
+ * take their ids in the order of each fingerprint's first row (twins side by side). (Typed arrays, not an
+ * object per row: a statement has 100,000 rows, all kept until the import commits.)
  */
 export function selectNewRows(fingerprints: readonly string[], storedCounts: ReadonlyMap<string, number>): NewRows {
-  // Per fingerprint: rows seen so far in this file and the index of its first row.
-  const seen = new Map<string, { count: number; firstRow: number }>();
-  const fresh: { index: number; occurrence: number; groupRow: number }[] = [];
+  const n = fingerprints.length;
+  // Per fingerprint the index of its first row; per first row the rows seen so far in this file.
+  const firstRowOf = new Map<string, number>();
+  const seen = new Int32Array(n);
+  const index = new Int32Array(n);
+  const occurrence = new Int32Array(n);
+  const groupRow = new Int32Array(n);
+  let count = 0;
   let twinsApart = false; // a twin after rows of later groups: file order is not group order
   let duplicate = 0;
-  for (let i = 0; i < fingerprints.length; i++) {
+  for (let i = 0; i < n; i++) {
     const fingerprint = fingerprints[i]!;
-    let group = seen.get(fingerprint);
-    if (group) group.count++;
-    else seen.set(fingerprint, (group = { count: 1, firstRow: i }));
-    if (group.count <= (storedCounts.get(fingerprint) ?? 0)) duplicate++;
+    let first = firstRowOf.get(fingerprint);
+    if (first === undefined) firstRowOf.set(fingerprint, (first = i));
+    const nth = ++seen[first]!;
+    if (nth <= (storedCounts.get(fingerprint) ?? 0)) duplicate++;
     else {
-      if (fresh.length && group.firstRow < fresh[fresh.length - 1]!.groupRow) twinsApart = true;
-      fresh.push({ index: i, occurrence: group.count, groupRow: group.firstRow });
+      if (count && first < groupRow[count - 1]!) twinsApart = true;
+      index[count] = i;
+      occurrence[count] = nth;
+      groupRow[count] = first;
+      count++;
     }
   }
-  if (twinsApart) fresh.sort((a, b) => a.groupRow - b.groupRow || a.occurrence - b.occurrence);
-  return { index: fresh.map((f) => f.index), occurrence: fresh.map((f) => f.occurrence), duplicate };
+  if (twinsApart) {
+    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => groupRow[a]! - groupRow[b]! || occurrence[a]! - occurrence[b]!);
+    return { index: Int32Array.from(order, (k) => index[k]!), occurrence: Int32Array.from(order, (k) => occurrence[k]!), duplicate };
+  }
+  return { index: index.slice(0, count), occurrence: occurrence.slice(0, count), duplicate };
 }
 
-/**
- * The rows of the new payments as they are stored, ids from firstId, with the default verdict (unmatched,
- * no finding, no candidates); every column is set, so a verdict written into them later keeps their shape.
- */
-export function newPaymentInserts(importId: number, firstId: number, credits: readonly StatementRow[], keyed: KeyedCredits, rows: NewRows): PaymentInsert[] {
-  return rows.index.map((index, i) => {
-    const row = credits[index]!;
-    const key = keyed.keys[index]!;
-    return {
-      id: firstId + i, import_id: importId, paid_on: row.paidOn, amount: row.amount, transfer_name: row.transferName, digits: key.digits, kana: key.kana, entity: key.entity,
-      fingerprint: keyed.fingerprints[index]!, occurrence: rows.occurrence[i]!, line: row.line, reference: row.reference ?? null, value_date: row.valueDate ?? null, raw_line: null,
-      status: 'unmatched', finding_code: null, candidates_json: null, reason: null, case_id: null, matched_by: null, matched_at: null, hold: 0,
-    };
-  });
+/** An import's new payments, ids from firstId in the order of `rows`, as the store writes them. */
+export interface NewPaymentRows {
+  importId: number;
+  firstId: number;
+  credits: readonly StatementRow[];
+  keyed: KeyedCredits;
+  rows: NewRows;
 }
 
 /** The source lines of the new payments, in id order, without trailing blanks (for the import's packed blob). */
 export function newPaymentRawLines(credits: readonly StatementRow[], rows: NewRows): (string | null)[] {
-  return rows.index.map((index) => credits[index]!.raw?.trimEnd() ?? null);
+  return Array.from(rows.index, (index) => credits[index]!.raw?.trimEnd() ?? null);
+}
+
+/**
+ * An import's new payments as the matcher needs them: consecutive ids from firstId, in id order. They are not
+ * stored yet (the single-thread import writes them once, with their verdicts) or stored with the default
+ * verdict (the two-thread import), never read back.
+ */
+export interface NewPayments {
+  firstId: number;
+  amount: Float64Array;
+  paidOn: string[];
+  transferName: string[];
+  keys: TransferKey[];
+}
+
+/** The matcher's view of an import's new payments. */
+export function newPaymentsOf(p: NewPaymentRows): NewPayments {
+  const { credits, keyed, rows } = p;
+  const n = rows.index.length;
+  const amount = new Float64Array(n);
+  const paidOn: string[] = new Array(n);
+  const transferName: string[] = new Array(n);
+  const keys: TransferKey[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = credits[rows.index[i]!]!;
+    amount[i] = row.amount;
+    paidOn[i] = row.paidOn;
+    transferName[i] = row.transferName;
+    keys[i] = keyed.keys[rows.index[i]!]!;
+  }
+  return { firstId: p.firstId, amount, paidOn, transferName, keys };
 }

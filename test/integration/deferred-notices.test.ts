@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, mail, type Harness } from '../support/harness.ts';
 import { importStatementRows, runMatching } from '../../src/app/import-payments.ts';
+import { keyCredits, selectNewRows } from '../../src/payments/new-payments.ts';
 import { enqueueNotices } from '../../src/app/notify.ts';
 import { deliverOutbox } from '../../src/app/daemon.ts';
 import { transaction } from '../../src/cases/db.ts';
@@ -67,7 +68,9 @@ describe('notices queued by a statement import', () => {
     const firstId = transaction(h.app.db, () => h.app.cases.nextPaymentId());
     transaction(h.app.db, () => {
       const importId = h.app.cases.insertPaymentImport({ fileName: 'b.csv', sha256: 'hash-b', format: 'simple-csv', actor: 'test', rowsTotal: 1, rowsNew: 1, rowsDuplicate: 0 });
-      runMatching(h.app, { importId, payments: [{ id: firstId, import_id: importId, paid_on: '2026-02-12', amount: 11000, transfer_name: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', digits: '0123', kana: 'コンダケンタロウ', entity: null, fingerprint: 'fp', occurrence: 1 }] }, { composeNotices: 'after-commit' });
+      const credits = [row('0123ｺﾝﾀﾞｹﾝﾀﾛｳ')];
+      const keyed = keyCredits(credits);
+      runMatching(h.app, { importId, firstId, credits, keyed, rows: selectNewRows(keyed.fingerprints, new Map()) }, { composeNotices: 'after-commit' });
     });
     const waiting = h.app.cases.outboxForCase(id).filter((o) => o.mail_json === '');
     expect(waiting.map((o) => o.kind)).toEqual(['accepted', 'review-request']);

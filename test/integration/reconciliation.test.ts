@@ -6,7 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { dataEnv, form, harness, mail, PROOF, ROOT, SAMPLES, type Harness } from '../support/harness.ts';
 import { conken } from '../support/cli.ts';
-import { importPaymentsFile } from '../../src/app/import-payments.ts';
+import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { importPaymentsFile, runMatching } from '../../src/app/import-payments.ts';
+import { importStatement } from '../../src/app/import-statement-file.ts';
+import { keyCredits, selectNewRows } from '../../src/payments/new-payments.ts';
+import { transaction } from '../../src/cases/db.ts';
 import { fingerprintOf } from '../../src/app/import-payments.ts';
 import { sendPaymentReminders } from '../../src/app/payment-reminders.ts';
 import { APPLICANTS, TRANSFERS } from '../../scripts/lib/statement-data.ts';
@@ -113,6 +118,88 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
       expect(again.matched).toEqual([]);
     }
     expect(snapshot(h)).toEqual(forward);
+  }, 60_000);
+
+  it('on two threads (as `conken payments import` runs it) leave exactly what the single-thread import leaves', async () => {
+    const stored = (target: Harness) => ({
+      ...snapshot(target),
+      rows: (target.app.db.prepare(`SELECT id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, status, finding_code,
+        candidates_json, reason, case_id, matched_by FROM payments ORDER BY id`).all()).map((r) => ({ ...r })),
+      raw: (target.app.db.prepare('SELECT id FROM payments ORDER BY id').all() as { id: number }[]).map((r) => target.app.cases.paymentRawLine(r.id)),
+      imports: target.app.cases.paymentImports().map((i) => ({ ...i, imported_at: '' })),
+      outbox: (target.app.db.prepare('SELECT case_id, kind, to_address, status FROM outbox ORDER BY id').all()).map((r) => ({ ...r })),
+      events: (target.app.db.prepare('SELECT case_id, actor, type, data_json FROM events ORDER BY id').all()).map((r) => ({ ...r })),
+      queued: target.app.db.prepare('SELECT COUNT(*) AS n FROM payment_case_moves').get(),
+    });
+    h = harness();
+    await applicants(h);
+    const one = STATEMENTS.map((f) => importPaymentsFile(h!.app, file(f), 'test'));
+    const single = stored(h);
+    h.close();
+
+    h = harness();
+    await applicants(h);
+    const two: Awaited<ReturnType<typeof importStatement>>[] = [];
+    for (const f of STATEMENTS) two.push(await importStatement(h.app, readFileSync(file(f)), path.basename(f), 'test'));
+    expect(two).toEqual(one);
+    const parallel = stored(h);
+    expect(parallel.queued).toEqual({ n: 0 });
+    // Event data name the import ids and the time of a link: the same ids, other times.
+    const events = (x: typeof single) => x.events.map((e) => ({ ...e, data_json: String(e.data_json).replace(/"at":"[^"]*"/g, '') }));
+    expect({ ...parallel, events: events(parallel) }).toEqual({ ...single, events: events(single) });
+    expect(single.rows.filter((r) => r.status === 'matched').length).toBeGreaterThanOrEqual(3);
+    expect(single.raw.every((l) => typeof l === 'string' && l.length > 10)).toBe(true);
+
+    // Again: all duplicates, nothing matched, nothing moved.
+    for (const f of STATEMENTS) expect(await importStatement(h.app, readFileSync(file(f)), path.basename(f), 'test')).toMatchObject({ new: 0, matched: [] });
+    expect(snapshot(h)).toEqual({ payments: single.payments, cases: single.cases });
+  }, 120_000);
+
+  it('on two threads, a rejected file leaves nothing and the next import runs', async () => {
+    h = harness();
+    await applicants(h);
+    const bad = Buffer.concat([readFileSync(file('zengin-nyushukkin-2026.dat')).subarray(0, 450), Buffer.from('x')]);
+    await expect(importStatement(h.app, bad, 'bad.dat', 'test')).rejects.toThrow(/全銀形式|レコード/);
+    expect(h.app.cases.paymentImports()).toEqual([]);
+    expect(h.app.db.prepare('SELECT COUNT(*) AS n FROM payments').get()).toEqual({ n: 0 });
+    const ok = await importStatement(h.app, readFileSync(file(STATEMENTS[0]!)), STATEMENTS[0]!, 'test');
+    expect(ok.new).toBeGreaterThan(0);
+    expect(ok.matched.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('on two threads: what the main thread read is checked by the data version, which another connection\'s commit changes', () => {
+    h = harness();
+    const other = new DatabaseSync(h.config.database.path);
+    const version = () => Number((h!.app.db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+    const before = version();
+    expect(version()).toBe(before);
+    h.app.cases.insertPaymentImport({ fileName: 'own.csv', sha256: 'own', format: 'simple-csv', actor: 'test', rowsTotal: 0, rowsNew: 0, rowsDuplicate: 0 });
+    expect(version()).toBe(before); // its own commits do not count: the import's main thread writes nothing meanwhile
+    other.exec("INSERT INTO payment_imports (file_name, sha256, format, actor, imported_at, rows_total, rows_new, rows_duplicate) VALUES ('x', 'x', 'x', 'x', 'x', 0, 0, 0)");
+    expect(version()).not.toBe(before);
+    other.close();
+  });
+
+  it('cases left queued by an import that died between its two transactions are moved on by the next matching run', async () => {
+    h = harness();
+    const numbers = await applicants(h);
+    const konda = h.app.cases.caseByNumber(numbers.get('konda')!)!;
+    // The import's first transaction as it commits (payments, link, queued move), without the second.
+    transaction(h.app.db, () => {
+      const importId = h!.app.cases.insertPaymentImport({ fileName: 'x.csv', sha256: 'x', format: 'simple-csv', actor: 'test', rowsTotal: 1, rowsNew: 1, rowsDuplicate: 0 });
+      const credits = [{ line: 2, paidOn: '2026-02-12', amount: 11_000, transferName: konda.payment_declared ?? `${konda.payment_digits}${konda.payment_kana}` }];
+      const keyed = keyCredits(credits);
+      const firstId = h!.app.cases.nextPaymentId();
+      h!.app.cases.insertNewPayments({ importId, firstId, credits, keyed, rows: selectNewRows(keyed.fingerprints, new Map()) });
+      h!.app.cases.linkPayment(firstId, konda.id, 'matcher:exact', { amount: 11_000 });
+      h!.app.cases.queueCaseMoves([{ caseId: konda.id, paymentFindingsJson: '[]' }]);
+    });
+    expect(h.app.cases.caseById(konda.id)!.status).toBe('awaiting-payment');
+    const run = transaction(h.app.db, () => runMatching(h!.app));
+    expect(run.reevaluated).toContain(konda.number);
+    expect(h.app.cases.caseById(konda.id)!.status).toBe('ready-for-review');
+    expect(h.app.db.prepare('SELECT COUNT(*) AS n FROM payment_case_moves').get()).toEqual({ n: 0 });
+    expect(h.app.cases.outboxForCase(konda.id).map((o) => o.kind)).toContain('review-request');
   }, 60_000);
 
   it('a payment before its application: linked when the application arrives; candidates appear too', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseKana, transferKey } from '../../src/payments/transfer-name.ts';
-import { comparePayments, matchExact, paymentSortKey, reconcile, type OpenCase, type OpenPayment } from '../../src/payments/matcher.ts';
+import { comparePayments, matchExact, oneEditApart, paymentSortKey, reconcile, type OpenCase, type OpenPayment } from '../../src/payments/matcher.ts';
+import { distance } from 'fastest-levenshtein';
 import { parseSimpleCsv, StatementError } from '../../src/payments/csv-statement.ts';
 
 describe('transfer names', () => {
@@ -110,5 +111,36 @@ describe('matcher: the order payments are reconciled in', () => {
     const payments: OpenPayment[] = Array.from({ length: 600 }, (_, i) => ({ id: i % 50 === 0 ? 1e12 + i : i + 1, transferName: pick(names), amount: pick(amounts), ...(pick([true, true, false]) ? { paidOn: pick(dates) } : {}) })) as OpenPayment[];
     const byKey = [...payments].sort((a, b) => (paymentSortKey(a) < paymentSortKey(b) ? -1 : paymentSortKey(a) > paymentSortKey(b) ? 1 : 0));
     expect([...payments].sort(comparePayments).map((p) => p.id)).toEqual(byKey.map((p) => p.id));
+  });
+});
+
+describe('matcher: names one edit apart', () => {
+  it('is exactly a Levenshtein distance of 1, on every pair of short names over a small alphabet and on random names', () => {
+    const alphabet = ['ア', 'イ', 'ウ'];
+    const names: string[] = [''];
+    for (let length = 1; length <= 4; length++) for (const n of names.filter((x) => x.length === length - 1)) for (const c of alphabet) names.push(n + c);
+    let ones = 0;
+    for (const a of names) {
+      for (const b of names) {
+        expect(oneEditApart(a, b), `${a} / ${b}`).toBe(distance(a, b) === 1);
+        if (distance(a, b) === 1) ones++;
+      }
+    }
+    expect(ones).toBeGreaterThan(1000);
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 48271) % 2147483647; return seed % n; };
+    const kana = 'アイウエオカキクケコサシスセソタチツテト';
+    for (let i = 0; i < 5000; i++) {
+      const a = Array.from({ length: 3 + rnd(6) }, () => kana[rnd(kana.length)]).join('');
+      const chars = [...a];
+      const edit = rnd(4);
+      const at = rnd(chars.length);
+      if (edit === 0) chars[at] = kana[rnd(kana.length)]!;
+      else if (edit === 1) chars.splice(at, 1);
+      else if (edit === 2) chars.splice(at, 0, kana[rnd(kana.length)]!);
+      else chars.splice(at, 2, kana[rnd(kana.length)]!);
+      const b = chars.join('');
+      expect(oneEditApart(a, b), `${a} / ${b}`).toBe(distance(a, b) === 1);
+    }
   });
 });

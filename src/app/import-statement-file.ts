@@ -1,0 +1,163 @@
+// A statement file imported on two threads (what `conken payments import` does). The writer thread
+// (statement-import-worker.ts) parses the file, stores its new payments and commits; this thread reads and
+// indexes the cases meanwhile, matches the new payments as soon as they are parsed, and sends the decisions
+// back. The import's payments, verdicts and links commit together, as in the single-thread import
+// (importStatementRows); the cases they move on are moved in the next transaction, from the queue the
+// commit left (payment_case_moves), and their notices are composed after that. Only the database's own
+// file can be shared by two connections: an in-memory database takes the single-thread import.
+import { Worker } from 'node:worker_threads';
+import type { App } from './context.ts';
+import { transaction, withBulkSettings } from '../cases/db.ts';
+import { parseStatement } from '../payments/statements/detect.ts';
+import { StatementError } from '../payments/statements/types.ts';
+import { CaseIndex } from '../payments/matcher.ts';
+import { sha256 } from '../intake/content-store.ts';
+import { decideMatching, matchRunResult, moveCasesOn, openCasesOf, type NewPayments } from './payment-matching.ts';
+import type { MatchDecision } from '../payments/match-writes.ts';
+import { composeQueuedNotices, importStatementRows, type ImportResult, type ImportTimings } from './import-payments.ts';
+import type { FromWorker, ToWorker, WorkerInput } from './statement-import-protocol.ts';
+
+export interface ImportStatementOptions {
+  era?: 'auto' | 'wareki' | 'seireki';
+  /** ISO date standing for today (tests, benchmarks). */
+  today?: string;
+  onTimings?: (t: ImportTimings) => void;
+}
+
+/** Messages from the worker, one at a time; its failure (an uncaught error, an exit) rejects the wait. */
+class Inbox {
+  private readonly queue: FromWorker[] = [];
+  private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
+  private failed: Error | null = null;
+  constructor(worker: Worker) {
+    worker.on('message', (m: FromWorker) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w.resolve(m);
+      } else this.queue.push(m);
+    });
+    const fail = (error: Error) => {
+      this.failed ??= error;
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w.reject(error);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the statement import's writer thread ended (exit code ${code})`)));
+  }
+
+  async next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> {
+    let message = this.queue.shift();
+    if (!message) {
+      if (this.failed) throw this.failed;
+      message = await new Promise<FromWorker>((resolve, reject) => {
+        this.waiting = { resolve, reject };
+      });
+    }
+    if (message.type === 'error') throw message.statement ? new StatementError(message.message) : new Error(message.message);
+    if (message.type !== type) throw new Error(`statement import: expected ${type}, got ${message.type}`);
+    return message as Extract<FromWorker, { type: T }>;
+  }
+}
+
+/** What the matcher reads, in one read transaction, with the data version it was read at. */
+function readMatchingState(app: App): { caseRows: ReturnType<App['cases']['casesForMatching']>; stored: ReturnType<App['cases']['paymentsForMatching']>; version: number } {
+  app.db.exec('BEGIN');
+  try {
+    return { caseRows: app.cases.casesForMatching(), stored: app.cases.paymentsForMatching(), version: dataVersion(app) };
+  } finally {
+    app.db.exec('COMMIT');
+  }
+}
+
+function dataVersion(app: App): number {
+  return Number((app.db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+}
+
+const NO_DECISION: MatchDecision = { earlier: [], fresh: [], freshLinks: [], events: [], moves: [], newlyLinked: [] };
+
+export async function importStatement(app: App, bytes: Uint8Array, fileName: string, actor: string, options: ImportStatementOptions = {}): Promise<ImportResult> {
+  const hash = sha256(bytes);
+  const detect = { rules: app.rules.statements, ...(options.era ? { era: options.era } : {}), ...(options.today ? { today: options.today } : {}) };
+  if (app.config.database.path === ':memory:') {
+    const statement = parseStatement(bytes, detect);
+    return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const input: WorkerInput = { dbPath: app.config.database.path, bytes, detect, fileName, sha256: hash, actor };
+  const worker = new Worker(new URL('./statement-import-worker.ts', import.meta.url), { workerData: input });
+  const inbox = new Inbox(worker);
+  const send = (m: ToWorker) => worker.postMessage(m);
+  let decision = NO_DECISION;
+  let fresh: Extract<FromWorker, { type: 'fresh' }>;
+  let committed: Extract<FromWorker, { type: 'committed' }>;
+  let caseRows: ReturnType<App['cases']['casesForMatching']>;
+  let loadMs = 0;
+  let reconcileMs = 0;
+  try {
+    // The cases and earlier payments are read while the writer parses the file, then checked against the
+    // state the import writes on: once the writer holds the lock nobody else can commit, so if nothing was
+    // committed since this read (data_version: another connection's commit changes it) the read stands, and
+    // otherwise it is made again.
+    const tl = performance.now();
+    let state = readMatchingState(app);
+    let index = new CaseIndex(openCasesOf(state.caseRows));
+    loadMs = performance.now() - tl;
+    await inbox.next('locked');
+    if (dataVersion(app) !== state.version) {
+      state = readMatchingState(app);
+      index = new CaseIndex(openCasesOf(state.caseRows));
+    }
+    caseRows = state.caseRows;
+    const stored = state.stored;
+    fresh = await inbox.next('fresh');
+    const tr = performance.now();
+    const count = fresh.paidOn.length;
+    if (count) {
+      const keys = new Array(count);
+      for (let i = 0; i < count; i++) keys[i] = { digits: fresh.digits[i]!, kana: fresh.kana[i]!, entity: fresh.entity[i]! };
+      const newPayments: NewPayments = { firstId: fresh.firstId, amount: fresh.amount, paidOn: fresh.paidOn, transferName: fresh.transferName, keys };
+      decision = decideMatching(caseRows, index, stored, newPayments);
+    }
+    reconcileMs = performance.now() - tr;
+    send({ type: 'decision', decision });
+    committed = await inbox.next('committed');
+  } catch (error) {
+    send({ type: 'abort', reason: (error as Error).message });
+    await worker.terminate();
+    throw error;
+  }
+  await worker.terminate();
+  const committedAt = performance.now();
+  const committedCpu = process.cpuUsage(cpu0);
+
+  // The cases the import's payments settle or question, moved on in the next transaction, then their notices.
+  let casesMs = 0;
+  let casesCpuMs = 0;
+  let noticesRendered = 0;
+  const result = withBulkSettings(app.db, () => {
+    const cpu = process.cpuUsage();
+    const moved = transaction(app.db, () => moveCasesOn(app, { composeNotices: 'after-commit' }));
+    const used = process.cpuUsage(cpu);
+    casesMs = performance.now() - committedAt;
+    casesCpuMs = (used.user + used.system) / 1000;
+    noticesRendered = composeQueuedNotices(app);
+    return moved;
+  });
+  const byId = new Map(caseRows!.map((c) => [c.id, c]));
+  const run = matchRunResult(decision, (id) => byId.get(id)?.number ?? result.numberOf.get(id)!, result, (id) => byId.get(id)!.status);
+  const needsAttention = fresh!.paidOn.length - run.freshLinked;
+  app.log.info({ importId: fresh!.importId, format: fresh!.format, rows: fresh!.rows, new: fresh!.paidOn.length, duplicate: fresh!.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
+  options.onTimings?.({
+    parseMs: fresh!.parseMs, storeMs: fresh!.storeMs, loadMs, reconcileMs, writeMs: committed!.writeMs, commitMs: committed!.commitMs, casesMs, casesCpuMs,
+    committedMs: committedAt - t0, committedCpuMs: (committedCpu.user + committedCpu.system) / 1000, afterCommitMs: performance.now() - committedAt - casesMs, noticesRendered,
+  });
+  return {
+    file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,
+    matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
+  };
+}
