@@ -122,7 +122,7 @@ const importOnce = async (onTimings?: (t: ImportTimings) => void) => {
   const tp = performance.now();
   const statement = parseStatement(bytes, { rules: app.rules.statements, today: '2026-02-01' });
   const parseMs = performance.now() - tp;
-  return importStatementRows(app, 'bench.dat', sha256(bytes), statement.format, statement.rows, 'bench', { encoding: statement.encoding, onTimings: (t) => onTimings?.({ ...t, parseMs, committedMs: t.committedMs + parseMs }) });
+  return importStatementRows(app, 'bench.dat', sha256(bytes), statement.format, statement.rows, 'bench', { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), onTimings: (t) => onTimings?.({ ...t, parseMs, committedMs: t.committedMs + parseMs }) });
 };
 const result = await importOnce((t) => { phases = t; });
 const t2 = performance.now();
@@ -147,10 +147,11 @@ process.stdout.write(`${JSON.stringify({
   node: process.version,
   rows: ROWS, openCases: CASES, credits: result.rows, newPayments: result.new, matched: result.matched.length, needsAttention: result.needsAttention,
   ms: {
-    parseOnWriterThread: r1(phases.parseMs ?? 0), keyAndDedupeOnWriterThread: r1(phases.storeMs ?? 0), loadAndIndexBeside: r1(phases.loadMs ?? 0), reconcile: r1(phases.reconcileMs ?? 0),
+    parseAndKeysOnWriterThread: r1(phases.parseMs ?? 0), lockAndDedupeOnWriterThread: r1(phases.storeMs ?? 0), loadAndIndexBeside: r1(phases.loadMs ?? 0), reconcile: r1(phases.reconcileMs ?? 0),
     writeVerdicts: r1(phases.writeMs ?? 0), commit: r1(phases.commitMs ?? 0),
     importAndMatch: r1(importAndMatchMs), caseTransitions: r1(phases.casesMs ?? 0), composeNoticesAndCheckpoint: r1(phases.afterCommitMs ?? 0), endToEnd: r1(endToEndMs), reimportAllDuplicates: r1(t3 - t2),
   },
+  ...(phases.timeline ? { twoThreadTimelineMs: Object.fromEntries(Object.entries(phases.timeline).map(([k, v]) => [k, r1(v)])) } : {}),
   noticesComposedAfterCommit: phases.noticesRendered ?? 0,
   cpuMs: { importAndMatch: r1(phases.committedCpuMs ?? 0), caseTransitions: r1(phases.casesCpuMs ?? 0), importEndToEnd: r1((cpu.user + cpu.system) / 1000) },
   loadAverageAtStart: +load.toFixed(2),

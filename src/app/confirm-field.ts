@@ -15,7 +15,7 @@ import { enqueueNotices, noticesFor } from './notify.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 import { supportingDocuments } from './supporting-documents.ts';
 import { openCaseFor } from './process-mail.ts';
-import { runMatching } from './import-payments.ts';
+import { runMatching } from './payment-matching.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 
 export class ConfirmError extends Error {}

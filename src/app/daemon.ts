@@ -8,7 +8,7 @@ import { processMail, type MailOutcome } from './process-mail.ts';
 import { deliverDue } from '../outbound/sender.ts';
 import { mailOfOutboxRow } from './deferred-notices.ts';
 import { transaction } from '../cases/db.ts';
-import { runMatching } from './import-payments.ts';
+import { moveCasesOn, runMatching } from './payment-matching.ts';
 import { writeStatus } from './daemon-status.ts';
 import { sendPaymentReminders } from './payment-reminders.ts';
 
@@ -92,6 +92,14 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
       app.log.warn({ err: (error as Error).message }, 'could not record the daemon status');
     }
   };
+
+  // Cases a statement import left queued to move on (it died between its two transactions): moved now.
+  try {
+    const moved = transaction(app.db, () => moveCasesOn(app));
+    if (moved.statusOf.size) app.log.info({ cases: [...moved.numberOf.values()] }, 'moved on the cases an interrupted statement import left queued');
+  } catch (error) {
+    app.log.error({ err: (error as Error).message }, 'moving on queued cases failed; the scheduled re-matching retries');
+  }
 
   // Scheduled re-matching (SPEC §6): payments and applications may have changed in ways no event saw.
   const rematch = cron.schedule('17 * * * *', () => {

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from './context.ts';
-import { StatementError, isCredit, type StatementRow } from '../payments/statements/types.ts';
+import { StatementError, isCredit, type ParsedStatement, type StatementRow } from '../payments/statements/types.ts';
 import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
 import type { Candidate } from '../payments/matcher.ts';
-import { fingerprintOf, keyCredits, newPaymentRawLines, selectNewRows } from '../payments/new-payments.ts';
+import { fingerprintOf, keyCredits, newPaymentLines, selectNewRows } from '../payments/new-payments.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
@@ -44,7 +44,7 @@ export { fingerprintOf };
 export function importPaymentsFile(app: App, file: string, actor = 'cli', options: Omit<DetectOptions, 'rules'> = {}): ImportResult {
   const bytes = readFileSync(file);
   const statement = parseStatement(bytes, { ...options, rules: app.rules.statements });
-  return importStatementRows(app, path.basename(file), sha256(bytes), statement.format, statement.rows, actor, { encoding: statement.encoding });
+  return importStatementRows(app, path.basename(file), sha256(bytes), statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}) });
 }
 
 export interface ImportTimings {
@@ -52,6 +52,12 @@ export interface ImportTimings {
   parseMs?: number;
   /** The COMMIT alone, when measured apart. */
   commitMs?: number;
+  /**
+   * The two-thread import: milliseconds from its start until the writer held the lock, until the new payments
+   * reached the matcher, until the decisions were sent back, until the commit; and how long the writer took to
+   * store the new payments (beside the matching) and then waited for the decisions.
+   */
+  timeline?: { locked: number; fresh: number; decided: number; committed: number; storeRowsMs: number; waitedMs: number };
   /** Deduplicating and preparing the new rows (the file is parsed before). */
   storeMs: number;
   loadMs: number;
@@ -70,7 +76,7 @@ export interface ImportTimings {
   noticesRendered: number;
 }
 
-export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
+export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; source?: ParsedStatement['source']; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -95,7 +101,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       app.cases.setImportMatched(importId, run.matched.length);
       // The source lines, one packed blob per import, not a column per payment; written last, as any later
       // update of the import's row would rewrite the blob with it.
-      if (count) app.cases.setImportRawLines(importId, firstId, newPaymentRawLines(credits, fresh));
+      if (count) app.cases.setImportRawLines(importId, firstId, newPaymentLines(credits, fresh, meta.source));
       // The new payments are linked only by this run's matching.
       const needsAttention = count - run.freshLinked;
       app.log.info({ importId, format, rows: credits.length, new: count, duplicate: fresh.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');

@@ -84,7 +84,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   const detect = { rules: app.rules.statements, ...(options.era ? { era: options.era } : {}), ...(options.today ? { today: options.today } : {}) };
   if (app.config.database.path === ':memory:') {
     const statement = parseStatement(bytes, detect);
-    return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
+    return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
   }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -98,6 +98,8 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   let caseRows: ReturnType<App['cases']['casesForMatching']>;
   let loadMs = 0;
   let reconcileMs = 0;
+  let decidedAt = 0;
+  let timeline: ImportTimings['timeline'];
   try {
     // The cases and earlier payments are read while the writer parses the file, then checked against the
     // state the import writes on: once the writer holds the lock nobody else can commit, so if nothing was
@@ -108,6 +110,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     let index = new CaseIndex(openCasesOf(state.caseRows));
     loadMs = performance.now() - tl;
     await inbox.next('locked');
+    const lockedAt = performance.now() - t0;
     if (dataVersion(app) !== state.version) {
       state = readMatchingState(app);
       index = new CaseIndex(openCasesOf(state.caseRows));
@@ -115,6 +118,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     caseRows = state.caseRows;
     const stored = state.stored;
     fresh = await inbox.next('fresh');
+    const freshAt = performance.now() - t0;
     const tr = performance.now();
     const count = fresh.paidOn.length;
     if (count) {
@@ -125,7 +129,9 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     }
     reconcileMs = performance.now() - tr;
     send({ type: 'decision', decision });
+    decidedAt = performance.now() - t0;
     committed = await inbox.next('committed');
+    timeline = { locked: lockedAt, fresh: freshAt, decided: decidedAt, committed: performance.now() - t0, storeRowsMs: committed.storeRowsMs, waitedMs: committed.waitedMs };
   } catch (error) {
     send({ type: 'abort', reason: (error as Error).message });
     await worker.terminate();
@@ -154,7 +160,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   app.log.info({ importId: fresh!.importId, format: fresh!.format, rows: fresh!.rows, new: fresh!.paidOn.length, duplicate: fresh!.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
   options.onTimings?.({
     parseMs: fresh!.parseMs, storeMs: fresh!.storeMs, loadMs, reconcileMs, writeMs: committed!.writeMs, commitMs: committed!.commitMs, casesMs, casesCpuMs,
-    committedMs: committedAt - t0, committedCpuMs: (committedCpu.user + committedCpu.system) / 1000, afterCommitMs: performance.now() - committedAt - casesMs, noticesRendered,
+    committedMs: committedAt - t0, committedCpuMs: (committedCpu.user + committedCpu.system) / 1000, afterCommitMs: performance.now() - committedAt - casesMs, noticesRendered, ...(timeline ? { timeline } : {}),
   });
   return {
     file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,

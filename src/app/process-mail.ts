@@ -26,7 +26,7 @@ import { supportingDocuments } from './supporting-documents.ts';
 import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
 import { fieldSources } from '../extract/forms/form-kind.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
-import { runMatching } from './import-payments.ts';
+import { runMatching } from './payment-matching.ts';
 import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';

@@ -19,6 +19,7 @@ export type FromWorker =
   | {
     type: 'fresh'; importId: number; firstId: number; format: string; encoding: string; rows: number; debits: number; duplicate: number;
     amount: Float64Array; paidOn: string[]; transferName: string[]; digits: (string | null)[]; kana: string[]; entity: (string | null)[];
+    /** Parsing the file and keying its credits; taking the lock and picking the new payments. */
     parseMs: number; storeMs: number;
   }
   | { type: 'committed'; storeRowsMs: number; waitedMs: number; writeMs: number; commitMs: number }

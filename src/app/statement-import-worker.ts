@@ -7,9 +7,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../cases/db.ts';
 import { CaseStore } from '../cases/case-store.ts';
-import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
+import type { DetectOptions } from '../payments/statements/detect.ts';
+import { looksLikeZengin, parseZenginStatement } from '../payments/statements/zengin.ts';
 import { isCredit, StatementError } from '../payments/statements/types.ts';
-import { keyCredits, newPaymentRawLines, newPaymentsOf, selectNewRows } from '../payments/new-payments.ts';
+import { keyCredits, newPaymentLines, newPaymentsOf, selectNewRows } from '../payments/new-payments.ts';
 import { writeMatchDecision } from '../payments/match-writes.ts';
 import type { ToWorker, FromWorker, WorkerInput } from './statement-import-protocol.ts';
 
@@ -25,8 +26,12 @@ function next(): Promise<ToWorker> {
 async function run(): Promise<void> {
   // The file first: it needs no database, and the main thread reads the cases meanwhile.
   const t0 = performance.now();
-  const statement = parseStatement(input.bytes, input.detect as DetectOptions);
+  // A Zengin file needs only its own parser: the CSV readers (and their libraries) are loaded for CSV only,
+  // as loading them costs the thread more than parsing most statements.
+  const statement = looksLikeZengin(input.bytes) ? parseZenginStatement(input.bytes, input.detect)
+    : (await import('../payments/statements/detect.ts')).parseStatement(input.bytes, input.detect as DetectOptions);
   const credits = statement.rows.filter(isCredit);
+  const keyed = keyCredits(credits);
   const t1 = performance.now();
   const db = openDatabase(input.dbPath);
   try {
@@ -39,7 +44,6 @@ async function run(): Promise<void> {
     let open = true;
     try {
       post({ type: 'locked' });
-      const keyed = keyCredits(credits);
       const storedCounts = credits.length ? store.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
       const fresh = selectNewRows(keyed.fingerprints, storedCounts);
       const debits = statement.rows.length - credits.length;
@@ -57,7 +61,7 @@ async function run(): Promise<void> {
       // While the main thread matches: the new payments, stored with the default verdict, and their source lines.
       store.insertNewPayments(rows);
       store.addEvent({ actor: input.actor, type: 'payments.imported', data: { importId, fileName: input.fileName, sha256: input.sha256, format: statement.format, rows: credits.length, debits, new: count, duplicate: fresh.duplicate } });
-      const rawLines = count ? newPaymentRawLines(credits, fresh) : [];
+      const lines = count ? newPaymentLines(credits, fresh, statement.source) : null;
       const t3 = performance.now();
       const message = await next();
       if (message.type !== 'decision') throw new Error(message.type === 'abort' ? message.reason : 'unexpected message');
@@ -65,7 +69,7 @@ async function run(): Promise<void> {
       writeMatchDecision(store, message.decision);
       store.setImportMatched(importId, message.decision.newlyLinked.length);
       // Last: any later update of the import's row would rewrite the blob with it.
-      if (count) store.setImportRawLines(importId, firstId, rawLines);
+      if (lines) store.setImportRawLines(importId, firstId, lines);
       const t5 = performance.now();
       db.exec('COMMIT');
       open = false;

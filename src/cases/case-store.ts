@@ -1,7 +1,7 @@
 // The case store: every read and write of cases, messages, attachments, findings, events, payments
 // and the outbox goes through here. Callers group writes with transaction() from db.ts.
 import type { Db } from './db.ts';
-import { packRawLines, unpackRawLines } from '../payments/raw-lines.ts';
+import { unpackRawLines } from '../payments/raw-lines.ts';
 import type { NewPaymentRows } from '../payments/new-payments.ts';
 import type { CaseStatus } from './status.ts';
 import type { Finding } from '../validate/findings.ts';
@@ -558,9 +558,9 @@ export class CaseStore {
     return (JSON.parse(row.raw_lines_json) as (string | null)[])[id - first] ?? null;
   }
 
-  /** The source lines of an import's new payments, the first of which has id firstPaymentId (the others follow). */
-  setImportRawLines(importId: number, firstPaymentId: number, lines: readonly (string | null)[]): void {
-    this.stmt('UPDATE payment_imports SET raw_lines = ?, first_payment_id = ? WHERE id = ?').run(packRawLines(lines), firstPaymentId, importId);
+  /** The source lines of an import's new payments, packed (src/payments/raw-lines.ts); the first has id firstPaymentId, the others follow. */
+  setImportRawLines(importId: number, firstPaymentId: number, packed: Uint8Array): void {
+    this.stmt('UPDATE payment_imports SET raw_lines = ?, first_payment_id = ? WHERE id = ?').run(packed, firstPaymentId, importId);
   }
 
   /** Automatic links of a bulk run (the payments are new: nothing to update). */

@@ -2,7 +2,8 @@
 // statement, also in another format, adds nothing, yet two genuinely identical transfers on one day stay
 // two. Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
 // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
-import type { StatementRow } from './statements/types.ts';
+import type { ParsedStatement, StatementRow } from './statements/types.ts';
+import { packStatementLines } from './raw-lines.ts';
 import { transferKey, type TransferKey } from './transfer-name.ts';
 
 /** The fingerprint a transfer has in any format: date, amount and normalised name (digits + kana). */
@@ -92,9 +93,9 @@ export interface NewPaymentRows {
   rows: NewRows;
 }
 
-/** The source lines of the new payments, in id order, without trailing blanks (for the import's packed blob). */
-export function newPaymentRawLines(credits: readonly StatementRow[], rows: NewRows): (string | null)[] {
-  return Array.from(rows.index, (index) => credits[index]!.raw?.trimEnd() ?? null);
+/** The source lines of the new payments, in id order, packed for the import's row (src/payments/raw-lines.ts). */
+export function newPaymentLines(credits: readonly StatementRow[], rows: NewRows, source?: ParsedStatement['source']): Buffer {
+  return packStatementLines(Array.from(rows.index, (index) => credits[index]!), source);
 }
 
 /**

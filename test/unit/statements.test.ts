@@ -11,6 +11,7 @@ import { statementRulesSchema } from '../../src/payments/statements/generic-csv.
 import { loadRules } from '../../src/app/load-rules.ts';
 import { TRANSFERS } from '../../scripts/lib/statement-data.ts';
 import { shiftJis } from '../../scripts/lib/statement-writer.ts';
+import { packRawLines, packStatementLines, unpackRawLines } from '../../src/payments/raw-lines.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../../samples/statements');
 const RULES = loadRules(path.resolve(import.meta.dirname, '../../rules')).statements;
@@ -132,5 +133,22 @@ describe('Zengin details', () => {
   it('forcing the wrong calendar rejects the file instead of reading 2008', () => {
     expect(() => parseStatement(furikomi(), { rules: RULES, today: TODAY, era: 'seireki' })).toThrow(/西暦/);
     expect(parseStatement(furikomi(), { rules: RULES, today: TODAY, era: 'wareki' }).rows[0]!.paidOn).toBe('2026-01-15');
+  });
+});
+
+describe('source lines kept for the audit trail', () => {
+  it('a Zengin record is kept as its own bytes and reads back as the record text; CSV lines as text', () => {
+    for (const file of ['zengin-furikomi-nyukin-r08.txt', 'zengin-nyushukkin-2026.dat']) {
+      const bytes = readFileSync(path.join(DIR, file));
+      const parsed = parseStatement(bytes, { rules: RULES, today: TODAY });
+      expect(parsed.source?.recordLength).toBe(200);
+      const records = splitRecords(bytes).map((r) => new TextDecoder('shift_jis').decode(r).trimEnd());
+      const lines = unpackRawLines(packStatementLines(parsed.rows, parsed.source));
+      expect(lines).toEqual(parsed.rows.map((r) => records[r.line - 1]));
+      expect(lines.every((l) => l!.includes(parsed.rows[lines.indexOf(l)]!.transferName))).toBe(true);
+    }
+    const csv = parseStatement(readFileSync(path.join(DIR, 'mufg-nyushukkin.csv')), { rules: RULES, today: TODAY });
+    expect(unpackRawLines(packStatementLines(csv.rows, csv.source))).toEqual(csv.rows.map((r) => r.raw!.trimEnd()));
+    expect(unpackRawLines(packRawLines(['a  ', null, 'ｶ)ﾃｽﾄ', '']))).toEqual(['a', null, 'ｶ)ﾃｽﾄ', '']);
   });
 });

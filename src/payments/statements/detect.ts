@@ -3,7 +3,7 @@
 // layout, or the simple date,amount,transfer_name CSV. A file that fits none is rejected, naming why.
 import { parseSimpleCsv } from '../csv-statement.ts';
 import { decodeText } from './encoding.ts';
-import { looksLikeZengin, parseZengin, type ZenginOptions } from './zengin.ts';
+import { looksLikeZengin, parseZenginStatement, type ZenginOptions } from './zengin.ts';
 import { BANK_CSV_LAYOUTS } from './bank-csv.ts';
 import { DEFAULT_STATEMENT_RULES, genericLayouts, type StatementRules } from './generic-csv.ts';
 import { layoutFits, parseWithLayout, readCsv } from './csv-layout.ts';
@@ -19,9 +19,7 @@ export interface DetectOptions {
 export function parseStatement(bytes: Uint8Array, options: DetectOptions = {}): ParsedStatement {
   const rules = options.rules ?? DEFAULT_STATEMENT_RULES;
   if (bytes.length === 0) throw new StatementError('空のファイルです');
-  if (looksLikeZengin(bytes)) {
-    return parseZengin(bytes, { era: options.era ?? 'auto', ...(options.today ? { today: options.today } : {}), lookbackYears: rules.zengin.lookbackYears, futureDays: rules.zengin.futureDays });
-  }
+  if (looksLikeZengin(bytes)) return parseZenginStatement(bytes, { ...options, rules });
   const { text, encoding } = decodeText(bytes);
   const rows = readCsv(text);
   if (rows.length === 0) throw new StatementError('空のファイルです');

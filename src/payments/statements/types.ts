@@ -17,6 +17,8 @@ export interface StatementRow {
   valueDate?: string | null;
   /** The source line (decoded), for finance's view and the audit trail; stored without trailing blanks. */
   raw?: string;
+  /** Instead of `raw`, for fixed-length records: where the record starts in the statement's `source`. */
+  rawAt?: number;
 }
 
 export class StatementError extends Error {}
@@ -26,6 +28,8 @@ export interface ParsedStatement {
   format: string;
   encoding: string;
   rows: StatementRow[];
+  /** The file's bytes, for rows that give their record by `rawAt` (Zengin: JIS8 records of a fixed length). */
+  source?: { bytes: Uint8Array; recordLength: number };
 }
 
 /** Is this row money coming in? Debits (and a negative amount without a direction) are not payments. */

@@ -34,6 +34,18 @@ export interface ZenginOptions {
   futureDays?: number;
 }
 
+/** The Zengin settings of rules/statements.yaml (the date window), and the options of an import. */
+export interface ZenginStatementOptions {
+  rules: { zengin: { lookbackYears: number; futureDays: number } };
+  era?: ZenginOptions['era'];
+  today?: string;
+}
+
+/** A Zengin statement read with the import's options and the rules' date window (see parseStatement). */
+export function parseZenginStatement(bytes: Uint8Array, options: ZenginStatementOptions): ParsedStatement {
+  return parseZengin(bytes, { era: options.era ?? 'auto', ...(options.today ? { today: options.today } : {}), lookbackYears: options.rules.zengin.lookbackYears, futureDays: options.rules.zengin.futureDays });
+}
+
 /** A quick look: does this file start with a Zengin header record of a kind we read? */
 export function looksLikeZengin(bytes: Uint8Array): boolean {
   if (bytes.length < RECORD_LENGTH) return false;
@@ -81,41 +93,63 @@ function recordStarts(bytes: Uint8Array): number[] {
 
 const SJIS = new TextDecoder('shift_jis');
 
+/** JIS X 0201 (JIS8) text bytes: printable ASCII and half-width katakana, all a Zengin text field may hold. */
+const IS_JIS8 = new Uint8Array(256);
+for (let b = 0x20; b <= 0x7e; b++) IS_JIS8[b] = 1;
+for (let b = 0xa1; b <= 0xdf; b++) IS_JIS8[b] = 1;
+
 /**
- * A record as text. JIS X 0201 (JIS8) only: ASCII and half-width katakana, one byte each, so a character
- * index is the byte offset. Any other byte (a Shift_JIS double-byte character, a control code) is not a
- * Zengin text field and rejects the file. `fileText` is the whole file decoded once (100,000 decoder calls
- * cost more than the parsing): as long as every byte before the record is JIS8, the record's characters sit
- * at its byte offsets there, and a file with any other byte is rejected at the first record holding it.
+ * Every byte of a record is JIS8 text; any other byte (a Shift_JIS double-byte character, a control code) is
+ * not a Zengin text field and rejects the file. The fields are then read straight from the bytes, one byte
+ * one character: the 20 MB of a 100,000-row file are never decoded as a whole (a 40 MB string), only the
+ * names and the short fields become strings.
  */
-function decodeRecord(bytes: Uint8Array, start: number, n: number, fileText: string, fileIsJis8: boolean): string {
-  if (!fileIsJis8) {
-    for (let i = 0; i < RECORD_LENGTH; i++) {
-      const b = bytes[start + i]!;
-      if ((b < 0x20 || b > 0x7e) && (b < 0xa1 || b > 0xdf)) {
-        throw new StatementError(`${n}件目のレコード ${i + 1}バイト目: 全銀形式で使えない文字（0x${b.toString(16).padStart(2, '0')}）です。Shift_JIS（JIS8）の半角文字で出力したファイルをお使いください`);
-      }
+function checkRecordBytes(bytes: Uint8Array, start: number, n: number): void {
+  for (let i = 0; i < RECORD_LENGTH; i++) {
+    const b = bytes[start + i]!;
+    if (IS_JIS8[b] === 0) {
+      throw new StatementError(`${n}件目のレコード ${i + 1}バイト目: 全銀形式で使えない文字（0x${b.toString(16).padStart(2, '0')}）です。Shift_JIS（JIS8）の半角文字で出力したファイルをお使いください`);
     }
   }
-  return fileText.slice(start, start + RECORD_LENGTH);
 }
 
+/** Field at 1-based byte position `from`, `length` bytes, of the record at `at`, as text (JIS8 decoded). */
+function field(bytes: Uint8Array, at: number, from: number, length: number): string {
+  return SJIS.decode(bytes.subarray(at + from - 1, at + from - 1 + length));
+}
+
+/** An ASCII field (codes, dates, numbers) as text: one character per byte. */
+function asciiField(bytes: Uint8Array, at: number, from: number, length: number): string {
+  let text = '';
+  for (let i = at + from - 1; i < at + from - 1 + length; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
+
+function numeric(bytes: Uint8Array, at: number, from: number, length: number, n: number, label: string): number {
+  let value = 0;
+  for (let i = at + from - 1; i < at + from - 1 + length; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) throw new StatementError(`${n}件目のレコード: ${label}「${field(bytes, at, from, length).trim()}」が数字ではありません`);
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+const CODES = new Uint16Array(RECORD_LENGTH);
 /**
- * Every character of the decoded file is JIS8 text or a line break: then every byte was one (anything else
- * decodes to a character outside these ranges or joins the next byte into a kanji), and the records need no
- * byte-by-byte check. One regular-expression pass instead of a loop over 20 MB.
+ * A text field without its blanks on either side, decoded by code (JIS8 katakana 0xA1–0xDF are U+FF61–FF9F,
+ * the rest ASCII): 100,000 names, where a decoder call each would cost more than the whole parse.
  */
-const NOT_JIS8_TEXT = /[^\x20-\x7e\uff61-\uff9f\r\n]/;
-
-/** Field at 1-based byte position `from`, `length` bytes. */
-function field(text: string, from: number, length: number): string {
-  return text.substr(from - 1, length);
-}
-
-function numeric(text: string, from: number, length: number, n: number, label: string): number {
-  const value = field(text, from, length);
-  if (!/^\d+$/.test(value)) throw new StatementError(`${n}件目のレコード: ${label}「${value.trim()}」が数字ではありません`);
-  return Number(value);
+function textField(bytes: Uint8Array, at: number, from: number, length: number): string {
+  let start = at + from - 1;
+  let end = start + length;
+  while (end > start && bytes[end - 1] === 0x20) end--;
+  while (start < end && bytes[start] === 0x20) start++;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    CODES[i - start] = b >= 0xa1 ? b + 0xfec0 : b;
+  }
+  return String.fromCharCode.apply(null, CODES.subarray(0, end - start) as unknown as number[]);
 }
 
 type Era = 'reiwa' | 'heisei' | 'gregorian';
@@ -168,13 +202,11 @@ export function resolveEra(dates: readonly string[], options: ZenginOptions = {}
 }
 
 /** A data record read once: its fields as the trailer check and the statement rows need them (dates still YYMMDD). */
-interface RawRow { n: number; record: string; paidOn: string; valueDate: string; amount: number; credit: boolean; name: string; reference: string }
+interface RawRow { n: number; at: number; paidOn: string; valueDate: string; amount: number; credit: boolean; name: string; reference: string }
 
 export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): ParsedStatement {
   const records = recordStarts(bytes);
   if (records.length === 0) throw new StatementError('空のファイルです');
-  const fileText = SJIS.decode(bytes);
-  const fileIsJis8 = !NOT_JIS8_TEXT.test(fileText);
   let kind: '01' | '03' | null = null;
   let inGroup = false;
   let ended = false;
@@ -183,37 +215,38 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
   const rows: RawRow[] = [];
   const dates = new Set<string>(); // every date of the file (a statement has few distinct ones)
 
-  records.forEach((start, i) => {
+  for (let i = 0; i < records.length; i++) {
     const n = i + 1;
-    const record = decodeRecord(bytes, start, n, fileText, fileIsJis8);
-    const type = record[0]!;
+    const at = records[i]!;
+    checkRecordBytes(bytes, at, n);
+    const type = String.fromCharCode(bytes[at]!);
     if (ended) throw new StatementError(`${n}件目のレコード: エンド・レコードの後にデータがあります`);
     if (type === '1') {
       if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままヘッダー・レコードが続いています`);
-      const code = field(record, 2, 2);
+      const code = field(bytes, at, 2, 2);
       if (code !== '01' && code !== '03') throw new StatementError(`${n}件目のレコード: 種別コード「${code}」は読めません（01 振込入金通知、03 入出金取引明細のみ）`);
       if (kind && code !== kind) throw new StatementError(`${n}件目のレコード: 1つのファイルに種別コードの異なるデータがあります`);
-      if (field(record, 4, 1) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
+      if (field(bytes, at, 4, 1) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
       kind = code;
       for (const [from, label] of [[5, '作成日'], [11, '勘定日（自）'], [17, '勘定日（至）']] as const) {
-        const d = field(record, from, 6);
+        const d = field(bytes, at, from, 6);
         if (!/^\d{6}$/.test(d)) throw new StatementError(`${n}件目のレコード: ${label}「${d}」が日付（YYMMDD）ではありません`);
         dates.add(d);
       }
-      bankCode = field(record, 23, 4);
+      bankCode = field(bytes, at, 23, 4);
       inGroup = true;
       group = [];
     } else if (type === '2') {
       if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードの前にデータ・レコードがあります`);
-      const d = kind === '01' ? [field(record, 8, 6), field(record, 14, 6)] : [field(record, 10, 6), field(record, 16, 6)];
-      for (const x of d) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
-      dates.add(d[0]!).add(d[1]!);
-      const row = dataRecord(kind, record, n, d[0]!, d[1]!);
+      const [paidOn, valueDate] = kind === '01' ? [asciiField(bytes, at, 8, 6), asciiField(bytes, at, 14, 6)] : [asciiField(bytes, at, 10, 6), asciiField(bytes, at, 16, 6)];
+      for (const x of [paidOn, valueDate]) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
+      dates.add(paidOn).add(valueDate);
+      const row = dataRecord(kind, bytes, at, n, paidOn, valueDate);
       group.push(row);
       rows.push(row);
     } else if (type === '8') {
       if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードのないトレーラ・レコードです`);
-      checkTrailer(kind, record, n, group);
+      checkTrailer(kind, bytes, at, n, group);
       inGroup = false;
     } else if (type === '9') {
       if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままエンド・レコードがあります`);
@@ -221,7 +254,7 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
     } else {
       throw new StatementError(`${n}件目のレコード: データ区分「${type}」は 1・2・8・9 のいずれでもありません`);
     }
-  });
+  }
   if (inGroup) throw new StatementError('ファイルがトレーラ・レコードの前で終わっています（途中で切れたファイルの可能性があります）');
   if (!ended) throw new StatementError('エンド・レコード（データ区分 9）がありません（途中で切れたファイルの可能性があります）');
 
@@ -233,30 +266,29 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
     return value;
   };
   const out: StatementRow[] = rows.map((r) => ({
-    line: r.n, paidOn: iso(r.paidOn), valueDate: iso(r.valueDate), amount: r.amount, transferName: r.name.trim(),
+    line: r.n, paidOn: iso(r.paidOn), valueDate: iso(r.valueDate), amount: r.amount, transferName: r.name,
     direction: r.credit ? 'credit' : 'debit', reference: `${bankCode}:${r.reference}`,
-    // The record as it is in the decoded file (a view of it, not a copy: 100,000 copies of 200 characters
-    // would only feed the garbage collector); trailing blanks are dropped where the line is stored.
-    raw: r.record,
+    // The record is kept as its place in the file (stored as the file's own bytes, src/payments/raw-lines.ts).
+    rawAt: r.at,
   } satisfies StatementRow));
-  return { format: kind === '01' ? 'zengin-furikomi' : 'zengin-nyushukkin', encoding: 'JIS8 (Shift_JIS)', rows: out };
+  return { format: kind === '01' ? 'zengin-furikomi' : 'zengin-nyushukkin', encoding: 'JIS8 (Shift_JIS)', rows: out, source: { bytes, recordLength: RECORD_LENGTH } };
 }
 
 /** The fields of a data record (1-based byte positions in the header comment). */
-function dataRecord(kind: '01' | '03', record: string, n: number, paidOn: string, valueDate: string): RawRow {
+function dataRecord(kind: '01' | '03', bytes: Uint8Array, at: number, n: number, paidOn: string, valueDate: string): RawRow {
   if (kind === '01') {
-    return { n, record, paidOn, valueDate, amount: numeric(record, 20, 10, n, '金額'), credit: field(record, 128, 1) !== '1', name: field(record, 50, 48), reference: field(record, 2, 6) };
+    return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 20, 10, n, '金額'), credit: bytes[at + 127] !== 0x31, name: textField(bytes, at, 50, 48), reference: asciiField(bytes, at, 2, 6) };
   }
-  const io = field(record, 22, 1);
-  if (io !== '1' && io !== '2') throw new StatementError(`${n}件目のレコード: 入払区分「${io}」は 1（入金）・2（出金）のいずれでもありません`);
-  return { n, record, paidOn, valueDate, amount: numeric(record, 25, 12, n, '取引金額'), credit: io === '1', name: field(record, 82, 48), reference: field(record, 2, 8) };
+  const io = bytes[at + 21];
+  if (io !== 0x31 && io !== 0x32) throw new StatementError(`${n}件目のレコード: 入払区分「${field(bytes, at, 22, 1)}」は 1（入金）・2（出金）のいずれでもありません`);
+  return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 25, 12, n, '取引金額'), credit: io === 0x31, name: textField(bytes, at, 82, 48), reference: asciiField(bytes, at, 2, 8) };
 }
 
-function checkTrailer(kind: '01' | '03', record: string, n: number, group: RawRow[]): void {
+function checkTrailer(kind: '01' | '03', bytes: Uint8Array, at: number, n: number, group: RawRow[]): void {
   const sum = (xs: RawRow[]) => xs.reduce((a, r) => a + r.amount, 0);
   if (kind === '01') {
-    const count = numeric(record, 2, 6, n, '件数');
-    const total = numeric(record, 8, 12, n, '合計金額');
+    const count = numeric(bytes, at, 2, 6, n, '件数');
+    const total = numeric(bytes, at, 8, 12, n, '合計金額');
     // The trailer counts either every notice or only those not cancelled (取消区分 1): banks differ.
     const live = group.filter((r) => r.credit);
     const ok = (count === group.length && total === sum(group)) || (count === live.length && total === sum(live));
@@ -265,7 +297,7 @@ function checkTrailer(kind: '01' | '03', record: string, n: number, group: RawRo
   }
   const credits = group.filter((r) => r.credit);
   const debits = group.filter((r) => !r.credit);
-  const [cc, ct, dc, dt] = [numeric(record, 2, 6, n, '入金件数'), numeric(record, 8, 13, n, '入金額合計'), numeric(record, 21, 6, n, '出金件数'), numeric(record, 27, 13, n, '出金額合計')];
+  const [cc, ct, dc, dt] = [numeric(bytes, at, 2, 6, n, '入金件数'), numeric(bytes, at, 8, 13, n, '入金額合計'), numeric(bytes, at, 21, 6, n, '出金件数'), numeric(bytes, at, 27, 13, n, '出金額合計')];
   if (cc !== credits.length || ct !== sum(credits) || dc !== debits.length || dt !== sum(debits)) {
     throw new StatementError(`${n}件目のレコード（トレーラ）: 入金 ${cc}件 ${ct}円・出金 ${dc}件 ${dt}円 がデータ・レコード（入金 ${credits.length}件 ${sum(credits)}円・出金 ${debits.length}件 ${sum(debits)}円）と一致しません`);
   }
