@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldByTable, foldKanaGeneral, isTruncationOf, normaliseKana, transferKey } from '../../src/payments/transfer-name.ts';
+import { foldByTable, foldKanaGeneral, isTruncationOf, normaliseKana, transferKey, transferKeyByPattern } from '../../src/payments/transfer-name.ts';
 
 describe('transfer-name: the kana rules', () => {
   it('folds width, hiragana/katakana and small kana (banks print ッ as ツ, ャ as ヤ)', () => {
@@ -49,5 +49,21 @@ describe('transfer-name: the kana rules', () => {
     for (const name of ['ｳﾞｧｲｵﾘﾝ ﾊﾟﾊﾟﾞ', 'ヴァイオリン　ぱぱ゛', 'か\u3099き\u309aく゛', '０１２３ヤマダ～タロウ']) expect(foldByTable(name)).toBe(foldKanaGeneral(name));
     // Anything else (kanji, control characters, other scripts) takes the general fold.
     for (const other of ['山田', 'ﾔﾏﾀﾞ\tﾀﾛｳ', 'Ä', 'カ\u302a\u3099']) expect(foldByTable(other)).toBeNull();
+  });
+});
+
+describe('transfer-name: keys read by hand as the patterns read them', () => {
+  it('gives the key the patterns give, on bank-like names, entity marks, digits and blanks of every kind', () => {
+    const parts = ['0123', '20230123', '１２', ' ', '\u3000', '\t', '-', 'ｰ', 'ー', 'ｶ)', '(ｶ)', '(ｶ', 'ｼﾔ)', 'ｼ)', 'ﾄｸﾋ)', '(ｻﾞｲ', 'ｻﾝﾌﾟﾙ', 'ﾔﾏﾀﾞ', 'ﾀﾛｳ', 'かぶしきがいしゃ', 'ホウジン', '(', ')', '（', '）', '.', '・', 'ｲﾘﾖｳﾎｳｼﾞﾝ', 'ABC', '9', '\u00a0', '\u2003'];
+    let seed = 11;
+    const pick = () => parts[(seed = (seed * 48271) % 2147483647) % parts.length]!;
+    let entities = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const text = Array.from({ length: 1 + (n % 7) }, pick).join('');
+      const key = transferKey(text);
+      expect(key, JSON.stringify(text)).toEqual(transferKeyByPattern(text));
+      if (key.entity) entities++;
+    }
+    expect(entities).toBeGreaterThan(1000);
   });
 });
