@@ -16,11 +16,11 @@ import { finding, type Finding } from '../validate/findings.ts';
 import { reevaluateCase } from './reevaluate.ts';
 import type { MatchingCaseRow, MatchingPaymentRow } from '../cases/case-store.ts';
 import { newPaymentsOf, type NewPaymentRows, type NewPayments } from '../payments/new-payments.ts';
-
-export type { NewPayments };
 import { writeMatchDecision, type MatchDecision } from '../payments/match-writes.ts';
 import { moveCasesOnAfterPayments } from './payment-transitions.ts';
 import { composeUnrenderedNotices } from './deferred-notices.ts';
+
+export type { NewPayments };
 
 const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
 const CANDIDATE_THRESHOLD = 0.5;
@@ -134,7 +134,6 @@ export function decideMatching(caseRows: readonly MatchingCaseRow[], index: Case
   return decision;
 }
 
-export { writeMatchDecision, type MatchDecision };
 
 export interface MovedCases {
   /** Each moved case's status afterwards. */
