@@ -3,8 +3,9 @@
 // the cases are real renewal applications (the complete sample form, read once, with a different person
 // per case) inserted straight into the database. Prints rows/s, the phases and the peak memory as JSON.
 // The data are made first; the import is measured in a fresh child process, so its peak memory is the
-// import's own, not the generator's.
-//   npm run bench:payments      (or: node bench/reconcile.bench.ts [rows] [cases])
+// import's own, not the generator's. The import runs as `conken payments import` runs it, on two threads
+// (importStatement); --one-thread measures the single-thread import (parse, then importStatementRows).
+//   npm run bench:payments      (or: node bench/reconcile.bench.ts [rows] [cases] [--one-thread])
 //   node bench/reconcile.bench.ts --setup DIR [rows] [cases]; cp -r DIR COPY; node --cpu-prof bench/reconcile.bench.ts --measure COPY rows cases
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,12 +34,14 @@ if (process.argv[2] === '--measure') {
   // Only make the data (for profiling: copy the folder, then run --measure on the copy as often as needed).
   await setup(process.argv[3]!, Number(process.argv[4] ?? 100_000), Number(process.argv[5] ?? 20_000));
 } else {
-  const ROWS = Number(process.argv[2] ?? 100_000);
-  const CASES = Number(process.argv[3] ?? 20_000);
+  const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const ROWS = Number(numbers[0] ?? 100_000);
+  const CASES = Number(numbers[1] ?? 20_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'conken-bench-pay-'));
   try {
     await setup(dir, ROWS, CASES);
-    process.stdout.write(execFileSync(process.execPath, ['--expose-gc', import.meta.filename, '--measure', dir, String(ROWS), String(CASES), ...process.argv.slice(4)], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+    process.stdout.write(execFileSync(process.execPath, ['--expose-gc', import.meta.filename, '--measure', dir, String(ROWS), String(CASES), ...flags], { encoding: 'utf8', maxBuffer: 1 << 24 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
