@@ -93,6 +93,11 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     const statement = parseStatement(bytes, detect);
     return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
   }
+  // The same bytes again: every row is a duplicate by construction (an import stores each transfer as often as
+  // the file shows it, and payments are never removed), so the file is recorded as imported, with nothing new,
+  // without parsing it or starting the writer thread.
+  const earlier = app.cases.paymentImportBySha256(hash);
+  if (earlier) return recordRepeatedImport(app, fileName, hash, actor, earlier);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const input: WorkerInput = { dbPath: app.config.database.path, bytes, detect, fileName, sha256: hash, actor };
@@ -174,4 +179,14 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,
     matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
   };
+}
+
+function recordRepeatedImport(app: App, fileName: string, hash: string, actor: string, earlier: { format: string; encoding: string | null; rows_total: number; rows_debit: number }): ImportResult {
+  const rows = earlier.rows_total;
+  transaction(app.db, () => {
+    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format: earlier.format, actor, rowsTotal: rows, rowsNew: 0, rowsDuplicate: rows, encoding: earlier.encoding, rowsDebit: earlier.rows_debit });
+    app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format: earlier.format, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, sameFileAs: 'an earlier import' } });
+    app.log.info({ importId, format: earlier.format, rows, new: 0, duplicate: rows }, 'statement imported again (same file)');
+  });
+  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.cases.countUnlinkedPayments() };
 }

@@ -473,6 +473,11 @@ export class CaseStore {
     return this.all('SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched FROM payment_imports ORDER BY id');
   }
 
+  /** The earliest import of a file with these bytes, if any. */
+  paymentImportBySha256(sha256: string): { format: string; encoding: string | null; rows_total: number; rows_debit: number } | undefined {
+    return this.get('SELECT format, encoding, rows_total, rows_debit FROM payment_imports WHERE sha256 = ? ORDER BY id LIMIT 1', sha256);
+  }
+
   /**
    * Stored payments per fingerprint for the dates a statement covers (one query for a whole file). A fingerprint
    * starts with its date and '|', so the dates are a range of the UNIQUE (fingerprint, occurrence) index.

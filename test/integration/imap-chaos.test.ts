@@ -99,6 +99,9 @@ describe.skipIf(!enabled)('chaos: SIGKILL at random moments', () => {
       }
     };
     try {
+      // Up before anything else: when the chaos rounds left nothing to do, the waits below pass at once, and a
+      // SIGTERM that arrives before the daemon has installed its handler kills it instead of stopping it.
+      await waitFor(() => /"msg":"IMAP connected"/.test(daemon.logs()), 'the clean daemon to connect', 30_000, 50);
       await waitFor(async () => (await listMailbox(dovecot, folder)).length === 0, 'the folder to be empty', 60_000, 250);
       await waitFor(() => outboxPending() === 0, 'the outbox to be delivered', 30_000, 250);
     } finally {
