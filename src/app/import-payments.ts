@@ -1,8 +1,9 @@
-// Finance's statement import and the reconciliation around it: a statement in any supported format is
-// parsed whole or rejected, its credits stored without duplicates (a re-upload or an overlapping statement,
-// also in another format, adds nothing; two genuinely identical transfers on one day stay two), then
-// matching runs, and every case a payment settles or puts in doubt is re-evaluated and moved on, with its
-// notices, in the same transaction. Finance's manual links and unlinks go through here too.
+// Finance's statement import and the reconciliation around it, on one thread: a statement in any supported
+// format is parsed whole or rejected, its credits stored without duplicates (a re-upload or an overlapping
+// statement, also in another format, adds nothing; two genuinely identical transfers on one day stay two),
+// then matching runs, and every case a payment settles or puts in doubt is re-evaluated and moved on, with
+// its notices, in the same transaction. `conken payments import` runs the same steps on two threads
+// (import-statement-file.ts). Finance's manual links and unlinks go through here too.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from './context.ts';
