@@ -10,7 +10,7 @@ import type { App } from './context.ts';
 import { StatementError, isCredit, type ParsedStatement, type StatementRow } from '../payments/statements/types.ts';
 import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
 import type { Candidate } from '../payments/matcher.ts';
-import { fingerprintOf, keyCredits, newPaymentLines, selectNewRows } from '../payments/new-payments.ts';
+import { fingerprintOf, keyCredits, newPaymentLines, recordImport } from '../payments/new-payments.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
@@ -88,17 +88,14 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
   let noticesRendered = 0;
   const result = withBulkSettings(app.db, () => {
     const imported = transaction(app.db, () => {
-      const keyed = keyCredits(credits);
-      const storedCounts = credits.length ? app.cases.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
-      const fresh = selectNewRows(keyed.fingerprints, storedCounts);
-      const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format, actor, rowsTotal: credits.length, rowsNew: fresh.index.length, rowsDuplicate: fresh.duplicate, encoding: meta.encoding ?? null, rowsDebit: rows.length - credits.length });
+      const debits = rows.length - credits.length;
       // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
-      const firstId = app.cases.nextPaymentId();
+      const newPayments = recordImport(app.cases, credits, keyCredits(credits), { fileName, sha256: hash, format, encoding: meta.encoding ?? null, actor, debits });
+      const { importId, firstId, rows: fresh } = newPayments;
       const count = fresh.index.length;
-      app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format, rows: credits.length, debits: rows.length - credits.length, new: count, duplicate: fresh.duplicate } });
       storeMs = performance.now() - t0;
       // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-      run = count ? runMatching(app, { importId, firstId, credits, keyed, rows: fresh }, { composeNotices: 'after-commit' }) : NOTHING_MATCHED;
+      run = count ? runMatching(app, newPayments, { composeNotices: 'after-commit' }) : NOTHING_MATCHED;
       app.cases.setImportMatched(importId, run.matched.length);
       // The source lines, one packed blob per import, not a column per payment; written last, as any later
       // update of the import's row would rewrite the blob with it.

@@ -5,12 +5,12 @@
 // decisions it is sent and commits. Parsing and storing 100,000 rows run beside the matching instead of
 // before and after it, on the machine's second core.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../cases/db.ts';
+import { applyBulkSettings, openDatabase } from '../cases/db.ts';
 import { CaseStore } from '../cases/case-store.ts';
 import type { DetectOptions } from '../payments/statements/detect.ts';
 import { looksLikeZengin, parseZenginStatement } from '../payments/statements/zengin.ts';
 import { isCredit, StatementError } from '../payments/statements/types.ts';
-import { keyCredits, newPaymentLines, newPaymentsOf, selectNewRows } from '../payments/new-payments.ts';
+import { keyCredits, newPaymentLines, newPaymentsOf, recordImport } from '../payments/new-payments.ts';
 import { writeMatchDecision } from '../payments/match-writes.ts';
 import type { ToWorker, FromWorker, WorkerInput } from './statement-import-protocol.ts';
 
@@ -35,21 +35,16 @@ async function run(): Promise<void> {
   const t1 = performance.now();
   const db = openDatabase(input.dbPath);
   try {
-    // This connection only does the import: settings for a bulk job (see withBulkSettings), left as they are.
-    db.exec('PRAGMA cache_size = -262144');
-    db.exec('PRAGMA synchronous = FULL');
-    db.exec('PRAGMA wal_autocheckpoint = 0');
+    // This connection only does the import: the settings of a bulk job, left as they are.
+    applyBulkSettings(db);
     const store = new CaseStore(db);
     db.exec('BEGIN IMMEDIATE');
     let open = true;
     try {
       post({ type: 'locked' });
-      const storedCounts = credits.length ? store.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
-      const fresh = selectNewRows(keyed.fingerprints, storedCounts);
       const debits = statement.rows.length - credits.length;
-      const importId = store.insertPaymentImport({ fileName: input.fileName, sha256: input.sha256, format: statement.format, actor: input.actor, rowsTotal: credits.length, rowsNew: fresh.index.length, rowsDuplicate: fresh.duplicate, encoding: statement.encoding, rowsDebit: debits });
-      const firstId = store.nextPaymentId();
-      const rows = { importId, firstId, credits, keyed, rows: fresh };
+      const rows = recordImport(store, credits, keyed, { fileName: input.fileName, sha256: input.sha256, format: statement.format, encoding: statement.encoding, actor: input.actor, debits });
+      const { importId, firstId, rows: fresh } = rows;
       const count = fresh.index.length;
       const matching = newPaymentsOf(rows);
       const digits = matching.keys.map((k) => k.digits);
@@ -60,7 +55,6 @@ async function run(): Promise<void> {
       post({ type: 'fresh', importId, firstId, format: statement.format, encoding: statement.encoding, rows: credits.length, debits, duplicate: fresh.duplicate, amount, paidOn, transferName, digits, kana, entity, parseMs: t1 - t0, storeMs: t2 - t1 }, [amount.buffer as ArrayBuffer]);
       // While the main thread matches: the new payments, stored with the default verdict, and their source lines.
       store.insertNewPayments(rows);
-      store.addEvent({ actor: input.actor, type: 'payments.imported', data: { importId, fileName: input.fileName, sha256: input.sha256, format: statement.format, rows: credits.length, debits, new: count, duplicate: fresh.duplicate } });
       const lines = count ? newPaymentLines(credits, fresh, statement.source) : null;
       const t3 = performance.now();
       const message = await next();

@@ -128,9 +128,6 @@ export type FreshVerdict =
   | { id: number; status: 'matched'; caseId: number; matchedBy: string; matchedAt: string }
   | { id: number; status: 'attention' | 'unmatched'; findingCode: string | null; candidatesJson: string | null; reason: string | null };
 
-/** A payment row as a bulk import writes it: id chosen by the import, verdict known before the insert. */
-export type PaymentInsert = Omit<PaymentRow, 'case_id' | 'matched_by' | 'matched_at'> & { case_id?: number | null; matched_by?: string | null; matched_at?: string | null };
-
 export interface PaymentLinkRow {
   payment_id: number;
   case_id: number;
@@ -490,12 +487,6 @@ export class CaseStore {
   /** How many payments with this fingerprint are stored (identical transfers are counted, not merged). */
   paymentOccurrences(fingerprint: string): number {
     return this.get<{ n: number }>('SELECT COUNT(*) AS n FROM payments WHERE fingerprint = ?', fingerprint)!.n;
-  }
-
-  insertPayment(p: Omit<PaymentRow, 'id' | 'case_id' | 'matched_by' | 'matched_at'>): number {
-    return Number(this.stmt(`INSERT INTO payments (import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, raw_line)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(p.import_id, p.paid_on, p.amount, p.transfer_name, p.digits, p.kana, p.entity ?? null, p.fingerprint, p.occurrence, p.line ?? null, p.reference ?? null, p.value_date ?? null, p.raw_line ?? null).lastInsertRowid);
   }
 
   /** The id the next inserted payment would get (call inside the importing transaction). */

@@ -52,15 +52,20 @@ export function migrate(db: Db): void {
 export function withBulkSettings<T>(db: Db, fn: () => T): T {
   const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
   const saved = { cache_size: pragma('cache_size'), synchronous: pragma('synchronous'), wal_autocheckpoint: pragma('wal_autocheckpoint') };
-  db.exec('PRAGMA cache_size = -262144'); // 256 MiB (negative: KiB)
-  db.exec('PRAGMA synchronous = FULL');
-  db.exec('PRAGMA wal_autocheckpoint = 0');
+  applyBulkSettings(db);
   try {
     return fn();
   } finally {
     for (const [name, value] of Object.entries(saved)) db.exec(`PRAGMA ${name} = ${value}`);
     db.exec('PRAGMA wal_checkpoint(PASSIVE)');
   }
+}
+
+/** The settings withBulkSettings runs a bulk job with (a connection that only does the job keeps them). */
+export function applyBulkSettings(db: Db): void {
+  db.exec('PRAGMA cache_size = -262144'); // 256 MiB (negative: KiB)
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA wal_autocheckpoint = 0');
 }
 
 /** Runs fn in one IMMEDIATE transaction: everything it writes commits together or not at all. */
