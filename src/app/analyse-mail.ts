@@ -9,7 +9,7 @@ import { classifySubject } from '../intake/subject-rules.ts';
 import { caseNumberIn } from '../intake/mail-headers.ts';
 import { expandArchives } from '../intake/expand-archives.ts';
 import { extractFile, type FileVerdict } from '../extract/extract-file.ts';
-import { detectFileType } from '../extract/file-type.ts';
+import { detectFileType } from '../shared/file-type.ts';
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import { finding, type Finding } from '../validate/findings.ts';
 import { validatorFor } from '../validate/index.ts';

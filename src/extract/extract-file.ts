@@ -1,7 +1,7 @@
 // One file in, one verdict out: the form it holds (mapped to its application), a proof document, or a
 // reason we cannot use it. Never throws for bad input: a bad file is a finding, not a crash.
 import { fullText, tables, type DocumentModel } from './document.ts';
-import { describeFileType, detectFileType, type FileType } from './file-type.ts';
+import { describeFileType, detectFileType, type FileType } from '../shared/file-type.ts';
 import { readerFor, UnreadableFileError } from './readers/index.ts';
 import { renderPdfPages } from './readers/pdf.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';

@@ -4,7 +4,7 @@
 // staff as exceptions.
 import { fieldSources, type ApplicationBase } from './forms/form-kind.ts';
 import type { DocumentModel } from './document.ts';
-import { detectFileType } from './file-type.ts';
+import { detectFileType } from '../shared/file-type.ts';
 import { recogniseForm } from './forms/index.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
 import { rereadValueCells } from './ocr/reread-values.ts';

@@ -3,7 +3,7 @@
 // form, ordered by file name (IMG_0012 before IMG_0013, page2 before page10). The mappers find every
 // field by its printed label, not by page position, so pages in the wrong order still read right. Pages
 // on which no form table is found (a photo of a certificate, say) stay documents of their own.
-import { detectFileType, type FileType } from './file-type.ts';
+import { detectFileType, type FileType } from '../shared/file-type.ts';
 import type { FileVerdict, ScanReading } from './extract-file.ts';
 import { NotAScannedFormError, readScannedForm } from './extract-scan.ts';
 import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';

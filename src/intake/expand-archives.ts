@@ -5,7 +5,7 @@ import { unzipSync } from 'fflate';
 import Encoding from 'encoding-japanese';
 import type { IntakeRules } from '../config/rules.ts';
 import type { MailAttachment } from './parse-mail.ts';
-import { detectFileType } from '../extract/file-type.ts';
+import { detectFileType } from '../shared/file-type.ts';
 
 export interface ExpandedAttachment extends MailAttachment {
   /** The zip it came out of, if any. */

@@ -1,7 +1,7 @@
 // The pages of a scanned file as images: a JPEG or PNG is one page, each page of a multi-page TIFF (as
 // office scanners save a whole form) and of an image-only PDF is its own image.
 import sharp from 'sharp';
-import { detectFileType } from '../file-type.ts';
+import { detectFileType } from '../../shared/file-type.ts';
 import { pdfPageCount, renderPdfPages } from '../readers/pdf.ts';
 
 /** More pages than any form has: a file with more is read no further. */

@@ -1,5 +1,5 @@
 // Reader registry: a new file type is one reader added here.
-import type { FileType } from '../file-type.ts';
+import type { FileType } from '../../shared/file-type.ts';
 import { docxReader } from './docx.ts';
 import { pdfReader } from './pdf.ts';
 import type { DocumentReader } from './reader.ts';

@@ -1,6 +1,6 @@
 // The reader seam: one reader per file type turns bytes into the document model.
 import type { DocumentModel } from '../document.ts';
-import type { FileType } from '../file-type.ts';
+import type { FileType } from '../../shared/file-type.ts';
 
 export interface DocumentReader {
   /** File types (detected from the bytes) this reader handles. */
