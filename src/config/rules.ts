@@ -13,6 +13,13 @@ export const intakeRulesSchema = z.object({
     prefixes: z.array(z.string().min(1)).min(1),
     /** Words that make an unmatched subject a near miss (staff exception) instead of unrelated mail. */
     nearMissKeywords: z.array(z.string().min(1)),
+    /** Words people put before the rule (再送, 訂正 …), in brackets, before a colon or alone: removed before matching. */
+    annotations: z.array(z.string().min(1)).default([]),
+    /**
+     * Words that make a mail speak of an application (subject or the top of the body). A mail whose subject
+     * matches no rule, carrying no recognisable form, is a near miss for staff when it has one; else ignored.
+     */
+    mentionKeywords: z.array(z.string().min(1)).default([]),
     /** Edit distance, as a fraction of the expected text's length, still counted as a near miss. */
     nearMissMaxDistance: z.number().min(0).max(1),
   }).strict(),
