@@ -1,9 +1,11 @@
 // One file in, one verdict out: the form it holds (mapped to its application), a proof document, or a
 // reason we cannot use it. Never throws for bad input: a bad file is a finding, not a crash.
 import { fullText, tables, type DocumentModel } from './document.ts';
-import { describeFileType, detectFileType, type FileType } from '../shared/file-type.ts';
-import { readerFor, UnreadableFileError } from './readers/index.ts';
+import { describeFileType, detectFileType, problemOfType, type FileProblem, type FileType } from '../shared/file-type.ts';
+import { UnreadableFileError } from './readers/reader.ts';
 import { renderPdfPages } from './readers/pdf.ts';
+import { readIsolated, type IsolationLimits } from './isolated-read.ts';
+import { ImageTooLargeError } from './ocr/straighten.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
 import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
@@ -27,31 +29,42 @@ export type FileVerdict =
   /** A further page of a form scanned or photographed one page per file (the form is on another file). */
   | { role: 'form-page'; type: FileType; note: string }
   | { role: 'document'; type: FileType; document?: DocumentModel; facts: DocumentFacts; note: string }
-  | { role: 'unsupported'; type: FileType; reason: string }
-  | { role: 'unreadable'; type: FileType; reason: string };
+  /**
+   * `reason` is for staff (it may quote a library); `problem` is all the applicant is told (one plain
+   * sentence per kind, validate/attachment-findings.ts). Verdicts made elsewhere (a refused archive
+   * entry) may lack it; the findings then infer it.
+   */
+  | { role: 'unsupported'; type: FileType; reason: string; problem?: FileProblem }
+  | { role: 'unreadable'; type: FileType; reason: string; problem?: FileProblem };
 
 export interface ExtractOptions {
   /** OCR confidence (0–100) below which a value is not used as read (rules/intake.yaml ocr.minConfidence). */
   ocrMinConfidence?: number;
+  /** Limits of the reading worker, for tests; the defaults are the daemon's (isolated-read.ts). */
+  limits?: IsolationLimits;
 }
 
 const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
 
+/** Types whose files are parsed (in the reading worker); pictures go to OCR, everything else is unsupported. */
+const PARSED_TYPES = { docx: 'docx', pdf: 'pdf' } as const;
+
 export async function extractFile(bytes: Uint8Array, filename: string, options: ExtractOptions = {}): Promise<FileVerdict> {
   const type = detectFileType(bytes);
-  if (type === 'empty') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
-  if (type === 'ole-encrypted' || type === 'zip-corrupt') return { role: 'unreadable', type, reason: describeFileType(type, filename) };
-  const reader = readerFor(type);
-  if (!reader) {
+  const refused = problemOfType(type);
+  if (refused) return { role: 'unreadable', type, reason: describeFileType(type, filename), problem: refused };
+  const format = type === 'docx' || type === 'pdf' ? PARSED_TYPES[type] : undefined;
+  if (!format) {
     if (IMAGE_TYPES.includes(type)) return imageDocument(type, bytes, filename, options.ocrMinConfidence ?? 85);
-    return { role: 'unsupported', type, reason: describeFileType(type, filename) };
+    return { role: 'unsupported', type, reason: describeFileType(type, filename), problem: 'unsupported' };
   }
   let document: DocumentModel;
   try {
-    document = await reader.read(bytes, filename);
+    // Parsed in a worker with a heap and time limit: a hostile file costs that worker, never the process.
+    document = await readIsolated({ op: 'read', format, bytes, filename }, options.limits);
   } catch (error) {
-    const reason = error instanceof UnreadableFileError ? error.message : `読み取り中にエラー: ${(error as Error).message}`;
-    return { role: 'unreadable', type, reason };
+    if (error instanceof UnreadableFileError) return { role: 'unreadable', type, reason: error.message, problem: error.problem };
+    return { role: 'unreadable', type, reason: `読み取り中にエラー: ${(error as Error).message}`, problem: 'damaged' };
   }
   // A PDF without a text layer (a scan) has no blocks: its first pages are OCR'd for the exam report;
   // anything else stays a document whose content was not read.
@@ -63,11 +76,11 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
     // A form whose tables could not be found (a PDF printed without ruling lines, say) would read as
     // empty and send the applicant a list of everything: better told apart as unreadable.
     if (document.format !== 'docx' && tables(document).length < MIN_TABLES) {
-      return { role: 'unreadable', type, reason: '申請書の表を読み取れません（PDFの表に罫線がない可能性があります）' };
+      return { role: 'unreadable', type, reason: '申請書の表を読み取れません（PDFの表に罫線がない可能性があります）', problem: 'damaged' };
     }
     return { role: 'form', type, kind: recognised.mapper.kind, application, document, score: recognised.score };
   } catch (error) {
-    return { role: 'unreadable', type, reason: `申請書の読み取りに失敗: ${(error as Error).message}` };
+    return { role: 'unreadable', type, reason: `申請書の読み取りに失敗: ${(error as Error).message}`, problem: 'damaged' };
   }
 }
 
@@ -82,7 +95,7 @@ async function imageDocument(type: FileType, bytes: Uint8Array, filename: string
   try {
     prepared = await preparePixels(bytes);
   } catch (error) {
-    return { role: 'unreadable', type, reason: `画像を開けません: ${(error as Error).message}` };
+    return { role: 'unreadable', type, reason: `画像を開けません: ${(error as Error).message}`, problem: error instanceof ImageTooLargeError ? 'too-large' : 'damaged' };
   }
   return ocrDocument(type, [prepared], filename, minConfidence, '画像');
 }

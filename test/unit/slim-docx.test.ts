@@ -2,9 +2,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { zipSync, strToU8 } from 'fflate';
+import { unzipSync, zipSync, strToU8 } from 'fflate';
 import { readDocx } from '../../src/extract/readers/docx.ts';
-import { slimDocumentXml, slimDocx, MAX_DOCX_UNCOMPRESSED_BYTES } from '../../src/extract/readers/slim-docx.ts';
+import { slimDocumentXml, slimDocx, xmlShape, MAX_DOCX_UNCOMPRESSED_BYTES, MAX_DOCX_XML_DEPTH, MAX_DOCX_XML_ELEMENTS } from '../../src/extract/readers/slim-docx.ts';
 import { UnreadableFileError } from '../../src/extract/readers/reader.ts';
 
 const FORMS = path.resolve(import.meta.dirname, '../../samples/forms');
@@ -34,13 +34,25 @@ describe('slimDocx', () => {
     expect(await readDocx(bytes, file)).toEqual(await readDocx(bytes, file, { slim: false }));
   });
 
-  it('returns bytes that are not a zip untouched, so mammoth reports them', () => {
+  it('refuses bytes that are not a zip as damaged: they are never handed to mammoth unchecked', () => {
     const junk = strToU8('not a zip at all');
-    expect(slimDocx(junk)).toBe(junk);
+    expect(() => slimDocx(junk)).toThrow(UnreadableFileError);
+    try { slimDocx(junk); } catch (error) { expect((error as UnreadableFileError).problem).toBe('damaged'); }
   });
 
   it('refuses a package that inflates beyond the bound (zip bomb)', () => {
     const bomb = zipSync({ 'word/document.xml': new Uint8Array(MAX_DOCX_UNCOMPRESSED_BYTES + 1) }, { level: 9 });
     expect(() => slimDocx(bomb)).toThrow(UnreadableFileError);
+  });
+
+  it('counts elements and nesting from the bytes, and every sample form is well inside the bounds', () => {
+    expect(xmlShape(strToU8('<?xml version="1.0"?><a><b/><c><d>x</d></c><!-- c --></a>'))).toEqual({ elements: 4, depth: 3, doctype: false });
+    expect(xmlShape(strToU8('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).doctype).toBe(true);
+    for (const file of docxFiles) {
+      const bytes = new Uint8Array(readFileSync(path.join(FORMS, file)));
+      const shape = xmlShape(unzipSync(bytes)['word/document.xml']!);
+      expect(shape.elements * 10).toBeLessThan(MAX_DOCX_XML_ELEMENTS);
+      expect(shape.depth * 4).toBeLessThan(MAX_DOCX_XML_DEPTH);
+    }
   });
 });

@@ -4,7 +4,7 @@
 import mammoth from 'mammoth';
 import type { Block, Cell, DocumentModel, Paragraph, Run } from '../document.ts';
 import { UnreadableFileError, type DocumentReader } from './reader.ts';
-import { slimDocx } from './slim-docx.ts';
+import { openDocx, slimDocx } from './slim-docx.ts';
 
 // mammoth's document tree is untyped in its .d.ts; these are the parts we read.
 interface MammothNode {
@@ -108,7 +108,8 @@ const TREE_CAPTURED = new Error('document tree captured');
 export async function readDocx(bytes: Uint8Array, filename: string, options: { slim?: boolean } = {}): Promise<DocumentModel> {
   let tree: MammothNode | undefined;
   try {
-    const input = options.slim === false ? bytes : slimDocx(bytes);
+    // Bounded either way: unslimmed (tests compare both) it is only checked, not rewritten.
+    const input = options.slim === false ? (openDocx(bytes), bytes) : slimDocx(bytes);
     // We need mammoth's document tree, not its HTML: stop it once the tree is handed to us
     // (saves the HTML rendering, about a tenth of the time per form).
     await mammoth.convertToHtml({ buffer: Buffer.from(input) }, {
@@ -116,7 +117,8 @@ export async function readDocx(bytes: Uint8Array, filename: string, options: { s
     } as Parameters<typeof mammoth.convertToHtml>[1]);
   } catch (error) {
     if (error === TREE_CAPTURED) { /* the tree is ours */ } else if (error instanceof UnreadableFileError) throw error;
-    else throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`);
+    // The library's words (an xmldom error, a stack overflow on deep XML) are for staff only.
+    else throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`, 'damaged');
   }
   if (!tree) throw new UnreadableFileError('Wordファイルの本文が見つかりません');
   return convert(tree, filename);

@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import type { Block, Cell, DocumentModel, Paragraph, Table } from '../document.ts';
 import { UnreadableFileError, type DocumentReader } from './reader.ts';
 import { key } from '../forms/form-helpers.ts';
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { readIsolated } from '../isolated-read.ts';
 
 const require = createRequire(import.meta.url);
 // Predefined CJK CMaps (UniJIS-UCS2-H …) used by Japanese PDFs whose fonts are not embedded: without
@@ -22,7 +24,6 @@ export const PDFJS_OPTIONS = {
   isEvalSupported: false,
 } as const;
 
-const PDF_TIMEOUT_MS = 30_000;
 /** Fewer letters than this per page: the page is an image (a scan) and has nothing for us to read. */
 const MIN_LETTERS_PER_PAGE = 20;
 const CHECK_GLYPHS = /^[☒☐☑■□✓✔☓✕×]/;
@@ -154,21 +155,84 @@ function agreementTables(lines: string[], page: number): Table[] {
   return out;
 }
 
+/**
+ * More pages than any form or proof sent with one (a form has 5–9): a PDF with more is refused before
+ * any page is parsed (a 20,000-page PDF took two minutes, one of 100,000 pages sharing one page object never ended).
+ */
+export const MAX_PDF_PAGES = 100;
+/** Inflated size of one stream (a 300 dpi A4 colour page is ~26 MB) and of all streams together. */
+export const MAX_PDF_STREAM_BYTES = 96 * 1024 * 1024;
+export const MAX_PDF_INFLATED_BYTES = 384 * 1024 * 1024;
+
+const STREAM = Buffer.from('stream');
+
+/**
+ * Inflates every Flate-compressed stream once, within bounds, before pdf.js sees the file: pdf.js would
+ * inflate a bomb (a stream of a few MB that inflates to 1 GB) into memory outside the worker's heap limit.
+ * Streams that are not zlib data (pictures, encrypted streams) are passed over.
+ */
+export function checkPdfStreams(bytes: Uint8Array): void {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let total = 0;
+  for (let at = b.indexOf(STREAM); at >= 0; at = b.indexOf(STREAM, at + STREAM.length)) {
+    if (at >= 3 && b.toString('latin1', at - 3, at) === 'end') continue;
+    let start = at + STREAM.length;
+    if (b[start] === 0x0d) start++;
+    if (b[start] !== 0x0a) continue;
+    start++;
+    if (b[start] !== undefined && (b[start]! & 0x0f) !== 8) continue; // not a zlib header (CM = deflate)
+    const end = b.indexOf('endstream', start);
+    const data = b.subarray(start, end < 0 ? b.length : end);
+    let inflated: number;
+    try {
+      // A sync flush at the end: a stream cut short still counts what it inflates to.
+      inflated = inflateSync(data, { maxOutputLength: MAX_PDF_STREAM_BYTES, finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new UnreadableFileError(`PDFのストリームが展開後に上限（${MAX_PDF_STREAM_BYTES / 1048576}MB）を超えます`, 'too-large');
+      }
+      continue; // not Flate data after all
+    }
+    total += inflated;
+    if (total > MAX_PDF_INFLATED_BYTES) throw new UnreadableFileError(`PDFのストリームの展開後の合計が上限（${MAX_PDF_INFLATED_BYTES / 1048576}MB）を超えます`, 'too-large');
+    if (end > 0) at = end;
+  }
+}
+
+function pdfError(error: unknown): UnreadableFileError {
+  if (error instanceof UnreadableFileError) return error;
+  if ((error as Error).name === 'PasswordException') return new UnreadableFileError('パスワードで保護されたPDFです', 'protected');
+  return new UnreadableFileError(`PDFを開けません: ${(error as Error).message}`, 'damaged');
+}
+
+/** Loads a PDF with pdf.js after the stream check, refusing it before any page is parsed when it has too many. */
+async function openPdf(bytes: Uint8Array) {
+  checkPdfStreams(bytes);
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const loading = pdfjs.getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
+  try {
+    const doc = await loading.promise;
+    if (doc.numPages > MAX_PDF_PAGES) throw new UnreadableFileError(`PDFのページ数が多すぎます（${doc.numPages}ページ、上限 ${MAX_PDF_PAGES}）`, 'too-large');
+    return { pdfjs, loading, doc };
+  } catch (error) {
+    await loading.destroy().catch(() => undefined);
+    throw pdfError(error);
+  }
+}
+
+/**
+ * Reads a PDF in this thread. Untrusted files are read through extractFile, which runs this in a worker
+ * with a heap and time limit (isolated-read.ts); the bounds here keep that worker's work small.
+ */
 export const pdfReader: DocumentReader = {
   types: ['pdf'],
   async read(bytes, filename) {
+    const { pdfjs, loading, doc } = await openPdf(bytes);
     const { PDFParse } = await import('pdf-parse');
-    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
     const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
-    const loading = pdfjs.getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
-    // Awaited below only if the text was read; a broken file must not leave a rejection unhandled (it would stop the daemon).
-    loading.promise.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const work = (async (): Promise<DocumentModel> => {
-      // One after the other: the parser loads its document once and hands pdf.js its buffer (transferred).
+    try {
       const text = await parser.getText();
       const tables = await parser.getTable();
-      const doc = await loading.promise;
       const blocks: Block[] = [];
       let tableNo = 0;
       for (const page of text.pages) {
@@ -186,42 +250,50 @@ export const pdfReader: DocumentReader = {
         }
         blocks.push(...agreementTables(lines, page.num));
       }
-      return { file: filename, format: 'pdf', blocks };
-    })();
-    try {
-      return await Promise.race([work, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new UnreadableFileError('PDFの読み取りが時間内に終わりません')), PDF_TIMEOUT_MS); })]);
+      return { file: filename, format: 'pdf', blocks } satisfies DocumentModel;
     } catch (error) {
-      if (error instanceof UnreadableFileError) throw error;
-      if ((error as Error).name === 'PasswordException') throw new UnreadableFileError('パスワードで保護されたPDFです');
-      throw new UnreadableFileError(`PDFを開けません: ${(error as Error).message}`);
+      throw pdfError(error);
     } finally {
-      clearTimeout(timer);
-      work.catch(() => undefined);
       await parser.destroy().catch(() => undefined);
       await loading.destroy().catch(() => undefined);
     }
   },
 };
 
-/** Pages of a PDF as PNG images (pdf.js on @napi-rs/canvas), for OCR of scans; 2.8 ≈ 200 dpi on A4. */
-export async function renderPdfPages(bytes: Uint8Array, pages: number[], scale = 2.8): Promise<Buffer[]> {
+/** Pages of a PDF as PNG images (pdf.js on @napi-rs/canvas), in this thread: see renderPdfPages. */
+export async function renderPdfPagesInProcess(bytes: Uint8Array, pages: number[], scale = 2.8): Promise<Buffer[]> {
+  const { loading, doc } = await openPdf(bytes);
+  const wanted = pages.filter((p) => p >= 1 && p <= doc.numPages);
+  await loading.destroy().catch(() => undefined);
+  if (wanted.length === 0) return [];
   const { PDFParse } = await import('pdf-parse');
   const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
   try {
-    const shots = await parser.getScreenshot({ partial: pages, scale, imageBuffer: true, imageDataUrl: false });
+    const shots = await parser.getScreenshot({ partial: wanted, scale, imageBuffer: true, imageDataUrl: false });
     return shots.pages.map((p) => Buffer.from(p.data));
+  } catch (error) {
+    throw pdfError(error);
   } finally {
     await parser.destroy().catch(() => undefined);
   }
 }
 
-/** How many pages a PDF has (a scan given to `conken extract` is OCR'd page by page). */
-export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
-  const { PDFParse } = await import('pdf-parse');
-  const parser = new PDFParse({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS });
+/** How many pages a PDF has, in this thread: see pdfPageCount. */
+export async function pdfPageCountInProcess(bytes: Uint8Array): Promise<number> {
+  const { loading, doc } = await openPdf(bytes);
   try {
-    return (await parser.getInfo()).total;
+    return doc.numPages;
   } finally {
-    await parser.destroy().catch(() => undefined);
+    await loading.destroy().catch(() => undefined);
   }
+}
+
+/** Pages of a PDF as PNG images, for OCR of scans; 2.8 ≈ 200 dpi on A4. Rendered in the reading worker. */
+export async function renderPdfPages(bytes: Uint8Array, pages: number[], scale = 2.8): Promise<Buffer[]> {
+  return (await readIsolated({ op: 'render-pdf', bytes, pages, scale })).map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+}
+
+/** How many pages a PDF has (a scan given to `conken extract` is OCR'd page by page); read in the worker. */
+export async function pdfPageCount(bytes: Uint8Array): Promise<number> {
+  return readIsolated({ op: 'pdf-page-count', bytes });
 }
