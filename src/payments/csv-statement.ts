@@ -1,11 +1,9 @@
-// The simple payments CSV (UTF-8, header `date,amount,transfer_name`). Bank formats (Zengin, bank CSV
-// layouts) are parsers of their own behind the same StatementRow. A malformed file is rejected whole
+// The simple payments CSV (header `date,amount,transfer_name`, in any encoding encoding.ts reads). Bank
+// formats (Zengin, bank CSV layouts) are parsers of their own behind the same StatementRow. A malformed file is rejected whole
 // with the line and the reason: never half-imported.
-import { parse } from 'csv-parse/sync';
 import { nfkc } from '../shared/japanese.ts';
-import { parseDate } from '../extract/values.ts';
-
-import { StatementError, type StatementRow } from './statements/types.ts';
+import { amountOf, dateOf, readCsvRows } from './statements/csv-layout.ts';
+import { checkedName, StatementError, type StatementRow } from './statements/types.ts';
 
 export { StatementError, type StatementRow };
 
@@ -15,15 +13,11 @@ const ALIASES: Record<string, 'date' | 'amount' | 'transfer_name'> = {
   transfer_name: 'transfer_name', name: 'transfer_name', 振込名義: 'transfer_name', 振込依頼人名: 'transfer_name', 依頼人名: 'transfer_name',
 };
 
-export function parseSimpleCsv(text: string): StatementRow[] {
-  let records: string[][];
-  try {
-    records = parse(text.replace(/^\ufeff/, ''), { skip_empty_lines: true, relax_column_count: false, trim: true });
-  } catch (error) {
-    throw new StatementError(`CSVとして読めません: ${(error as Error).message}`);
-  }
-  const header = records[0];
-  if (!header) throw new StatementError('空のファイルです');
+/**
+ * What turns a record of a simple CSV with this header into a row (see readCsvRows); a header without the
+ * three columns is an error of line 1.
+ */
+export function simpleCsvReader(header: string[]): (record: string[], line: number) => StatementRow {
   const columns = header.map((h) => ALIASES[nfkc(h).trim().toLowerCase()] ?? ALIASES[nfkc(h).trim()]);
   const index = (name: 'date' | 'amount' | 'transfer_name') => {
     const i = columns.indexOf(name);
@@ -31,14 +25,20 @@ export function parseSimpleCsv(text: string): StatementRow[] {
     return i;
   };
   const [di, ai, ni] = [index('date'), index('amount'), index('transfer_name')];
-  return records.slice(1).map((r, i) => {
-    const line = i + 2;
-    const date = parseDate(r[di] ?? '');
-    if (!date.ok) throw new StatementError(`${line}行目: 日付「${r[di] ?? ''}」を読めません`);
-    const amountText = nfkc(r[ai] ?? '').replace(/[,円¥\s]/g, '');
-    if (!/^-?\d+$/.test(amountText)) throw new StatementError(`${line}行目: 金額「${r[ai] ?? ''}」を読めません`);
-    const name = (r[ni] ?? '').trim();
+  return (r, line) => {
+    if (r.length !== header.length) throw new StatementError(`${line}行目: 列の数（${r.length}）が見出し（${header.length}列）と異なります`);
+    const paidOn = dateOf(r[di] ?? '', line, '日付');
+    const amount = amountOf(r[ai] ?? '', line, '金額');
+    if (amount === null) throw new StatementError(`${line}行目: 金額がありません`);
+    const name = checkedName((r[ni] ?? '').trim(), line, '振込名義');
     if (!name) throw new StatementError(`${line}行目: 振込名義が空です`);
-    return { line, paidOn: date.value, amount: Number(amountText), transferName: name, raw: r.join(',') };
-  });
+    return { line, paidOn, amount, transferName: name, raw: r.join(',') };
+  };
+}
+
+/** A simple CSV given as text (tests, and callers that already hold the text). */
+export function parseSimpleCsv(text: string): StatementRow[] {
+  const rows = readCsvRows(Buffer.from(text.replace(/^\ufeff/, ''), 'utf8'), simpleCsvReader);
+  if (rows.length === 0 && text.replace(/^\ufeff/, '').trim() === '') throw new StatementError('空のファイルです');
+  return rows;
 }

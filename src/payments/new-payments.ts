@@ -3,7 +3,6 @@
 // two. Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
 // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
 import type { ParsedStatement, StatementRow } from './statements/types.ts';
-import type { CaseStore } from '../cases/case-store.ts';
 import { packStatementLines } from './raw-lines.ts';
 import { transferKey, type TransferKey } from './transfer-name.ts';
 
@@ -129,18 +128,3 @@ export function newPaymentsOf(p: NewPaymentRows): NewPayments {
   }
   return { firstId: p.firstId, amount, paidOn, transferName, keys };
 }
-
-/**
- * Inside the import's transaction: picks the credits that are new, records the import (who, file, hash,
- * counts) with its `payments.imported` event, and gives the new payments their ids (consecutive, from the
- * next free one). Nothing of the payments is written yet. Both the single-thread import and the writer thread
- * of the two-thread one start this way.
- */
-export function recordImport(store: CaseStore, credits: readonly StatementRow[], keyed: KeyedCredits, file: { fileName: string; sha256: string; format: string; encoding: string | null; actor: string; debits: number }): NewPaymentRows {
-  const storedCounts = credits.length ? store.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
-  const rows = selectNewRows(keyed.fingerprints, storedCounts);
-  const importId = store.insertPaymentImport({ fileName: file.fileName, sha256: file.sha256, format: file.format, actor: file.actor, rowsTotal: credits.length, rowsNew: rows.index.length, rowsDuplicate: rows.duplicate, encoding: file.encoding, rowsDebit: file.debits });
-  store.addEvent({ actor: file.actor, type: 'payments.imported', data: { importId, fileName: file.fileName, sha256: file.sha256, format: file.format, rows: credits.length, debits: file.debits, new: rows.index.length, duplicate: rows.duplicate } });
-  return { importId, firstId: store.nextPaymentId(), credits, keyed, rows };
-}
-

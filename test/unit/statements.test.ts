@@ -103,7 +103,9 @@ describe('malformed files are rejected whole, naming the line and the reason', (
     rejects('zengin-no-end-record.txt', /エンド・レコード/);
   });
   it('CSV: a bad amount names its line; unknown columns name the supported formats', () => {
-    rejects('mufg-bad-amount.csv', /^3行目: 入金額「一万」/);
+    // The line and the field (by its column), never the cell's content.
+    rejects('mufg-bad-amount.csv', /^3行目: 入金額（列「預かり金額」）を読めません/);
+    expect(() => read(path.join('invalid', 'mufg-bad-amount.csv'))).not.toThrow(/一万|ヤマダ/);
     rejects('unknown-columns.csv', /1行目: 列見出し.*判別できません/);
   });
   it('a byte that is not JIS8 in a Zengin record', () => {

@@ -2,9 +2,11 @@
 // configured in rules/statements.yaml (generic-csv.ts). A layout names the columns by their header text;
 // a file is read with the first layout whose columns are all in its header row. Whole file or nothing.
 import { parse } from 'csv-parse/sync';
+import type { Options } from 'csv-parse';
 import { nfkc } from '../../shared/japanese.ts';
 import { parseDate } from '../../extract/values.ts';
-import { lineError, StatementError, type StatementRow } from './types.ts';
+import { capped, checkedName, lineError, StatementError, type StatementRow } from './types.ts';
+import { STATEMENT_LIMITS } from './limits.ts';
 
 export interface CsvLayout {
   /** Format id, recorded with the import. */
@@ -27,14 +29,47 @@ export interface CsvLayout {
   stripPrefixes?: string[];
 }
 
-export function readCsv(text: string): { record: string[]; line: number }[] {
+/**
+ * Reads CSV text (UTF-8 bytes) record by record: the first record is handed to `onHeader`, which returns
+ * what turns each later record into a row (or null for a record to skip). The records themselves are never
+ * kept, and every cap (limits.ts) is checked as the file is read: the reader stops at the first record that
+ * is too long, so an endless field costs no more than the cap.
+ */
+export function readCsvRows<T>(utf8: Uint8Array, onHeader: (header: string[]) => (record: string[], line: number) => T | null): T[] {
+  let toRow: ((record: string[], line: number) => T | null) | null = null;
+  let records = 0;
   try {
-    const rows = parse(text, { skip_empty_lines: true, relax_column_count: true, trim: true, info: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
-    return rows.map((r) => ({ record: r.record, line: r.info.lines }));
+    // Options typed loosely: the typings tie on_record to the `columns` option, which is not used here.
+    return parse(Buffer.from(utf8.buffer, utf8.byteOffset, utf8.byteLength), {
+      skip_empty_lines: true, relax_column_count: true, trim: true, bom: true, max_record_size: STATEMENT_LIMITS.recordChars,
+      on_record: (record: string[], context: { lines: number }) => {
+        const line = context.lines;
+        if (++records > STATEMENT_LIMITS.records + 1) throw lineError(line, `明細の行数が上限（${STATEMENT_LIMITS.records}行）を超えています。ファイルを分けて取り込んでください`);
+        if (record.length > STATEMENT_LIMITS.columns) throw lineError(line, `列が多すぎます（${record.length}列、上限 ${STATEMENT_LIMITS.columns}列）`);
+        for (let i = 0; i < record.length; i++) capped(record[i]!, 'other', line, `${i + 1}列目`);
+        if (!toRow) {
+          toRow = onHeader(record);
+          return null;
+        }
+        return toRow(record, line);
+      },
+    } as Options) as unknown as T[];
   } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new StatementError(`${e.lines ? `${e.lines}行目: ` : ''}CSVとして読めません: ${e.message}`);
+    if (error instanceof StatementError) throw error;
+    throw csvError(error as Error & { code?: string; lines?: number });
   }
+}
+
+/** csv-parse's errors in our words: its own messages quote the text around the fault. */
+function csvError(e: Error & { code?: string; lines?: number }): StatementError {
+  const reason: Record<string, string> = {
+    CSV_MAX_RECORD_SIZE: `1行が長すぎます（上限 ${STATEMENT_LIMITS.recordChars}文字）`,
+    CSV_QUOTE_NOT_CLOSED: '引用符（"）が閉じられていません',
+    CSV_INVALID_CLOSING_QUOTE: '引用符（"）の後に区切り文字（,）がありません',
+    CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: '引用符（"）の後に区切り文字（,）がありません',
+  };
+  const text = `CSVとして読めません: ${reason[e.code ?? ''] ?? `書式が正しくありません（${e.code ?? 'unknown'}）`}`;
+  return e.lines ? lineError(e.lines, text) : new StatementError(text);
 }
 
 const headerKey = (h: string) => nfkc(h).replace(/[\s"]/g, '').toLowerCase();
@@ -56,43 +91,56 @@ export function layoutFits(layout: CsvLayout, header: string[]): boolean {
   return need.every((names) => columnIndex(header, names) >= 0);
 }
 
-function amountOf(cell: string, line: number, label: string): number | null {
+/** An amount cell: yen, with separators, 円 or ¥; empty (or a dash) is no amount. */
+export function amountOf(cell: string, line: number, field: string): number | null {
+  capped(cell, 'amount', line, field);
   const t = nfkc(cell).replace(/[,円¥\\\s+]/g, '');
   if (t === '' || t === '-' || t === '−') return null;
-  if (!/^-?\d+$/.test(t)) throw lineError(line, `${label}「${cell}」を読めません`);
-  return Number(t);
+  if (!/^-?\d+$/.test(t)) throw lineError(line, `${field}を読めません（金額ではありません）`);
+  const value = Number(t);
+  if (!Number.isSafeInteger(value)) throw lineError(line, `${field}が大きすぎます`);
+  return value;
 }
 
-export function parseWithLayout(rows: { record: string[]; line: number }[], layout: CsvLayout): StatementRow[] {
-  const header = rows[0]!.record;
+/** A date cell, ISO. */
+export function dateOf(cell: string, line: number, field: string): string {
+  capped(cell, 'date', line, field);
+  const date = parseDate(cell);
+  if (!date.ok) throw lineError(line, `${field}を読めません（日付ではありません）`);
+  return date.value;
+}
+
+/** What turns a record of a file with this header into a row (see readCsvRows). */
+export function layoutReader(layout: CsvLayout, header: string[]): (record: string[], line: number) => StatementRow | null {
   const c = layout.columns;
   const at = {
     date: columnIndex(header, c.date), credit: columnIndex(header, c.credit), debit: columnIndex(header, c.debit),
     signed: columnIndex(header, c.signedAmount), reference: columnIndex(header, c.reference), valueDate: columnIndex(header, c.valueDate),
     names: c.name.map((n) => columnIndex(header, [n])).filter((i) => i >= 0),
   };
-  const out: StatementRow[] = [];
-  for (const { record, line } of rows.slice(1)) {
-    if (record.every((cell) => cell === '')) continue;
+  // Fields are named by their column's header text: the header is the file's own, not an applicant's.
+  const label = (i: number, what: string) => `${what}（列「${header[i]}」）`;
+  return (record, line) => {
+    if (record.every((cell) => cell === '')) return null;
     if (record.length < header.length) throw lineError(line, `列が${record.length}個しかありません（見出しは${header.length}列）`);
-    const date = parseDate(record[at.date] ?? '');
-    if (!date.ok) throw lineError(line, `日付「${record[at.date] ?? ''}」を読めません`);
+    const paidOn = dateOf(record[at.date] ?? '', line, label(at.date, '日付'));
     let amount: number;
     let direction: 'credit' | 'debit';
     if (at.signed >= 0) {
-      const a = amountOf(record[at.signed]!, line, '金額');
-      if (a === null || a === 0) throw lineError(line, `金額「${record[at.signed]}」がありません`);
+      const a = amountOf(record[at.signed]!, line, label(at.signed, '金額'));
+      if (a === null || a === 0) throw lineError(line, `${label(at.signed, '金額')}がありません`);
       amount = Math.abs(a);
       direction = a > 0 ? 'credit' : 'debit';
     } else {
-      const credit = amountOf(record[at.credit] ?? '', line, '入金額');
-      const debit = at.debit >= 0 ? amountOf(record[at.debit] ?? '', line, '出金額') : null;
+      const credit = amountOf(record[at.credit] ?? '', line, label(at.credit, '入金額'));
+      const debit = at.debit >= 0 ? amountOf(record[at.debit] ?? '', line, label(at.debit, '出金額')) : null;
       if ((credit ?? 0) > 0 && (debit ?? 0) > 0) throw lineError(line, '入金額と出金額の両方に金額があります');
       if ((credit ?? 0) > 0) [amount, direction] = [credit!, 'credit'];
       else if ((debit ?? 0) > 0) [amount, direction] = [debit!, 'debit'];
       else throw lineError(line, '入金額も出金額もありません');
     }
-    let name = at.names.map((i) => record[i] ?? '').find((v) => v.trim() !== '') ?? '';
+    const nameAt = at.names.find((i) => (record[i] ?? '').trim() !== '') ?? at.names[0]!;
+    let name = record[nameAt] ?? '';
     for (const p of layout.stripPrefixes ?? []) {
       if (name.startsWith(p)) {
         name = name.slice(p.length).trim();
@@ -100,16 +148,12 @@ export function parseWithLayout(rows: { record: string[]; line: number }[], layo
       }
     }
     let valueDate: string | null = null;
-    if (at.valueDate >= 0 && (record[at.valueDate] ?? '').trim() !== '') {
-      const v = parseDate(record[at.valueDate]!);
-      if (!v.ok) throw lineError(line, `起算日「${record[at.valueDate]}」を読めません`);
-      valueDate = v.value;
-    }
-    out.push({
-      line, paidOn: date.value, amount, direction, transferName: name.trim(), valueDate,
-      reference: at.reference >= 0 && record[at.reference] ? `${layout.format}:${record[at.reference]}` : null,
+    if (at.valueDate >= 0 && (record[at.valueDate] ?? '').trim() !== '') valueDate = dateOf(record[at.valueDate]!, line, label(at.valueDate, '起算日'));
+    const reference = at.reference >= 0 && record[at.reference] ? capped(record[at.reference]!, 'reference', line, label(at.reference, '照会番号')) : null;
+    return {
+      line, paidOn, amount, direction, transferName: checkedName(name.trim(), line, label(nameAt, '振込名義')), valueDate,
+      reference: reference ? `${layout.format}:${reference}` : null,
       raw: record.join(','),
-    });
-  }
-  return out;
+    };
+  };
 }

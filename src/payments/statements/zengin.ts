@@ -20,6 +20,7 @@
 // きらぼし銀行「入出金明細（全銀）明細ファイル・フォーマット（全銀協規定形式・改行なし）」(20180501), via
 // https://123deta.com/document/z12v448y- ; 京都銀行「京銀インターネットEBサービス ご利用マニュアル」ファイルフォーマット.
 import { StatementError, type ParsedStatement, type StatementRow } from './types.ts';
+import { checkFileSize, STATEMENT_LIMITS } from './limits.ts';
 
 export const RECORD_LENGTH = 200;
 
@@ -48,7 +49,8 @@ export function parseZenginStatement(bytes: Uint8Array, options: ZenginStatement
 
 /** A quick look: does this file start with a Zengin header record of a kind we read? */
 export function looksLikeZengin(bytes: Uint8Array): boolean {
-  if (bytes.length < RECORD_LENGTH) return false;
+  // A file cut inside its first record is still a Zengin file (rejected as cut), not a CSV whose "header" is the record.
+  if (bytes.length < 22) return false;
   const head = String.fromCharCode(...bytes.subarray(0, 22));
   return /^1(01|03)[01]\d{18}$/.test(head);
 }
@@ -85,7 +87,7 @@ function recordStarts(bytes: Uint8Array): number[] {
       if (length !== RECORD_LENGTH) throw new StatementError(`${i + 1}件目のレコード: 長さが${length}バイトです（全銀形式は200バイト）`);
     });
   } else {
-    if (data.length % RECORD_LENGTH !== 0) throw new StatementError(`全銀形式のファイル長（${data.length}バイト）が200バイトの倍数ではありません`);
+    if (data.length % RECORD_LENGTH !== 0) throw new StatementError(`全銀形式のファイル長（${data.length}バイト）が200バイトの倍数ではありません（途中で切れたファイルの可能性があります）`);
     for (let i = 0; i < data.length; i += RECORD_LENGTH) starts.push(i);
   }
   return starts;
@@ -129,7 +131,7 @@ function numeric(bytes: Uint8Array, at: number, from: number, length: number, n:
   let value = 0;
   for (let i = at + from - 1; i < at + from - 1 + length; i++) {
     const digit = bytes[i]! - 0x30;
-    if (digit < 0 || digit > 9) throw new StatementError(`${n}件目のレコード: ${label}「${field(bytes, at, from, length).trim()}」が数字ではありません`);
+    if (digit < 0 || digit > 9) throw new StatementError(`${n}件目のレコード: ${label}（${from}〜${from + length - 1}バイト目）が数字ではありません`);
     value = value * 10 + digit;
   }
   return value;
@@ -184,36 +186,45 @@ function shiftIso(iso: string, days: number, years = 0): string {
  * real day inside the plausible window (today − lookback … today + a few days). R08 (2026) and 2008 cannot
  * both be plausible, nor 2026 and H26 (2014); when two readings remain, or none, the file is rejected.
  */
-export function resolveEra(dates: readonly string[], options: ZenginOptions = {}): Era {
+export function resolveEra(dates: readonly string[], options: ZenginOptions = {}, recordOf?: ReadonlyMap<string, number>): Era {
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const low = shiftIso(today, 0, -(options.lookbackYears ?? 10));
   const high = shiftIso(today, options.futureDays ?? 31);
   dates = [...new Set(dates)];
   const eras: Era[] = options.era === 'wareki' ? ['reiwa', 'heisei'] : options.era === 'seireki' ? ['gregorian'] : ['reiwa', 'heisei', 'gregorian'];
-  const fits = eras.filter((era) => dates.every((d) => {
+  const plausible = (era: Era, d: string) => {
     const iso = readAs(era, d);
     return iso !== null && iso >= low && iso <= high;
-  }));
+  };
+  const fits = eras.filter((era) => dates.every((d) => plausible(era, d)));
   if (fits.length === 1) return fits[0]!;
+  // The dates themselves are not quoted (they are the records' content): the record is named instead.
   if (fits.length === 0) {
-    throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）を${eras.map((e) => ERA_LABEL[e]).join('・')}のどれで読んでも、${low}〜${high}の実在する日付になりません`);
+    const odd = dates.find((d) => eras.every((era) => !plausible(era, d)));
+    const where = odd !== undefined && recordOf?.has(odd) ? `${recordOf.get(odd)}件目のレコードの日付を` : '日付を';
+    throw new StatementError(`${where}${eras.map((e) => ERA_LABEL[e]).join('・')}のどれで読んでも、${low}〜${high}の実在する日付になりません（ファイル全体で同じ暦に揃う読み方がありません）`);
   }
-  throw new StatementError(`日付（${dates.slice(0, 3).join(', ')}…）が${fits.map((e) => ERA_LABEL[e]).join('とも')}とも読めるため、年を判別できません（--era で指定してください）`);
+  throw new StatementError(`日付が${fits.map((e) => ERA_LABEL[e]).join('とも')}とも読めるため、年を判別できません（--era で指定してください）`);
 }
 
 /** A data record read once: its fields as the trailer check and the statement rows need them (dates still YYMMDD). */
 interface RawRow { n: number; at: number; paidOn: string; valueDate: string; amount: number; credit: boolean; name: string; reference: string }
 
 export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): ParsedStatement {
+  checkFileSize(bytes);
   const records = recordStarts(bytes);
   if (records.length === 0) throw new StatementError('空のファイルです');
+  if (records.length > STATEMENT_LIMITS.records) throw new StatementError(`レコードの数（${records.length}件）が上限（${STATEMENT_LIMITS.records}件）を超えています。期間を分けて出力したファイルをお使いください`);
   let kind: '01' | '03' | null = null;
   let inGroup = false;
   let ended = false;
   let group: RawRow[] = [];
   let bankCode = '';
   const rows: RawRow[] = [];
-  const dates = new Set<string>(); // every date of the file (a statement has few distinct ones)
+  const dates = new Map<string, number>(); // every date of the file (a statement has few distinct ones), with its first record
+  const noteDate = (d: string, n: number) => {
+    if (!dates.has(d)) dates.set(d, n);
+  };
 
   for (let i = 0; i < records.length; i++) {
     const n = i + 1;
@@ -224,14 +235,14 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
     if (type === '1') {
       if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままヘッダー・レコードが続いています`);
       const code = field(bytes, at, 2, 2);
-      if (code !== '01' && code !== '03') throw new StatementError(`${n}件目のレコード: 種別コード「${code}」は読めません（01 振込入金通知、03 入出金取引明細のみ）`);
+      if (code !== '01' && code !== '03') throw new StatementError(`${n}件目のレコード: 種別コードが読めません（01 振込入金通知、03 入出金取引明細のみ）`);
       if (kind && code !== kind) throw new StatementError(`${n}件目のレコード: 1つのファイルに種別コードの異なるデータがあります`);
       if (field(bytes, at, 4, 1) !== '0') throw new StatementError(`${n}件目のレコード: コード区分がJIS（0）ではありません（EBCDICには対応していません）`);
       kind = code;
       for (const [from, label] of [[5, '作成日'], [11, '勘定日（自）'], [17, '勘定日（至）']] as const) {
         const d = field(bytes, at, from, 6);
-        if (!/^\d{6}$/.test(d)) throw new StatementError(`${n}件目のレコード: ${label}「${d}」が日付（YYMMDD）ではありません`);
-        dates.add(d);
+        if (!/^\d{6}$/.test(d)) throw new StatementError(`${n}件目のレコード: ${label}が日付（YYMMDD）ではありません`);
+        noteDate(d, n);
       }
       bankCode = field(bytes, at, 23, 4);
       inGroup = true;
@@ -239,8 +250,10 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
     } else if (type === '2') {
       if (!inGroup || !kind) throw new StatementError(`${n}件目のレコード: ヘッダー・レコードの前にデータ・レコードがあります`);
       const [paidOn, valueDate] = kind === '01' ? [asciiField(bytes, at, 8, 6), asciiField(bytes, at, 14, 6)] : [asciiField(bytes, at, 10, 6), asciiField(bytes, at, 16, 6)];
-      for (const x of [paidOn, valueDate]) if (!/^\d{6}$/.test(x)) throw new StatementError(`${n}件目のレコード: 勘定日・起算日「${x}」が日付（YYMMDD）ではありません`);
-      dates.add(paidOn).add(valueDate);
+      if (!/^\d{6}$/.test(paidOn)) throw new StatementError(`${n}件目のレコード: 勘定日が日付（YYMMDD）ではありません`);
+      if (!/^\d{6}$/.test(valueDate)) throw new StatementError(`${n}件目のレコード: ${kind === '01' ? '起算日' : '預入・払出日'}が日付（YYMMDD）ではありません`);
+      noteDate(paidOn, n);
+      noteDate(valueDate, n);
       const row = dataRecord(kind, bytes, at, n, paidOn, valueDate);
       group.push(row);
       rows.push(row);
@@ -252,13 +265,13 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
       if (inGroup) throw new StatementError(`${n}件目のレコード: トレーラ・レコードのないままエンド・レコードがあります`);
       ended = true;
     } else {
-      throw new StatementError(`${n}件目のレコード: データ区分「${type}」は 1・2・8・9 のいずれでもありません`);
+      throw new StatementError(`${n}件目のレコード: データ区分（1バイト目）が 1・2・8・9 のいずれでもありません`);
     }
   }
   if (inGroup) throw new StatementError('ファイルがトレーラ・レコードの前で終わっています（途中で切れたファイルの可能性があります）');
   if (!ended) throw new StatementError('エンド・レコード（データ区分 9）がありません（途中で切れたファイルの可能性があります）');
 
-  const era = resolveEra([...dates], options);
+  const era = resolveEra([...dates.keys()], options, dates);
   const seen = new Map<string, string>(); // a statement has few distinct dates
   const iso = (yymmdd: string) => {
     let value = seen.get(yymmdd);
@@ -277,11 +290,18 @@ export function parseZengin(bytes: Uint8Array, options: ZenginOptions = {}): Par
 /** The fields of a data record (1-based byte positions in the header comment). */
 function dataRecord(kind: '01' | '03', bytes: Uint8Array, at: number, n: number, paidOn: string, valueDate: string): RawRow {
   if (kind === '01') {
-    return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 20, 10, n, '金額'), credit: bytes[at + 127] !== 0x31, name: textField(bytes, at, 50, 48), reference: asciiField(bytes, at, 2, 6) };
+    return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 20, 10, n, '金額'), credit: bytes[at + 127] !== 0x31, name: nameField(bytes, at, 50, n), reference: asciiField(bytes, at, 2, 6) };
   }
   const io = bytes[at + 21];
-  if (io !== 0x31 && io !== 0x32) throw new StatementError(`${n}件目のレコード: 入払区分「${field(bytes, at, 22, 1)}」は 1（入金）・2（出金）のいずれでもありません`);
-  return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 25, 12, n, '取引金額'), credit: io === 0x31, name: textField(bytes, at, 82, 48), reference: asciiField(bytes, at, 2, 8) };
+  if (io !== 0x31 && io !== 0x32) throw new StatementError(`${n}件目のレコード: 入払区分（22バイト目）が 1（入金）・2（出金）のいずれでもありません`);
+  return { n, at, paidOn, valueDate, amount: numeric(bytes, at, 25, 12, n, '取引金額'), credit: io === 0x31, name: nameField(bytes, at, 82, n), reference: asciiField(bytes, at, 2, 8) };
+}
+
+/** 振込依頼人名 (48 bytes): a question mark is no character of the Zengin set, but what a lossy conversion leaves. */
+function nameField(bytes: Uint8Array, at: number, from: number, n: number): string {
+  const name = textField(bytes, at, from, 48);
+  if (name.includes('?')) throw new StatementError(`${n}件目のレコード: 振込依頼人名に「?」があります（文字コードの変換で失われた文字の可能性があります）。銀行からダウンロードしたままのファイルをお使いください`);
+  return name;
 }
 
 function checkTrailer(kind: '01' | '03', bytes: Uint8Array, at: number, n: number, group: RawRow[]): void {
