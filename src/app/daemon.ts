@@ -1,5 +1,7 @@
 // The daemon: drains the mail source in order, delivers the outbox, and runs scheduled jobs, until
-// asked to stop; then it finishes the mail in hand and stops cleanly. One bad mail never stops it.
+// asked to stop; then it finishes the mail in hand and stops cleanly. One bad mail never stops it:
+// every mail's attempt is recorded before it is processed, each attempt is bounded in time, and a mail
+// that failed, hung or took the process down daemon.maxAttempts times is quarantined (src/app/poison-mail.ts).
 import cron from 'node-cron';
 import type { App } from './context.ts';
 import type { Disposition, MailSource } from '../intake/sources/mail-source.ts';
@@ -11,6 +13,10 @@ import { transaction } from '../cases/db.ts';
 import { moveCasesOn, runMatching } from './payment-matching.ts';
 import { writeStatus } from './daemon-status.ts';
 import { sendPaymentReminders } from './payment-reminders.ts';
+import { sha256 } from '../intake/content-store.ts';
+import { IntakeAttempts, type AttemptRecord } from '../cases/intake-attempts.ts';
+import { injectedFault, quarantineMail } from './poison-mail.ts';
+import { startWatchdog, type Watchdog } from './daemon-watchdog.ts';
 
 export interface Daemon {
   stop(): Promise<void>;
@@ -27,18 +33,77 @@ export function dispositionOf(outcome: MailOutcome): Disposition {
   return classification === 'ignored' || classification === 'automatic' ? 'ignored' : 'processed';
 }
 
-/** Processes every waiting mail once. A mail that cannot be committed stays in the source for the next round. */
-export async function drainSource(app: App, source: MailSource, shouldStop: () => boolean = () => false): Promise<MailOutcome[]> {
+class MailTimeout extends Error {}
+
+/** The mail's processing, or a MailTimeout after ms. The processing itself cannot be cancelled: see drainSource. */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new MailTimeout(`timeout: no result after ${Math.round(ms / 1000)} s`)), ms); });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** A mail that failed before (or that the last process died on) waits behind the mails never tried. */
+function triedBefore(record: AttemptRecord | undefined): number {
+  return record && (record.state === 'failed' || record.state === 'processing') ? record.attempts : 0;
+}
+
+export interface DrainOptions {
+  /** Told when a mail is taken in hand and when it is done (the daemon's watchdog). */
+  watchdog?: Pick<Watchdog, 'enter' | 'leave'>;
+}
+
+/**
+ * Processes every waiting mail once. Each attempt is committed before the mail is processed (a process that
+ * dies on it still counts it) and bounded by daemon.mailTimeoutSeconds. A mail that fails stays in the source
+ * and is retried in a later round, after the mails never tried; once it has failed daemon.maxAttempts times it
+ * is quarantined (a staff exception, filed aside) and no longer holds anything up.
+ */
+export async function drainSource(app: App, source: MailSource, shouldStop: () => boolean = () => false, options: DrainOptions = {}): Promise<MailOutcome[]> {
   const outcomes: MailOutcome[] = [];
-  for (const mail of await source.pending()) {
+  const attempts = new IntakeAttempts(app.db);
+  const { maxAttempts, mailTimeoutSeconds } = app.config.daemon;
+  const mails = (await source.pending()).map((mail, index) => {
+    const hash = sha256(mail.raw);
+    return { mail, index, hash, record: attempts.get(source.name, hash) };
+  });
+  mails.sort((a, b) => triedBefore(a.record) - triedBefore(b.record) || a.index - b.index);
+  for (const { mail, hash, record } of mails) {
     if (shouldStop()) break;
-    let outcome: MailOutcome;
-    try {
-      outcome = await processMail(app, source.name, mail);
-    } catch (error) {
-      app.log.error({ ref: mail.ref, err: (error as Error).message }, 'mail not committed; it stays in the inbox and is retried');
+    if (record && (record.state === 'quarantined' || (record.state !== 'done' && record.attempts >= maxAttempts))) {
+      try {
+        outcomes.push(await quarantineMail(app, source, mail, record.state === 'processing' ? attempts.failed(source.name, hash, 'crash: the process ended while this mail was being processed')! : record));
+      } catch (error) {
+        app.log.error({ ref: mail.ref, err: (error as Error).message }, 'mail could not be quarantined; it stays in the inbox and is tried again');
+      }
       continue;
     }
+    const attempt = attempts.begin(source.name, mail.ref, hash);
+    let outcome: MailOutcome;
+    const deadline = Date.now() + mailTimeoutSeconds * 1000;
+    options.watchdog?.enter(deadline);
+    const work = injectedFault(mail.raw).then(() => processMail(app, source.name, mail));
+    try {
+      outcome = await bounded(work, mailTimeoutSeconds * 1000);
+    } catch (error) {
+      // Over the time bound the processing is abandoned, not stopped (JavaScript cannot stop it); the file
+      // readers have their own limits, and should it still commit, its record is the mail's (same key), so
+      // a later attempt or the quarantine finds it already done.
+      work.catch(() => undefined);
+      options.watchdog?.leave();
+      const reason = error instanceof MailTimeout ? error.message : `error: ${(error as Error).message}`;
+      const failed = attempts.failed(source.name, hash, reason);
+      app.log.error({ ref: mail.ref, attempt, maxAttempts, err: reason }, attempt < maxAttempts ? 'mail not committed; it stays in the inbox and is retried after the others' : 'mail not committed and out of attempts; quarantining it');
+      if (failed && attempt >= maxAttempts) {
+        try {
+          outcomes.push(await quarantineMail(app, source, mail, failed));
+        } catch (quarantineError) {
+          app.log.error({ ref: mail.ref, err: (quarantineError as Error).message }, 'mail could not be quarantined; it stays in the inbox and is tried again');
+        }
+      }
+      continue;
+    }
+    options.watchdog?.leave();
+    attempts.succeeded(source.name, hash);
     outcomes.push(outcome);
     try {
       await source.done(mail, dispositionOf(outcome));
@@ -50,7 +115,7 @@ export async function drainSource(app: App, source: MailSource, shouldStop: () =
 }
 
 export function deliverOutbox(app: App, transport: Transport, shouldStop?: () => boolean): Promise<{ sent: number; failed: number }> {
-  return deliverDue(app.cases, transport, (p) => app.files.get(p), app.config.sender, app.log, new Date(), shouldStop, (row) => mailOfOutboxRow(app, row));
+  return deliverDue(app.outbox, transport, (p) => app.files.get(p), app.config.sender, app.log, new Date(), shouldStop, (row) => mailOfOutboxRow(app, row));
 }
 
 /** The poll as a node-cron schedule (seconds field): every n seconds below a minute, else every n/60 minutes. */
@@ -62,6 +127,8 @@ export function pollSchedule(seconds: number): string {
 export interface DaemonOptions {
   /** How often the source is read when nothing wakes the daemon (default: the inbox folder's interval). */
   pollSeconds?: number;
+  /** The memory and hang watchdog thread (default on; it ends the whole process, so not for in-process tests). */
+  watchdog?: boolean;
 }
 
 export function startDaemon(app: App, source: MailSource, transport: Transport, options: DaemonOptions = {}): Daemon {
@@ -92,6 +159,20 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
       app.log.warn({ err: (error as Error).message }, 'could not record the daemon status');
     }
   };
+
+  // Mails the previous process was processing when it died (a crash, out of memory, the watchdog): each
+  // counts as a failed attempt, with the reason the watchdog left, and waits behind the mails never tried.
+  try {
+    for (const r of new IntakeAttempts(app.db).recoverInterrupted()) {
+      app.log.warn({ ref: r.ref, attempts: r.attempts, reason: r.reasons[r.reasons.length - 1] }, 'the previous run ended while processing this mail; counted as a failed attempt');
+    }
+  } catch (error) {
+    app.log.error({ err: (error as Error).message }, 'could not read the interrupted attempts');
+  }
+  // Memory (the 1.5 GiB bound) and hangs that block the event loop: see src/app/daemon-watchdog.ts.
+  const watchdog = options.watchdog === false || app.config.database.path === ':memory:'
+    ? undefined
+    : startWatchdog({ dbPath: app.config.database.path, memoryLimitMb: app.config.daemon.memoryLimitMb });
 
   // Cases a statement import left queued to move on (it died between its two transactions): moved now.
   try {
@@ -129,7 +210,7 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
         // Read the source when woken (IDLE, a reconnect timer, the poll) or while a backlog drains.
         const readSource: boolean = woken || busy;
         woken = false;
-        const outcomes: MailOutcome[] = readSource ? await drainSource(app, source, () => stopping) : [];
+        const outcomes: MailOutcome[] = readSource ? await drainSource(app, source, () => stopping, { watchdog }) : [];
         const delivered = stopping ? { sent: 0, failed: 0 } : await deliverOutbox(app, transport, () => stopping);
         busy = outcomes.length > 0 || delivered.sent > 0;
       } catch (error) {
@@ -144,14 +225,23 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
     await poll.stop();
     await source.close?.().catch(() => undefined);
     await transport.close?.().catch(() => undefined);
+    await watchdog?.stop();
     reportStatus('stopped');
     await reminders.stop();
     app.log.info('daemon stopped');
   };
+  // Under the supervisor (bin/conken.js start), connected to it by IPC: if it is gone, stop as on SIGTERM
+  // (the mail in hand finished); when stopping, tell it, so it does not relay a signal we got ourselves.
+  const supervised = typeof process.send === 'function' && process.env.CONKEN_SUPERVISED === '1';
+  if (supervised) {
+    process.channel?.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
   const done = loop();
   return {
     done,
     async stop() {
+      if (supervised && process.connected && !stopping) process.send!({ conken: 'stopping' });
       stopping = true;
       wake?.();
       await done;

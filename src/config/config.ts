@@ -29,6 +29,9 @@ export const configSchema = z.object({
     mailbox: z.string().default('INBOX'),
     /** Handled mails are moved here once their case is committed; empty = flag them in place instead. */
     processedFolder: z.string().default('Processed'),
+    /** Mails set aside after too many failed attempts are moved here (created if missing); where moving is
+     *  not possible they are flagged in place ($ConkenQuarantined) instead. */
+    quarantineFolder: z.string().default('Quarantine'),
     /** Polling interval when IDLE is unavailable or misses something (IDLE wakes the daemon at once). */
     pollSeconds: positiveInt.default(60),
     /** Refuse servers whose TLS certificate does not verify (turn off only for a self-signed test server). */
@@ -74,6 +77,15 @@ export const configSchema = z.object({
     reminderCron: z.string().default('0 9 * * *'),
   }).prefault({}),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  /** Poison mail (src/app/poison-mail.ts): how the daemon bounds one mail. */
+  daemon: z.object({
+    /** A mail that failed, hung or crashed the process this many times is quarantined with a staff exception. */
+    maxAttempts: positiveInt.default(3),
+    /** Time bound per mail; past it the mail counts as hung (its attempt fails, or the watchdog ends a blocked process). */
+    mailTimeoutSeconds: positiveInt.default(600),
+    /** The daemon process's resident memory bound (MiB): above it the watchdog ends the process (SPEC: 1.5 GiB). */
+    memoryLimitMb: positiveInt.default(1536),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -91,6 +103,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_IMAP_PASSWORD: ['imap', 'password'],
   CONKEN_IMAP_MAILBOX: ['imap', 'mailbox'],
   CONKEN_IMAP_PROCESSED_FOLDER: ['imap', 'processedFolder'],
+  CONKEN_IMAP_QUARANTINE_FOLDER: ['imap', 'quarantineFolder'],
   CONKEN_IMAP_POLL_SECONDS: ['imap', 'pollSeconds'],
   CONKEN_IMAP_TLS_REJECT_UNAUTHORIZED: ['imap', 'tlsRejectUnauthorized'],
   CONKEN_SMTP_HOST: ['smtp', 'host'],
@@ -115,6 +128,9 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_PAYMENT_REMINDER_INTERVAL_DAYS: ['payments', 'reminderIntervalDays'],
   CONKEN_PAYMENT_REMINDER_CRON: ['payments', 'reminderCron'],
   CONKEN_LOG_LEVEL: ['log', 'level'],
+  CONKEN_DAEMON_MAX_ATTEMPTS: ['daemon', 'maxAttempts'],
+  CONKEN_DAEMON_MAIL_TIMEOUT_SECONDS: ['daemon', 'mailTimeoutSeconds'],
+  CONKEN_DAEMON_MEMORY_LIMIT_MB: ['daemon', 'memoryLimitMb'],
 };
 
 export class ConfigError extends Error {}

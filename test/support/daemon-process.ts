@@ -4,6 +4,8 @@ import path from 'node:path';
 import { ROOT } from './harness.ts';
 
 export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** The `conken` bin: `start` there runs the daemon under its supervisor (restarts, heap limit). */
+export const BIN = path.join(ROOT, 'bin', 'conken.js');
 
 export interface DaemonProcess {
   child: ChildProcess;
@@ -27,8 +29,9 @@ export async function killAllDaemons(): Promise<void> {
   started.clear();
 }
 
-export function startDaemonProcess(env: Record<string, string>): DaemonProcess {
-  const child = spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** The daemon (`conken start` of src/cli/main.ts); with supervised, through bin/conken.js and its supervisor. */
+export function startDaemonProcess(env: Record<string, string>, options: { supervised?: boolean } = {}): DaemonProcess {
+  const child = spawn(process.execPath, [options.supervised ? BIN : MAIN, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   started.add(child);
   child.once('exit', () => started.delete(child));
   let logs = '';

@@ -1,6 +1,7 @@
 // Folder source (embedded mode): .eml files dropped into a folder, processed in name order, then moved
 // to a processed folder. If the daemon dies between commit and move, the mail is seen again and the
-// message store recognises it as already processed: nothing happens twice.
+// message store recognises it as already processed: nothing happens twice. A mail the daemon gave up on
+// (src/app/poison-mail.ts) is moved to the quarantine folder, by default inbox/quarantine/.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Disposition, MailSource, SourceMail } from './mail-source.ts';
@@ -9,10 +10,12 @@ export class FolderSource implements MailSource {
   readonly name = 'folder';
   readonly dir: string;
   readonly processedDir: string;
+  readonly quarantineDir: string;
 
-  constructor(dir: string, processedDir: string) {
+  constructor(dir: string, processedDir: string, quarantineDir = path.join(dir, 'quarantine')) {
     this.dir = dir;
     this.processedDir = processedDir;
+    this.quarantineDir = quarantineDir;
     mkdirSync(dir, { recursive: true });
     mkdirSync(processedDir, { recursive: true });
   }
@@ -30,11 +33,13 @@ export class FolderSource implements MailSource {
     return mails;
   }
 
-  async done(mail: SourceMail, _disposition: Disposition): Promise<void> {
+  async done(mail: SourceMail, disposition: Disposition): Promise<void> {
     const from = path.join(this.dir, mail.ref);
     if (!existsSync(from)) return;
-    let to = path.join(this.processedDir, mail.ref);
-    for (let i = 1; existsSync(to); i++) to = path.join(this.processedDir, mail.ref.replace(/(\.eml)?$/i, `.${i}$1`));
+    const dir = disposition === 'quarantined' ? this.quarantineDir : this.processedDir;
+    mkdirSync(dir, { recursive: true });
+    let to = path.join(dir, mail.ref);
+    for (let i = 1; existsSync(to); i++) to = path.join(dir, mail.ref.replace(/(\.eml)?$/i, `.${i}$1`));
     renameSync(from, to);
   }
 }

@@ -8,6 +8,8 @@
 //   outcome is committed; a crash in between leaves it in the mailbox, and when it is read again the
 //   message store recognises it (same Message-ID or bytes) and it is simply moved;
 // - unrelated mail is left untouched (the watermark passes it); nothing is ever deleted;
+// - a mail the daemon gave up on (it failed, hung or crashed the process too often: src/app/poison-mail.ts)
+//   is moved to the quarantine folder, or flagged in place ($ConkenQuarantined) where moving is not possible;
 // - a new UIDVALIDITY means UIDs were renumbered: the mailbox is read again from the start and the
 //   message store sorts out what was already seen.
 import { ImapFlow } from 'imapflow';
@@ -21,6 +23,8 @@ export type ImapSettings = Config['imap'];
 
 /** Keyword set on handled mails when they cannot be moved; such mails are skipped when read again. */
 export const PROCESSED_KEYWORD = '$ConkenProcessed';
+/** Keyword set on quarantined mails that cannot be moved to the quarantine folder (with \Flagged, for a person to see). */
+export const QUARANTINE_KEYWORD = '$ConkenQuarantined';
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
@@ -53,6 +57,8 @@ export class ImapSource implements MailSource {
   private uidValidity: string | null = null;
   /** Moving is possible (the processed folder exists or could be made); otherwise handled mails are flagged. */
   private canMove = false;
+  /** Quarantined mails can be moved to the quarantine folder; otherwise they are flagged in place. */
+  private canQuarantine = false;
   private failures = 0;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -159,6 +165,7 @@ export class ImapSource implements MailSource {
           else this.log.warn({ err: message(error) }, 'cannot create the processed folder; handled mails will be flagged instead');
         }
       }
+      this.canQuarantine = s.quarantineFolder ? await this.ensureFolder(client, s.quarantineFolder, 'quarantine') : false;
       const mailbox = await client.mailboxOpen(s.mailbox);
       this.uidValidity = String(mailbox.uidValidity);
     } catch (error) {
@@ -174,6 +181,18 @@ export class ImapSource implements MailSource {
     this.state = 'connected';
     this.log.info({ uidValidity: this.uidValidity, filing: this.canMove ? 'move' : 'flag' }, 'IMAP connected');
     return client;
+  }
+
+  /** Creates a folder if missing; false when it can neither be made nor found (then mails are flagged instead). */
+  private async ensureFolder(client: ImapFlow, folder: string, what: string): Promise<boolean> {
+    try {
+      await client.mailboxCreate(folder);
+      return true;
+    } catch (error) {
+      if ((error as { serverResponseCode?: string }).serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(message(error))) return true;
+      this.log.warn({ err: message(error), folder: what }, 'cannot create the folder; its mails will be flagged in place instead');
+      return false;
+    }
   }
 
   async pending(): Promise<SourceMail[]> {
@@ -202,11 +221,17 @@ export class ImapSource implements MailSource {
       const batch = waiting.slice(0, this.batchSize);
       if (batch.length === 0) return [];
       const mails: SourceMail[] = [];
-      for await (const msg of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      for await (const msg of client.fetch(batch.join(','), { uid: true, source: true, internalDate: true, flags: true }, { uid: true })) {
         if (!msg.source) continue;
+        // Quarantined in place earlier (moving was not possible): already recorded, only passed over.
+        if (msg.flags?.has(QUARANTINE_KEYWORD)) {
+          this.handled.add(msg.uid);
+          continue;
+        }
         const internal = msg.internalDate ? new Date(msg.internalDate) : null;
         mails.push({ ref: `${uidValidity}:${msg.uid}`, raw: msg.source, receivedAt: internal && !Number.isNaN(internal.getTime()) ? internal : null });
       }
+      this.advanceWatermark(uidValidity);
       // A UID that vanished between SEARCH and FETCH (moved by someone else) holds the watermark back for
       // this round only: the next SEARCH no longer finds it. Never assume a mail handled that was not read.
       return mails.sort((a, b) => Number(a.ref.split(':')[1]) - Number(b.ref.split(':')[1]));
@@ -227,6 +252,7 @@ export class ImapSource implements MailSource {
     // Read under another UIDVALIDITY: the mailbox is being read again; this copy is found there.
     if (validity !== this.uidValidity) return;
     if (disposition === 'processed') await this.file(uid);
+    if (disposition === 'quarantined') await this.quarantine(uid);
     this.handled.add(uid);
     this.advanceWatermark(validity);
     this.backlog = Math.max(0, this.backlog - 1);
@@ -256,6 +282,31 @@ export class ImapSource implements MailSource {
     // Its outcome is committed; the watermark passes it, so it is not read again, only left in place.
     this.recordError(new Error('neither move nor flag was allowed'), 'file');
     this.log.error({ ref }, 'mail handled but could not be moved or flagged; it stays in the mailbox');
+  }
+
+  /**
+   * Sets a quarantined mail aside: moved to the quarantine folder, or flagged in place (\Flagged, so a person
+   * sees it, and QUARANTINE_KEYWORD, so it is passed over when read again). Its staff exception is committed.
+   */
+  private async quarantine(uid: number): Promise<void> {
+    const client = this.client;
+    const ref = `${this.uidValidity}:${uid}`;
+    const lost = () => {
+      const error = new Error('IMAP connection lost before the mail could be quarantined; it is quarantined when read again');
+      this.dropConnection(error, 'quarantine');
+      return error;
+    };
+    if (!client?.usable) throw lost();
+    const range = String(uid);
+    if (this.canQuarantine) {
+      if (await client.messageMove(range, this.settings.quarantineFolder, { uid: true })) return;
+      if (!client.usable) throw lost();
+      this.log.warn({ ref }, 'move to the quarantine folder refused; flagging the mail instead');
+    }
+    if (await client.messageFlagsAdd(range, ['\\Flagged', QUARANTINE_KEYWORD], { uid: true })) return;
+    if (!client.usable) throw lost();
+    this.recordError(new Error('neither move nor flag was allowed'), 'quarantine');
+    this.log.error({ ref }, 'mail quarantined but could not be moved or flagged; it stays in the mailbox');
   }
 
   /** The watermark passes a UID only when it and every lower UID still in the mailbox are handled. */

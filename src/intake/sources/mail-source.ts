@@ -11,8 +11,12 @@ export interface SourceMail {
   fallbackTime?: Date;
 }
 
-/** processed: a case or a record was made, the mail can be filed away; ignored: unrelated, leave it untouched. */
-export type Disposition = 'processed' | 'ignored';
+/**
+ * processed: a case or a record was made, the mail can be filed away; ignored: unrelated, leave it untouched;
+ * quarantined: it failed, hung or crashed the daemon too many times and was recorded as a staff exception:
+ * set aside where staff can find it (never deleted), so the mails behind it are read.
+ */
+export type Disposition = 'processed' | 'ignored' | 'quarantined';
 
 export interface MailSource {
   readonly name: string;
