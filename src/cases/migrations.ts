@@ -311,4 +311,72 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX intake_attempts_state ON intake_attempts(state) WHERE state IN ('processing', 'failed');
     `,
   },
+  {
+    version: 20,
+    name: 'workbench: users, web sessions, append-only audit log',
+    sql: `
+      -- Workbench users (src/cases/users-store.ts): a login, one role, a password as a PHC string.
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL,                       -- staff | finance | reviewer | admin
+        password_hash TEXT NOT NULL,              -- $scrypt$ln=17,r=8,p=1$<salt>$<hash>
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- Web sessions (src/cases/session-store.ts); times in ms since the epoch: the store refuses a session
+      -- idle or older than the configured limits.
+      CREATE TABLE web_sessions (
+        sid TEXT PRIMARY KEY,
+        user_id INTEGER REFERENCES users(id),
+        data_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      );
+      CREATE INDEX web_sessions_user ON web_sessions(user_id);
+      CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+      -- The key that signs the session cookie, made once per database.
+      CREATE TABLE web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
+      -- Who saw or changed what, when (UTC) and from where (src/cases/audit-log.ts). Append-only.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        login TEXT,                               -- the user (or the login tried, for a failed login)
+        action TEXT NOT NULL,                     -- login.success | login.failure | case.view | field.confirm | …
+        case_number TEXT,
+        target TEXT,                              -- an attachment id, a field, a user's login
+        address TEXT,                             -- the client's IP address
+        detail_json TEXT
+      );
+      CREATE INDEX audit_log_login ON audit_log(login, at);
+      CREATE INDEX audit_log_case ON audit_log(case_number, at);
+      CREATE INDEX audit_log_action ON audit_log(action, at);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
+    version: 10,
+    name: 'intake attempts: a mail that crashes, hangs or fails is retried a bounded number of times, then quarantined',
+    sql: `
+      -- One row per mail the daemon has started on (src/cases/intake-attempts.ts), keyed by the source and the
+      -- SHA-256 of its raw bytes (stable when a file is renamed or an IMAP folder renumbered). The attempt is
+      -- committed BEFORE the mail is processed: a row still 'processing' at start-up is a mail the previous
+      -- process died on (a native crash, out of memory, killed by the watchdog), and that counts.
+      CREATE TABLE intake_attempts (
+        source TEXT NOT NULL,                     -- folder | imap
+        sha256 TEXT NOT NULL,
+        ref TEXT NOT NULL,                        -- the source's ref when last seen (file name, UIDVALIDITY:UID)
+        state TEXT NOT NULL,                      -- processing | failed | done | quarantined
+        attempts INTEGER NOT NULL DEFAULT 0,      -- started since the last success
+        reasons_json TEXT NOT NULL DEFAULT '[]',  -- why each failed attempt failed (technical, for staff)
+        last_error TEXT,                          -- the reason of the attempt in hand, set by the watchdog before it kills
+        started_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (source, sha256)
+      );
+      CREATE INDEX intake_attempts_state ON intake_attempts(state) WHERE state IN ('processing', 'failed');
+    `,
+  },
 ];

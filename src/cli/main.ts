@@ -22,6 +22,7 @@ import { runDemo } from './demo.ts';
 import { confirmField, ConfirmError } from '../app/confirm-field.ts';
 import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { CASE_STATUSES } from '../cases/status.ts';
+import { registerWorkbenchCommands, serveWorkbench } from '../web/cli.ts';
 
 function setup(options: { json?: boolean }): { config: Config; log: Logger } {
   const config = loadConfig();
@@ -67,12 +68,14 @@ program.name('conken').description('コン検 intake: mail in, forms read, rules
 program.command('start').description('run the daemon: watch the inbox, process mail, deliver the outbox (what npm start runs)').action(async () => {
   const { config, log } = setup({});
   const app = createApp(config, log);
+  // The workbench in the same process, first: a bind it may not use stops start-up before any mail is read.
+  const web = await serveWorkbench(app);
   const daemon = startDaemon(app, createSource(app), createTransport(app), { pollSeconds: pollSecondsFor(app) });
   let signals = 0;
   const stop = (signal: string) => {
     if (signals++ > 0) process.exit(1);
     log.info({ signal }, 'stopping after the current mail');
-    void daemon.stop().then(() => shutdownOcr()).then(() => { closeApp(app); process.exit(0); });
+    void web.close().then(() => daemon.stop()).then(() => shutdownOcr()).then(() => { closeApp(app); process.exit(0); });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -319,6 +322,8 @@ program.command('status').description('the daemon: running or not, mailbox and S
       if (!r.running) process.exitCode = 3;
     });
   });
+
+registerWorkbenchCommands(program);
 
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);

@@ -86,6 +86,24 @@ export const configSchema = z.object({
     /** The daemon process's resident memory bound (MiB): above it the watchdog ends the process (SPEC: 1.5 GiB). */
     memoryLimitMb: positiveInt.default(1536),
   }).prefault({}),
+  /** The workbench (web pages for staff, finance, the reviewer and admins): src/web. */
+  web: z.object({
+    /** Loopback by default; any other address needs publicUrl (https). */
+    host: z.string().default('127.0.0.1'),
+    /** 0 picks a free port (tests). */
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** The https URL users reach the workbench at (behind a TLS proxy): Secure __Host- cookies, origin checks. */
+    publicUrl: z.string().default(''),
+    /** Proxies whose X-Forwarded-* headers are believed (Fastify trustProxy: addresses, CIDRs, 'loopback'); with an https publicUrl, 'loopback' unless set. */
+    trustProxy: z.string().default(''),
+    /** A session ends after this long without a request, and in any case this long after login. */
+    idleMinutes: positiveInt.default(30),
+    absoluteHours: positiveInt.default(12),
+    /** Failed logins in the window after which a login (or an address) must wait. */
+    loginMaxFailuresPerLogin: positiveInt.default(5),
+    loginMaxFailuresPerAddress: positiveInt.default(20),
+    loginWindowMinutes: positiveInt.default(15),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -131,6 +149,15 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_DAEMON_MAX_ATTEMPTS: ['daemon', 'maxAttempts'],
   CONKEN_DAEMON_MAIL_TIMEOUT_SECONDS: ['daemon', 'mailTimeoutSeconds'],
   CONKEN_DAEMON_MEMORY_LIMIT_MB: ['daemon', 'memoryLimitMb'],
+  CONKEN_WEB_HOST: ['web', 'host'],
+  CONKEN_WEB_PORT: ['web', 'port'],
+  CONKEN_WEB_PUBLIC_URL: ['web', 'publicUrl'],
+  CONKEN_WEB_TRUST_PROXY: ['web', 'trustProxy'],
+  CONKEN_WEB_IDLE_MINUTES: ['web', 'idleMinutes'],
+  CONKEN_WEB_ABSOLUTE_HOURS: ['web', 'absoluteHours'],
+  CONKEN_WEB_LOGIN_MAX_FAILURES_PER_LOGIN: ['web', 'loginMaxFailuresPerLogin'],
+  CONKEN_WEB_LOGIN_MAX_FAILURES_PER_ADDRESS: ['web', 'loginMaxFailuresPerAddress'],
+  CONKEN_WEB_LOGIN_WINDOW_MINUTES: ['web', 'loginWindowMinutes'],
 };
 
 export class ConfigError extends Error {}

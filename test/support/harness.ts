@@ -29,6 +29,8 @@ export function dataEnv(dir: string): Record<string, string> {
     CONKEN_RULES_DIR: path.join(ROOT, 'rules'),
     CONKEN_TEMPLATES_DIR: path.join(ROOT, 'mail-templates'),
     CONKEN_LOG_LEVEL: 'silent',
+    // conken start serves the workbench too: a free port each, so daemons of parallel tests never collide.
+    CONKEN_WEB_PORT: '0',
   };
 }
 

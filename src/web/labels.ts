@@ -1,0 +1,143 @@
+// Words the workbench shows for the machine's codes, and dates in Tokyo time.
+import { FIELD_LABELS } from '../validate/findings.ts';
+
+export const STATUS_LABELS: Record<string, string> = {
+  'missing-items': '不足あり（申請者へ連絡済み）',
+  'awaiting-payment': '入金待ち',
+  exception: '要対応',
+  'ready-for-review': '審査待ち',
+  approved: '承認済み',
+  rejected: '却下',
+};
+
+export const KIND_LABELS: Record<string, string> = {
+  renewal: '更新申請',
+  certification: '認定申請',
+  unknown: '種別不明',
+};
+
+export const ROLE_LABELS: Record<string, string> = {
+  staff: '受付担当',
+  finance: '経理担当',
+  reviewer: '審査担当',
+  admin: '管理者',
+};
+
+export const AUDIENCE_LABELS: Record<string, string> = { staff: '事務局', applicant: '申請者', reviewer: '審査担当' };
+
+export const CLASSIFICATION_LABELS: Record<string, string> = {
+  application: '申請',
+  reply: '返信',
+  'near-miss': '件名の近い申請',
+  ignored: '対象外',
+  automatic: '自動送信メール',
+  malformed: '解析できないメール',
+  duplicate: '重複',
+};
+
+export const OUTBOX_STATUS_LABELS: Record<string, string> = { pending: '送信待ち', sent: '送信済み', suppressed: '送信しない' };
+
+/** Short names for the finding codes (the queue's reasons). */
+export const CODE_LABELS: Record<string, string> = {
+  'field.missing': '未記入の項目',
+  'field.invalid': '読めない値',
+  'field.unconfirmed': '読み取りの確認',
+  'qualification.none': '資格の選択なし',
+  'qualification.multiple': '資格の複数選択',
+  'ethics.not-agreed': '倫理規程の同意なし',
+  'cpd.insufficient': 'CPD不足',
+  'cpd.row-incomplete': 'CPD行の記入不足',
+  'cpd.row-out-of-period': 'CPDの期間外',
+  'cpd.points-exceed-hours': 'CPDポイント超過',
+  'cpd.stated-total-mismatch': 'CPD合計の不一致',
+  'cpd.cap-applied': 'CPD上限の適用',
+  'proof.missing': '証明書なし',
+  'window.outside': '受付期間外',
+  'exam-report.missing': '成績通知なし',
+  'exam-report.expired': '成績通知の期限切れ',
+  'exam-report.mismatch': '成績通知の不一致',
+  'exam-report.unread': '成績通知を読めない',
+  'experience.total-short': '実務経験の不足',
+  'experience.fields-too-few': '実務分野の不足',
+  'experience.required-field-short': '必須分野の不足',
+  'experience.row-incomplete': '経験行の記入不足',
+  'experience.stated-total-mismatch': '経験合計の不一致',
+  'signature.typed': '署名が入力文字',
+  'substitution.over-limit': '代替の上限超過',
+  'certifier.missing': '証明者なし',
+  'certifier.unsigned': '証明者の署名なし',
+  'oath.not-agreed': '誓約の同意なし',
+  'oath.unsigned': '誓約の署名なし',
+  'attachment.unsupported': '対応外の添付',
+  'attachment.unreadable': '開けない添付',
+  'form.not-found': '申請書なし',
+  'subject.near-miss': '件名の誤り',
+  'reply.text-only': '本文のみの返信',
+  'mail.malformed': '解析できないメール',
+  'payment.missing': '入金なし',
+  'payment.amount-mismatch': '入金額の不一致',
+  'payment.ambiguous': '入金の候補が複数',
+  'payment.bulk': '一括振込',
+  'payment.duplicate': '二重入金',
+};
+
+const SHORT: Record<string, string> = {
+  title: '名称', completedOn: '修了日', hours: '時間', points: 'ポイント', period: '期間', from: '開始', to: '終了',
+  field: '分野', years: '年数', organization: '勤務先', duties: '業務内容', company: '会社', role: '役割', description: '内容', organizer: '主催',
+};
+
+/** Fields the applicant-facing labels do not name (certification form, stated totals, lists). */
+const MORE_LABELS: Record<string, string> = {
+  cpd: 'CPD活動', experience: '実務経験',
+  'cpdStatedTotals.A': 'CPD合計欄（A）', 'cpdStatedTotals.B1': 'CPD合計欄（B1）', 'cpdStatedTotals.B2': 'CPD合計欄（B2）', 'cpdStatedTotals.C1': 'CPD合計欄（C1）',
+  'cpdStatedTotals.C2': 'CPD合計欄（C2）', 'cpdStatedTotals.C3': 'CPD合計欄（C3）', 'cpdStatedTotals.D1': 'CPD合計欄（D1）', 'cpdStatedTotals.D2': 'CPD合計欄（D2）', 'cpdStatedTotals.D3': 'CPD合計欄（D3）',
+  applicantSigned: '申請者の署名', oathAgreed: '誓約の同意チェック', oathDate: '誓約の日付', examReportIssuedOn: '成績通知の発行日',
+  statedTotalYears: '実務経験の合計年数（記入）', statedRequiredFieldYears: '必須分野の経験年数（記入）',
+  'certifier.name': '証明者の氏名', 'certifier.title': '証明者の役職', 'certifier.organization': '証明者の所属', 'certifier.phone': '証明者の電話番号',
+  'certifier.certifiedOn': '証明日', 'certifier.signed': '証明者の署名',
+};
+
+/** A field's label: where it sits on the form (rows: the list's label and the row number). */
+export function fieldLabel(field: string): string {
+  const direct = FIELD_LABELS[field] ?? MORE_LABELS[field];
+  if (direct) return direct.replace(/^■/, '');
+  const row = /^([A-Za-z]+)\[(\d+)\]\.([A-Za-z]+)$/.exec(field);
+  if (row) {
+    const list = MORE_LABELS[row[1]!] ?? FIELD_LABELS[row[1]!]?.replace(/^■/, '') ?? row[1]!;
+    const inner = FIELD_LABELS[`${row[1]}.${row[3]}`] ?? SHORT[row[3]!] ?? row[3]!;
+    return `${list} ${row[2]}行目の${inner}`;
+  }
+  const dotted = FIELD_LABELS[field.split('.')[0]!];
+  return dotted ? `${dotted.replace(/^■/, '')}（${field.split('.')[1]}）` : field;
+}
+
+const DATE_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const DATE = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** 2026/01/20 10:00 (Tokyo). */
+export function tokyoDateTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : DATE_TIME.format(d);
+}
+
+export function tokyoDay(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : DATE.format(d);
+}
+
+/** Days since an instant, in whole days (the queue shows how long a case has waited). */
+export function daysSince(iso: string, now = Date.now()): number {
+  return Math.max(0, Math.floor((now - new Date(iso).getTime()) / 86_400_000));
+}
+
+export function yen(n: number | null | undefined): string {
+  return n === null || n === undefined ? '' : `${n.toLocaleString('ja-JP')}円`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

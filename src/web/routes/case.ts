@@ -1,0 +1,207 @@
+// The case page: what was read and where from, the values OCR could not confirm beside their cell's picture
+// (confirm as read with one key, or correct), findings by audience, attachments (viewed in the browser or
+// downloaded), payments, notices and the history. Confirming goes through confirmField, the same entry point
+// as `conken confirm`: the web code never writes a case.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import mammoth from 'mammoth';
+import path from 'node:path';
+import { confirmField, ConfirmError } from '../../app/confirm-field.ts';
+import { applicationValues, fieldSources, type ApplicationBase } from '../../extract/forms/form-kind.ts';
+import type { Provenance } from '../../extract/document.ts';
+import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
+import { nextInQueue, queuePosition } from '../queries.ts';
+import { AUDIENCE_LABELS, CODE_LABELS, KIND_LABELS, OUTBOX_STATUS_LABELS, STATUS_LABELS, bytes, fieldLabel, tokyoDateTime, tokyoDay, yen } from '../labels.ts';
+
+const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;
+const INLINE_TYPES: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
+
+interface Params { number: string }
+
+/** filename for Content-Disposition: an ASCII stand-in and the real name per RFC 5987 (never a quote or a path). */
+export function contentDisposition(kind: 'inline' | 'attachment', filename: string): string {
+  const clean = path.basename(filename.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"]/g, '_') || 'file';
+  const ascii = clean.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+function valueText(values: Map<string, { value: string }>, field: string): string {
+  const direct = values.get(field)?.value;
+  if (direct !== undefined) return direct === 'true' ? 'はい' : direct === 'false' ? 'いいえ' : direct;
+  if (field.endsWith('.period')) {
+    const row = field.slice(0, -'.period'.length);
+    const from = values.get(`${row}.from`)?.value;
+    const to = values.get(`${row}.to`)?.value;
+    const ongoing = values.get(`${row}.ongoing`)?.value === 'true';
+    return from ? `${from}〜${ongoing ? '現在' : to ?? ''}` : '';
+  }
+  return '';
+}
+
+function percent(confidence: number): number {
+  return Math.round(confidence * 100);
+}
+
+function loadCase(server: FastifyInstance, raw: string): CaseRow | undefined {
+  const number = raw.normalize('NFKC').trim().toUpperCase();
+  if (!CASE_NUMBER.test(number)) return undefined;
+  return server.workbench.app.cases.caseByNumber(number);
+}
+
+/** Everything the case page shows. */
+function caseView(server: FastifyInstance, c: CaseRow) {
+  const { app } = server.workbench;
+  const application = c.application_json ? JSON.parse(c.application_json) as ApplicationBase : null;
+  const sources = application ? fieldSources(application) : new Map<string, Provenance>();
+  const values = application ? applicationValues(application) : new Map<string, { value: string; confidence: number }>();
+  const findings = app.cases.currentFindings(c.id);
+  const minConfidence = app.rules.intake.ocr.minConfidence;
+  const unconfirmed = findings.filter((f) => f.code === 'field.unconfirmed' && f.field && sources.has(f.field)).map((f) => {
+    const s = sources.get(f.field!)!;
+    return { field: f.field!, label: fieldLabel(f.field!), reading: s.text.replace(/\s+/g, ' ').trim(), confidence: percent(s.confidence), location: s.location, file: s.file, crop: !!s.crop, message: f.message };
+  });
+  const unconfirmedSet = new Set(unconfirmed.map((u) => u.field));
+  const fields = [...sources].map(([field, s]) => ({
+    field, label: fieldLabel(field), value: valueText(values, field), text: s.text.replace(/\s+/g, ' ').trim(), file: s.file, location: s.location,
+    confidence: percent(s.confidence), low: percent(s.confidence) < minConfidence && !s.confirmedBy, confirmedBy: s.confirmedBy ?? null,
+    pending: unconfirmedSet.has(field), list: /\[\d+\]/.test(field) ? field.split('[')[0]! : '',
+  }));
+  const audiences = (['staff', 'applicant', 'reviewer'] as const).map((a) => ({
+    audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f) => ({ ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field) : '' })),
+  }));
+  const attachments = app.cases.caseAttachments(c.id).map((a) => ({
+    id: a.id, filename: a.filename, type: a.detected_type, role: ROLE_LABELS[a.role] ?? a.role, size: bytes(a.size), note: a.note, fromArchive: a.from_archive,
+    viewable: a.detected_type in INLINE_TYPES || a.detected_type === 'docx', image: a.detected_type !== 'pdf' && a.detected_type in INLINE_TYPES,
+  }));
+  const payments = app.payments.paymentsForCase(c.id).map((p) => ({ paidOn: p.paid_on, amount: yen(p.amount), linked: yen(p.link_amount), name: p.transfer_name, by: p.linked_by, accepted: !!p.accepted }));
+  const notices = app.outbox.outboxForCase(c.id).map((o) => {
+    const mail = o.mail_json ? JSON.parse(o.mail_json) as { subject?: string; text?: string } : null;
+    return { kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to: o.to_address, status: OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error };
+  });
+  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: e.type, data: e.data_json && e.data_json.length < 400 ? e.data_json : e.data_json ? `${e.data_json.slice(0, 400)}…` : '' }));
+  const computed = c.computed_json ? JSON.parse(c.computed_json) as Record<string, unknown> : null;
+  return {
+    case: {
+      number: c.number, kind: KIND_LABELS[c.kind] ?? c.kind, status: c.status, statusLabel: STATUS_LABELS[c.status] ?? c.status, received: tokyoDateTime(c.received_at),
+      receivedDay: tokyoDay(c.received_at), address: c.applicant_address, expected: yen(c.expected_amount),
+      name: application ? (application as unknown as { name?: string }).name ?? null : null,
+      kana: application ? (application as unknown as { nameKana?: string }).nameKana ?? null : null,
+    },
+    hasApplication: !!application, unconfirmed, fields: fields.filter((f) => !f.list), lists: groupLists(fields.filter((f) => f.list)),
+    minConfidence, audiences, attachments, payments, notices, events, computed,
+    queue: c.status === 'exception' ? queuePosition(app.db, c) : null,
+    next: nextInQueue(app.db, c),
+  };
+}
+
+function groupLists<T extends { list: string; label: string }>(fields: T[]): { list: string; label: string; fields: T[] }[] {
+  const out = new Map<string, T[]>();
+  for (const f of fields) out.set(f.list, [...(out.get(f.list) ?? []), f]);
+  return [...out].map(([list, rows]) => ({ list, label: fieldLabel(list).split('（')[0]!, fields: rows }));
+}
+
+function actorOf(request: FastifyRequest): string {
+  return `${request.user!.role === 'admin' ? 'admin' : 'staff'}:${request.user!.login}`;
+}
+
+export function registerCaseRoutes(server: FastifyInstance): void {
+  const wb = server.workbench;
+  const { app } = wb;
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => wb.page(request, reply, 'not-found', { title: '案件がありません' }, 404);
+
+  server.get<{ Params: Params }>('/cases/:number', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const c = loadCase(server, request.params.number);
+    if (!c) return notFound(request, reply);
+    wb.record(request, 'case.view', { caseNumber: c.number });
+    return wb.page(request, reply, 'case', { title: `${c.number}`, ...caseView(server, c), errors: {} });
+  });
+
+  server.post<{ Params: Params; Body: Record<string, string> }>('/cases/:number/confirm', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const c = loadCase(server, request.params.number);
+    if (!c) return notFound(request, reply);
+    const body = request.body ?? {};
+    const view = caseView(server, c);
+    const shown = new Map(view.unconfirmed.map((u) => [u.field, u]));
+    const action = body.action === 'all' || body.action === 'all-next' ? body.action : 'one';
+    const targets = action === 'one' ? [String(body.field ?? '')] : [...shown.keys()].filter((f) => body[`v:${f}`] !== undefined);
+    const errors: Record<string, string> = {};
+    let done = 0;
+    for (const field of targets) {
+      const u = shown.get(field);
+      if (!u) {
+        errors[field] = 'この項目は確認待ちではありません（画面を読み込み直してください）。';
+        continue;
+      }
+      const typed = String(body[`v:${field}`] ?? '').trim();
+      // Unchanged: confirmed as read (the reading stays exactly as OCR gave it); changed: the correction.
+      const value = typed === u.reading ? undefined : typed;
+      try {
+        confirmField(app, c.number, field, value, actorOf(request));
+        done++;
+        wb.record(request, 'field.confirm', { caseNumber: c.number, target: field, detail: { corrected: value !== undefined } });
+      } catch (error) {
+        if (!(error instanceof ConfirmError)) throw error;
+        errors[field] = error.message;
+      }
+    }
+    const after = app.cases.caseById(c.id)!;
+    const message = done ? `${done}件の値を確定しました。${after.status !== c.status ? `案件は「${STATUS_LABELS[after.status] ?? after.status}」になりました。` : ''}` : null;
+    const htmx = !!request.headers['hx-request'];
+    if (action === 'all-next' && Object.keys(errors).length === 0) {
+      const next = nextInQueue(app.db, after);
+      const to = next && next !== after.number ? `/cases/${next}` : '/queue';
+      request.session.flash = message ? `${c.number}: ${message}` : undefined;
+      if (htmx) return reply.header('hx-redirect', to).code(204).send();
+      return reply.redirect(to, 303);
+    }
+    if (!htmx && Object.keys(errors).length === 0) {
+      request.session.flash = message ?? undefined;
+      return reply.redirect(`/cases/${c.number}`, 303);
+    }
+    return wb.page(request, reply, 'case', { title: c.number, ...caseView(server, after), errors, flash: message }, Object.keys(errors).length ? 422 : 200);
+  });
+
+  /** The attachment if it belongs to the case, else nothing (ids are not secrets, but the case must match). */
+  function attachmentOf(c: CaseRow, id: string): AttachmentRow | undefined {
+    return app.cases.caseAttachments(c.id).find((a) => String(a.id) === id);
+  }
+
+  server.get<{ Params: Params & { id: string } }>('/cases/:number/attachments/:id', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const c = loadCase(server, request.params.number);
+    const a = c && attachmentOf(c, request.params.id);
+    if (!c || !a) return notFound(request, reply);
+    wb.record(request, 'attachment.view', { caseNumber: c.number, target: String(a.id) });
+    const bytes = app.files.get(a.store_path);
+    if (a.detected_type === 'docx') {
+      let text: string;
+      try {
+        text = (await mammoth.extractRawText({ buffer: bytes })).value;
+      } catch {
+        text = '';
+      }
+      return wb.page(request, reply, 'attachment-text', { title: a.filename, number: c.number, filename: a.filename, id: a.id, text });
+    }
+    const type = INLINE_TYPES[a.detected_type];
+    if (!type) return wb.page(request, reply, 'not-viewable', { title: a.filename, number: c.number, filename: a.filename, id: a.id }, 415);
+    return reply.type(type).header('content-disposition', contentDisposition('inline', a.filename)).header('cache-control', 'private, no-store')
+      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'").send(bytes);
+  });
+
+  server.get<{ Params: Params & { id: string } }>('/cases/:number/attachments/:id/download', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const c = loadCase(server, request.params.number);
+    const a = c && attachmentOf(c, request.params.id);
+    if (!c || !a) return notFound(request, reply);
+    wb.record(request, 'attachment.download', { caseNumber: c.number, target: String(a.id) });
+    return reply.type('application/octet-stream').header('content-disposition', contentDisposition('attachment', a.filename)).header('cache-control', 'private, no-store').send(app.files.get(a.store_path));
+  });
+
+  // The picture of a value's cell on the scan (only a crop the case's own evidence names).
+  server.get<{ Params: Params; Querystring: { field?: string } }>('/cases/:number/crop', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const c = loadCase(server, request.params.number);
+    if (!c || !c.application_json) return notFound(request, reply);
+    const source = fieldSources(JSON.parse(c.application_json) as ApplicationBase).get(String(request.query.field ?? ''));
+    const crop = source?.crop;
+    if (!crop || path.isAbsolute(crop) || crop.split(/[\\/]/).includes('..')) return notFound(request, reply);
+    return reply.type('image/png').header('cache-control', 'private, max-age=600').send(app.files.get(crop));
+  });
+}

@@ -1,0 +1,26 @@
+// Debian's Chromium driven by playwright-core: headless, no sandbox (containers), a fresh profile per
+// launch, Japanese locale and Tokyo time. In CI a missing Chromium fails the suite; elsewhere it is
+// reported and the suite is skipped by the caller.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = process.env.CONKEN_CHROMIUM ?? '/usr/lib/chromium/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/** Why the browser tests cannot run here, or null. In CI the caller turns this into a failure. */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`;
+}
+
+/** playwright's launch() gives each browser a fresh temporary user-data-dir, removed when it closes. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+}
