@@ -356,27 +356,4 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
-  {
-    version: 10,
-    name: 'intake attempts: a mail that crashes, hangs or fails is retried a bounded number of times, then quarantined',
-    sql: `
-      -- One row per mail the daemon has started on (src/cases/intake-attempts.ts), keyed by the source and the
-      -- SHA-256 of its raw bytes (stable when a file is renamed or an IMAP folder renumbered). The attempt is
-      -- committed BEFORE the mail is processed: a row still 'processing' at start-up is a mail the previous
-      -- process died on (a native crash, out of memory, killed by the watchdog), and that counts.
-      CREATE TABLE intake_attempts (
-        source TEXT NOT NULL,                     -- folder | imap
-        sha256 TEXT NOT NULL,
-        ref TEXT NOT NULL,                        -- the source's ref when last seen (file name, UIDVALIDITY:UID)
-        state TEXT NOT NULL,                      -- processing | failed | done | quarantined
-        attempts INTEGER NOT NULL DEFAULT 0,      -- started since the last success
-        reasons_json TEXT NOT NULL DEFAULT '[]',  -- why each failed attempt failed (technical, for staff)
-        last_error TEXT,                          -- the reason of the attempt in hand, set by the watchdog before it kills
-        started_at TEXT,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (source, sha256)
-      );
-      CREATE INDEX intake_attempts_state ON intake_attempts(state) WHERE state IN ('processing', 'failed');
-    `,
-  },
 ];
