@@ -70,17 +70,24 @@ function entry(name: string, content: string | Uint8Array): RawEntry {
 /** A deflated entry that inflates to `chunk` repeated `times` times, made without building the whole. */
 function repeatedEntry(name: string, head: string, unit: string, count: number, tail: string): RawEntry {
   // Units gathered into ~1 MB chunks: a chunk deflates to a few KB (one unit alone would not compress).
-  const perChunk = Math.max(1, Math.floor(1048576 / Buffer.byteLength(unit)));
-  const times = Math.ceil(count / perChunk);
-  const h = Buffer.from(head);
-  const c = Buffer.from(unit.repeat(perChunk));
-  const t = Buffer.from(tail);
-  const block = deflateRawSync(c, { finishFlush: constants.Z_FULL_FLUSH });
-  const data = Buffer.concat([deflateRawSync(h, { finishFlush: constants.Z_FULL_FLUSH }), ...Array.from({ length: times }, () => block), deflateRawSync(t)]);
-  let crc = crc32(h);
-  for (let i = 0; i < times; i++) crc = crc32(c, crc);
-  crc = crc32(t, crc);
-  return { name, data, method: 8, size: h.length + c.length * times + t.length, crc };
+  const perChunk = Math.max(1, Math.min(count, Math.floor(1048576 / Buffer.byteLength(unit))));
+  const times = Math.floor(count / perChunk);
+  const chunk = Buffer.from(unit.repeat(perChunk));
+  const parts = [Buffer.from(head), ...Array.from({ length: times }, () => chunk), Buffer.from(unit.repeat(count % perChunk)), Buffer.from(tail)];
+  const blocks = new Map<Buffer, Buffer>();
+  const data: Buffer[] = [];
+  let crc = 0;
+  let size = 0;
+  parts.forEach((part, i) => {
+    const last = i === parts.length - 1;
+    // The same chunk deflates to the same bytes: deflated once, repeated.
+    const block = blocks.get(part) ?? deflateRawSync(part, { finishFlush: last ? constants.Z_FINISH : constants.Z_FULL_FLUSH });
+    if (!last) blocks.set(part, block);
+    data.push(block);
+    crc = crc32(part, crc);
+    size += part.length;
+  });
+  return { name, data: Buffer.concat(data), method: 8, size, crc };
 }
 
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
@@ -103,6 +110,11 @@ function docx(document: RawEntry, before: RawEntry[] = []): Uint8Array {
 export function hugeXmlDocx(mb = 60): Uint8Array {
   const times = Math.ceil((mb * 1048576) / Buffer.byteLength(PARAGRAPH));
   return docx(repeatedEntry('word/document.xml', DOC_HEAD, PARAGRAPH, times, DOC_TAIL));
+}
+
+/** A .docx of `paragraphs` minimal paragraphs (3 elements each): the densest XML a form could be (memory grows with elements). */
+export function denseXmlDocx(paragraphs = 130_000): Uint8Array {
+  return docx(repeatedEntry('word/document.xml', DOC_HEAD, '<w:p><w:r><w:t>x</w:t></w:r></w:p>', paragraphs, DOC_TAIL));
 }
 
 /** A .docx with a broken entry (deflate data that is not deflate) ahead of a real 400 MB document.xml. */
@@ -236,6 +248,7 @@ export function allHostileInputs(): Record<string, Uint8Array> {
   const small = zipSync({ '[Content_Types].xml': strToU8(CONTENT_TYPES), '_rels/.rels': strToU8(RELS), 'word/document.xml': strToU8(`${DOC_HEAD}${PARAGRAPH}${DOC_TAIL}`) });
   return {
     'huge-xml.docx': hugeXmlDocx(),
+    'dense-xml.docx': denseXmlDocx(),
     'broken-entry-then-huge.docx': brokenEntryThenHugeDocx(),
     'entity-error.docx': entityErrorDocx(),
     'deep-nesting.docx': deepNestingDocx(),

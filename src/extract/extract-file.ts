@@ -66,6 +66,9 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
     if (error instanceof UnreadableFileError) return { role: 'unreadable', type, reason: error.message, problem: error.problem };
     return { role: 'unreadable', type, reason: `読み取り中にエラー: ${(error as Error).message}`, problem: 'damaged' };
   }
+  // Taking the model from the worker and recognising it are two pieces of main-thread work (each ~50 ms
+  // for the largest document the bounds let through): other events are served between them.
+  await new Promise((resolve) => setImmediate(resolve));
   // A PDF without a text layer (a scan) has no blocks: its first pages are OCR'd for the exam report;
   // anything else stays a document whose content was not read.
   if (document.blocks.length === 0) return { ...(await scannedPdfDocument(bytes, filename, options.ocrMinConfidence ?? 85)), document };

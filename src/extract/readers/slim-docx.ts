@@ -2,8 +2,8 @@
 // that neither mammoth's tree nor our form mappers use (font sizes, fonts, spacing, widths, revision ids).
 //
 // Bounds: mammoth's DOM parser (xmldom) holds the whole tree, and its memory grows with the number of
-// elements (measured: ~185,000 elements per MB of dense XML, ~750 MB peak RSS for 740,000 elements;
-// a form saved by Word has 6,000–12,000 elements in ~120–220 KB). The package is refused before any XML
+// elements (measured: ~185,000 elements per MB of dense XML, ~335 MB peak RSS for 185,000 elements and
+// ~750 MB for 740,000; a form saved by Word has 6,000–12,000 elements in ~120–220 KB). The package is refused before any XML
 // is parsed when its XML is larger or deeper than any form, so that the worst case stays well inside
 // the reading worker's heap (isolated-read.ts). A package that cannot be unzipped is refused too: it is
 // never handed to mammoth as it is (a broken entry in front of a huge one would slip past every bound).
@@ -21,8 +21,11 @@ import { entriesIntact, zipEntries } from '../../shared/file-type.ts';
 export const MAX_DOCX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024;
 /** All XML parts together (what mammoth parses): ~20× the largest form. */
 export const MAX_DOCX_XML_BYTES = 4 * 1024 * 1024;
-/** Elements in all XML parts together: ~25× a form; the worst case (dense XML) peaks near 450 MB. */
-export const MAX_DOCX_XML_ELEMENTS = 300_000;
+/**
+ * Elements in all XML parts together: ~12× a form. The worst case within the bounds (dense XML, every
+ * element a paragraph, run or text) peaks near 400 MB RSS and reads in ~1 s (hostile-files.test.ts).
+ */
+export const MAX_DOCX_XML_ELEMENTS = 150_000;
 /** Element nesting: a form is ~15 deep (tables in tables ~30); xmldom and mammoth recurse per level. */
 export const MAX_DOCX_XML_DEPTH = 256;
 
