@@ -17,7 +17,7 @@ const ALIASES: Record<string, 'date' | 'amount' | 'transfer_name'> = {
  * What turns a record of a simple CSV with this header into a row (see readCsvRows); a header without the
  * three columns is an error of line 1.
  */
-export function simpleCsvReader(header: string[]): (record: string[], line: number) => StatementRow {
+export function simpleCsvReader(header: string[]): (record: string[], line: number) => StatementRow | null {
   const columns = header.map((h) => ALIASES[nfkc(h).trim().toLowerCase()] ?? ALIASES[nfkc(h).trim()]);
   const index = (name: 'date' | 'amount' | 'transfer_name') => {
     const i = columns.indexOf(name);
@@ -26,6 +26,7 @@ export function simpleCsvReader(header: string[]): (record: string[], line: numb
   };
   const [di, ai, ni] = [index('date'), index('amount'), index('transfer_name')];
   return (r, line) => {
+    if (r.every((cell) => cell === '')) return null; // a row of empty cells, as spreadsheets leave them
     if (r.length !== header.length) throw new StatementError(`${line}行目: 列の数（${r.length}）が見出し（${header.length}列）と異なります`);
     const paidOn = dateOf(r[di] ?? '', line, '日付');
     const amount = amountOf(r[ai] ?? '', line, '金額');

@@ -37,6 +37,7 @@ export interface CsvLayout {
  */
 export function readCsvRows<T>(utf8: Uint8Array, onHeader: (header: string[]) => (record: string[], line: number) => T | null): T[] {
   let toRow: ((record: string[], line: number) => T | null) | null = null;
+  let header: string[] | null = null;
   let records = 0;
   try {
     // Options typed loosely: the typings tie on_record to the `columns` option, which is not used here.
@@ -46,8 +47,9 @@ export function readCsvRows<T>(utf8: Uint8Array, onHeader: (header: string[]) =>
         const line = context.lines;
         if (++records > STATEMENT_LIMITS.records + 1) throw lineError(line, `明細の行数が上限（${STATEMENT_LIMITS.records}行）を超えています。ファイルを分けて取り込んでください`);
         if (record.length > STATEMENT_LIMITS.columns) throw lineError(line, `列が多すぎます（${record.length}列、上限 ${STATEMENT_LIMITS.columns}列）`);
-        for (let i = 0; i < record.length; i++) capped(record[i]!, 'other', line, `${i + 1}列目`);
+        for (let i = 0; i < record.length; i++) capped(record[i]!, 'other', line, columnName(header, i));
         if (!toRow) {
+          header = record;
           toRow = onHeader(record);
           return null;
         }
@@ -56,14 +58,20 @@ export function readCsvRows<T>(utf8: Uint8Array, onHeader: (header: string[]) =>
     } as Options) as unknown as T[];
   } catch (error) {
     if (error instanceof StatementError) throw error;
-    throw csvError(error as Error & { code?: string; lines?: number });
+    throw csvError(error as Error & { code?: string; lines?: number; column?: number }, header);
   }
 }
 
+/** A column by its header text, or by its place when there is no header yet or it has no text. */
+function columnName(header: string[] | null, i: number): string {
+  const text = header?.[i];
+  return text ? `列「${text}」` : `${i + 1}列目`;
+}
+
 /** csv-parse's errors in our words: its own messages quote the text around the fault. */
-function csvError(e: Error & { code?: string; lines?: number }): StatementError {
+function csvError(e: Error & { code?: string; lines?: number; column?: number }, header: string[] | null): StatementError {
   const reason: Record<string, string> = {
-    CSV_MAX_RECORD_SIZE: `1行が長すぎます（上限 ${STATEMENT_LIMITS.recordChars}文字）`,
+    CSV_MAX_RECORD_SIZE: `1行が長すぎます（${typeof e.column === 'number' ? `${columnName(header, e.column)}まで読んだところで` : ''}上限 ${STATEMENT_LIMITS.recordChars}文字を超えました）`,
     CSV_QUOTE_NOT_CLOSED: '引用符（"）が閉じられていません',
     CSV_INVALID_CLOSING_QUOTE: '引用符（"）の後に区切り文字（,）がありません',
     CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: '引用符（"）の後に区切り文字（,）がありません',
