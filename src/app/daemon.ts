@@ -14,7 +14,7 @@ import { moveCasesOn, runMatching } from './payment-matching.ts';
 import { writeStatus } from './daemon-status.ts';
 import { sendPaymentReminders } from './payment-reminders.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { IntakeAttempts, type AttemptRecord } from '../cases/intake-attempts.ts';
+import { DIED_WHILE_PROCESSING, IntakeAttempts, type AttemptRecord } from '../cases/intake-attempts.ts';
 import { injectedFault, quarantineMail } from './poison-mail.ts';
 import { startWatchdog, type Watchdog } from './daemon-watchdog.ts';
 
@@ -71,7 +71,7 @@ export async function drainSource(app: App, source: MailSource, shouldStop: () =
     if (shouldStop()) break;
     if (record && (record.state === 'quarantined' || (record.state !== 'done' && record.attempts >= maxAttempts))) {
       try {
-        outcomes.push(await quarantineMail(app, source, mail, record.state === 'processing' ? attempts.failed(source.name, hash, 'crash: the process ended while this mail was being processed')! : record));
+        outcomes.push(await quarantineMail(app, source, mail, record.state === 'processing' ? attempts.failed(source.name, hash, DIED_WHILE_PROCESSING)! : record));
       } catch (error) {
         app.log.error({ ref: mail.ref, err: (error as Error).message }, 'mail could not be quarantined; it stays in the inbox and is tried again');
       }

@@ -34,7 +34,7 @@ function record(row: Row): AttemptRecord {
 }
 
 /** What a restart says about a mail the previous process died on when the watchdog left no reason. */
-export const DIED_WHILE_PROCESSING = 'the process ended while this mail was being processed (crash, out of memory or killed)';
+export const DIED_WHILE_PROCESSING = 'crash: the process ended while this mail was being processed (crash, out of memory or killed)';
 
 export class IntakeAttempts {
   private readonly db: Db;
