@@ -5,7 +5,7 @@ import type { App } from './context.ts';
 import type { SourceMail } from '../intake/sources/mail-source.ts';
 import { parseMail, type IncomingMail } from '../intake/parse-mail.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { classifySubject } from '../intake/subject-rules.ts';
+import { applicationMention, classifySubject, kindOfWords } from '../intake/subject-rules.ts';
 import { caseNumberIn } from '../intake/mail-headers.ts';
 import { expandArchives } from '../intake/expand-archives.ts';
 import { extractFile, type FileVerdict } from '../extract/extract-file.ts';
@@ -16,12 +16,13 @@ import { validatorFor } from '../validate/index.ts';
 import type { CaseRow } from '../cases/case-store.ts';
 import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { matchExact, type OpenCase } from '../payments/matcher.ts';
-import { evaluate, type Evaluation } from './evaluate.ts';
+import { decideTransition, type CaseDecision } from '../cases/transition.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { supportingDocuments } from './supporting-documents.ts';
 import { attachmentFindings } from '../validate/attachment-findings.ts';
 import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
+import { looksLikePages } from '../extract/documents/page-like.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
@@ -43,7 +44,8 @@ export interface CasePlan {
   attachFiles: number[];
   intakeFindings: Finding[];
   suppressNotices: boolean;
-  evaluation: Evaluation;
+  /** What the case transition decides for this case (applied by the writer when the mail is committed). */
+  decision: CaseDecision;
   paid: boolean;
   paymentToLink: number | null;
   previousStatus: CaseStatus | null;
@@ -93,7 +95,7 @@ function paymentState(app: App, caseId: number | null, kind: string, application
   }
   const self = openCaseFor(app, caseId ?? -1, kind, application);
   if (!self) return { paid: false, link: null };
-  const payments = app.cases.unlinkedPayments().map((p) => ({ id: p.id, transferName: p.transfer_name, amount: p.amount }));
+  const payments = app.payments.unlinkedPayments().map((p) => ({ id: p.id, transferName: p.transfer_name, amount: p.amount }));
   if (payments.length === 0) return { paid: false, link: null };
   const others = [...openCasesFromStore(app, caseId ?? undefined), ...alsoPlanned];
   const match = matchExact([self, ...others], payments).find((m) => m.caseId === self.id);
@@ -122,9 +124,15 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   const replyTo = app.cases.caseByReferences(mail.references) ?? (numberInSubject ? app.cases.caseByNumber(numberInSubject) : undefined);
   const kinds = Object.values(app.rules.kinds);
   const subject = classifySubject(mail.subject, app.rules.intake, kinds);
-  if (!replyTo && subject.verdict === 'unrelated') return { ...analysis, classification: 'ignored', note: '件名が受付ルールに一致しない' };
-
-  analysis.files = await readFiles(app, mail);
+  // A subject that matches no rule does not decide alone (SPEC §2, issue 19): a mail carrying one of our
+  // forms is an application whatever its subject says; one that speaks of an application (申請, 更新,
+  // 認定, a case number) without a form we can read goes to staff; only mail with neither is ignored.
+  const byContent = !replyTo && subject.verdict === 'unrelated';
+  const mention = byContent ? applicationMention(mail.subject, mail.text, app.rules.intake) : null;
+  analysis.files = await readFiles(app, mail, byContent && !mention ? 'by-content' : 'all');
+  if (byContent && !mention && !analysis.files.some((f) => f.verdict.role === 'form')) {
+    return { ...analysis, files: [], classification: 'ignored', note: '件名が受付ルールに一致せず、申請書の添付も申請への言及もない' };
+  }
   const forms = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'form');
   const documents = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
   const unusable = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i);
@@ -141,10 +149,11 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const application = formIndex === null ? null : (analysis.files[formIndex]!.verdict as Extract<FileVerdict, { role: 'form' }>).application;
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, null, kind, application, planned);
-    const evaluation = evaluate(app.rules, { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings, paid: pay.paid });
+    const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: [] },
+      { type: 'application', facts: { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings } }, app.rules);
     const self = openCaseFor(app, -(planned.length + 2), kind, application);
     if (self) planned.push(self);
-    return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex, ...formPages]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
+    return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex, ...formPages]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
   };
 
   if (replyTo) {
@@ -166,23 +175,42 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     }
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, replyTo.id, kind, application, planned);
-    const evaluation = evaluate(app.rules, { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) });
+    const decision = decideTransition(
+      { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
+      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings } }, app.rules);
     analysis.plans.push({
       existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
-      intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, evaluation, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
+      intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
     });
     // Further forms in a reply (e.g. the second qualification) open cases of their own.
     for (const x of forms.filter((x) => x !== own)) analysis.plans.push(planNew((x.f.verdict as { kind: string }).kind, x.i, [], false));
     return analysis;
   }
 
-  const nearMiss = subject.verdict === 'near-miss';
+  // A recognised form settles it: the mail is an application, whatever its subject. Otherwise a near-miss
+  // subject, or an unrelated one that mentions an application, is for staff and nobody is answered.
+  const hasForm = forms.length > 0;
+  const nearMiss = !hasForm && (subject.verdict === 'near-miss' || mention !== null);
   analysis.classification = nearMiss ? 'near-miss' : 'application';
-  const subjectFindings = nearMiss ? [finding('subject.near-miss', 'staff', `件名「${mail.subject}」: ${subject.reason}。申請メールか確認してください（自動返信は止めています）。`, { field: 'subject' })] : [];
+  const subjectFindings: Finding[] = [];
+  if (nearMiss) {
+    const reason = subject.verdict === 'near-miss' ? subject.reason : `件名は受付ルールに一致しませんが、${mention}があります`;
+    subjectFindings.push(finding('subject.near-miss', 'staff', `件名「${mail.subject}」: ${reason}。申請書として読み取れる添付がありません。申請メールか確認してください（自動返信は止めています）。`, { field: 'subject' }));
+  } else if (subject.verdict !== 'match' && hasForm) {
+    // The form was recognised by its content, so the applicant is answered as under the right subject:
+    // acknowledgement, what is missing, the fee. The note is for the reviewer, not a staff exception:
+    // a staff finding would hold the case in `exception` through every later payment and re-evaluation
+    // (nothing clears an intake finding but a reply), stalling a good application over its subject line,
+    // and nothing in it needs a person before the review. Staff still see it on the case and in the log.
+    const how = subject.verdict === 'near-miss' ? `${subject.reason}が` : '受付ルールに一致しませんが、';
+    subjectFindings.push(finding(subject.verdict === 'near-miss' ? 'subject.near-miss' : 'subject.unmatched', 'reviewer',
+      `件名「${mail.subject}」は${how}添付の申請書を内容から判別して受け付けました。`, { field: 'subject' }));
+    analysis.note = subject.verdict === 'near-miss' ? '件名は受付ルールとわずかに異なるが、添付の申請書から受付' : '件名は受付ルールに一致しないが、添付の申請書から受付';
+  }
   if (!mail.replyAddress) subjectFindings.push(finding('mail.malformed', 'staff', '差出人のアドレスがないため、申請者に連絡できません。'));
   for (const problem of mail.problems) subjectFindings.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
   if (forms.length === 0) {
-    const kind = subject.verdict === 'match' ? subject.kind : subject.verdict === 'near-miss' && subject.kind ? subject.kind : UNKNOWN_KIND;
+    const kind = subject.verdict === 'match' ? subject.kind : subject.verdict === 'near-miss' && subject.kind ? subject.kind : kindOfWords(`${mail.subject} ${mail.text.slice(0, 1500)}`, kinds) ?? UNKNOWN_KIND;
     analysis.plans.push(planNew(kind, null, subjectFindings, nearMiss || !mail.replyAddress));
   } else {
     for (const x of forms) analysis.plans.push(planNew((x.f.verdict as { kind: string }).kind, x.i, subjectFindings, nearMiss || !mail.replyAddress));
@@ -190,16 +218,40 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   return analysis;
 }
 
-async function readFiles(app: App, mail: IncomingMail): Promise<AnalysedFile[]> {
+const PICTURES: readonly string[] = ['jpeg', 'png', 'tiff'];
+
+/**
+ * Reads the mail's files. 'all': every file, and the pictures and scanned PDFs as a scanned form when no
+ * other form is found (a mail under an intake subject, a reply, or one that mentions an application).
+ * 'by-content' is for a mail that matched no rule and mentions nothing: most such mail is not ours, and
+ * OCR is what costs (a picture's text ~1–4 s, reading a scanned form ~1 minute per page on this machine).
+ * So the Word files and PDFs are read first (seconds); the pictures only when that found a form (they
+ * are then its proofs: the exam report), or when they look like the pages of a form — two or more
+ * page-shaped pictures at scan or photo resolution (src/extract/documents/page-like.ts). A single photo,
+ * a logo or a banner never starts a minute of OCR per page on a mail that gave no sign of being ours.
+ */
+async function readFiles(app: App, mail: IncomingMail, mode: 'all' | 'by-content' = 'all'): Promise<AnalysedFile[]> {
   const files: AnalysedFile[] = [];
+  const read = async (content: Uint8Array, filename: string) => extractFile(content, filename, { ocrMinConfidence: app.rules.intake.ocr.minConfidence });
+  const later: number[] = [];
   for (const a of expandArchives(mail.attachments, app.rules.intake.attachments)) {
+    const type = detectFileType(a.content);
+    const deferred = mode === 'by-content' && !a.refused && PICTURES.includes(type);
     const verdict: FileVerdict = a.refused
-      ? { role: 'unreadable', type: detectFileType(a.content), reason: a.refused }
-      : await extractFile(a.content, a.filename, { ocrMinConfidence: app.rules.intake.ocr.minConfidence });
+      ? { role: 'unreadable', type, reason: a.refused }
+      // Not read yet (a placeholder replaced below, or dropped with the ignored mail).
+      : deferred ? { role: 'unsupported', type, reason: '未読（画像）' } : await read(a.content, a.filename);
+    if (deferred) later.push(files.length);
     files.push({ filename: a.filename, ...(a.fromArchive ? { fromArchive: a.fromArchive } : {}), content: a.content, verdict });
   }
+  if (later.length > 0) {
+    const formFound = files.some((f) => f.verdict.role === 'form');
+    const scannedPdfs = files.filter((f) => f.verdict.role === 'document' && f.verdict.type === 'pdf' && f.verdict.document?.blocks.length === 0).map((f) => f.content);
+    if (!formFound && !(await looksLikePages([...later.map((i) => files[i]!.content), ...scannedPdfs]))) return files;
+    for (const i of later) files[i]!.verdict = await read(files[i]!.content, files[i]!.filename);
+  }
   // No Word or PDF form: the pictures and scanned PDFs may be the form, printed, filled in and scanned.
-  if (!files.some((f) => f.verdict.role === 'form')) {
+  if (!files.some((f) => f.verdict.role === 'form') && (mode === 'all' || await looksLikePages(scannedCandidates(files)))) {
     const scanned = await readScannedFormFiles(files, app.rules.intake.ocr.minConfidence);
     if (scanned) {
       const first = files[scanned.formFile]!;
@@ -210,11 +262,18 @@ async function readFiles(app: App, mail: IncomingMail): Promise<AnalysedFile[]> 
   return files;
 }
 
+/** The pictures and scanned PDFs that may be pages of a scanned form (as readScannedFormFiles takes them). */
+function scannedCandidates(files: readonly AnalysedFile[]): Uint8Array[] {
+  return files.filter((f) => f.verdict.role === 'document' && f.verdict.facts.kind !== 'exam-report'
+    && (PICTURES.includes(f.verdict.type) || (f.verdict.type === 'pdf' && f.verdict.document?.blocks.length === 0))).map((f) => f.content);
+}
+
 export function malformedPlan(app: App, reason: string, receivedAt: Date): CasePlan {
   const intakeFindings = [finding('mail.malformed', 'staff', `${reason}。元のメールを確認してください。`)];
   return {
     kind: UNKNOWN_KIND, formFile: null, application: null, attachFiles: [], intakeFindings, suppressNotices: true,
-    evaluation: { findings: intakeFindings, computed: {}, status: 'exception' }, paid: false, paymentToLink: null, previousStatus: null,
+    // Nothing to evaluate: the mail itself is the problem, and only staff hear of it (notices held back).
+    decision: { status: 'exception', findings: intakeFindings, computed: {}, newRevision: true, actor: 'intake', notices: [], events: [], columns: {} }, paid: false, paymentToLink: null, previousStatus: null,
   };
 }
 

@@ -1,20 +1,19 @@
 // Staff confirm a value OCR could not read with confidence (finding field.unconfirmed): as read, or with
 // the value they see on the scan. The value is parsed as the form's own text would be, its evidence marked
-// as confirmed by a person, and the case evaluated again with everything else as it was; the notices the
-// new state calls for go out (the applicant hears of missing items only now, once nothing rests on a
+// as confirmed by a person, and the case goes through the case transition (trigger field-confirmed: the
+// form evaluated again with everything else as it was); the notices the new state calls for go out (the applicant hears of missing items only now, once nothing rests on a
 // misread).
 import type { App } from './context.ts';
-import { transaction } from '../cases/db.ts';
+import { commitCaseChanges } from './deferred-notices.ts';
+import { decideTransition } from '../cases/transition.ts';
+import { paymentKeyColumns } from './payment-key.ts';
 import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { isOngoing, parseDate, parseNumber, parsePostalCode, parseYearMonth, type Parsed } from '../extract/values.ts';
 import { cleanValue, nfkc } from '../shared/japanese.ts';
 import type { Finding } from '../validate/findings.ts';
-import { evaluate } from './evaluate.ts';
-import { enqueueNotices, noticesFor } from './notify.ts';
 import { casePaid, paymentFindingsOf } from './payment-state.ts';
 import { supportingDocuments } from './supporting-documents.ts';
-import { openCaseFor } from './process-mail.ts';
 import { runMatching } from './payment-matching.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 
@@ -95,7 +94,7 @@ function setValue(holder: Holder, key: string, field: string, text: string): unk
  * field that does not exist, a decided case, or a value that cannot be read as the field's type.
  */
 export function confirmField(app: App, caseNumber: string, field: string, value: string | undefined, actor: string): ConfirmResult {
-  return transaction(app.db, () => {
+  return commitCaseChanges(app, () => {
     const row = app.cases.caseByNumber(caseNumber);
     if (!row) throw new ConfirmError(`受付番号 ${caseNumber} の案件はありません`);
     if (isClosed(row.status)) throw new ConfirmError(`${row.number} は審査済みです`);
@@ -112,28 +111,19 @@ export function confirmField(app: App, caseNumber: string, field: string, value:
     const kindRules = app.rules.kinds[row.kind];
     const documents = supportingDocuments(app.cases.caseAttachments(row.id));
     const paid = casePaid(app, row.id, kindRules?.fee);
-    const evaluation = evaluate(app.rules, {
-      kind: row.kind, application, received: tokyoDate(new Date(row.received_at)), proofCount: documents.length, documents,
-      intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], paid, paymentFindings: paymentFindingsOf(row),
-    });
-    const key = openCaseFor(app, row.id, row.kind, application);
-    const revision = row.revision + 1;
-    app.cases.updateCase(row.id, {
-      status: evaluation.status, revision, application_json: JSON.stringify(application), computed_json: JSON.stringify(evaluation.computed),
-      payment_digits: key?.digits ?? null, payment_kana: key?.kana ?? null, payment_declared: key?.declaredTransferName ?? null,
-      payment_company: (application as { companyKana?: string | null }).companyKana ?? null,
-    });
-    app.cases.saveFindings(row.id, revision, evaluation.findings);
-    // The value itself is not logged in the event (it may be a name); the field and who confirmed it are.
-    app.cases.addEvent({ caseId: row.id, actor, type: 'field.confirmed', data: { field, corrected: value !== undefined } });
-    app.cases.addEvent({ caseId: row.id, actor: 'validator', type: 'case.evaluated', data: { revision, status: evaluation.status, previous: row.status, codes: evaluation.findings.map((f) => `${f.code}/${f.audience}`) } });
-    enqueueNotices(app, app.cases.caseById(row.id)!, noticesFor(row.status, evaluation.status, 'reply', evaluation, row.notices_suppressed === 1), evaluation);
+    const decision = decideTransition(
+      { status: row.status, findings: app.cases.currentFindings(row.id), noticesSuppressed: row.notices_suppressed === 1, paid, paymentFindings: paymentFindingsOf(row) },
+      { type: 'field-confirmed', field, corrected: value !== undefined, actor, facts: {
+        kind: row.kind, application, received: tokyoDate(new Date(row.received_at)), proofCount: documents.length, documents,
+        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[],
+      } }, app.rules);
+    app.writer.apply([{ case: row, decision, columns: { application_json: JSON.stringify(application), ...paymentKeyColumns(app, row.id, row.kind, application) } }]);
     // A corrected name or number may be what a waiting payment needed.
     if (!paid && value !== undefined) runMatching(app);
     const after = app.cases.caseById(row.id)!;
     return {
       case: row.number, field, value: set, status: after.status, previous: row.status,
-      unconfirmedLeft: evaluation.findings.filter((f) => f.code === 'field.unconfirmed').map((f) => f.field!),
+      unconfirmedLeft: decision.findings.filter((f) => f.code === 'field.unconfirmed').map((f) => f.field!),
     };
   });
 }

@@ -4,6 +4,9 @@ import type { Config } from '../config/config.ts';
 import { loadRules, type Rules } from './load-rules.ts';
 import { openDatabase, type Db } from '../cases/db.ts';
 import { CaseStore } from '../cases/case-store.ts';
+import { PaymentLedger } from '../cases/payment-ledger.ts';
+import { OutboxStore } from '../cases/outbox-store.ts';
+import { CaseWriter } from '../cases/case-writer.ts';
 import { ContentStore } from '../intake/content-store.ts';
 import { Templates } from '../outbound/templates.ts';
 import type { Logger } from '../shared/log.ts';
@@ -12,7 +15,13 @@ export interface App {
   config: Config;
   rules: Rules;
   db: Db;
+  /** Cases with their mails, attachments, findings and events. */
   cases: CaseStore;
+  /** Statement imports, payments, links and verdicts. */
+  payments: PaymentLedger;
+  outbox: OutboxStore;
+  /** The one writer of a case's state (status, findings, notices): see src/cases/transition.ts. */
+  writer: CaseWriter;
   files: ContentStore;
   templates: Templates;
   log: Logger;
@@ -22,7 +31,18 @@ export function createApp(config: Config, log: Logger, options: { readOnly?: boo
   const rules = loadRules(config.rulesDir);
   const templates = Templates.load(config.templatesDir);
   const db = openDatabase(config.database.path, options);
-  return { config, rules, db, cases: new CaseStore(db), files: new ContentStore(config.store.dir), templates, log };
+  const cases = new CaseStore(db);
+  const payments = new PaymentLedger(db);
+  const outbox = new OutboxStore(db);
+  const writer = new CaseWriter({ cases, payments, outbox }, {
+    from: config.mail.from,
+    reviewerAddress: config.mail.reviewer,
+    messageIdDomain: config.mail.messageIdDomain,
+    maxPerSenderPerDay: rules.intake.autoReplies.maxPerSenderPerDay,
+    audienceOf: (name) => templates.audienceOf(name),
+    kindOf: (kind) => (rules.kinds[kind] ? { label: rules.kinds[kind].label, fee: rules.kinds[kind].fee } : undefined),
+  });
+  return { config, rules, db, cases, payments, outbox, writer, files: new ContentStore(config.store.dir), templates, log };
 }
 
 export function closeApp(app: App): void {

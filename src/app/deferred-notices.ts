@@ -1,14 +1,15 @@
-// Notices a bulk job queued unrendered (mail_json '', the NoticeSnapshot in notice_json): composing 28,000
-// notices inside a statement import's transaction would hold the database for seconds, so the import
-// commits its decisions and their outbox rows, and the notices are composed right after the commit. Should
-// the process die in between, the sender composes what is left before delivering it. Either way a notice is
-// composed from the same snapshot by the same function as an eager one, so the text is the same, and it
-// is still sent at most once (the outbox row, its Message-ID and status are fixed when it is queued).
+// Every notice is queued unrendered by the case writer (mail_json '', the NoticeSnapshot in notice_json) and
+// composed here right after the commit of the decision (commitCaseChanges), 500 per transaction: composing
+// 28,000 notices inside a statement import's transaction would hold the database for seconds. Should the
+// process die in between, the sender composes what is left before delivering it. Either way a notice is
+// composed from the same snapshot by the same function, and it is still sent at most once (the outbox row,
+// its Message-ID and status are fixed when it is queued).
 import type { App } from './context.ts';
-import type { OutboxRow } from '../cases/case-store.ts';
+import type { OutboxRow } from '../cases/outbox-store.ts';
 import { transaction } from '../cases/db.ts';
 import type { OutgoingMail } from '../outbound/outgoing-mail.ts';
-import { composeFromSnapshot, type NoticeSnapshot } from './notify.ts';
+import { composeFromSnapshot } from '../outbound/compose-snapshot.ts';
+import type { NoticeSnapshot } from '../cases/notice-snapshot.ts';
 
 const BATCH = 500;
 
@@ -36,10 +37,10 @@ function compose(app: App, row: OutboxRow, documents: CaseDocuments): OutgoingMa
 export function composeUnrenderedNotices(app: App, limit = Number.MAX_SAFE_INTEGER): number {
   let rendered = 0;
   while (rendered < limit) {
-    const rows = app.cases.unrenderedNotices(Math.min(BATCH, limit - rendered));
+    const rows = app.outbox.unrenderedNotices(Math.min(BATCH, limit - rendered));
     if (rows.length === 0) break;
     const documents = documentsOf(app, [...new Set(rows.map((r) => r.case_id).filter((id): id is number => id !== null))]);
-    for (const row of rows) app.cases.setRenderedMail(row.id, compose(app, row, documents));
+    for (const row of rows) app.outbox.setRenderedMail(row.id, compose(app, row, documents));
     rendered += rows.length;
   }
   return rendered;
@@ -59,6 +60,16 @@ export function renderQueuedNotices(app: App): number {
 export function mailOfOutboxRow(app: App, row: OutboxRow): OutgoingMail {
   if (row.mail_json !== '') return JSON.parse(row.mail_json) as OutgoingMail;
   const mail = compose(app, row, documentsOf(app, row.case_id === null ? [] : [row.case_id]));
-  app.cases.setRenderedMail(row.id, mail);
+  app.outbox.setRenderedMail(row.id, mail);
   return mail;
+}
+
+/**
+ * A change of cases in one transaction, then its notices composed: the way every caller (a mail, a
+ * confirmed value, a payment link, a reminder job) commits what the case transition decided.
+ */
+export function commitCaseChanges<T>(app: App, change: () => T): T {
+  const result = transaction(app.db, change);
+  renderQueuedNotices(app);
+  return result;
 }

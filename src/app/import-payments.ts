@@ -1,8 +1,8 @@
 // Finance's statement import and the reconciliation around it, on one thread: a statement in any supported
 // format is parsed whole or rejected, its credits stored without duplicates (a re-upload or an overlapping
 // statement, also in another format, adds nothing; two genuinely identical transfers on one day stay two),
-// then matching runs, and every case a payment settles or puts in doubt is re-evaluated and moved on, with
-// its notices, in the same transaction. `conken payments import` runs the same steps on two threads
+// then matching runs, and every case a payment settles or puts in doubt goes through the case transition, in
+// the same transaction; the notices are composed after the commit. `conken payments import` runs the same steps on two threads
 // (import-statement-file.ts). Finance's manual links and unlinks go through here too.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,13 +10,12 @@ import type { App } from './context.ts';
 import { StatementError, isCredit, type ParsedStatement, type StatementRow } from '../payments/statements/types.ts';
 import { parseStatement, type DetectOptions } from '../payments/statements/detect.ts';
 import type { Candidate } from '../payments/matcher.ts';
-import { fingerprintOf, keyCredits, newPaymentLines, recordImport } from '../payments/new-payments.ts';
+import { fingerprintOf, keyCredits, newPaymentLines } from '../payments/new-payments.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
-import { reevaluateCase } from './reevaluate.ts';
-import { renderQueuedNotices } from './deferred-notices.ts';
-import { runMatching, type MatchRun } from './payment-matching.ts';
+import { commitCaseChanges, renderQueuedNotices } from './deferred-notices.ts';
+import { moveCasesOnByPayment, runMatching, type MatchRun } from './payment-matching.ts';
 
 export { runMatching, type MatchRun };
 
@@ -90,16 +89,16 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     const imported = transaction(app.db, () => {
       const debits = rows.length - credits.length;
       // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
-      const newPayments = recordImport(app.cases, credits, keyCredits(credits), { fileName, sha256: hash, format, encoding: meta.encoding ?? null, actor, debits });
+      const newPayments = app.payments.recordImport(app.cases, credits, keyCredits(credits), { fileName, sha256: hash, format, encoding: meta.encoding ?? null, actor, debits });
       const { importId, firstId, rows: fresh } = newPayments;
       const count = fresh.index.length;
       storeMs = performance.now() - t0;
       // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
-      run = count ? runMatching(app, newPayments, { composeNotices: 'after-commit' }) : NOTHING_MATCHED;
-      app.cases.setImportMatched(importId, run.matched.length);
+      run = count ? runMatching(app, newPayments) : NOTHING_MATCHED;
+      app.payments.setImportMatched(importId, run.matched.length);
       // The source lines, one packed blob per import, not a column per payment; written last, as any later
       // update of the import's row would rewrite the blob with it.
-      if (count) app.cases.setImportRawLines(importId, firstId, newPaymentLines(credits, fresh, meta.source));
+      if (count) app.payments.setImportRawLines(importId, firstId, newPaymentLines(credits, fresh, meta.source));
       // The new payments are linked only by this run's matching.
       const needsAttention = count - run.freshLinked;
       app.log.info({ importId, format, rows: credits.length, new: count, duplicate: fresh.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
@@ -112,7 +111,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
     committedCpu = process.cpuUsage(cpu0);
     noticesRendered = composeQueuedNotices(app);
     // Read after the commit: a count over every payment (all imports), not one of the import's decisions.
-    return { ...imported, unmatched: app.cases.countUnlinkedPayments() };
+    return { ...imported, unmatched: app.payments.countUnlinkedPayments() };
   });
   meta.onTimings?.({ storeMs, ...run!.timings, committedMs: committedAt - t0, committedCpuMs: cpuMs(committedCpu), afterCommitMs: performance.now() - committedAt, noticesRendered });
   return result;
@@ -146,49 +145,47 @@ export class PaymentActionError extends Error {}
 
 /** Finance links a payment to a case by hand (a bulk transfer: once per case, with --amount). */
 export function linkPayment(app: App, paymentId: number, caseNumber: string, who: string, options: { amount?: number; accept?: boolean } = {}): { payment: number; case: string; status: string; amount: number } {
-  return transaction(app.db, () => {
-    const p = app.cases.paymentById(paymentId);
+  return commitCaseChanges(app, () => {
+    const p = app.payments.paymentById(paymentId);
     if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
     const c = app.cases.caseByNumber(caseNumber);
     if (!c) throw new PaymentActionError(`受付番号 ${caseNumber} の案件はありません`);
     if (isClosed(c.status)) throw new PaymentActionError(`${c.number} は審査済み（${c.status}）のため紐付けできません`);
-    const others = app.cases.linksForPayment(paymentId).filter((l) => l.case_id !== c.id);
+    const others = app.payments.linksForPayment(paymentId).filter((l) => l.case_id !== c.id);
     // An automatic link to another case gives way to finance's decision.
     for (const l of others.filter((l) => l.linked_by.startsWith('matcher'))) {
-      app.cases.unlinkPayment(paymentId, l.case_id);
+      app.payments.unlinkPayment(paymentId, l.case_id);
       app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId, reason: 'linked by finance to another case' } });
-      reevaluateCase(app, l.case_id, 'payment');
+      moveCasesOnByPayment(app, [{ caseId: l.case_id }], `finance:${who}`);
     }
     const allocated = others.filter((l) => !l.linked_by.startsWith('matcher')).reduce((a, l) => a + l.amount, 0);
     const amount = options.amount ?? Math.min(p.amount - allocated, c.expected_amount ?? p.amount);
     if (amount <= 0 || allocated + amount > p.amount) throw new PaymentActionError(`入金ID ${paymentId}（${p.amount}円）は既に${allocated}円が他の案件に割り当てられています（--amount で割り当て額を指定してください）`);
-    app.cases.linkPayment(paymentId, c.id, `finance:${who}`, { amount, accepted: !!options.accept });
+    app.payments.linkPayment(paymentId, c.id, `finance:${who}`, { amount, accepted: !!options.accept });
     app.cases.addEvent({ caseId: c.id, actor: `finance:${who}`, type: 'payment.linked', data: { payment: paymentId, amount, accepted: !!options.accept } });
     runMatching(app);
-    const row = reevaluateCase(app, c.id, 'payment');
-    return { payment: paymentId, case: row.number, status: row.status, amount };
+    const moved = moveCasesOnByPayment(app, [{ caseId: c.id }], `finance:${who}`);
+    return { payment: paymentId, case: c.number, status: moved.statusOf.get(c.id) ?? c.status, amount };
   });
 }
 
 /** Finance undoes a link; the payment is never linked automatically again (hold). */
 export function unlinkPayment(app: App, paymentId: number, caseNumber: string | null, who: string): { payment: number; cases: { case: string; status: string }[] } {
-  return transaction(app.db, () => {
-    const p = app.cases.paymentById(paymentId);
+  return commitCaseChanges(app, () => {
+    const p = app.payments.paymentById(paymentId);
     if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
     const c = caseNumber ? app.cases.caseByNumber(caseNumber) : null;
     if (caseNumber && !c) throw new PaymentActionError(`受付番号 ${caseNumber} の案件はありません`);
-    const links = app.cases.linksForPayment(paymentId).filter((l) => !c || l.case_id === c.id);
+    const links = app.payments.linksForPayment(paymentId).filter((l) => !c || l.case_id === c.id);
     if (links.length === 0) throw new PaymentActionError(`入金ID ${paymentId} は${c ? ` ${c.number} に` : ''}紐付けられていません`);
     for (const l of links) {
-      app.cases.unlinkPayment(paymentId, l.case_id);
+      app.payments.unlinkPayment(paymentId, l.case_id);
       app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId } });
     }
-    app.cases.setPaymentHold(paymentId, true);
+    app.payments.setPaymentHold(paymentId, true);
     runMatching(app);
-    const cases = links.map((l) => {
-      const row = reevaluateCase(app, l.case_id, 'payment');
-      return { case: row.number, status: row.status };
-    });
+    const moved = moveCasesOnByPayment(app, links.map((l) => ({ caseId: l.case_id })), `finance:${who}`);
+    const cases = links.map((l) => ({ case: moved.numberOf.get(l.case_id) ?? String(l.case_id), status: moved.statusOf.get(l.case_id) ?? '' }));
     return { payment: paymentId, cases };
   });
 }
@@ -207,7 +204,7 @@ export interface UnmatchedPayment {
 
 /** Finance's queue: every payment without a link, with its finding and ranked candidates. */
 export function unmatchedPayments(app: App): UnmatchedPayment[] {
-  return app.cases.unlinkedPayments().map((p) => ({
+  return app.payments.unlinkedPayments().map((p) => ({
     id: p.id, paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, status: p.status ?? 'unmatched', code: p.finding_code ?? null, reason: p.reason ?? null, reference: p.reference ?? null,
     candidates: (p.candidates_json ? (JSON.parse(p.candidates_json) as Candidate[]) : []).map((c) => {
       const row = app.cases.caseById(c.caseId);

@@ -7,13 +7,13 @@
 // file can be shared by two connections: an in-memory database takes the single-thread import.
 import { Worker } from 'node:worker_threads';
 import type { App } from './context.ts';
-import { transaction, withBulkSettings } from '../cases/db.ts';
+import { readTransaction, transaction, withBulkSettings } from '../cases/db.ts';
 import { parseStatement } from '../payments/statements/detect.ts';
 import { StatementError } from '../payments/statements/types.ts';
 import { CaseIndex } from '../payments/matcher.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { decideMatching, matchRunResult, moveCasesOn, openCasesOf, type NewPayments } from './payment-matching.ts';
-import type { MatchDecision } from '../payments/match-writes.ts';
+import { matchRunResult, moveCasesOn, type NewPayments } from './payment-matching.ts';
+import { decideMatching, openCasesOf, type MatchDecision, type MatchingCaseRow, type MatchingPaymentRow } from '../payments/match-decision.ts';
 import { composeQueuedNotices, importStatementRows, type ImportResult, type ImportTimings } from './import-payments.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './statement-import-protocol.ts';
 
@@ -64,13 +64,8 @@ class Inbox {
 }
 
 /** What the matcher reads, in one read transaction, with the data version it was read at. */
-function readMatchingState(app: App): { caseRows: ReturnType<App['cases']['casesForMatching']>; stored: ReturnType<App['cases']['paymentsForMatching']>; version: string } {
-  app.db.exec('BEGIN');
-  try {
-    return { caseRows: app.cases.casesForMatching(), stored: app.cases.paymentsForMatching(), version: dataVersion(app) };
-  } finally {
-    app.db.exec('COMMIT');
-  }
+function readMatchingState(app: App): { caseRows: MatchingCaseRow[]; stored: MatchingPaymentRow[]; version: string } {
+  return readTransaction(app.db, () => ({ caseRows: app.cases.casesForMatching(), stored: app.payments.paymentsForMatching(), version: dataVersion(app) }));
 }
 
 /**
@@ -96,7 +91,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   // The same bytes again: every row is a duplicate by construction (an import stores each transfer as often as
   // the file shows it, and payments are never removed), so the file is recorded as imported, with nothing new,
   // without parsing it or starting the writer thread.
-  const earlier = app.cases.paymentImportBySha256(hash);
+  const earlier = app.payments.paymentImportBySha256(hash);
   if (earlier) return recordRepeatedImport(app, fileName, hash, actor, earlier);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -107,7 +102,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   let decision = NO_DECISION;
   let fresh: Extract<FromWorker, { type: 'fresh' }>;
   let committed: Extract<FromWorker, { type: 'committed' }>;
-  let caseRows: ReturnType<App['cases']['casesForMatching']>;
+  let caseRows: MatchingCaseRow[];
   let loadMs = 0;
   let reconcileMs = 0;
   let decidedAt = 0;
@@ -160,7 +155,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   const casesFrom = performance.now();
   const result = withBulkSettings(app.db, () => {
     const cpu = process.cpuUsage();
-    const moved = transaction(app.db, () => moveCasesOn(app, { composeNotices: 'after-commit' }));
+    const moved = transaction(app.db, () => moveCasesOn(app));
     const used = process.cpuUsage(cpu);
     casesMs = performance.now() - casesFrom;
     casesCpuMs = (used.user + used.system) / 1000;
@@ -177,16 +172,16 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   });
   return {
     file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,
-    matched: run.matched, needsAttention, unmatched: app.cases.countUnlinkedPayments(),
+    matched: run.matched, needsAttention, unmatched: app.payments.countUnlinkedPayments(),
   };
 }
 
 function recordRepeatedImport(app: App, fileName: string, hash: string, actor: string, earlier: { format: string; encoding: string | null; rows_total: number; rows_debit: number }): ImportResult {
   const rows = earlier.rows_total;
   transaction(app.db, () => {
-    const importId = app.cases.insertPaymentImport({ fileName, sha256: hash, format: earlier.format, actor, rowsTotal: rows, rowsNew: 0, rowsDuplicate: rows, encoding: earlier.encoding, rowsDebit: earlier.rows_debit });
+    const importId = app.payments.insertPaymentImport({ fileName, sha256: hash, format: earlier.format, actor, rowsTotal: rows, rowsNew: 0, rowsDuplicate: rows, encoding: earlier.encoding, rowsDebit: earlier.rows_debit });
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format: earlier.format, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, sameFileAs: 'an earlier import' } });
     app.log.info({ importId, format: earlier.format, rows, new: 0, duplicate: rows }, 'statement imported again (same file)');
   });
-  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.cases.countUnlinkedPayments() };
+  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.payments.countUnlinkedPayments() };
 }

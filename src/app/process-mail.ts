@@ -10,7 +10,9 @@ import type { Finding } from '../validate/findings.ts';
 import { transaction } from '../cases/db.ts';
 import type { CaseRow } from '../cases/case-store.ts';
 import type { CaseStatus } from '../cases/status.ts';
-import { enqueueNotices, noticesFor, type Trigger } from './notify.ts';
+import { commitCaseChanges } from './deferred-notices.ts';
+import { paymentKeyColumns } from './payment-key.ts';
+import type { CaseHead } from '../cases/case-writer.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import { fieldSources } from '../extract/forms/form-kind.ts';
 import { runMatching } from './payment-matching.ts';
@@ -52,7 +54,11 @@ function storeCrops(app: App, files: readonly AnalysedFile[]): void {
 
 const CASE_PREFIX_UNKNOWN = 'X';
 
-/** The single write: message, attachments, cases, findings, events, payment links and outbox rows. */
+/**
+ * The mail's one transaction: the message and its attachments stored, each planned case opened or joined,
+ * its files and payment linked, and the case transition's decision applied by the writer (status, findings,
+ * events, notices). The notices are composed after the commit.
+ */
 export function commitAnalysis(app: App, a: Analysis): MailOutcome {
   const outcome: MailOutcome = { ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0, note: a.note, cases: [] };
   if (a.classification === 'duplicate') {
@@ -65,7 +71,7 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
   const rawPath = app.files.put(a.raw, '.eml').path;
   storeCrops(app, a.files);
   const stored = a.files.map((f) => app.files.put(f.content));
-  transaction(app.db, () => {
+  commitCaseChanges(app, () => {
     const messageId = app.cases.insertMessage({
       dedupeKey: a.dedupeKey, messageId: a.mail?.messageId ?? null, sha256: a.sha256, rawPath, source: a.source, sourceRef: a.sourceRef,
       receivedAt: a.receivedAt.toISOString(), from: a.mail?.from ?? null, subject: a.mail?.subject ?? null, classification: a.classification, note: a.note,
@@ -84,44 +90,34 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
 
     for (const plan of a.plans) {
       const kindRules = app.rules.kinds[plan.kind];
-      let row: CaseRow;
+      let head: CaseHead;
       if (plan.existing) {
-        row = plan.existing;
-        app.cases.linkMessage(row.id, messageId, 'reply');
-        app.cases.addEvent({ caseId: row.id, messageId, actor: 'intake', type: 'case.reply-received', data: { attachments: plan.attachFiles.length, newForm: plan.formFile !== null } });
+        head = plan.existing;
+        app.cases.linkMessage(head.id, messageId, 'reply');
+        app.cases.addEvent({ caseId: head.id, messageId, actor: 'intake', type: 'case.reply-received', data: { attachments: plan.attachFiles.length, newForm: plan.formFile !== null } });
       } else {
-        const number = app.cases.allocateNumber(kindRules?.casePrefix ?? CASE_PREFIX_UNKNOWN, Number(tokyoDate(a.receivedAt).slice(0, 4)));
-        const id = app.cases.insertCase({ number, kind: plan.kind, status: plan.evaluation.status, applicantAddress: a.mail?.replyAddress ?? null, receivedAt: a.receivedAt.toISOString(), originMessageId: messageId, noticesSuppressed: plan.suppressNotices });
-        app.cases.linkMessage(id, messageId, 'original');
-        row = app.cases.caseById(id)!;
-        app.cases.addEvent({ caseId: id, messageId, actor: 'intake', type: 'case.created', data: { number, kind: plan.kind } });
+        head = app.writer.openCase({
+          prefix: kindRules?.casePrefix ?? CASE_PREFIX_UNKNOWN, year: Number(tokyoDate(a.receivedAt).slice(0, 4)), kind: plan.kind, status: plan.decision.status,
+          applicantAddress: a.mail?.replyAddress ?? null, receivedAt: a.receivedAt.toISOString(), originMessageId: messageId, noticesSuppressed: plan.suppressNotices,
+        });
+        app.cases.linkMessage(head.id, messageId, 'original');
+        app.cases.addEvent({ caseId: head.id, messageId, actor: 'intake', type: 'case.created', data: { number: head.number, kind: plan.kind } });
       }
-      for (const i of plan.attachFiles) app.cases.linkAttachment(row.id, attachmentIds[i]!);
+      for (const i of plan.attachFiles) app.cases.linkAttachment(head.id, attachmentIds[i]!);
       if (plan.paymentToLink !== null) {
-        app.cases.linkPayment(plan.paymentToLink, row.id, 'matcher:exact');
-        app.cases.addEvent({ caseId: row.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
+        app.payments.linkPayment(plan.paymentToLink, head.id, 'matcher:exact');
+        app.cases.addEvent({ caseId: head.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
       }
-      const revision = row.revision + 1;
-      const key = plan.application ? openCaseFor(app, row.id, plan.kind, plan.application) : null;
-      app.cases.updateCase(row.id, {
-        status: plan.evaluation.status,
-        kind: plan.kind,
-        revision,
-        intake_findings_json: JSON.stringify(plan.intakeFindings),
-        computed_json: JSON.stringify(plan.evaluation.computed),
-        ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
-        payment_digits: key?.digits ?? null,
-        payment_kana: key?.kana ?? null,
-        payment_declared: key?.declaredTransferName ?? null,
-        payment_company: (plan.application as { companyKana?: string | null } | null)?.companyKana ?? null,
-        expected_amount: kindRules?.fee ?? null,
-      });
-      app.cases.saveFindings(row.id, revision, plan.evaluation.findings);
-      app.cases.addEvent({ caseId: row.id, messageId, actor: 'validator', type: 'case.evaluated', data: { revision, status: plan.evaluation.status, previous: plan.previousStatus, codes: plan.evaluation.findings.map((f) => `${f.code}/${f.audience}`) } });
-      const updated = app.cases.caseById(row.id)!;
-      const trigger: Trigger = plan.existing ? 'reply' : 'mail';
-      const notices = enqueueNotices(app, updated, noticesFor(plan.previousStatus, plan.evaluation.status, trigger, plan.evaluation, plan.suppressNotices), plan.evaluation);
-      outcome.cases.push({ number: updated.number, kind: plan.kind, status: plan.evaluation.status, created: !plan.existing, findings: plan.evaluation.findings, application: plan.application, notices });
+      const [applied] = app.writer.apply([{
+        case: head, decision: plan.decision, messageId,
+        columns: {
+          kind: plan.kind,
+          intake_findings_json: JSON.stringify(plan.intakeFindings),
+          ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
+          ...paymentKeyColumns(app, head.id, plan.kind, plan.application),
+        },
+      }]);
+      outcome.cases.push({ number: head.number, kind: plan.kind, status: applied!.status, created: !plan.existing, findings: plan.decision.findings, application: plan.application, notices: applied!.notices });
     }
   });
   return outcome;
@@ -132,9 +128,9 @@ export function previewAnalysis(a: Analysis): MailOutcome {
   return {
     ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0, note: a.note,
     cases: a.plans.map((p) => ({
-      number: p.existing?.number ?? null, kind: p.kind, status: p.evaluation.status, created: !p.existing,
-      findings: p.evaluation.findings, application: p.application,
-      notices: noticesFor(p.previousStatus, p.evaluation.status, p.existing ? 'reply' : 'mail', p.evaluation, p.suppressNotices),
+      number: p.existing?.number ?? null, kind: p.kind, status: p.decision.status, created: !p.existing,
+      findings: p.decision.findings, application: p.application,
+      notices: p.decision.notices,
     })),
   };
 }
@@ -164,8 +160,8 @@ export async function processMail(app: App, source: string, incoming: SourceMail
     { digits: r.payment_digits, kana: r.payment_kana ? normaliseKana(r.payment_kana) : null },
     ...(r.payment_declared ? [transferKey(r.payment_declared)] : []),
   ]);
-  if (keys.length && app.cases.unlinkedPaymentLike(keys)) {
-    const run = transaction(app.db, () => runMatching(app));
+  if (keys.length && app.payments.unlinkedPaymentLike(keys)) {
+    const run = commitCaseChanges(app, () => runMatching(app));
     for (const c of outcome.cases) {
       const row = c.number ? app.cases.caseByNumber(c.number) : undefined;
       if (row && run.reevaluated.includes(row.number)) c.status = row.status;

@@ -1,6 +1,6 @@
 // The messages between a statement import's main thread (src/app/import-statement-file.ts) and its writer
 // thread (src/app/statement-import-worker.ts).
-import type { MatchDecision } from '../payments/match-writes.ts';
+import type { MatchDecision } from '../payments/match-decision.ts';
 import type { StatementRules } from '../payments/statements/generic-csv.ts';
 
 export interface WorkerInput {

@@ -5,13 +5,13 @@
 // decisions it is sent and commits. Parsing and storing 100,000 rows run beside the matching instead of
 // before and after it, on the machine's second core.
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyBulkSettings, openDatabase } from '../cases/db.ts';
+import { applyBulkSettings, openDatabase, transactionAsync } from '../cases/db.ts';
 import { CaseStore } from '../cases/case-store.ts';
 import type { DetectOptions } from '../payments/statements/detect.ts';
 import { looksLikeZengin, parseZenginStatement } from '../payments/statements/zengin.ts';
 import { isCredit, StatementError } from '../payments/statements/types.ts';
-import { keyCredits, newPaymentLines, newPaymentsOf, recordImport } from '../payments/new-payments.ts';
-import { writeMatchDecision } from '../payments/match-writes.ts';
+import { keyCredits, newPaymentLines, newPaymentsOf } from '../payments/new-payments.ts';
+import { PaymentLedger } from '../cases/payment-ledger.ts';
 import type { ToWorker, FromWorker, WorkerInput } from './statement-import-protocol.ts';
 
 const input = workerData as WorkerInput;
@@ -37,13 +37,14 @@ async function run(): Promise<void> {
   try {
     // This connection only does the import: the settings of a bulk job, left as they are.
     applyBulkSettings(db);
-    const store = new CaseStore(db);
-    db.exec('BEGIN IMMEDIATE');
-    let open = true;
-    try {
+    const cases = new CaseStore(db);
+    const ledger = new PaymentLedger(db);
+    let timings = { storeRowsMs: 0, waitedMs: 0, writeMs: 0 };
+    let commitStarted = 0;
+    await transactionAsync(db, async () => {
       post({ type: 'locked' });
       const debits = statement.rows.length - credits.length;
-      const rows = recordImport(store, credits, keyed, { fileName: input.fileName, sha256: input.sha256, format: statement.format, encoding: statement.encoding, actor: input.actor, debits });
+      const rows = ledger.recordImport(cases, credits, keyed, { fileName: input.fileName, sha256: input.sha256, format: statement.format, encoding: statement.encoding, actor: input.actor, debits });
       const { importId, firstId, rows: fresh } = rows;
       const count = fresh.index.length;
       const matching = newPaymentsOf(rows);
@@ -54,23 +55,20 @@ async function run(): Promise<void> {
       const t2 = performance.now();
       post({ type: 'fresh', importId, firstId, format: statement.format, encoding: statement.encoding, rows: credits.length, debits, duplicate: fresh.duplicate, amount, paidOn, transferName, digits, kana, entity, parseMs: t1 - t0, storeMs: t2 - t1 }, [amount.buffer as ArrayBuffer]);
       // While the main thread matches: the new payments, stored with the default verdict, and their source lines.
-      store.insertNewPayments(rows);
+      ledger.insertNewPayments(rows);
       const lines = count ? newPaymentLines(credits, fresh, statement.source) : null;
       const t3 = performance.now();
       const message = await next();
       if (message.type !== 'decision') throw new Error(message.type === 'abort' ? message.reason : 'unexpected message');
       const t4 = performance.now();
-      writeMatchDecision(store, message.decision);
-      store.setImportMatched(importId, message.decision.newlyLinked.length);
+      ledger.writeMatchDecision(cases, message.decision);
+      ledger.setImportMatched(importId, message.decision.newlyLinked.length);
       // Last: any later update of the import's row would rewrite the blob with it.
-      if (lines) store.setImportRawLines(importId, firstId, lines);
-      const t5 = performance.now();
-      db.exec('COMMIT');
-      open = false;
-      post({ type: 'committed', storeRowsMs: t3 - t2, waitedMs: t4 - t3, writeMs: t5 - t4, commitMs: performance.now() - t5 });
-    } finally {
-      if (open) db.exec('ROLLBACK');
-    }
+      if (lines) ledger.setImportRawLines(importId, firstId, lines);
+      commitStarted = performance.now();
+      timings = { storeRowsMs: t3 - t2, waitedMs: t4 - t3, writeMs: commitStarted - t4 };
+    });
+    post({ type: 'committed', storeRowsMs: timings.storeRowsMs, waitedMs: timings.waitedMs, writeMs: timings.writeMs, commitMs: performance.now() - commitStarted });
   } finally {
     db.close();
   }

@@ -14,7 +14,3 @@ export interface OutgoingMail {
   headers: Record<string, string>;
 }
 
-/** Stable Message-ID: the same outbox row always yields the same id, so a retry is recognisable. */
-export function stableMessageId(caseNumber: string, kind: string, sequence: number, domain: string): string {
-  return `${caseNumber}.${kind}.${sequence}@${domain}`;
-}

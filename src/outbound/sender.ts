@@ -1,7 +1,7 @@
 // The sender loop: delivers pending outbox rows through the transport, at most once each, retrying
 // failures with exponential backoff until they are sent. The decision that caused a mail committed
 // long before; this loop only delivers.
-import type { CaseStore, OutboxRow } from '../cases/case-store.ts';
+import type { OutboxRow, OutboxStore } from '../cases/outbox-store.ts';
 import type { Logger } from '../shared/log.ts';
 import type { OutgoingMail } from './outgoing-mail.ts';
 import type { Transport } from './transports/transport.ts';
@@ -20,7 +20,7 @@ const storedMail: MailOf = (row) => {
   return JSON.parse(row.mail_json) as OutgoingMail;
 };
 
-export async function deliverDue(store: CaseStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date(), shouldStop: () => boolean = () => false, mailOf: MailOf = storedMail): Promise<{ sent: number; failed: number }> {
+export async function deliverDue(store: OutboxStore, transport: Transport, readAttachment: (p: string) => Buffer, options: SenderOptions, log: Logger, now = new Date(), shouldStop: () => boolean = () => false, mailOf: MailOf = storedMail): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   for (const row of store.duePending(now.toISOString())) {

@@ -6,13 +6,19 @@ import Mustache from 'mustache';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-export const TEMPLATE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder'] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+import { NOTICE_NAMES, type NoticeName } from '../cases/transition.ts';
+import type { NoticeAudience } from '../cases/notice-snapshot.ts';
 
-const frontMatterSchema = z.object({ subject: z.string().min(1) }).strict();
+/** A template per notice the case transition can call for. */
+export const TEMPLATE_NAMES = NOTICE_NAMES;
+export type TemplateName = NoticeName;
+
+/** `audience` says who the notice is for: the applicant (the case's address, capped per day) or the reviewer. */
+const frontMatterSchema = z.object({ subject: z.string().min(1), audience: z.enum(['applicant', 'reviewer']) }).strict();
 
 export interface Template {
   subject: string;
+  audience: NoticeAudience;
   body: string;
 }
 
@@ -39,7 +45,7 @@ export class Templates {
       if (!existsSync(file)) throw new TemplateError(`template ${file}: missing`);
       const text = readFileSync(file, 'utf8');
       const m = text.match(/^---\r?\n([\s\S]*?)\r?\n---\r?\n([\s\S]*)$/);
-      if (!m) throw new TemplateError(`template ${file}: expected a '---' front matter block with subject:`);
+      if (!m) throw new TemplateError(`template ${file}: expected a '---' front matter block with subject: and audience:`);
       let front: unknown;
       try {
         front = parseYaml(m[1]!);
@@ -47,16 +53,23 @@ export class Templates {
         throw new TemplateError(`template ${file}: front matter: ${(error as Error).message}`);
       }
       const parsed = frontMatterSchema.safeParse(front);
-      if (!parsed.success) throw new TemplateError(`template ${file}: front matter: ${parsed.error.issues[0]!.path.join('.') || 'subject'}: ${parsed.error.issues[0]!.message}`);
+      if (!parsed.success) throw new TemplateError(`template ${file}: front matter: ${parsed.error.issues[0]!.path.join('.') || 'front matter'}: ${parsed.error.issues[0]!.message}`);
       try {
         Mustache.parse(m[2]!);
         Mustache.parse(parsed.data.subject);
       } catch (error) {
         throw new TemplateError(`template ${file}: ${(error as Error).message}`);
       }
-      templates.set(name, { subject: parsed.data.subject, body: m[2]! });
+      templates.set(name, { subject: parsed.data.subject, audience: parsed.data.audience, body: m[2]! });
     }
     return new Templates(templates, partials);
+  }
+
+  /** Who a notice goes to, as its template declares. */
+  audienceOf(name: TemplateName): NoticeAudience {
+    const t = this.templates.get(name);
+    if (!t) throw new TemplateError(`template ${name}: not loaded`);
+    return t.audience;
   }
 
   render(name: TemplateName, view: Record<string, unknown>): { subject: string; text: string } {

@@ -8,6 +8,10 @@ import { harness, mail, tempDir, type Harness } from '../support/harness.ts';
 import { MIGRATIONS } from '../../src/cases/migrations.ts';
 import { migrate, openDatabase, transaction } from '../../src/cases/db.ts';
 import { CaseStore } from '../../src/cases/case-store.ts';
+import { PaymentLedger } from '../../src/cases/payment-ledger.ts';
+import { OutboxStore } from '../../src/cases/outbox-store.ts';
+import { CaseWriter } from '../../src/cases/case-writer.ts';
+import type { CaseDecision } from '../../src/cases/transition.ts';
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -56,20 +60,26 @@ describe('migration 8: application and computed JSON beside the case row', () =>
     expect(store.casesAwaitingMatch().map((c) => [c.number, JSON.parse(c.application_json!).name])).toEqual([['R-2026-000001', '今田 健太郎'], ['R-2026-000003', '山田 花子']]);
     expect([...store.applicationsOf([1, 2, 3]).keys()].sort()).toEqual([1, 3]);
     // A reply finds its case through one of our notices or an earlier mail, with the application.
-    store.enqueue({ caseId: 1, kind: 'accepted', rfcMessageId: 'notice-1@conken.example.jp', to: 'a@example.jp', audience: 'applicant', mail: {}, status: 'pending' });
+    const writer = new CaseWriter({ cases: store, payments: new PaymentLedger(db), outbox: new OutboxStore(db) }, {
+      from: 'intake@conken.example.jp', reviewerAddress: 'reviewer@conken.example.jp', messageIdDomain: 'conken.example.jp', maxPerSenderPerDay: 10,
+      audienceOf: () => 'applicant', kindOf: () => ({ label: '更新審査申請', fee: 11000 }),
+    });
+    const head = (id: number) => store.caseHeads([id]).get(id)!;
+    const decided = (status: CaseDecision['status'], over: Partial<CaseDecision> = {}): CaseDecision => ({ status, findings: [], computed: null, newRevision: true, actor: 'test', notices: [], events: [], columns: {}, ...over });
+    writer.apply([{ case: head(1), decision: decided('awaiting-payment', { newRevision: false, notices: ['accepted'] }) }]);
     const messageId = store.insertMessage({ dedupeKey: 'mid:mail-3@example.jp', messageId: 'mail-3@example.jp', sha256: 'x', rawPath: 'x', source: 'test', sourceRef: null, receivedAt: '2026-01-20T01:00:00.000Z', from: 'c@example.jp', subject: null, classification: 'application', note: null });
     store.linkMessage(3, messageId, 'original');
-    expect(store.caseByReferences(['unknown@example.jp', 'notice-1@conken.example.jp'])).toMatchObject({ number: 'R-2026-000001', application_json: first.application_json });
+    expect(store.caseByReferences(['unknown@example.jp', 'R-2026-000001.accepted.1@conken.example.jp'])).toMatchObject({ number: 'R-2026-000001', application_json: first.application_json });
     expect(store.caseByReferences(['mail-3@example.jp'])).toMatchObject({ number: 'R-2026-000003', application_json: JSON.stringify({ name: '山田 花子' }) });
 
     // Writes go to the right table: a status move leaves the documents alone, a new evaluation replaces them.
-    store.updateCase(1, { status: 'ready-for-review', revision: 2 });
+    writer.apply([{ case: head(1), decision: decided('ready-for-review') }]);
     expect(store.caseById(1)).toMatchObject({ status: 'ready-for-review', revision: 2, computed_json: JSON.stringify({ cpdTotal: 24 }) });
-    store.updateCase(2, { application_json: JSON.stringify({ name: '新 規' }), revision: 2 });
-    store.updateCase(1, { computed_json: JSON.stringify({ cpdTotal: 30 }) });
+    writer.apply([{ case: head(2), decision: decided('exception'), columns: { application_json: JSON.stringify({ name: '新 規' }) } }]);
+    writer.apply([{ case: head(1), decision: decided('ready-for-review', { newRevision: false, computed: { cpdTotal: 30 } }) }]);
     expect(store.caseById(2)).toMatchObject({ application_json: JSON.stringify({ name: '新 規' }), computed_json: null, revision: 2 });
     expect(store.caseById(1)).toMatchObject({ application_json: first.application_json, computed_json: JSON.stringify({ cpdTotal: 30 }) });
-    store.setPaymentOutcome(3, { status: 'ready-for-review', revision: 2 }, '[]');
+    writer.apply([{ case: head(3), decision: decided('ready-for-review'), columns: { payment_findings_json: '[]' } }]);
     expect(store.caseById(3)).toMatchObject({ status: 'ready-for-review', revision: 2, payment_findings_json: '[]', application_json: JSON.stringify({ name: '山田 花子' }) });
     // Applying the migrations again changes nothing.
     migrate(db);

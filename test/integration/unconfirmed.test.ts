@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAMPLES, ROOT } from '../support/harness.ts';
 import { extractFile } from '../../src/extract/extract-file.ts';
-import { evaluate } from '../../src/app/evaluate.ts';
+import { evaluate } from '../../src/cases/evaluate.ts';
 import { loadRules } from '../../src/app/load-rules.ts';
 import { unconfirmedFindings } from '../../src/validate/unconfirmed.ts';
 import type { ApplicationBase } from '../../src/extract/forms/form-kind.ts';

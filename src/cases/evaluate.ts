@@ -1,11 +1,11 @@
 // One evaluation of a case: the kind's validator, plus what we know about the mail (intake findings)
 // and the fee, folded into findings and a status. Pure: data, rules and the date of receipt in.
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
-import type { Rules } from './load-rules.ts';
+import type { IntakeRules, KindRules } from '../config/rules.ts';
 import { validatorFor } from '../validate/index.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { applicantAndStaff, finding, type Finding } from '../validate/findings.ts';
-import { decideStatus, type CaseStatus } from '../cases/status.ts';
+import { decideStatus, type CaseStatus } from './status.ts';
 import { unconfirmedFindings } from '../validate/unconfirmed.ts';
 import type { IsoDate } from '../shared/calendar.ts';
 
@@ -33,7 +33,13 @@ export function formNotFound(kindLabel: string): Finding[] {
     '申請書として認識できる添付ファイルがありません。添付内容を確認してください。');
 }
 
-export function evaluate(rules: Rules, input: EvaluationInput): Evaluation {
+/** The rules an evaluation reads: the intake's OCR threshold and each kind's rule file. */
+export interface EvaluationRules {
+  intake: Pick<IntakeRules, 'ocr'>;
+  kinds: Record<string, KindRules>;
+}
+
+export function evaluate(rules: EvaluationRules, input: EvaluationInput): Evaluation {
   const findings: Finding[] = [...input.intakeFindings];
   let computed: Record<string, unknown> = {};
   const kindRules = rules.kinds[input.kind];

@@ -1,0 +1,153 @@
+// The case transition (DESIGN.md "One way a case changes"): given a case as it stands and what happened to it,
+// decide its status, its findings and the notices the change calls for. Pure: no I/O, no clock (the time
+// comes in with the trigger where it matters). Every change of a case — a new application, the applicant's
+// reply, a value staff confirmed, a payment linked or unlinked, a scheduled reminder, a reviewer's decision —
+// is decided here and applied by the one writer, src/cases/case-writer.ts, in the caller's transaction.
+// A statement import decides thousands of cases with the same function, one call per case.
+import { decideStatus, isClosed, type CaseStatus } from './status.ts';
+import { evaluate, type EvaluationInput, type EvaluationRules } from './evaluate.ts';
+import type { Finding } from '../validate/findings.ts';
+
+/** Every notice the transition can call for; each is a template in mail-templates/ that declares its audience. */
+export const NOTICE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder'] as const;
+export type NoticeName = (typeof NOTICE_NAMES)[number];
+
+/** What an evaluation of the form reads, besides the fee (which the case's payments say). */
+export type EvaluationFacts = Omit<EvaluationInput, 'paid' | 'paymentFindings'>;
+
+/** What happened to the case. */
+export type CaseTrigger =
+  /** A new case, opened from a mail (or a form staff brought in). */
+  | { type: 'application'; facts: EvaluationFacts }
+  /** The applicant replied: a new form, more documents, or only text. */
+  | { type: 'reply'; facts: EvaluationFacts }
+  /** Staff confirmed (or corrected) a value OCR could not read with confidence. */
+  | { type: 'field-confirmed'; field: string; corrected: boolean; actor: string; facts: EvaluationFacts }
+  /** The fee or the matcher's payment findings changed (a payment linked, unlinked, or matched). */
+  | { type: 'payment'; actor: 'matcher' | 'system' | string }
+  /** The fee has not arrived after the configured wait: remind the applicant. `waitingSince` for the record. */
+  | { type: 'payment-reminder'; at: string; waitingSince: string }
+  /** The reviewer's decision on a complete case. */
+  | { type: 'review-decision'; decision: 'approved' | 'rejected'; reviewer: string; reason?: string };
+
+export type TriggerType = CaseTrigger['type'];
+
+/** The case as it stands before the change. */
+export interface CaseBefore {
+  /** null: the case does not exist yet (an application). */
+  status: CaseStatus | null;
+  /** The findings of its current revision. */
+  findings: readonly Finding[];
+  /** Mail to the applicant is held (near miss, no address): staff decide first. */
+  noticesSuppressed: boolean;
+  /** Whether the fee is settled, as the payment ledger says now (after the change being decided). */
+  paid: boolean;
+  /** The matcher's staff findings on the case now (payment.ambiguous, payment.amount-mismatch). */
+  paymentFindings: readonly Finding[];
+}
+
+export interface CaseEventIntent {
+  actor: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export interface CaseDecision {
+  status: CaseStatus;
+  findings: Finding[];
+  /** Figures of a new evaluation of the form (null: the stored ones stand). */
+  computed: Record<string, unknown> | null;
+  /** A new revision is written (with its findings) when the form was evaluated again or status or findings moved. */
+  newRevision: boolean;
+  /** Who decided (the `case.evaluated` event's actor). */
+  actor: string;
+  notices: NoticeName[];
+  /** Events of the trigger itself, besides `case.evaluated` and the notices (which the writer records). */
+  events: CaseEventIntent[];
+  /** Case columns the trigger sets besides status and revision (e.g. when a reminder went out). */
+  columns: { payment_reminded_at?: string };
+}
+
+export class TransitionRefused extends Error {}
+
+/** Findings the matcher puts on a case: replaced on every payment change, never accumulated. */
+export function isPaymentFinding(f: Finding): boolean {
+  return f.field === 'payment' && (f.code === 'payment.ambiguous' || f.code === 'payment.amount-mismatch');
+}
+
+/**
+ * The notices a move from `prev` to `next` calls for, in the order the applicant should read them.
+ * The applicant hears of missing items only from a look at the form (mail, reply, confirmed value), never
+ * from a payment change; back from a payment question (exception) to waiting, they were told of the fee already.
+ */
+export function noticesFor(prev: CaseStatus | null, next: CaseStatus, trigger: TriggerType, findings: readonly Finding[], suppressed: boolean): NoticeName[] {
+  const out: NoticeName[] = [];
+  const formLooked = trigger === 'application' || trigger === 'reply' || trigger === 'field-confirmed';
+  if (!suppressed) {
+    if (prev === null) out.push('acknowledgement');
+    if (formLooked && findings.some((f) => f.audience === 'applicant')) out.push('missing-items');
+    if (next === 'awaiting-payment' && prev !== 'awaiting-payment' && !(trigger === 'payment' && prev === 'exception')) out.push('awaiting-payment');
+    if (next === 'ready-for-review' && prev !== 'ready-for-review') out.push('accepted');
+  }
+  // The reviewer is told of every case that becomes complete, whether or not the applicant may be written to.
+  if (next === 'ready-for-review' && prev !== 'ready-for-review') out.push('review-request');
+  return out;
+}
+
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Decides one case's change. Throws TransitionRefused when the trigger does not apply to the case as it
+ * stands (a decided case, a decision on a case that is not ready for review).
+ */
+export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules: EvaluationRules): CaseDecision {
+  const prev = before.status;
+  switch (trigger.type) {
+    case 'application':
+    case 'reply':
+    case 'field-confirmed': {
+      if (prev !== null && isClosed(prev)) throw new TransitionRefused(`the case is decided (${prev})`);
+      if (trigger.type === 'application' && prev !== null) throw new TransitionRefused('the case exists already');
+      if (trigger.type !== 'application' && prev === null) throw new TransitionRefused('no such case');
+      const evaluation = evaluate(rules, { ...trigger.facts, paid: before.paid, paymentFindings: before.paymentFindings });
+      const events: CaseEventIntent[] = trigger.type === 'field-confirmed'
+        // The value itself is not recorded (it may be a name): the field and who confirmed it are.
+        ? [{ actor: trigger.actor, type: 'field.confirmed', data: { field: trigger.field, corrected: trigger.corrected } }]
+        : [];
+      return {
+        status: evaluation.status, findings: evaluation.findings, computed: evaluation.computed, newRevision: true, actor: 'validator',
+        notices: noticesFor(prev, evaluation.status, trigger.type, evaluation.findings, before.noticesSuppressed), events, columns: {},
+      };
+    }
+    case 'payment': {
+      if (prev === null) throw new TransitionRefused('no such case');
+      if (isClosed(prev)) return unchanged(before, prev, trigger.actor);
+      // The form is not looked at again: the last evaluation's findings stand, the payment findings are replaced.
+      const findings = [...before.findings.filter((f) => !isPaymentFinding(f)), ...(before.paid ? [] : before.paymentFindings)];
+      const status = decideStatus(findings, before.paid);
+      if (status === prev && sameFindings(findings, before.findings)) return unchanged(before, prev, trigger.actor);
+      return { status, findings, computed: null, newRevision: true, actor: trigger.actor, notices: noticesFor(prev, status, 'payment', findings, before.noticesSuppressed), events: [], columns: {} };
+    }
+    case 'payment-reminder': {
+      if (prev !== 'awaiting-payment') throw new TransitionRefused(`the case is not waiting for its fee (${prev ?? 'none'})`);
+      const notices: NoticeName[] = before.noticesSuppressed ? [] : ['payment-reminder'];
+      return {
+        ...unchanged(before, prev, 'system'), notices, columns: { payment_reminded_at: trigger.at },
+        events: [{ actor: 'system', type: 'payment.reminder', data: { queued: notices.length > 0, waitingSince: trigger.waitingSince } }],
+      };
+    }
+    case 'review-decision': {
+      if (prev !== 'ready-for-review') throw new TransitionRefused(prev !== null && isClosed(prev) ? `the case is decided already (${prev})` : `the case is not ready for review (${prev ?? 'none'})`);
+      return {
+        status: trigger.decision, findings: [...before.findings], computed: null, newRevision: true, actor: trigger.reviewer, notices: [], columns: {},
+        events: [{ actor: trigger.reviewer, type: 'case.decided', data: { decision: trigger.decision, ...(trigger.reason ? { reason: trigger.reason } : {}) } }],
+      };
+    }
+  }
+}
+
+function unchanged(before: CaseBefore, status: CaseStatus, actor: string): CaseDecision {
+  return { status, findings: [...before.findings], computed: null, newRevision: false, actor, notices: [], events: [], columns: {} };
+}

@@ -1,0 +1,23 @@
+// A queued notice becomes a mail: its snapshot (what it says, fixed at the decision) plus the case's
+// application and computed figures, read when it is composed. The one way a notice's text is made.
+import { composeNotice } from './compose.ts';
+import type { OutgoingMail } from './outgoing-mail.ts';
+import type { Templates } from './templates.ts';
+import type { NoticeSnapshot } from '../cases/notice-snapshot.ts';
+
+export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, application: Record<string, unknown> | null, computed: Record<string, unknown>): OutgoingMail {
+  return composeNotice(templates, s.template, {
+    caseNumber: s.caseNumber,
+    kind: s.kind,
+    kindLabel: s.kindLabel,
+    fee: s.fee,
+    applicantName: typeof application?.name === 'string' ? application.name : null,
+    receivedDate: s.receivedDate,
+    findings: s.findings,
+    application,
+    computed,
+    attachments: s.attachments,
+    paymentSummary: s.paymentSummary,
+    status: s.status,
+  }, { from: s.from, to: s.to, messageId: s.messageId, thread: s.thread });
+}
