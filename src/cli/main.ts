@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // conken: the command line. Every command calls stage entry points; none does work of its own.
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger, silentLogger, type Logger } from '../shared/log.ts';
@@ -89,10 +89,24 @@ program.command('demo').description('the embedded demo: sample mails and payment
     process.exitCode = await runDemo(config, { force: !!options.force, out: process.stdout });
   });
 
-program.command('process').description('process one .eml file through the whole pipeline').argument('<file.eml>')
+program.command('process').description('process one .eml file through the whole pipeline; with --dry-run, several files or folders (one JSON line per mail with --json)')
+  .argument('<files...>', 'one .eml file; with --dry-run also several files and folders (their files, in name order)')
   .option('--dry-run', 'write nothing; print what would happen').option('--json', 'machine-readable output')
-  .action(async (file: string, options: { dryRun?: boolean; json?: boolean }) => {
-    await withApp({ ...options, readOnly: !!options.dryRun }, async (app) => {
+  .option('--log-level <level>', 'write the structured logs to stderr at this level, with --json too (to check what the logs hold)')
+  .action(async (args: string[], options: { dryRun?: boolean; json?: boolean; logLevel?: string }) => {
+    const batch = args.length > 1 || args.some((a) => existsSync(a) && statSync(a).isDirectory());
+    if (batch && !options.dryRun) {
+      // One mail at a time for real: each commit delivers and is checked before the next is taken.
+      process.stderr.write('several files or a folder only with --dry-run\n');
+      process.exitCode = 2;
+      return;
+    }
+    const config = loadConfig();
+    const log = options.logLevel ? createLogger(options.logLevel) : options.json ? silentLogger() : createLogger(config.log.level);
+    const app = createApp(config, log, { readOnly: !!options.dryRun });
+    try {
+      if (batch) return await dryRunMany(app, mailFiles(args), !!options.json);
+      const file = args[0]!;
       const raw = readFileSync(file);
       const analysis = await analyseMail(app, 'cli', { ref: path.basename(file), raw, receivedAt: null });
       if (options.dryRun) {
@@ -103,8 +117,41 @@ program.command('process').description('process one .eml file through the whole 
       const o = commitAnalysis(app, analysis);
       await deliverIfEmbedded(app);
       print(options.json, outcomeJson(o), () => outcomeText(o));
-    });
+    } finally {
+      closeApp(app);
+    }
   });
+
+/** The files named, a folder standing for its files (not its subfolders) in name order. */
+function mailFiles(args: string[]): string[] {
+  return args.flatMap((a) => statSync(a).isDirectory()
+    ? readdirSync(a, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(a, e.name)).sort()
+    : [a]);
+}
+
+/**
+ * Dry-runs many mails in one process (a test corpus costs one Node start, not hundreds). Each mail's line is
+ * written as soon as it is decided, so a caller that times out knows the mail in hand: the first without a
+ * line. A mail that throws gets an error line and the next is taken; the exit code is then 1.
+ */
+async function dryRunMany(app: App, files: string[], json: boolean): Promise<void> {
+  for (const file of files) {
+    const started = performance.now();
+    try {
+      const o = previewAnalysis(await analyseMail(app, 'cli', { ref: path.basename(file), raw: readFileSync(file), receivedAt: null }));
+      const ms = Math.round(performance.now() - started);
+      // The record the daemon writes for a mail (process-mail.ts), so a corpus run shows what the logs would hold.
+      app.log.info({ ref: path.basename(file), classification: o.classification, cases: o.cases.map((c) => `${c.number ?? 'new'}:${c.status}`), findings: o.cases.flatMap((c) => c.findings.map((f) => f.code)), ms }, 'mail analysed (dry run)');
+      process.stdout.write(json ? `${JSON.stringify({ file, ms, ...outcomeJson(o) })}\n` : `[dry run] ${file} (${ms} ms) ${outcomeText(o)}\n`);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      const ms = Math.round(performance.now() - started);
+      app.log.error({ ref: path.basename(file), err: e.message }, 'mail analysis failed (dry run)');
+      process.stdout.write(json ? `${JSON.stringify({ file, ms, error: `${e.name}: ${e.message}`, stack: e.stack?.split('\n').slice(1, 6).map((l) => l.trim()) })}\n` : `[dry run] ${file}: failed: ${e.name}: ${e.message}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
 
 program.command('extract').description('read a form (.docx, PDF, or scans/photos: several image files are the pages of one form, in order) and print its fields with where each came from')
   .argument('<files...>')
