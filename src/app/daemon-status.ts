@@ -55,7 +55,7 @@ export function statusReport(app: App): StatusReport {
       running = false; // killed without a chance to say so
     }
   }
-  const counts = app.cases.outboxCounts();
+  const counts = app.outbox.outboxCounts();
   const retrying = (app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0").get() as { n: number }).n;
   return { running, pid, components, outbox: { pending: counts.pending ?? 0, retrying, sent: counts.sent ?? 0, suppressed: counts.suppressed ?? 0 } };
 }

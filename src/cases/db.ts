@@ -1,8 +1,9 @@
 // The SQLite database (node:sqlite, WAL): opened once, migrated at start-up.
 import { DatabaseSync } from 'node:sqlite';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
+import { ensurePrivateFile, makePrivateDir } from '../shared/private-files.ts';
 
 export type Db = DatabaseSync;
 
@@ -17,7 +18,11 @@ export function openDatabase(file: string, options: { readOnly?: boolean } = {})
     db.exec('PRAGMA busy_timeout = 5000');
     return db;
   }
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Every applicant's personal data: the folder, the file and its -wal/-shm owner-only whatever the umask.
+    makePrivateDir(path.dirname(file));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (f === file || existsSync(f)) ensurePrivateFile(f);
+  }
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
@@ -78,5 +83,28 @@ export function transaction<T>(db: Db, fn: () => T): T {
   } catch (error) {
     db.exec('ROLLBACK');
     throw error;
+  }
+}
+
+/** transaction() for work that awaits inside (a worker thread waiting for the main thread's decisions). */
+export async function transactionAsync<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/** Runs fn in one read transaction (DEFERRED: no write lock), so that what it reads is one consistent state. */
+export function readTransaction<T>(db: Db, fn: () => T): T {
+  db.exec('BEGIN');
+  try {
+    return fn();
+  } finally {
+    db.exec('COMMIT');
   }
 }

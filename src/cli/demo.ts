@@ -56,7 +56,7 @@ export async function runDemo(config: Config, options: { force: boolean; out: No
     say(`   cases: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
     const review = app.cases.listCases('ready-for-review');
     for (const c of review) {
-      const mail = app.cases.outboxForCase(c.id).find((o) => o.kind === 'review-request');
+      const mail = app.outbox.outboxForCase(c.id).find((o) => o.kind === 'review-request');
       if (mail) say(`   routed to the reviewer: ${c.number} → ${path.relative(process.cwd(), path.join(config.outbox.dir, `${mail.rfc_message_id.split('@')[0]}.eml`))}`);
     }
     say('   Look at the notices in data/outbox/, the cases with `npx conken cases` and `npx conken case <number>`.');

@@ -232,8 +232,8 @@ program.command('case').description('show one case: fields, findings, attachment
           return { field: f.field!, location: source?.location ?? '', crop: source?.crop ? path.join(app.config.store.dir, source.crop) : null };
         }),
         attachments: app.cases.caseAttachments(c.id).map((a) => ({ filename: a.filename, type: a.detected_type, role: a.role, size: a.size, note: a.note })),
-        payments: app.cases.paymentsForCase(c.id).map((p) => ({ id: p.id, paidOn: p.paid_on, amount: p.amount, linkedAmount: p.link_amount, transferName: p.transfer_name, matchedBy: p.linked_by })),
-        notices: app.cases.outboxForCase(c.id).map((o) => ({ kind: o.kind, to: o.audience, status: o.status, messageId: o.rfc_message_id, sentAt: o.sent_at })),
+        payments: app.payments.paymentsForCase(c.id).map((p) => ({ id: p.id, paidOn: p.paid_on, amount: p.amount, linkedAmount: p.link_amount, transferName: p.transfer_name, matchedBy: p.linked_by })),
+        notices: app.outbox.outboxForCase(c.id).map((o) => ({ kind: o.kind, to: o.audience, status: o.status, messageId: o.rfc_message_id, sentAt: o.sent_at })),
         events: app.cases.events(c.id).map((e) => ({ at: e.at, actor: e.actor, type: e.type, data: e.data_json ? JSON.parse(e.data_json) : null })),
       };
       print(options.json, detail, () => [

@@ -18,7 +18,7 @@ afterEach(() => h.close());
 
 const pay = (transferName: string, amount = 11000, paidOn = '2026-01-15') =>
   importStatementRows(h.app, 'test.csv', `hash-${Math.random()}`, 'simple-csv', [{ line: 2, paidOn, amount, transferName }], 'test');
-const outbox = (caseNumber: string) => h.app.cases.outboxForCase(h.app.cases.caseByNumber(caseNumber)!.id);
+const outbox = (caseNumber: string) => h.app.outbox.outboxForCase(h.app.cases.caseByNumber(caseNumber)!.id);
 const kinds = (caseNumber: string) => outbox(caseNumber).map((o) => o.kind);
 
 describe('the renewal path', () => {
@@ -58,7 +58,7 @@ describe('the renewal path', () => {
     expect(pay('ｺﾝﾀﾞｹﾝﾀﾛｳ', 11000, '2026-01-16').matched).toEqual([]);
     // Not linked, but not silent either: the case is a staff exception with both payments as findings (SPEC §5, §8).
     const c = h.app.cases.caseByNumber('R-2026-000001')!;
-    expect(h.app.cases.paymentsForCase(c.id)).toEqual([]);
+    expect(h.app.payments.paymentsForCase(c.id)).toEqual([]);
     expect(c.status).toBe('exception');
     expect(h.app.cases.currentFindings(c.id).map((f) => f.code).sort()).toEqual(['payment.ambiguous', 'payment.amount-mismatch']);
   });
@@ -121,12 +121,12 @@ describe('the renewal path', () => {
     const unrelated = await h.process(await mail({ subject: 'ランチのお誘い', attachments: [] }));
     expect([auto, list, unrelated].map((o) => [o.classification, o.ignored])).toEqual([['automatic', true], ['automatic', true], ['ignored', true]]);
     expect(h.app.cases.listCases()).toEqual([]);
-    expect(h.app.cases.outboxCounts()).toEqual({});
+    expect(h.app.outbox.outboxCounts()).toEqual({});
   });
 
   it('caps automatic mails per sender per day', async () => {
     for (let i = 0; i < 4; i++) await h.process(await mail({ attachments: [{ filename: 'a.docx', content: form({ name: '' }) }, PROOF] }));
-    const counts = h.app.cases.outboxCounts();
+    const counts = h.app.outbox.outboxCounts();
     expect(counts.pending).toBe(h.app.rules.intake.autoReplies.maxPerSenderPerDay);
     expect(counts.suppressed).toBe(8 - h.app.rules.intake.autoReplies.maxPerSenderPerDay);
   });
@@ -139,7 +139,7 @@ describe('exactly once', () => {
     const again = await h.process(Buffer.concat([Buffer.from('Received: from mx2.example.jp\r\n'), raw]));
     expect(again.classification).toBe('duplicate');
     expect(h.app.cases.listCases()).toHaveLength(1);
-    expect(h.app.cases.outboxCounts()).toEqual({ pending: 2 });
+    expect(h.app.outbox.outboxCounts()).toEqual({ pending: 2 });
   });
 
   it('a restart after commit but before the mail was moved processes nothing twice and sends nothing twice', async () => {

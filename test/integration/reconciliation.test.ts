@@ -40,7 +40,7 @@ function snapshot(target: Harness) {
   const payments = (app.db.prepare('SELECT * FROM payments').all() as { id: number; paid_on: string; amount: number; transfer_name: string; status: string; finding_code: string | null; candidates_json: string | null }[])
     .map((p) => ({
       key: fingerprintOf({ paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name }), status: p.status, code: p.finding_code,
-      linked: app.cases.linksForPayment(p.id).map((l) => `${number(l.case_id)}:${l.linked_by}`),
+      linked: app.payments.linksForPayment(p.id).map((l) => `${number(l.case_id)}:${l.linked_by}`),
       candidates: p.candidates_json ? (JSON.parse(p.candidates_json) as { caseId: number }[]).map((c) => number(c.caseId)) : [],
     }))
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -73,7 +73,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
       seen.set(key, n + 1);
       // Identical transfers: the earlier outcome belongs to the first stored, the later to the second.
       const p = byKey.get(key)!.sort((a, b) => (a.status === 'matched' ? -1 : b.status === 'matched' ? 1 : 0))[n]!;
-      const links = app.cases.linksForPayment(p.id).map((l) => app.cases.caseById(l.case_id)!.number);
+      const links = app.payments.linksForPayment(p.id).map((l) => app.cases.caseById(l.case_id)!.number);
       const candidates = p.candidates_json ? (JSON.parse(p.candidates_json) as { caseId: number }[]).map((c) => app.cases.caseById(c.caseId)!.number) : [];
       const o = t.outcome;
       if (o.kind === 'matched') {
@@ -98,7 +98,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     // Bulk and duplicate payments wait in finance's queue; the cases keep waiting for their fee.
     for (const id of ['tanaka', 'ito', 'nakamura', 'sasaki-cap']) expect([id, status(id).status]).toEqual([id, 'awaiting-payment']);
     // Every import is recorded: who, when, hash, counts.
-    const imports = app.cases.paymentImports();
+    const imports = app.payments.paymentImports();
     expect(imports.map((i) => [i.format, i.actor, i.sha256.length, i.rows_new + i.rows_duplicate === i.rows_total])).toEqual(results.map((r) => [r.format, 'test', 64, true]));
   }, 60_000);
 
@@ -125,8 +125,8 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
       ...snapshot(target),
       rows: (target.app.db.prepare(`SELECT id, import_id, paid_on, amount, transfer_name, digits, kana, entity, fingerprint, occurrence, line, reference, value_date, status, finding_code,
         candidates_json, reason, case_id, matched_by FROM payments ORDER BY id`).all()).map((r) => ({ ...r })),
-      raw: (target.app.db.prepare('SELECT id FROM payments ORDER BY id').all() as { id: number }[]).map((r) => target.app.cases.paymentRawLine(r.id)),
-      imports: target.app.cases.paymentImports().map((i) => ({ ...i, imported_at: '' })),
+      raw: (target.app.db.prepare('SELECT id FROM payments ORDER BY id').all() as { id: number }[]).map((r) => target.app.payments.paymentRawLine(r.id)),
+      imports: target.app.payments.paymentImports().map((i) => ({ ...i, imported_at: '' })),
       outbox: (target.app.db.prepare('SELECT case_id, kind, to_address, status FROM outbox ORDER BY id').all()).map((r) => ({ ...r })),
       events: (target.app.db.prepare('SELECT case_id, actor, type, data_json FROM events ORDER BY id').all()).map((r) => ({ ...r })),
       queued: target.app.db.prepare('SELECT COUNT(*) AS n FROM payment_case_moves').get(),
@@ -154,7 +154,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     for (const [i, f] of STATEMENTS.entries()) {
       expect(await importStatement(h.app, readFileSync(file(f)), path.basename(f), 'test')).toEqual({ ...one[i], new: 0, duplicate: one[i]!.rows, matched: [], needsAttention: 0, unmatched: expect.any(Number) });
     }
-    expect(h.app.cases.paymentImports().slice(-STATEMENTS.length).map((i) => [i.rows_new, i.rows_duplicate, i.format])).toEqual(one.map((r) => [0, r.rows, r.format]));
+    expect(h.app.payments.paymentImports().slice(-STATEMENTS.length).map((i) => [i.rows_new, i.rows_duplicate, i.format])).toEqual(one.map((r) => [0, r.rows, r.format]));
     expect(snapshot(h)).toEqual({ payments: single.payments, cases: single.cases });
   }, 120_000);
 
@@ -163,7 +163,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     await applicants(h);
     const bad = Buffer.concat([readFileSync(file('zengin-nyushukkin-2026.dat')).subarray(0, 450), Buffer.from('x')]);
     await expect(importStatement(h.app, bad, 'bad.dat', 'test')).rejects.toThrow(/全銀形式|レコード/);
-    expect(h.app.cases.paymentImports()).toEqual([]);
+    expect(h.app.payments.paymentImports()).toEqual([]);
     expect(h.app.db.prepare('SELECT COUNT(*) AS n FROM payments').get()).toEqual({ n: 0 });
     const ok = await importStatement(h.app, readFileSync(file(STATEMENTS[0]!)), STATEMENTS[0]!, 'test');
     expect(ok.new).toBeGreaterThan(0);
@@ -176,7 +176,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     const version = () => Number((h!.app.db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
     const before = version();
     expect(version()).toBe(before);
-    h.app.cases.insertPaymentImport({ fileName: 'own.csv', sha256: 'own', format: 'simple-csv', actor: 'test', rowsTotal: 0, rowsNew: 0, rowsDuplicate: 0 });
+    h.app.payments.insertPaymentImport({ fileName: 'own.csv', sha256: 'own', format: 'simple-csv', actor: 'test', rowsTotal: 0, rowsNew: 0, rowsDuplicate: 0 });
     expect(version()).toBe(before); // its own commits do not count: the import's main thread writes nothing meanwhile
     other.exec("INSERT INTO payment_imports (file_name, sha256, format, actor, imported_at, rows_total, rows_new, rows_duplicate) VALUES ('x', 'x', 'x', 'x', 'x', 0, 0, 0)");
     expect(version()).not.toBe(before);
@@ -189,12 +189,12 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     const konda = h.app.cases.caseByNumber(numbers.get('konda')!)!;
     // The import's first transaction as it commits (payments, link, queued move), without the second.
     transaction(h.app.db, () => {
-      const importId = h!.app.cases.insertPaymentImport({ fileName: 'x.csv', sha256: 'x', format: 'simple-csv', actor: 'test', rowsTotal: 1, rowsNew: 1, rowsDuplicate: 0 });
+      const importId = h!.app.payments.insertPaymentImport({ fileName: 'x.csv', sha256: 'x', format: 'simple-csv', actor: 'test', rowsTotal: 1, rowsNew: 1, rowsDuplicate: 0 });
       const credits = [{ line: 2, paidOn: '2026-02-12', amount: 11_000, transferName: konda.payment_declared ?? `${konda.payment_digits}${konda.payment_kana}` }];
       const keyed = keyCredits(credits);
-      const firstId = h!.app.cases.nextPaymentId();
-      h!.app.cases.insertNewPayments({ importId, firstId, credits, keyed, rows: selectNewRows(keyed.fingerprints, new Map()) });
-      h!.app.cases.linkPayment(firstId, konda.id, 'matcher:exact', { amount: 11_000 });
+      const firstId = h!.app.payments.nextPaymentId();
+      h!.app.payments.insertNewPayments({ importId, firstId, credits, keyed, rows: selectNewRows(keyed.fingerprints, new Map()) });
+      h!.app.payments.linkPayment(firstId, konda.id, 'matcher:exact', { amount: 11_000 });
       h!.app.cases.queueCaseMoves([{ caseId: konda.id, paymentFindingsJson: '[]' }]);
     });
     expect(h.app.cases.caseById(konda.id)!.status).toBe('awaiting-payment');
@@ -202,7 +202,7 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     expect(run.reevaluated).toContain(konda.number);
     expect(h.app.cases.caseById(konda.id)!.status).toBe('ready-for-review');
     expect(h.app.db.prepare('SELECT COUNT(*) AS n FROM payment_case_moves').get()).toEqual({ n: 0 });
-    expect(h.app.cases.outboxForCase(konda.id).map((o) => o.kind)).toContain('review-request');
+    expect(h.app.outbox.outboxForCase(konda.id).map((o) => o.kind)).toContain('review-request');
   }, 60_000);
 
   it('a payment before its application: linked when the application arrives; candidates appear too', async () => {
@@ -229,7 +229,7 @@ describe('payment reminders', () => {
     expect(sent(day(15))).toEqual([number]);
     expect(sent(day(16))).toEqual([]);
     expect(sent(day(23))).toEqual([number]);
-    const reminders = h.app.cases.outboxForCase(h.app.cases.caseByNumber(number)!.id).filter((m) => m.kind === 'payment-reminder');
+    const reminders = h.app.outbox.outboxForCase(h.app.cases.caseByNumber(number)!.id).filter((m) => m.kind === 'payment-reminder');
     expect(reminders).toHaveLength(2);
     expect((JSON.parse(reminders[0]!.mail_json) as { text: string; subject: string }).subject).toContain(number);
   }, 30_000);

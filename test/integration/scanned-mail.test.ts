@@ -101,7 +101,7 @@ describe('scanned and photographed forms through the pipeline', () => {
     expect(h.app.cases.currentFindings(after.id).filter((f) => f.audience !== 'reviewer')).toEqual([]);
     const confirmedEvents = h.app.cases.events(after.id).filter((e) => e.type === 'field.confirmed');
     expect(confirmedEvents).toHaveLength(unconfirmed.length);
-    expect(h.app.cases.outboxForCase(after.id).map((n) => n.kind)).toEqual(['acknowledgement', 'awaiting-payment']);
+    expect(h.app.outbox.outboxForCase(after.id).map((n) => n.kind)).toEqual(['acknowledgement', 'awaiting-payment']);
   }, OCR_TIMEOUT);
 
   it('a scanned PDF of the whole form is read by OCR too, and held for staff instead of asking the applicant for what they sent', async () => {

@@ -83,7 +83,7 @@ export function mail(spec: Partial<MailSpec> = {}): Promise<Buffer> {
     subject: RENEWAL_SUBJECT,
     date: new Date('2026-01-20T10:00:00+09:00'),
     messageId: `test-${process.pid}-${counter}@example.jp`,
-    text: '更新申請書を送ります。',
+    text: 'よろしくお願いいたします。',
     attachments: [{ filename: '更新申請書.docx', content: form() }, PROOF],
     ...spec,
   });
