@@ -46,7 +46,11 @@ export interface ExtractOptions {
 
 const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
 
-/** Types whose files are parsed (in the reading worker); pictures go to OCR, everything else is unsupported. */
+/**
+ * Types whose files are parsed (in the reading worker, by the readers of readers/index.ts, which is not
+ * imported here so that mammoth and pdf.js load only in the worker); pictures go to OCR, anything else is
+ * unsupported.
+ */
 const PARSED_TYPES = { docx: 'docx', pdf: 'pdf' } as const;
 
 export async function extractFile(bytes: Uint8Array, filename: string, options: ExtractOptions = {}): Promise<FileVerdict> {

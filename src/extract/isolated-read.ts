@@ -5,9 +5,10 @@
 // document.xml took the process to 4.5 GB and killed it; a 100,000-page PDF blocked the loop for minutes.
 //
 // Workers are reused, not spawned per file: starting a worker and loading mammoth and pdf.js into it costs
-// ~200–350 ms on this machine, as much as reading a form. A worker that failed, timed out or ran out of
-// memory is discarded (its heap may be in any state), as is one that has read MAX_TASKS_PER_WORKER files
-// or whose heap stays large after a file; idle workers are unref'd so they never keep the process alive.
+// ~200–350 ms on this machine, as much as reading a form (100–300 ms). A file the readers refuse leaves
+// its worker in use; a worker that crashed, timed out or ran out of memory is discarded (its heap may be
+// in any state), as is one that has read MAX_TASKS_PER_WORKER files or whose heap stays large after a
+// file. The idle worker is unref'd so that it never keeps the process alive.
 import { Worker } from 'node:worker_threads';
 import { UnreadableFileError } from './readers/reader.ts';
 import type { DocumentModel } from './document.ts';
@@ -41,8 +42,11 @@ export const RENDER_TIMEOUT_MS = 60_000;
 const MAX_TASKS_PER_WORKER = 100;
 /** Heap still in use after a file above which the worker is replaced rather than reused. */
 const RECYCLE_HEAP_BYTES = 256 * 1024 * 1024;
-/** Two cores: more workers at once would only share them. */
-const MAX_WORKERS = 2;
+/**
+ * One file at a time: the intake reads a mail's files one after another anyway, and one worker at a time
+ * is what keeps the whole process (main thread + worker) under 1.5 GiB whatever the files.
+ */
+const MAX_WORKERS = 1;
 
 interface Reply { id: number; ok: boolean; result?: unknown; error?: { message: string; problem: FileProblem }; heapUsed: number }
 
@@ -126,7 +130,7 @@ export async function readIsolated<T extends IsolatedTask>(task: T, limits: Isol
       worker.postMessage({ id, task });
     });
   } finally {
-    if (keep && idle.length < MAX_WORKERS) {
+    if (keep && idle.length === 0) {
       worker.unref();
       idle.push(pooled);
     } else {

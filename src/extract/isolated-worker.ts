@@ -2,14 +2,14 @@
 // load mammoth and pdf.js here, never on the main thread. Replies carry the result or the reason the file
 // could not be read (staff's words and the applicant's category), and the heap in use after the file.
 import { parentPort } from 'node:worker_threads';
-import { readDocx } from './readers/docx.ts';
-import { pdfPageCountInProcess, pdfReader, renderPdfPagesInProcess } from './readers/pdf.ts';
+import { readerFor } from './readers/index.ts';
+import { pdfPageCountInProcess, renderPdfPagesInProcess } from './readers/pdf.ts';
 import { UnreadableFileError } from './readers/reader.ts';
 import type { IsolatedTask } from './isolated-read.ts';
 
 async function run(task: IsolatedTask): Promise<unknown> {
   switch (task.op) {
-    case 'read': return task.format === 'docx' ? readDocx(task.bytes, task.filename) : pdfReader.read(task.bytes, task.filename);
+    case 'read': return readerFor(task.format)!.read(task.bytes, task.filename);
     case 'render-pdf': return renderPdfPagesInProcess(task.bytes, task.pages, task.scale);
     case 'pdf-page-count': return pdfPageCountInProcess(task.bytes);
   }

@@ -1,4 +1,5 @@
-// Reader registry: a new file type is one reader added here.
+// Reader registry (loaded by the reading worker, isolated-worker.ts): a new file type is one reader added
+// here, and its type added to the parsed types of extract-file.ts.
 import type { FileType } from '../../shared/file-type.ts';
 import { docxReader } from './docx.ts';
 import { pdfReader } from './pdf.ts';
