@@ -1,7 +1,8 @@
 // Content-addressed file store for raw mails and attachments: written once, owner-only permissions,
 // atomically (temp file + rename), so a crash never leaves half a file under a real name.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, renameSync, existsSync } from 'node:fs';
+import { makePrivateDir, writePrivateFile } from '../shared/private-files.ts';
 import path from 'node:path';
 
 export function sha256(bytes: Uint8Array): string {
@@ -20,10 +21,10 @@ export class ContentStore {
     const rel = path.join(hash.slice(0, 2), hash.slice(2) + extension);
     const full = path.join(this.dir, rel);
     if (!existsSync(full)) {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      mkdirSync(path.dirname(full), { recursive: true, mode: 0o700 });
+      // The modes set, not left to the umask (mkdir's and open's modes are only masked by it).
+      makePrivateDir(path.dirname(full));
       const tmp = `${full}.${randomBytes(4).toString('hex')}.tmp`;
-      writeFileSync(tmp, bytes, { mode: 0o600 });
+      writePrivateFile(tmp, bytes);
       renameSync(tmp, full);
     }
     return { sha256: hash, path: rel };

@@ -1,6 +1,7 @@
 // Folder transport (embedded mode): each outbound mail becomes an .eml file in the outbox folder.
 // The file name comes from the Message-ID, so a retry rewrites the same file instead of adding one.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
+import { makePrivateDir, writePrivateFile } from '../../shared/private-files.ts';
 import path from 'node:path';
 import type { OutgoingMail } from '../outgoing-mail.ts';
 import type { Transport } from './transport.ts';
@@ -10,7 +11,7 @@ export class FolderTransport implements Transport {
   readonly dir: string;
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir); // notices carry names and addresses: owner-only, as the files in it
   }
 
   fileNameFor(mail: OutgoingMail): string {
@@ -20,7 +21,7 @@ export class FolderTransport implements Transport {
   async send(mail: OutgoingMail, raw: Buffer): Promise<void> {
     const file = path.join(this.dir, this.fileNameFor(mail));
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, raw);
+    writePrivateFile(tmp, raw);
     renameSync(tmp, file);
   }
 }
