@@ -12,7 +12,7 @@ import { parseStatement, type DetectOptions } from '../payments/statements/detec
 import type { Candidate } from '../payments/matcher.ts';
 import { fingerprintOf, keyCredits, newPaymentLines } from '../payments/new-payments.ts';
 import { sha256 } from '../intake/content-store.ts';
-import { transaction, withBulkSettings } from '../cases/db.ts';
+import { relaxDurability, transaction, withBulkSettings } from '../cases/db.ts';
 import { isClosed } from '../cases/status.ts';
 import { commitCaseChanges, renderQueuedNotices } from './deferred-notices.ts';
 import { moveCasesOnByPayment, runMatching, type MatchRun } from './payment-matching.ts';
@@ -128,7 +128,7 @@ const NOTHING_MATCHED: MatchRun = { matched: [], reevaluated: [], freshLinked: 0
  * batch of 500 (56 syncs for a 100,000-row statement). withBulkSettings puts the setting back.
  */
 export function composeQueuedNotices(app: App): number {
-  app.db.exec('PRAGMA synchronous = NORMAL');
+  relaxDurability(app.db);
   try {
     return renderQueuedNotices(app);
   } catch (error) {

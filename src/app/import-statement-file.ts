@@ -7,7 +7,7 @@
 // file can be shared by two connections: an in-memory database takes the single-thread import.
 import { Worker } from 'node:worker_threads';
 import type { App } from './context.ts';
-import { readTransaction, transaction, withBulkSettings } from '../cases/db.ts';
+import { changeStamp, readTransaction, transaction, withBulkSettings } from '../cases/db.ts';
 import { parseStatement } from '../payments/statements/detect.ts';
 import { StatementError } from '../payments/statements/types.ts';
 import { CaseIndex } from '../payments/matcher.ts';
@@ -74,9 +74,7 @@ function readMatchingState(app: App): { caseRows: MatchingCaseRow[]; stored: Mat
  * something else in the same process).
  */
 function dataVersion(app: App): string {
-  const version = (app.db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
-  const own = (app.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-  return `${version}/${own}`;
+  return changeStamp(app.db);
 }
 
 const NO_DECISION: MatchDecision = { earlier: [], fresh: [], freshLinks: [], events: [], moves: [], newlyLinked: [] };

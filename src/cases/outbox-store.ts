@@ -73,4 +73,9 @@ export class OutboxStore extends SqlStore {
     const rows = this.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status');
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
+
+  /** Notices still pending after at least one failed attempt. */
+  retryingCount(): number {
+    return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0")!.n;
+  }
 }
