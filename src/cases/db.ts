@@ -108,3 +108,18 @@ export function readTransaction<T>(db: Db, fn: () => T): T {
     db.exec('COMMIT');
   }
 }
+
+/**
+ * A stamp that changes whenever the database may have: another connection's commit changes data_version,
+ * this connection's own writes change total_changes().
+ */
+export function changeStamp(db: Db): string {
+  const version = (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+  const own = (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  return `${version}/${own}`;
+}
+
+/** Commits that need not be on disk when they return (synchronous = NORMAL, as the daemon runs; WAL stays consistent). */
+export function relaxDurability(db: Db): void {
+  db.exec('PRAGMA synchronous = NORMAL');
+}
