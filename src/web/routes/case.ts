@@ -38,6 +38,12 @@ function valueText(values: Map<string, { value: string }>, field: string): strin
   return '';
 }
 
+/** One file, or the first of the pages' files (a form sent as five photos names all five on every value). */
+function fileLabel(file: string): { file: string; files: string } {
+  const files = file.split(/,\s*/).filter(Boolean);
+  return { file: files.length > 1 ? `${files[0]} ほか${files.length - 1}件` : file, files: file };
+}
+
 function percent(confidence: number): number {
   return Math.round(confidence * 100);
 }
@@ -58,11 +64,11 @@ function caseView(server: FastifyInstance, c: CaseRow) {
   const minConfidence = app.rules.intake.ocr.minConfidence;
   const unconfirmed = findings.filter((f) => f.code === 'field.unconfirmed' && f.field && sources.has(f.field)).map((f) => {
     const s = sources.get(f.field!)!;
-    return { field: f.field!, label: fieldLabel(f.field!), reading: s.text.replace(/\s+/g, ' ').trim(), confidence: percent(s.confidence), location: s.location, file: s.file, crop: !!s.crop, message: f.message };
+    return { field: f.field!, label: fieldLabel(f.field!), reading: s.text.replace(/\s+/g, ' ').trim(), confidence: percent(s.confidence), location: s.location, ...fileLabel(s.file), crop: !!s.crop, message: f.message };
   });
   const unconfirmedSet = new Set(unconfirmed.map((u) => u.field));
   const fields = [...sources].map(([field, s]) => ({
-    field, label: fieldLabel(field), value: valueText(values, field), text: s.text.replace(/\s+/g, ' ').trim(), file: s.file, location: s.location,
+    field, label: fieldLabel(field), value: valueText(values, field), text: s.text.replace(/\s+/g, ' ').trim(), ...fileLabel(s.file), location: s.location,
     confidence: percent(s.confidence), low: percent(s.confidence) < minConfidence && !s.confirmedBy, confirmedBy: s.confirmedBy ?? null,
     pending: unconfirmedSet.has(field), list: /\[\d+\]/.test(field) ? field.split('[')[0]! : '',
   }));

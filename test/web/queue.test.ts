@@ -1,0 +1,170 @@
+// The staff's work in Debian's Chromium, against the real server and a real SQLite file with cases made by
+// the real pipeline (phone photos of a certification form read by OCR, and a Word form sent under a subject
+// that is almost right): log in, find the case in the queue, confirm an OCR'd value as read with one key,
+// correct another, save-and-next; attachments viewed and downloaded. Every change goes through confirmField:
+// the events it writes are the proof. Screenshots of the pages go to docs/ with CONKEN_SCREENSHOTS=docs.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { closeApp } from '../../src/app/context.ts';
+import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
+import { fieldSources, type ApplicationBase } from '../../src/extract/forms/form-kind.ts';
+import { harness, mail, ROOT, sampleForm, sampleMail, tempDir } from '../support/harness.ts';
+import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+
+const missing = chromiumMissing();
+if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
+if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
+
+const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : tempDir('conken-shots-');
+const PASSWORD = 'staff-pass-0001';
+
+describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () => {
+  let dir: string;
+  let web: WebProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let ocrCase: string;
+  let wordCase: string;
+
+  beforeAll(async () => {
+    const h = harness();
+    dir = h.dir;
+    const photos = await h.process(sampleMail('26-certification-photos.eml'), '26.eml');
+    ocrCase = photos.cases[0]!.number!;
+    expect(photos.cases[0]!.status).toBe('exception');
+    const other = await h.process(await mail({ attachments: [{ filename: '申請書.docx', content: sampleForm('not-our-form.docx') }] }), 'other.eml');
+    wordCase = other.cases[0]!.number!;
+    expect(other.cases[0]!.status).toBe('exception');
+    await h.process(sampleMail('06-unrelated.eml'), '06.eml');
+    closeApp(h.app);
+    await shutdownOcr();
+    expect((await usersCommand(dir, ['add', 'hanako', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
+    web = await startWeb(dir);
+    browser = await launchChromium();
+    context = await newContext(browser);
+    page = await context.newPage();
+    mkdirSync(SHOTS, { recursive: true });
+  }, 400_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const db = () => openDb(dir);
+  const unconfirmedOf = (number: string) => (db().prepare(`SELECT f.field FROM findings f JOIN cases c ON c.id = f.case_id AND f.revision = c.revision
+    WHERE c.number = ? AND f.code = 'field.unconfirmed' ORDER BY f.id`).all(number) as { field: string }[]).map((r) => r.field);
+  const confirmations = (number: string) => (db().prepare(`SELECT e.actor, e.data_json FROM events e JOIN cases c ON c.id = e.case_id
+    WHERE c.number = ? AND e.type = 'field.confirmed' ORDER BY e.id`).all(number) as { actor: string; data_json: string }[]).map((r) => ({ actor: r.actor, ...JSON.parse(r.data_json) }));
+  const sourceOf = (number: string, field: string) => {
+    const row = db().prepare('SELECT d.application_json FROM cases c JOIN case_documents d ON d.case_id = c.id WHERE c.number = ?').get(number) as { application_json: string };
+    return fieldSources(JSON.parse(row.application_json) as ApplicationBase).get(field)!;
+  };
+
+  it('login lands on the queue: the cases oldest first, why each waits, counts per reason; the mails tab', async () => {
+    await page.goto(`${web.url}/`);
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-login.png') });
+    await page.fill('#login', 'hanako');
+    await page.fill('#password', PASSWORD);
+    await page.press('#password', 'Enter');
+    await page.waitForURL(`${web.url}/queue`);
+    const rows = page.locator('table.queue tbody tr');
+    expect(await rows.count()).toBe(2);
+    const numbers = await page.locator('table.queue .row-link').allTextContents();
+    expect(numbers.sort()).toEqual([ocrCase, wordCase].sort());
+    expect(await rows.filter({ hasText: ocrCase }).textContent()).toMatch(/読み取りの確認 ×\d+/);
+    expect(await page.locator('.reason-counts').textContent()).toContain('申請書なし');
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-queue.png'), fullPage: true });
+
+    // Keyboard: / to the search, a name in kana finds the photographed form's applicant.
+    await page.keyboard.press('/');
+    expect(await page.evaluate<string>('document.activeElement && document.activeElement.id')).toBe('q');
+    await page.keyboard.type('けんてい');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=/);
+    expect(await page.locator('table.queue .row-link').allTextContents()).toEqual([ocrCase]);
+
+    await page.click('.tabs a[href="/queue/mails"]');
+    await page.waitForURL(`${web.url}/queue/mails`);
+    expect(await page.locator('table.list tbody').textContent()).toContain('自動送信メール');
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-mails.png'), fullPage: true });
+  });
+
+  it('the case page: a value confirmed as read with Enter, another corrected, both through confirmField', async () => {
+    await page.goto(`${web.url}/queue`);
+    await page.keyboard.press('j');
+    const focused = await page.evaluate<string>('document.activeElement && document.activeElement.textContent');
+    await page.goto(`${web.url}/cases/${ocrCase}`);
+    expect(focused === ocrCase || focused === wordCase).toBe(true);
+    const before = unconfirmedOf(ocrCase);
+    expect(before.length).toBeGreaterThan(2);
+    // The first value to confirm has the focus, beside the picture of its cell.
+    const first = before[0]!;
+    expect(await page.evaluate<string>('document.activeElement && document.activeElement.name')).toBe(`v:${first}`);
+    const crop = page.locator('.confirm-row').first().locator('.crop img');
+    expect(await crop.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-case.png') });
+
+    await page.keyboard.press('Enter');
+    await expect.poll(() => unconfirmedOf(ocrCase).length).toBe(before.length - 1);
+    await page.locator('.flash').waitFor();
+    expect(confirmations(ocrCase)).toEqual([{ actor: 'staff:hanako', field: first, corrected: false }]);
+    expect(sourceOf(ocrCase, first).confirmedBy).toBe('staff:hanako');
+
+    // A free-text value corrected: typed over the reading, Enter.
+    const textual = ['address', 'companyKana', 'company', 'feeTransferName', 'certifier.name', 'certifier.organization'];
+    const target = unconfirmedOf(ocrCase).find((f) => textual.includes(f))!;
+    expect(target).toBeTruthy();
+    const input = page.locator(`input[name="v:${target}"]`);
+    await input.fill('訂正した値のテスト');
+    await input.press('Enter');
+    await expect.poll(() => unconfirmedOf(ocrCase).includes(target)).toBe(false);
+    expect(confirmations(ocrCase).at(-1)).toEqual({ actor: 'staff:hanako', field: target, corrected: true });
+    expect(sourceOf(ocrCase, target).text).toBe('訂正した値のテスト');
+    // The page updated in place (htmx): the next value has the focus.
+    expect(await page.evaluate<string>('document.activeElement && document.activeElement.name')).toBe(`v:${unconfirmedOf(ocrCase)[0]}`);
+  });
+
+  it('save-and-next (Ctrl+Enter) confirms every value shown and opens the next case of the queue', async () => {
+    const left = unconfirmedOf(ocrCase);
+    const done = confirmations(ocrCase).length;
+    await page.keyboard.press('Control+Enter');
+    await page.waitForURL((url) => url.pathname.startsWith('/cases/') && !url.pathname.endsWith(ocrCase));
+    expect(page.url()).toBe(`${web.url}/cases/${wordCase}`);
+    expect(unconfirmedOf(ocrCase)).toEqual([]);
+    expect(confirmations(ocrCase).slice(done).map((c) => c.field)).toEqual(left);
+    expect(await page.locator('.flash').textContent()).toContain(ocrCase);
+    // Every confirmation is in the audit log too, with who and from where.
+    const audited = db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'field.confirm' AND case_number = ? AND login = 'hanako' AND address = '127.0.0.1'").get(ocrCase) as { n: number };
+    expect(audited.n).toBe(confirmations(ocrCase).length);
+  });
+
+  it('attachments: a Word file shown as its text, a photo inline, downloads with a safe Content-Disposition', async () => {
+    await page.goto(`${web.url}/cases/${wordCase}`);
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-case-word.png'), fullPage: true });
+    const view = page.locator('a', { hasText: '表示' }).first();
+    const href = (await view.getAttribute('href'))!;
+    await page.goto(`${web.url}${href}`);
+    expect(await page.locator('pre.doc-text').textContent()).not.toBe('');
+    const download = await context.request.get(`${web.url}${href}/download`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toBe(`attachment; filename="___.docx"; filename*=UTF-8''${encodeURIComponent('申請書.docx')}`);
+    expect(download.headers()['x-content-type-options']).toBe('nosniff');
+    expect(download.headers()['content-type']).toBe('application/octet-stream');
+
+    await page.goto(`${web.url}/cases/${ocrCase}`);
+    const photo = page.locator('tr.preview img').first();
+    await photo.scrollIntoViewIfNeeded();
+    expect(await photo.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    const inline = await context.request.get(`${web.url}${await photo.getAttribute('src')}`);
+    expect(inline.headers()['content-disposition']).toMatch(/^inline; filename="[A-Za-z0-9._-]+"; filename\*=UTF-8''/);
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-case-confirmed.png') });
+    const views = db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action IN ('attachment.view', 'attachment.download') AND login = 'hanako'").get() as { n: number };
+    expect(views.n).toBeGreaterThanOrEqual(3);
+  });
+});
