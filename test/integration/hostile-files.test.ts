@@ -16,8 +16,10 @@ import { APPLICANT_SENTENCES, attachmentFindings, type AttachmentVerdict } from 
 import { shutdownReaders } from '../../src/extract/isolated-read.ts';
 import { MAX_DOCX_XML_ELEMENTS } from '../../src/extract/readers/slim-docx.ts';
 import type { Finding } from '../../src/validate/findings.ts';
+// The app as the daemon loads it (the form kinds registered), so that a real form is recognised.
+import { SAMPLES } from '../support/harness.ts';
 
-const FORMS = path.resolve(import.meta.dirname, '../../samples/forms');
+const FORMS = path.join(SAMPLES, 'forms');
 const RULES = { maxBytes: 25 * 1024 * 1024, zip: { maxEntries: 50, maxTotalBytes: 100 * 1024 * 1024 } };
 /** The daemon's bound for any single input (issue 19). */
 const GIB = 1024 ** 3;

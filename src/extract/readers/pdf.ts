@@ -160,9 +160,12 @@ function agreementTables(lines: string[], page: number): Table[] {
  * any page is parsed (a 20,000-page PDF took two minutes, one of 100,000 pages sharing one page object never ended).
  */
 export const MAX_PDF_PAGES = 100;
-/** Inflated size of one stream (a 300 dpi A4 colour page is ~26 MB) and of all streams together. */
+/**
+ * Inflated size of one stream (a 300 dpi A4 colour page is ~26 MB): bounds the memory pdf.js may use for
+ * it. All streams together: bounds the time of the check (streams are inflated one at a time, ~1 s per GB).
+ */
 export const MAX_PDF_STREAM_BYTES = 96 * 1024 * 1024;
-export const MAX_PDF_INFLATED_BYTES = 384 * 1024 * 1024;
+export const MAX_PDF_INFLATED_BYTES = 1024 * 1024 * 1024;
 
 const STREAM = Buffer.from('stream');
 
