@@ -76,6 +76,16 @@ interface ExamReportUse {
   evidence: string;
 }
 
+/**
+ * A supporting file that may be the report although it was not recognised as one: a picture or a scan
+ * (content not read), or a PDF whose text did not say it is (a copy cut or laid out otherwise). Word and
+ * spreadsheet files are never the association's report.
+ */
+function mayBeReport(d: SupportingDocument): boolean {
+  if (d.facts.kind === 'exam-report') return true;
+  return !/\.(?:docx?|xlsx?|csv|txt|odt)$/i.test(d.filename);
+}
+
 function checkExamReport(app: CertificationApplication, documents: readonly SupportingDocument[], received: IsoDate, rules: CertificationRules, findings: Finding[]): ExamReportUse {
   const reports = documents.filter((d) => d.facts.kind === 'exam-report');
   const read = reports.find((d) => d.facts.kind === 'exam-report' && d.facts.read);
@@ -102,10 +112,13 @@ function checkExamReport(app: CertificationApplication, documents: readonly Supp
     if (r.qualification && app.qualification && r.qualification !== app.qualification) {
       findings.push(finding('exam-report.mismatch', 'reviewer', `試験結果レポートは${r.qualification}の試験ですが、申請資格は${app.qualification}です。`, { field: 'qualification' }));
     }
-  } else if (reports.length > 0 || documents.some((d) => !d.facts.read)) {
-    // A photo or scan we cannot read yet: maybe the report. Never ask the applicant for what they sent.
-    const which = reports[0]?.filename ?? documents.find((d) => !d.facts.read)!.filename;
-    findings.push(finding('exam-report.unread', 'reviewer', `試験結果レポートの内容を自動で確認できませんでした（添付「${which}」）。添付の内容と、申請書記載の発行日（${formDate ?? '未記入'}）を確認してください。`, { field: 'examReportIssuedOn' }));
+  } else if (reports.length > 0 || documents.some(mayBeReport)) {
+    // A PDF or picture we could not read as the report (a photo OCR cannot tell, a copy laid out
+    // otherwise): maybe it is the report. Telling the applicant it is missing could be false, so staff
+    // look at the file first; the applicant hears only what staff decide (exam-report.missing follows
+    // from a later evaluation if the file is something else).
+    const which = [...reports, ...documents.filter((d) => d.facts.kind !== 'exam-report' && mayBeReport(d))].map((d) => `「${d.filename}」`).join('、');
+    findings.push(finding('exam-report.unread', 'staff', `試験結果レポート（合格証明書）を添付ファイルから自動で確認できませんでした（添付${which}）。添付が試験結果レポートか確認し、発行日（申請書の記載: ${formDate ?? '未記入'}）を確かめてください。申請者にはまだ何も伝えていません。`, { field: 'examReportIssuedOn' }));
   } else {
     findings.push(finding('exam-report.missing', 'applicant', '合格証明書（試験結果レポート）のコピーが添付されていません。PDFまたは画像（スキャン・写真）でこの返信に添付してお送りください。', { field: 'examReport' }));
   }

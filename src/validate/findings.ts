@@ -27,7 +27,7 @@ export const FINDING_CODES = [
   'oath.not-agreed', 'oath.unsigned',
   'attachment.unsupported', 'attachment.unreadable',
   'form.not-found',
-  'subject.near-miss',
+  'subject.near-miss', 'subject.unmatched',
   'reply.text-only',
   'mail.malformed',
   'payment.missing', 'payment.amount-mismatch', 'payment.ambiguous', 'payment.bulk', 'payment.duplicate',

@@ -9,7 +9,8 @@ import { dataEnv, harness, SAMPLES, sampleMail, tempDir, type Harness } from '..
 import { conken } from '../support/cli.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE, signaturePng, type CertificationFill } from '../../scripts/lib/fill-certification-form.ts';
 import { CERT_COMPLETE, CERTIFICATION_SAMPLES } from '../../scripts/lib/certification-samples.ts';
-import { examReportTextPdf, type ExamReport } from '../../scripts/lib/exam-report.ts';
+import { examReportLines, examReportTextPdf, type ExamReport } from '../../scripts/lib/exam-report.ts';
+import { textPdf } from '../../scripts/lib/text-pdf.ts';
 import { buildMail, type MailSpec } from '../../scripts/lib/mail-builder.ts';
 import { extractFile } from '../../src/extract/extract-file.ts';
 import type { CertificationApplication } from '../../src/extract/forms/certification.ts';
@@ -134,6 +135,17 @@ describe('the exam result report among the attachments', () => {
     expect(v).toMatchObject({ role: 'document', facts: { kind: 'exam-report', read: true, issuedOn: null, passerNumber: null } });
   });
 
+  it('is recognised by its content when the title did not survive (a copy cut at the top): number, result, date, issuer', async () => {
+    const cut = textPdf(examReportLines(HANAKO_REPORT).map(([t]) => t).slice(5));
+    expect(cut.length).toBeGreaterThan(0);
+    const v = await extractFile(cut, 'scan0001.pdf');
+    expect(v).toMatchObject({ role: 'document', facts: { kind: 'exam-report', read: true, issuedOn: '2025-07-15', passerNumber: '2310450123', qualification: 'OMP' } });
+    // Not from a single sign, nor from the association's name and a date (an attendance certificate).
+    const attendance = textPdf(['一般社団法人 日本コンタクトセンター教育検定協会', '受講証明書', '研修名：コンタクトセンター運営基礎（6時間）', '発行日：2025年7月15日']);
+    expect(await extractFile(attendance, 'a.pdf')).toMatchObject({ role: 'document', facts: { kind: 'proof' } });
+    expect(await extractFile(textPdf(['結果：合格', 'おめでとうございます']), 'b.pdf')).toMatchObject({ role: 'document', facts: { kind: 'proof' } });
+  });
+
   it('is not confused with other proofs', async () => {
     const v = await extractFile(readFileSync(path.join(SAMPLES, 'forms', 'proof-certificate.pdf')), '試験結果.pdf');
     expect(v).toMatchObject({ role: 'document', facts: { kind: 'proof' } });
@@ -212,8 +224,21 @@ describe('certification findings on real files', () => {
     expect(c.status).toBe('awaiting-payment');
   });
 
-  it('exam-report.unread: a photo that OCR cannot tell for the report; the form date is used and the reviewer told', async () => {
+  it('exam-report.unread: a photo that OCR cannot tell for the report goes to staff first; the applicant is not told it is missing', async () => {
     const c = await outcomeOf({}, { attachments: [{ filename: 'f.docx', content: certForm() }, { filename: 'IMG_0001.png', content: Buffer.from(signaturePng()), contentType: 'image/png' }] });
+    expect(codes(c.findings)).toEqual(['exam-report.unread/staff']);
+    expect(c.findings[0]!.message).toContain('IMG_0001.png');
+    expect(c.status).toBe('exception');
+  });
+
+  it('exam-report.unread: a text PDF that is not recognised as the report goes to staff, never exam-report.missing', async () => {
+    const c = await outcomeOf({}, { attachments: [{ filename: 'f.docx', content: certForm() }, { filename: 'scan0001.pdf', content: readFileSync(path.join(SAMPLES, 'forms', 'proof-certificate.pdf')), contentType: 'application/pdf' }] });
+    expect(codes(c.findings)).toEqual(['exam-report.unread/staff']);
+    expect(c.status).toBe('exception');
+  });
+
+  it('exam-report.unread (reviewer): the report is recognised but its date cannot be read; the form date is used', async () => {
+    const c = await outcomeOf({}, { attachments: [{ filename: 'f.docx', content: certForm() }, reportPdf({ issuedOn: '（記載なし）' })] });
     expect(codes(c.findings)).toEqual(['exam-report.unread/reviewer']);
     expect(c.status).toBe('awaiting-payment');
   });
@@ -242,7 +267,7 @@ describe('certification cases through the pipeline', () => {
       const imported = importPaymentsFile(local.app, csv);
       expect(imported.matched).toEqual([{ payment: 1, case: number, status: 'ready-for-review' }]);
       const row = local.app.cases.caseByNumber(number)!;
-      const review = local.app.cases.outboxForCase(row.id).find((o) => o.kind === 'review-request')!;
+      const review = local.app.outbox.outboxForCase(row.id).find((o) => o.kind === 'review-request')!;
       const text = JSON.parse(review.mail_json).text as string;
       expect(text).toContain('■ 業務経験（期間から計算）');
       // 2014-04..2018-03 is eight half-years, drawn from the first column of the timeline.

@@ -98,8 +98,8 @@ describe('renewal findings on real .docx files', () => {
     expect(has(o.cases[0]!.findings, 'form.not-found', 'applicant') && has(o.cases[0]!.findings, 'form.not-found', 'staff')).toBe(true);
   });
 
-  it('subject.near-miss: a staff exception, and no automatic mail to the sender', async () => {
-    const o = await h.process(await mail({ subject: '【更新申請】プロフェショナル更新申請書添附' }));
+  it('subject.near-miss: a staff exception, and no automatic mail to the sender (no form we can read; with one it is an application)', async () => {
+    const o = await h.process(await mail({ subject: '【更新申請】プロフェショナル更新申請書添附', attachments: [{ filename: '議事録.docx', content: unrelatedDocx() }] }));
     expect(o.classification).toBe('near-miss');
     expect(has(o.cases[0]!.findings, 'subject.near-miss', 'staff')).toBe(true);
     expect(o.cases[0]!.notices).toEqual([]);

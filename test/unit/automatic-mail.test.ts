@@ -10,7 +10,7 @@ import { buildMail } from '../../scripts/lib/mail-builder.ts';
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/intake');
 const RENEWAL_SUBJECT = '【更新申請】プロフェッショナル更新申請書添付_260216';
 
-export const AUTOMATIC_FIXTURES: [string, RegExp][] = [
+const AUTOMATIC_FIXTURES: [string, RegExp][] = [
   ['bounce-au-mail-error.eml', /Return-Path|sender postmaster/],
   ['bounce-docomo.eml', /sender mailer-daemon/],
   ['bounce-softbank.eml', /sender mail-daemon/],
@@ -24,7 +24,7 @@ export const AUTOMATIC_FIXTURES: [string, RegExp][] = [
 ];
 
 /** The fixture with its Subject header replaced (as the unseen run put the renewal subject on each). */
-export function withSubject(raw: Buffer, subject: string): Buffer {
+function withSubject(raw: Buffer, subject: string): Buffer {
   const text = raw.toString('latin1');
   const encoded = `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`;
   return Buffer.from(text.replace(/^Subject:.*(?:\r?\n[ \t].*)*$/m, `Subject: ${encoded}`), 'latin1');
