@@ -162,6 +162,24 @@ export function odt(): Uint8Array {
   ]);
 }
 
+/** An OpenDocument spreadsheet (.ods) and an Office Open XML package that is not Word (a Visio .vsdx). */
+export function otherOfficeFile(kind: 'ods' | 'vsdx'): Uint8Array {
+  if (kind === 'ods') {
+    const mimetype = Buffer.from('application/vnd.oasis.opendocument.spreadsheet');
+    return writeZip([
+      { name: 'mimetype', data: mimetype, method: 0, size: mimetype.length, crc: crc32(mimetype) },
+      entry('content.xml', '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'),
+      entry('META-INF/manifest.xml', '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'),
+    ]);
+  }
+  return writeZip([
+    entry('[Content_Types].xml', CONTENT_TYPES.replace('/word/document.xml', '/visio/document.xml')),
+    entry('_rels/.rels', RELS.replace('word/document.xml', 'visio/document.xml')),
+    entry('visio/document.xml', '<?xml version="1.0" encoding="UTF-8"?><VisioDocument xmlns="http://schemas.microsoft.com/office/visio/2012/main"/>'),
+    entry('visio/pages/page1.xml', '<?xml version="1.0" encoding="UTF-8"?><PageContents xmlns="http://schemas.microsoft.com/office/visio/2012/main"/>'),
+  ]);
+}
+
 /**
  * A .docx mangled in transit: the central directory overwritten from its middle on and the end record
  * claiming thousands of entries (read naively it lists garbage names: "too many files in the ZIP").
@@ -255,6 +273,8 @@ export function allHostileInputs(): Record<string, Uint8Array> {
     'size-mismatch.docx': sizeMismatchDocx(),
     'size-mismatch.zip': sizeMismatchZip(),
     'document.odt': odt(),
+    'sheet.ods': otherOfficeFile('ods'),
+    'drawing.vsdx': otherOfficeFile('vsdx'),
     'mangled.docx': mangledDocx(small),
     'shared-page-100k.pdf': sharedPagePdf(),
     'pages-20k.pdf': manyPagesPdf(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   brokenEntryThenHugeDocx, deepNestingDocx, denseXmlDocx, entityErrorDocx, hugeXmlDocx, inflateBombPdf, mangledDocx,
-  manyPagesPdf, odt, sharedPagePdf, sizeMismatchDocx, sizeMismatchZip,
+  manyPagesPdf, odt, otherOfficeFile, sharedPagePdf, sizeMismatchDocx, sizeMismatchZip,
 } from '../../scripts/make-hostile-inputs.ts';
 import { expandArchives } from '../../src/intake/expand-archives.ts';
 import { extractFile, type ExtractOptions, type FileVerdict } from '../../src/extract/extract-file.ts';
@@ -157,6 +157,15 @@ describe('hostile attachments', () => {
     const read = await intake('申請書.odt', odt());
     expect(read.files[0]!.verdict).toMatchObject({ role: 'unsupported', type: 'opendocument' });
     expectRefused(read, '申請書.odt', 'unsupported', /OpenDocument/);
+  });
+
+  it.each([
+    ['表.ods', 'ods', 'opendocument', /OpenDocument/],
+    ['図.vsdx', 'vsdx', 'office-other', /Office形式/],
+  ] as const)('%s (other office formats) is one unsupported file too', async (filename, kind, type, reason) => {
+    const read = await intake(filename, otherOfficeFile(kind));
+    expect(read.files[0]!.verdict).toMatchObject({ role: 'unsupported', type });
+    expectRefused(read, filename, 'unsupported', reason);
   });
 
   it('a mangled .docx is damaged, not "too many files in the ZIP"', async () => {
