@@ -18,6 +18,8 @@ interface RawEntry {
   /** Declared uncompressed size and CRC (may lie). */
   size: number;
   crc: number;
+  /** General-purpose flags besides UTF-8 (bit 0: encrypted). */
+  flags?: number;
 }
 
 /** A zip written by hand, so that entries can be broken or lie about their size. */
@@ -30,7 +32,7 @@ export function writeZip(entries: RawEntry[]): Uint8Array {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
+    local.writeUInt16LE(0x800 | (e.flags ?? 0), 6);
     local.writeUInt16LE(e.method, 8);
     local.writeUInt32LE(e.crc >>> 0, 14);
     local.writeUInt32LE(e.data.length, 18);
@@ -40,7 +42,7 @@ export function writeZip(entries: RawEntry[]): Uint8Array {
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(20, 4);
     header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(0x800, 8);
+    header.writeUInt16LE(0x800 | (e.flags ?? 0), 8);
     header.writeUInt16LE(e.method, 10);
     header.writeUInt32LE(e.crc >>> 0, 16);
     header.writeUInt32LE(e.data.length, 20);
@@ -146,6 +148,17 @@ export function sizeMismatchDocx(): Uint8Array {
 export function sizeMismatchZip(): Uint8Array {
   const real = entry('申請書.txt', 'あいうえお'.repeat(1000));
   return writeZip([{ ...real, size: 100 }]);
+}
+
+/** A .zip of `files` small files (more than the intake opens). */
+export function manyFilesZip(files = 60): Uint8Array {
+  return writeZip(Array.from({ length: files }, (_, i) => entry(`file${i}.txt`, `${i}`)));
+}
+
+/** A password-protected .zip (ZipCrypto: the entry's data is not deflate data without the key). */
+export function encryptedZip(): Uint8Array {
+  const data = new Uint8Array(40).map((_, i) => (i * 73 + 11) & 0xff);
+  return writeZip([{ name: '申請書.docx', data, method: 8, size: 1000, crc: 0x12345678, flags: 1 }]);
 }
 
 /** An OpenDocument text (.odt) as LibreOffice saves it: seven entries, `mimetype` first and stored. */
@@ -272,6 +285,8 @@ export function allHostileInputs(): Record<string, Uint8Array> {
     'deep-nesting.docx': deepNestingDocx(),
     'size-mismatch.docx': sizeMismatchDocx(),
     'size-mismatch.zip': sizeMismatchZip(),
+    'many-files.zip': manyFilesZip(),
+    'encrypted.zip': encryptedZip(),
     'document.odt': odt(),
     'sheet.ods': otherOfficeFile('ods'),
     'drawing.vsdx': otherOfficeFile('vsdx'),

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  brokenEntryThenHugeDocx, deepNestingDocx, denseXmlDocx, entityErrorDocx, hugeXmlDocx, inflateBombPdf, mangledDocx,
+  brokenEntryThenHugeDocx, deepNestingDocx, encryptedZip, manyFilesZip, denseXmlDocx, entityErrorDocx, hugeXmlDocx, inflateBombPdf, mangledDocx,
   manyPagesPdf, odt, otherOfficeFile, sharedPagePdf, sizeMismatchDocx, sizeMismatchZip,
 } from '../../scripts/make-hostile-inputs.ts';
 import { expandArchives } from '../../src/intake/expand-archives.ts';
@@ -151,6 +151,16 @@ describe('hostile attachments', () => {
   it('a .zip whose entry lies about its size: damaged, its cut-off file not taken', async () => {
     const read = await intake('まとめ.zip', sizeMismatchZip());
     expectRefused(read, 'まとめ.zip', 'damaged', /一致しません/);
+  });
+
+  it('a .zip of more files than the intake opens: too large; the count goes to staff only', async () => {
+    const read = await intake('まとめ.zip', manyFilesZip(60));
+    expectRefused(read, 'まとめ.zip', 'too-large', /ZIP内のファイルが多すぎます（60件/);
+  });
+
+  it('a password-protected .zip: protected', async () => {
+    const read = await intake('まとめ.zip', encryptedZip());
+    expectRefused(read, 'まとめ.zip', 'protected', /パスワード/);
   });
 
   it('an .odt is one unsupported office file, not a zip of seven loose files', async () => {
