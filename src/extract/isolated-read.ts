@@ -134,7 +134,8 @@ export async function readIsolated<T extends IsolatedTask>(task: T, limits: Isol
       worker.unref();
       idle.push(pooled);
     } else {
-      void worker.terminate();
+      // Awaited: the next file's worker starts only once this one is gone (one worker's memory at a time).
+      await worker.terminate().catch(() => undefined);
     }
     release();
   }
