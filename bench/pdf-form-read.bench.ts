@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractFile } from '../src/extract/extract-file.ts';
+import '../src/kinds/index.ts'; // registers the form kinds the reader recognises
 import { pdfReader } from '../src/extract/readers/pdf.ts';
 import { machineDescription } from './lib/machine.ts';
 

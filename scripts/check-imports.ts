@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Upstream first. A module may import from its own stage and from any stage listed before it. `shared`
- * and `config` are the ground everyone stands on; `app` composes the stages; `cli` and `web` are the edges.
+ * and `config` are the ground everyone stands on; `kinds` bundles each form kind's facets from the stages; `app`
+ * composes the stages; `cli` and `web` are the edges.
  */
-export const STAGES = ['shared', 'config', 'intake', 'extract', 'validate', 'payments', 'cases', 'outbound', 'app', 'web', 'cli'] as const;
+export const STAGES = ['shared', 'config', 'intake', 'extract', 'validate', 'payments', 'cases', 'outbound', 'kinds', 'app', 'web', 'cli'] as const;
 
 export interface ImportViolation {
   from: string;

@@ -2,6 +2,8 @@
 // A bad rule file or template stops start-up here with a message naming the file.
 import type { Config } from '../config/config.ts';
 import { loadRules, type Rules } from './load-rules.ts';
+// Registers the form kinds (each stage's generic code asks them): load-rules.ts reads their rule files.
+import '../kinds/index.ts';
 import { openDatabase, type Db } from '../cases/db.ts';
 import { CaseStore } from '../cases/case-store.ts';
 import { PaymentLedger } from '../cases/payment-ledger.ts';

@@ -1,6 +1,6 @@
 // Loads every rule file: rules/intake.yaml plus one rules/<kind>.yaml per registered form kind.
 import { intakeRulesSchema, loadRuleFile, ruleFilePath, type IntakeRules, type KindRules } from '../config/rules.ts';
-import { VALIDATORS } from '../validate/index.ts';
+import { formKinds } from '../kinds/index.ts';
 import { existsSync } from 'node:fs';
 import { DEFAULT_STATEMENT_RULES, statementRulesSchema, type StatementRules } from '../payments/statements/generic-csv.ts';
 
@@ -14,7 +14,7 @@ export interface Rules {
 export function loadRules(rulesDir: string): Rules {
   const intake = loadRuleFile(ruleFilePath(rulesDir, 'intake'), intakeRulesSchema);
   const kinds: Record<string, KindRules> = {};
-  for (const validator of VALIDATORS) kinds[validator.kind] = loadRuleFile(ruleFilePath(rulesDir, validator.kind), validator.rulesSchema);
+  for (const k of formKinds()) kinds[k.kind] = loadRuleFile(ruleFilePath(rulesDir, k.kind), k.validator.rulesSchema);
   const statementsFile = ruleFilePath(rulesDir, 'statements');
   const statements = existsSync(statementsFile) ? loadRuleFile(statementsFile, statementRulesSchema) : DEFAULT_STATEMENT_RULES;
   return { intake, kinds, statements };

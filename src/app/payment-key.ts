@@ -5,6 +5,7 @@ import type { App } from './context.ts';
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { CaseColumns } from '../cases/case-writer.ts';
 import { openCaseFor } from './analyse-mail.ts';
+import { formKind } from '../kinds/index.ts';
 
 export function paymentKeyColumns(app: App, caseId: number, kind: string, application: ApplicationBase | null): CaseColumns {
   const key = application ? openCaseFor(app, caseId, kind, application) : null;
@@ -12,7 +13,7 @@ export function paymentKeyColumns(app: App, caseId: number, kind: string, applic
     payment_digits: key?.digits ?? null,
     payment_kana: key?.kana ?? null,
     payment_declared: key?.declaredTransferName ?? null,
-    payment_company: (application as { companyKana?: string | null } | null)?.companyKana ?? null,
+    payment_company: application ? formKind(kind)?.companyKana(application) ?? null : null,
     expected_amount: app.rules.kinds[kind]?.fee ?? null,
   };
 }

@@ -44,7 +44,7 @@ export function composeNotice(templates: Templates, name: TemplateName, ctx: Not
     view.findings = ctx.findings.filter((f) => f.audience === 'applicant').map((f, i) => ({ number: i + 1, message: f.message }));
   }
   if (name === 'review-request') {
-    const summary = ctx.application ? summariserFor(ctx.kind)(ctx.application, ctx.computed) : { fieldsTable: '', cpdTable: '' };
+    const summary = ctx.application ? summariserFor(ctx.kind)(ctx.application, ctx.computed) : { fieldsTable: '', sections: [] };
     Object.assign(view, summary, {
       reviewerFindings: ctx.findings.filter((f) => f.audience === 'reviewer').map((f) => ({ message: f.message })),
       attachments: ctx.attachments.map((a) => ({ filename: a.filename })),

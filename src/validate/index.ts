@@ -1,12 +1,18 @@
-// Validator registry: a new form kind adds its validator (and its rules/<kind>.yaml) here.
+// The validators of the registered form kinds (src/kinds/ registers each kind once), and the field labels
+// each kind adds to the common ones.
 import type { FormValidator } from './validator.ts';
-import { renewalValidator } from './renewal.ts';
-import { certificationValidator } from './certification.ts';
+import { addFieldLabels } from './findings.ts';
 
-export const VALIDATORS: readonly FormValidator[] = [renewalValidator as unknown as FormValidator, certificationValidator as unknown as FormValidator];
+const VALIDATORS = new Map<string, FormValidator>();
+
+/** Called by src/kinds/ for each form kind. */
+export function registerValidator(validator: FormValidator, labels: Record<string, string> = {}): void {
+  VALIDATORS.set(validator.kind, validator);
+  addFieldLabels(labels);
+}
 
 export function validatorFor(kind: string): FormValidator | undefined {
-  return VALIDATORS.find((v) => v.kind === kind);
+  return VALIDATORS.get(kind);
 }
 
 export type { FormValidator, Validation, ValidationContext } from './validator.ts';

@@ -1,15 +1,20 @@
-// Form-kind registry: a new kind of application form is one mapper added here.
+// The form mappers of the registered form kinds (src/kinds/ registers each kind once): recognising a
+// document as a kind's form by its content, never by file name or subject.
 import type { DocumentModel } from '../document.ts';
 import { RECOGNITION_THRESHOLD, type ApplicationBase, type FormMapper } from './form-kind.ts';
-import { renewalMapper } from './renewal.ts';
-import { certificationMapper } from './certification.ts';
 
-export const FORM_MAPPERS: readonly FormMapper[] = [renewalMapper, certificationMapper];
+const MAPPERS = new Map<string, FormMapper>();
+
+/** Called by src/kinds/ for each form kind. */
+export function registerFormMapper(mapper: FormMapper): void {
+  MAPPERS.set(mapper.kind, mapper);
+}
 
 /** The form kind a document is, by its content (never by file name or subject), or undefined. */
 export function recogniseForm(doc: DocumentModel): { mapper: FormMapper; score: number } | undefined {
+  if (MAPPERS.size === 0) throw new Error('no form kinds registered: import src/kinds/index.ts first');
   let best: { mapper: FormMapper; score: number } | undefined;
-  for (const mapper of FORM_MAPPERS) {
+  for (const mapper of MAPPERS.values()) {
     const score = mapper.recognise(doc);
     if (score >= RECOGNITION_THRESHOLD && (!best || score > best.score)) best = { mapper, score };
   }
@@ -17,7 +22,7 @@ export function recogniseForm(doc: DocumentModel): { mapper: FormMapper; score: 
 }
 
 export function mapperFor(kind: string): FormMapper | undefined {
-  return FORM_MAPPERS.find((m) => m.kind === kind);
+  return MAPPERS.get(kind);
 }
 
 export type { ApplicationBase, FormMapper };

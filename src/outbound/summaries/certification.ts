@@ -102,5 +102,5 @@ export function summariseCertification(application: Record<string, unknown>, com
       ].join('\n'),
     });
   }
-  return { fieldsTable, cpdTable: '', sections };
+  return { fieldsTable, sections };
 }

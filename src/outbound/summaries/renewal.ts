@@ -26,7 +26,7 @@ export function summariseRenewal(application: Record<string, unknown>, computed:
     ['Eメール', dash(app.email)],
     ['倫理綱領への同意', app.ethicsAgreed ? 'あり' : 'なし'],
   ]);
-  if (!cpd) return { fieldsTable, cpdTable: '' };
+  if (!cpd) return { fieldsTable, sections: [] };
   const lines: string[] = [];
   if (period) lines.push(`　認定期間：${period.start}〜${period.end}`);
   lines.push('　欄　　 | 行 | 修了日     | 時間 | 申告 | 算入 | 内容');
@@ -38,5 +38,5 @@ export function summariseRenewal(application: Record<string, unknown>, computed:
   lines.push('');
   lines.push('　欄ごとの合計（上限適用後）：' + cpd.grids.filter((g) => g.claimed > 0 || g.stated !== null).map((g) => `${g.grid} ${g.counted}${g.cap !== null && g.countedBeforeCap > g.cap ? `（申告${g.countedBeforeCap}→上限${g.cap}）` : ''}${g.stated !== null && g.stated !== g.counted ? `［合計欄の記載 ${g.stated}］` : ''}`).join('、'));
   lines.push(`　算入ポイント合計：${cpd.total}（必要 ${cpd.minimum}）`);
-  return { fieldsTable, cpdTable: lines.join('\n') };
+  return { fieldsTable, sections: [{ title: 'CPDポイント（計算結果）', body: lines.join('\n') }] };
 }

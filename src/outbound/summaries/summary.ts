@@ -3,10 +3,8 @@
 
 export interface ReviewSummary {
   fieldsTable: string;
-  /** Empty when the kind has no CPD report. */
-  cpdTable: string;
-  /** Further titled sections a kind adds (the certification's exam report and experience timeline). */
-  sections?: { title: string; body: string }[];
+  /** Titled sections a kind adds (a renewal's CPD table, a certification's exam report and experience timeline). */
+  sections: { title: string; body: string }[];
 }
 
 export type Summariser = (application: Record<string, unknown>, computed: Record<string, unknown>) => ReviewSummary;
