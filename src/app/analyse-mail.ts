@@ -12,7 +12,7 @@ import { extractFile, type FileVerdict } from '../extract/extract-file.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import { finding, type Finding } from '../validate/findings.ts';
-import { validatorFor } from '../validate/index.ts';
+import { formKind } from '../kinds/index.ts';
 import type { CaseRow } from '../cases/case-store.ts';
 import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { matchExact, type OpenCase } from '../payments/matcher.ts';
@@ -73,10 +73,10 @@ function applicationOf(row: CaseRow): ApplicationBase | null {
 
 /** The payment key inputs of an application, for the exact matcher. */
 export function openCaseFor(app: App, id: number, kind: string, application: ApplicationBase | null): OpenCase | null {
-  const validator = validatorFor(kind);
+  const form = formKind(kind);
   const fee = app.rules.kinds[kind]?.fee;
-  if (!validator || !application || !fee) return null;
-  const key = validator.paymentKey(application);
+  if (!form || !application || !fee) return null;
+  const key = form.paymentKey(application);
   return { id, digits: key.digits, kana: key.kana, declaredTransferName: key.declared, expectedAmount: fee };
 }
 

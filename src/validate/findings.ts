@@ -63,6 +63,11 @@ export const FIELD_LABELS: Record<string, string> = {
   ethicsAgreed: '倫理綱領・職業倫理規程のページ末尾の同意チェックボックス',
 };
 
+/** A form kind's own field labels (src/kinds/ adds them when it registers the kind). */
+export function addFieldLabels(labels: Record<string, string>): void {
+  Object.assign(FIELD_LABELS, labels);
+}
+
 export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? field;
 }
