@@ -10,6 +10,9 @@ import { FolderSource } from '../intake/sources/folder-source.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { drainSource, deliverOutbox } from '../app/daemon.ts';
 import { importPaymentsFile } from '../app/import-payments.ts';
+import { randomBytes } from 'node:crypto';
+import { UsersStore } from '../cases/users-store.ts';
+import { hashPassword } from '../web/passwords.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 const MARKER = '.conken-demo';
@@ -60,6 +63,14 @@ export async function runDemo(config: Config, options: { force: boolean; out: No
       if (mail) say(`   routed to the reviewer: ${c.number} → ${path.relative(process.cwd(), path.join(config.outbox.dir, `${mail.rfc_message_id.split('@')[0]}.eml`))}`);
     }
     say('   Look at the notices in data/outbox/, the cases with `npx conken cases` and `npx conken case <number>`.');
+    // The workbench: a staff user for this demo's own data only, with a password made for this run.
+    const password = randomBytes(12).toString('base64url');
+    new UsersStore(app.db).add('demo', 'staff', await hashPassword(password));
+    const host = config.web.host.includes(':') ? `[${config.web.host}]` : config.web.host;
+    say('== The workbench (the exceptions with their evidence)');
+    say(`   Run \`npm start\` (or \`npx conken web\` for the pages alone) and open ${config.web.publicUrl || `http://${host}:${config.web.port}/`}`);
+    say(`   Log in as demo / ${password} (a staff user made for this demo's data only; the next demo run replaces it).`);
+    say('   Your own users: `npx conken users add <login> --role admin` (the password is read from standard input).');
     return 0;
   } finally {
     closeApp(app);

@@ -68,14 +68,16 @@ program.name('conken').description('コン検 intake: mail in, forms read, rules
 program.command('start').description('run the daemon: watch the inbox, process mail, deliver the outbox (what npm start runs)').action(async () => {
   const { config, log } = setup({});
   const app = createApp(config, log);
-  // The workbench in the same process, first: a bind it may not use stops start-up before any mail is read.
-  const web = await serveWorkbench(app);
+  // The workbench in the same process, on its own connection (a page's writes never land inside a daemon
+  // transaction), and first: a bind it may not use stops start-up before any mail is read.
+  const webApp = createApp(config, log);
+  const web = await serveWorkbench(webApp);
   const daemon = startDaemon(app, createSource(app), createTransport(app), { pollSeconds: pollSecondsFor(app) });
   let signals = 0;
   const stop = (signal: string) => {
     if (signals++ > 0) process.exit(1);
     log.info({ signal }, 'stopping after the current mail');
-    void web.close().then(() => daemon.stop()).then(() => shutdownOcr()).then(() => { closeApp(app); process.exit(0); });
+    void web.close().then(() => closeApp(webApp)).then(() => daemon.stop()).then(() => shutdownOcr()).then(() => { closeApp(app); process.exit(0); });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

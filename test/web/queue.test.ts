@@ -5,7 +5,7 @@
 // the events it writes are the proof. Screenshots of the pages go to docs/ with CONKEN_SCREENSHOTS=docs.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
@@ -13,6 +13,9 @@ import { fieldSources, type ApplicationBase } from '../../src/extract/forms/form
 import { harness, mail, ROOT, sampleForm, sampleMail, tempDir } from '../support/harness.ts';
 import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+
+// A browser, scrypt logins and a busy 2-core machine: each step may take a while.
+vi.setConfig({ testTimeout: 180_000 });
 
 const missing = chromiumMissing();
 if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);

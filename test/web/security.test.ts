@@ -3,20 +3,24 @@
 // made by the real pipeline: nothing without a session, no POST without the CSRF token, roles, the audit log
 // filled and append-only, logins throttled, sessions that end, no personal data in the server's logs.
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
-import { harness, mail, sampleForm } from '../support/harness.ts';
+import { harness, mail, sampleForm, tempDir } from '../support/harness.ts';
 import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
 import { envFor, openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../support/harness.ts';
+
+// A browser, scrypt logins and a busy 2-core machine: each step may take a while.
+vi.setConfig({ testTimeout: 180_000 });
 
 const missing = chromiumMissing();
 if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
 if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
 
+const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : tempDir('conken-shots-');
 const PASSWORDS = { staff: 'staff-pass-0001', finance: 'finance-pass-01', admin: 'admin-pass-0001' };
 /** What the applicants' mails carry: none of it may reach the server's logs. */
 const PERSONAL = ['今田', '健太郎', 'こんだ', 'k.konda@example.jp', '丸の内', '03-1234-5678', '090-1234-5678'];
@@ -180,6 +184,10 @@ describe.skipIf(!!missing)('workbench security (Chromium)', () => {
     const rows = admin.page.locator('table.audit tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
     for (const text of await rows.allTextContents()) expect(text).toContain(caseNumber);
+    await admin.page.goto(`${web.url}/admin/audit`);
+    await admin.page.screenshot({ path: path.join(SHOTS, 'workbench-audit.png') });
+    await admin.page.goto(`${web.url}/admin/users`);
+    await admin.page.screenshot({ path: path.join(SHOTS, 'workbench-users.png') });
     await admin.context.close();
   });
 
@@ -208,6 +216,27 @@ describe.skipIf(!!missing)('workbench security (Chromium)', () => {
     const logs = web.logs();
     expect(logs).toContain('"web request"');
     for (const text of [...PERSONAL, ...Object.values(PASSWORDS), 'hanako']) expect(logs, text).not.toContain(text);
+  });
+
+  it('conken start serves the workbench beside the daemon', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'start'], { cwd: ROOT, env: { ...process.env, ...envFor(dir) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    child.stderr.on('data', (b: Buffer) => { logs += b.toString(); });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no workbench: ${logs}`)), 30_000);
+        child.stderr.on('data', () => {
+          const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/"[^\n]*workbench listening/.exec(logs);
+          if (m) { clearTimeout(timer); resolve(m[1]!); }
+        });
+      });
+      const r = await fetch(`${url}/login`);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toContain('ログイン');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   });
 
   it('binding to anything but loopback without an https public URL refuses to start', () => {
