@@ -3,7 +3,8 @@
 // with the line and the reason: never half-imported.
 import { nfkc } from '../shared/japanese.ts';
 import { amountOf, dateOf, readCsvRows } from './statements/csv-layout.ts';
-import { checkedName, StatementError, type StatementRow } from './statements/types.ts';
+import { StatementError, type StatementRow } from './statements/types.ts';
+import { checkedName } from './statements/limits.ts';
 
 export { StatementError, type StatementRow };
 

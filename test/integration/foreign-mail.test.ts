@@ -22,13 +22,25 @@ const PARALLEL = 2;
 const KNOWN: Record<Classification, true> = { application: true, reply: true, 'near-miss': true, ignored: true, automatic: true, malformed: true, duplicate: true };
 
 /**
- * The corpus: where CONKEN_FOREIGN_MAIL_DIR says, else the repository's fixtures folder, else shared/ beside
- * the repository (where the project's steering keeps data copied from other projects). The first that holds
- * project folders with mails wins.
+ * CPython's own e-mail test messages as Debian installs them (package libpython3.11-testsuite, which .ci/run
+ * installs): the part of the corpus every machine can have without copying anyone's files into this repository.
  */
-function findCorpus(): string | null {
+const DEBIAN_CPYTHON = '/usr/lib/python3.11/test/test_email/data';
+
+/**
+ * The corpus, project by project: the folders of the first of CONKEN_FOREIGN_MAIL_DIR, the repository's fixtures
+ * folder and shared/ beside the repository (where the project's steering keeps data copied from other projects:
+ * mailparser's, MimeKit's and CPython's fixtures, see test/fixtures/foreign-mail/README.md) that holds any, and
+ * CPython's messages from Debian's package for a project that is not there.
+ */
+function findCorpus(): { project: string; dir: string; names: string[] }[] {
   const candidates = [process.env.CONKEN_FOREIGN_MAIL_DIR, path.join(ROOT, 'test', 'fixtures', 'foreign-mail'), path.join(ROOT, '..', 'shared', 'foreign-mail')];
-  return candidates.find((d): d is string => !!d && existsSync(d) && projects(d).length > 0) ?? null;
+  const root = candidates.find((d): d is string => !!d && existsSync(d) && projects(d).length > 0);
+  const out = root ? projects(root).map((project) => ({ project, dir: path.join(root, project), names: mailNames(path.join(root, project)) })) : [];
+  if (!out.some((c) => c.project === 'cpython') && existsSync(DEBIAN_CPYTHON)) {
+    out.push({ project: 'cpython', dir: DEBIAN_CPYTHON, names: readdirSync(DEBIAN_CPYTHON).filter((n) => /^msg_\d+\.txt$/.test(n)).sort() });
+  }
+  return out;
 }
 
 const NOT_MAIL = /^(LICENSE|LICENCE|NOTICE|COPYING|README)/i;
@@ -173,7 +185,10 @@ async function runBatch(runs: Run[], env: Record<string, string>, verdicts: Map<
   }
 }
 
-const corpus = findCorpus();
+const found = findCorpus();
+const corpus = found.length > 0 ? found : null;
+/** The whole corpus (all three projects) is on this machine, not only Debian's CPython messages. */
+const complete = ['cpython', 'mailparser', 'mimekit'].every((p) => found.some((c) => c.project === p));
 const inCi = process.env.CI === 'true';
 
 describe.skipIf(!corpus)('foreign mail through `conken process --dry-run`', () => {
@@ -184,9 +199,9 @@ describe.skipIf(!corpus)('foreign mail through `conken process --dry-run`', () =
   let total = 0;
 
   if (corpus) {
-    for (const project of projects(corpus)) {
-      for (const name of mailNames(path.join(corpus, project))) {
-        const file = path.join(corpus, project, name);
+    for (const { project, dir: from, names } of corpus) {
+      for (const name of names) {
+        const file = path.join(from, name);
         runs.push({ id: `${project}/${name}`, project, name, variant: 'as is', file, personal: [] });
         runs.push({ id: `${project}/${name} [renewal subject]`, project, name, variant: 'renewal subject', file: path.join(dir, 'renewal', project, name), personal: [] });
       }
@@ -196,7 +211,7 @@ describe.skipIf(!corpus)('foreign mail through `conken process --dry-run`', () =
   beforeAll(async () => {
     const started = performance.now();
     for (const run of runs) {
-      const raw = readFileSync(path.join(corpus!, run.project, run.name));
+      const raw = readFileSync(path.join(corpus!.find((c) => c.project === run.project)!.dir, run.name));
       const mail = run.variant === 'as is' ? raw : withSubject(raw, RENEWAL_SUBJECT);
       if (run.variant !== 'as is') {
         mkdirSync(path.dirname(run.file), { recursive: true });
@@ -237,10 +252,14 @@ describe.skipIf(!corpus)('foreign mail through `conken process --dry-run`', () =
     expect(withData).toBeGreaterThan(runs.length * 0.9);
   });
 
-  it('has mails from each of the three projects', () => {
+  it('has mails from each project on this machine (all three when the whole corpus is here)', () => {
     const perProject = Object.groupBy(runs.filter((r) => r.variant === 'as is'), (r) => r.project);
-    expect(Object.keys(perProject).sort()).toEqual(['cpython', 'mailparser', 'mimekit']);
-    expect(runs.length).toBeGreaterThan(200);
+    expect(Object.keys(perProject)).toContain('cpython');
+    expect(perProject.cpython!.length).toBeGreaterThanOrEqual(40);
+    if (complete) {
+      expect(Object.keys(perProject).sort()).toEqual(['cpython', 'mailparser', 'mimekit']);
+      expect(runs.length).toBeGreaterThan(200);
+    }
     expect(verdicts.size, 'every run has a verdict').toBe(runs.length);
   });
 
@@ -271,7 +290,7 @@ describe.skipIf(!corpus)('foreign mail through `conken process --dry-run`', () =
 
 describe.runIf(!corpus)('foreign mail corpus', () => {
   it.runIf(inCi)('is present in CI', () => {
-    expect.fail('no foreign-mail corpus: set CONKEN_FOREIGN_MAIL_DIR, or put it in test/fixtures/foreign-mail/ or ../shared/foreign-mail/ (see test/fixtures/foreign-mail/README.md)');
+    expect.fail(`no foreign-mail corpus: install Debian's libpython3.11-testsuite (${DEBIAN_CPYTHON}; .ci/run does), or set CONKEN_FOREIGN_MAIL_DIR, or put the corpus in test/fixtures/foreign-mail/ or ../shared/foreign-mail/ (see test/fixtures/foreign-mail/README.md)`);
   });
   it.skipIf(inCi)('is not on this machine: the foreign-mail run is skipped here (it fails in CI)', () => {});
 });

@@ -5,7 +5,8 @@ import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse';
 import { nfkc } from '../../shared/japanese.ts';
 import { parseDate } from '../../extract/values.ts';
-import { capped, checkedName, lineError, StatementError, type StatementRow } from './types.ts';
+import { lineError, StatementError, type StatementRow } from './types.ts';
+import { capped, checkedName } from './limits.ts';
 import { STATEMENT_LIMITS } from './limits.ts';
 
 export interface CsvLayout {

@@ -1,6 +1,5 @@
 // What every statement parser produces: one row per transaction line, credits and debits alike (only
 // credits become payments), and the whole-file rejection error. A parser never returns half a file.
-import { STATEMENT_LIMITS, type FieldKind } from './limits.ts';
 
 export interface StatementRow {
   /** Line (CSV) or record number (Zengin) in the file, 1-based, for messages. */
@@ -46,22 +45,3 @@ export function lineError(line: number, reason: string): StatementError {
   return new StatementError(`${line}行目: ${reason}`);
 }
 
-/** A cell within its cap (limits.ts), or the file is rejected naming the line and the field. */
-export function capped(cell: string, kind: FieldKind, line: number, field: string): string {
-  const cap = STATEMENT_LIMITS.field[kind];
-  if (cell.length > cap) throw lineError(line, `${field}が長すぎます（${cell.length}文字、上限 ${cap}文字）`);
-  return cell;
-}
-
-/**
- * A transfer name as the bank printed it. A question mark is no character of the Zengin set the names travel
- * in: it is what a conversion to an encoding without half-width katakana (ISO-2022-JP, often) leaves for each
- * lost letter, so the name is not the transfer's any more.
- */
-export function checkedName(name: string, line: number, field: string): string {
-  capped(name, 'name', line, field);
-  if (name.includes('?') || name.includes('？')) {
-    throw lineError(line, `${field}に「?」があります（文字コードの変換で失われた文字の可能性があります）。銀行からダウンロードしたままのファイルをお使いください`);
-  }
-  return name;
-}
