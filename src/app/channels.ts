@@ -4,14 +4,14 @@ import type { App } from './context.ts';
 import type { MailSource } from '../intake/sources/mail-source.ts';
 import { FolderSource } from '../intake/sources/folder-source.ts';
 import { ImapSource } from '../intake/sources/imap-source.ts';
-import { MailboxSync } from '../intake/sources/mailbox-sync.ts';
+import { MailboxSyncStore } from '../cases/mailbox-sync-store.ts';
 import type { Transport } from '../outbound/transports/transport.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { SmtpTransport } from '../outbound/transports/smtp-transport.ts';
 
 export function createSource(app: App): MailSource {
   const { imap, inbox } = app.config;
-  if (imap.host) return new ImapSource(imap, new MailboxSync(app.db), app.log);
+  if (imap.host) return new ImapSource(imap, new MailboxSyncStore(app.db), app.log);
   return new FolderSource(inbox.dir, inbox.processedDir);
 }
 

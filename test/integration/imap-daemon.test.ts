@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createApp, closeApp } from '../../src/app/context.ts';
 import { drainSource } from '../../src/app/daemon.ts';
 import { ImapSource, PROCESSED_KEYWORD } from '../../src/intake/sources/imap-source.ts';
-import { MailboxSync } from '../../src/intake/sources/mailbox-sync.ts';
+import { MailboxSyncStore } from '../../src/cases/mailbox-sync-store.ts';
 import { silentLogger } from '../../src/shared/log.ts';
 
 const run = promisify(execFile);
@@ -298,21 +298,21 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     await createFolder(folder);
     const config = loadConfig({ cwd: ROOT, env: { ...envFor(dir, folder) } });
     const app = createApp(config, silentLogger());
-    const source = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+    const source = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
     try {
       const first = await mail({ messageId: 'validity-1@example.jp' });
       await appendMails(dovecot, [first], { mailbox: folder, date: JAN20 });
       expect((await drainSource(app, source)).map((o) => o.classification)).toEqual(['application']);
-      const before = new MailboxSync(app.db).get(folder)!;
+      const before = new MailboxSyncStore(app.db).get(folder)!;
       // The folder is deleted and made again (UIDs renumbered), and the old mail comes back with a new one.
       await withImap(dovecot, async (c) => { await c.mailboxDelete(folder); await c.mailboxCreate(folder); });
       await appendMails(dovecot, [first, await mail({ messageId: 'validity-2@example.jp' })], { mailbox: folder, date: JAN20 });
       await source.close();
-      const again = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+      const again = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
       const outcomes = await drainSource(app, again);
       await again.close();
       expect(outcomes.map((o) => o.classification)).toEqual(['duplicate', 'application']);
-      const after = new MailboxSync(app.db).get(folder)!;
+      const after = new MailboxSyncStore(app.db).get(folder)!;
       expect(after.uidvalidity).not.toBe(before.uidvalidity);
       expect(app.cases.listCases().map((c) => c.number)).toEqual(['R-2026-000001', 'R-2026-000002']);
       expect(await listMailbox(dovecot, folder)).toEqual([]);
@@ -328,7 +328,7 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     await createFolder(folder);
     const config = loadConfig({ cwd: ROOT, env: envFor(dir, folder) });
     const app = createApp(config, silentLogger());
-    const source = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+    const source = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
     const refs = (mails: { ref: string }[]) => mails.map((m) => Number(m.ref.split(':')[1]));
     try {
       // UID 1 will fail; 2–6 are unrelated; 7 is an application.
@@ -344,11 +344,11 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       expect(refs(second)).toEqual([1, 6, 7]); // the failed one again; the handled ones not re-read
       await source.done(second[1]!, 'ignored');
       await source.done(second[2]!, 'processed');
-      expect(new MailboxSync(app.db).get(folder)!.lastUid).toBe(0); // held back by UID 1
+      expect(new MailboxSyncStore(app.db).get(folder)!.lastUid).toBe(0); // held back by UID 1
       const third = await source.pending();
       expect(refs(third)).toEqual([1]);
       await source.done(third[0]!, 'processed');
-      expect(new MailboxSync(app.db).get(folder)!.lastUid).toBe(6);
+      expect(new MailboxSyncStore(app.db).get(folder)!.lastUid).toBe(6);
       expect(await source.pending()).toEqual([]);
       expect((await listMailbox(dovecot, folder)).map((m) => m.messageId)).toEqual(['hold-2@example.jp', 'hold-3@example.jp', 'hold-4@example.jp', 'hold-5@example.jp', 'hold-6@example.jp']);
     } finally {
@@ -365,7 +365,7 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
     const app = createApp(config, silentLogger());
     try {
       await appendMails(dovecot, [await mail({ messageId: 'flag-1@example.jp' }), await mail({ messageId: 'flag-lunch@example.jp', subject: 'ランチ', attachments: [] })], { mailbox: folder, date: JAN20 });
-      const source = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+      const source = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
       expect((await drainSource(app, source)).map((o) => o.classification)).toEqual(['application', 'ignored']);
       const box = await listMailbox(dovecot, folder);
       expect(box.map((m) => [m.messageId, m.flags.sort()])).toEqual([['flag-1@example.jp', ['$ConkenProcessed', '\\Seen']], ['flag-lunch@example.jp', []]]);
@@ -373,7 +373,7 @@ describe.skipIf(!enabled)('IMAP/SMTP daemon against Dovecot and an SMTP server',
       // Even with the watermark lost, a flagged mail is not read again (the unrelated one is, and stays unrelated).
       await source.close();
       app.db.prepare('UPDATE mailbox_sync SET last_uid = 0').run();
-      const restarted = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+      const restarted = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
       expect((await drainSource(app, restarted)).map((o) => [o.classification, o.firstSeenAs])).toEqual([['duplicate', 'ignored']]);
       await restarted.close();
       expect((await listMailbox(dovecot, folder)).map((m) => m.flags.length)).toEqual([2, 0]);
@@ -431,13 +431,13 @@ describe.skipIf(!enabled)('IMAP and SMTP over TLS', { timeout: 90_000 }, () => {
     const env = { ...tlsEnv(dir, 'Imaps'), CONKEN_IMAP_PORT: String(dovecot.tlsPort), CONKEN_IMAP_SECURE: 'true' };
     const app = createApp(loadConfig({ cwd: ROOT, env: { ...env, CONKEN_IMAP_TLS_REJECT_UNAUTHORIZED: 'true' } }), silentLogger());
     try {
-      const strict = new ImapSource(app.config.imap, new MailboxSync(app.db), app.log);
+      const strict = new ImapSource(app.config.imap, new MailboxSyncStore(app.db), app.log);
       expect(await drainSource(app, strict)).toEqual([]);
       expect(strict.health()).toMatchObject({ state: 'disconnected', lastError: expect.stringMatching(/certificate/i) });
       await strict.close();
       expect(await listMailbox(dovecot, 'Imaps')).toHaveLength(1);
 
-      const relaxed = new ImapSource({ ...app.config.imap, tlsRejectUnauthorized: false }, new MailboxSync(app.db), app.log);
+      const relaxed = new ImapSource({ ...app.config.imap, tlsRejectUnauthorized: false }, new MailboxSyncStore(app.db), app.log);
       expect((await drainSource(app, relaxed)).map((o) => o.classification)).toEqual(['application']);
       await relaxed.close();
       expect(await listMailbox(dovecot, 'Imaps')).toEqual([]);

@@ -16,7 +16,7 @@ import { createApp, closeApp, type App } from '../../src/app/context.ts';
 import { drainSource } from '../../src/app/daemon.ts';
 import { FolderSource } from '../../src/intake/sources/folder-source.ts';
 import { ImapSource, QUARANTINE_KEYWORD } from '../../src/intake/sources/imap-source.ts';
-import { MailboxSync } from '../../src/intake/sources/mailbox-sync.ts';
+import { MailboxSyncStore } from '../../src/cases/mailbox-sync-store.ts';
 import { silentLogger } from '../../src/shared/log.ts';
 
 function query<T>(dir: string, sql: string, ...params: (string | number)[]): T[] {
@@ -251,7 +251,7 @@ describe.skipIf(!enabled)('a poison mail in the IMAP mailbox (Dovecot)', { timeo
     // An invalid mailbox name: Dovecot refuses to create it, so moving is not possible.
     const config = loadConfig({ cwd: ROOT, env: { ...dataEnv(dir), ...dovecot.env(), CONKEN_IMAP_MAILBOX: folder, CONKEN_IMAP_PROCESSED_FOLDER: `${folder}-Processed`, CONKEN_IMAP_QUARANTINE_FOLDER: 'bad/../name', CONKEN_DAEMON_MAX_ATTEMPTS: '2' } });
     const app = createApp(config, silentLogger());
-    const source = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+    const source = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
     process.env.CONKEN_TEST_FAULT = 'throw:poison-flag@';
     try {
       const [good] = await goodMails('flag', 1);
@@ -263,13 +263,13 @@ describe.skipIf(!enabled)('a poison mail in the IMAP mailbox (Dovecot)', { timeo
       expect(left!.flags).toEqual(expect.arrayContaining(['\\Flagged', QUARANTINE_KEYWORD]));
       expect(quarantineExceptions(dir)).toHaveLength(1);
       // The watermark passed it (the good mail, UID 2, was moved away).
-      const sync = new MailboxSync(app.db);
+      const sync = new MailboxSyncStore(app.db);
       expect(sync.get(folder)!.lastUid).toBe(1);
       // Read from the start again (a new source, its memory gone, the watermark back at 0): passed over by
       // its keyword, without fetching a second record or processing it again.
       await source.close();
       sync.set(folder, { uidvalidity: sync.get(folder)!.uidvalidity, lastUid: 0 });
-      const again = new ImapSource(config.imap, new MailboxSync(app.db), app.log);
+      const again = new ImapSource(config.imap, new MailboxSyncStore(app.db), app.log);
       expect(await drainSource(app, again)).toEqual([]);
       await again.close();
       expect(quarantineExceptions(dir)).toHaveLength(1);
