@@ -238,7 +238,7 @@ async function readFiles(app: App, mail: IncomingMail, mode: 'all' | 'by-content
     const type = detectFileType(a.content);
     const deferred = mode === 'by-content' && !a.refused && PICTURES.includes(type);
     const verdict: FileVerdict = a.refused
-      ? { role: 'unreadable', type, reason: a.refused }
+      ? { role: 'unreadable', type, reason: a.refused, ...(a.refusedProblem ? { problem: a.refusedProblem } : {}) }
       // Not read yet (a placeholder replaced below, or dropped with the ignored mail).
       : deferred ? { role: 'unsupported', type, reason: '未読（画像）' } : await read(a.content, a.filename);
     if (deferred) later.push(files.length);
