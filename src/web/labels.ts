@@ -100,15 +100,15 @@ const MORE_LABELS: Record<string, string> = {
 /** A field's label: where it sits on the form (rows: the list's label and the row number). */
 export function fieldLabel(field: string): string {
   const direct = FIELD_LABELS[field] ?? MORE_LABELS[field];
-  if (direct) return direct.replace(/^■/, '');
+  if (direct) return direct.replace(/■/g, '');
   const row = /^([A-Za-z]+)\[(\d+)\]\.([A-Za-z]+)$/.exec(field);
   if (row) {
-    const list = MORE_LABELS[row[1]!] ?? FIELD_LABELS[row[1]!]?.replace(/^■/, '') ?? row[1]!;
+    const list = MORE_LABELS[row[1]!] ?? FIELD_LABELS[row[1]!]?.replace(/■/g, '') ?? row[1]!;
     const inner = FIELD_LABELS[`${row[1]}.${row[3]}`] ?? SHORT[row[3]!] ?? row[3]!;
     return `${list} ${row[2]}行目の${inner}`;
   }
   const dotted = FIELD_LABELS[field.split('.')[0]!];
-  return dotted ? `${dotted.replace(/^■/, '')}（${field.split('.')[1]}）` : field;
+  return dotted ? `${dotted.replace(/■/g, '')}（${field.split('.')[1]}）` : field;
 }
 
 const DATE_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

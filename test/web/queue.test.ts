@@ -21,6 +21,9 @@ const missing = chromiumMissing();
 if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
 if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
 
+/** An <img> that has loaded a picture (run in the page). */
+const loaded = (img: unknown) => { const i = img as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; };
+
 const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : tempDir('conken-shots-');
 const PASSWORD = 'staff-pass-0001';
 
@@ -110,7 +113,7 @@ describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () 
     const first = before[0]!;
     expect(await page.evaluate<string>('document.activeElement && document.activeElement.name')).toBe(`v:${first}`);
     const crop = page.locator('.confirm-row').first().locator('.crop img');
-    expect(await crop.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    expect(await crop.evaluate(loaded)).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'workbench-case.png') });
 
     await page.keyboard.press('Enter');
@@ -131,6 +134,18 @@ describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () 
     expect(sourceOf(ocrCase, target).text).toBe('訂正した値のテスト');
     // The page updated in place (htmx): the next value has the focus.
     expect(await page.evaluate<string>('document.activeElement && document.activeElement.name')).toBe(`v:${unconfirmedOf(ocrCase)[0]}`);
+
+    // A value that cannot be read as its type is refused with the reason, and stays to confirm.
+    const typed = unconfirmedOf(ocrCase).find((f) => f === 'postalCode' || /\.years$|\.hours$/.test(f));
+    expect(typed, 'a postal code or a number among the values to confirm').toBeTruthy();
+    const count = confirmations(ocrCase).length;
+    await page.locator(`input[name="v:${typed}"]`).fill('あいう');
+    await page.locator(`input[name="v:${typed}"]`).press('Enter');
+    await page.locator('.confirm-row.has-error .error').waitFor();
+    expect(await page.locator('.confirm-row.has-error .error').textContent()).toContain(typed);
+    expect(unconfirmedOf(ocrCase)).toContain(typed);
+    expect(confirmations(ocrCase).length).toBe(count);
+    expect(await page.evaluate<string>('document.activeElement && document.activeElement.name')).toBe(`v:${typed}`);
   });
 
   it('save-and-next (Ctrl+Enter) confirms every value shown and opens the next case of the queue', async () => {
@@ -163,7 +178,7 @@ describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () 
     await page.goto(`${web.url}/cases/${ocrCase}`);
     const photo = page.locator('tr.preview img').first();
     await photo.scrollIntoViewIfNeeded();
-    expect(await photo.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    expect(await photo.evaluate(loaded)).toBe(true);
     const inline = await context.request.get(`${web.url}${await photo.getAttribute('src')}`);
     expect(inline.headers()['content-disposition']).toMatch(/^inline; filename="[A-Za-z0-9._-]+"; filename\*=UTF-8''/);
     await page.screenshot({ path: path.join(SHOTS, 'workbench-case-confirmed.png') });

@@ -164,7 +164,8 @@ export function registerCaseRoutes(server: FastifyInstance): void {
       request.session.flash = message ?? undefined;
       return reply.redirect(`/cases/${c.number}`, 303);
     }
-    return wb.page(request, reply, 'case', { title: c.number, ...caseView(server, after), errors, flash: message }, Object.keys(errors).length ? 422 : 200);
+    // htmx swaps only a 2xx answer: the page with its errors comes as 200 to it, as 422 to a plain form post.
+    return wb.page(request, reply, 'case', { title: c.number, ...caseView(server, after), errors, flash: message }, Object.keys(errors).length && !htmx ? 422 : 200);
   });
 
   /** The attachment if it belongs to the case, else nothing (ids are not secrets, but the case must match). */
