@@ -1,12 +1,13 @@
 // The embedded demo: the sample mails dropped into the inbox, the daemon's work done once, the sample
 // bank statement imported, the outbox delivered to data/outbox/, and a summary of what happened.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
 import { createApp, closeApp } from '../app/context.ts';
 import { createLogger } from '../shared/log.ts';
 import { FolderSource } from '../intake/sources/folder-source.ts';
+import { makePrivateDir } from '../shared/private-files.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { drainSource, deliverOutbox } from '../app/daemon.ts';
 import { importPaymentsFile } from '../app/import-payments.ts';
@@ -28,11 +29,11 @@ export async function runDemo(config: Config, options: { force: boolean; out: No
   }
   for (const p of [config.database.path, `${config.database.path}-wal`, `${config.database.path}-shm`]) rmSync(p, { force: true });
   for (const dir of [config.inbox.dir, config.store.dir, config.outbox.dir]) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   writeFileSync(marker, 'This data folder was made by `conken demo`; the demo may reset it.\n');
 
   const mails = readdirSync(path.join(SAMPLES, 'mails')).filter((f) => f.endsWith('.eml')).sort();
-  mkdirSync(config.inbox.dir, { recursive: true });
+  makePrivateDir(config.inbox.dir);
   for (const f of mails) copyFileSync(path.join(SAMPLES, 'mails', f), path.join(config.inbox.dir, f));
   say(`== 1. ${mails.length} sample mails dropped into ${path.relative(process.cwd(), config.inbox.dir) || config.inbox.dir}/`);
 

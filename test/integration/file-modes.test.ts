@@ -47,10 +47,13 @@ const { createApp, closeApp } = await import(ROOT + '/src/app/context.ts');
 const { silentLogger } = await import(ROOT + '/src/shared/log.ts');
 const { FolderTransport } = await import(ROOT + '/src/outbound/transports/folder-transport.ts');
 const { importStatement } = await import(ROOT + '/src/app/import-statement-file.ts');
+const { FolderSource } = await import(ROOT + '/src/intake/sources/folder-source.ts');
 const { readFileSync } = await import('node:fs');
 const config = loadConfig({ cwd: ROOT, env });
 const app = createApp(config, silentLogger());
 const stored = app.files.put(Buffer.from('From: a@example.jp\\r\\n\\r\\nbody'), '.eml');
+// The folder source's inbox and its processed folder hold applicants' mails too.
+new FolderSource(config.inbox.dir, config.inbox.processedDir);
 await new FolderTransport(config.outbox.dir).send({ messageId: 'R-2026-000001.test.1@example.jp' }, Buffer.from('Subject: x\\r\\n\\r\\nbody'));
 // A statement import: its writer thread opens the database on its own connection and writes to the WAL.
 await importStatement(app, readFileSync(ROOT + '/samples/statements/payments.csv'), 'payments.csv', 'test');
@@ -72,7 +75,9 @@ console.log(JSON.stringify({ modes, stored: stored.path }));`;
     expect(modes[path.join('store', stored)]).toBe('600');
     expect(modes.outbox).toBe('700');
     expect(modes[path.join('outbox', 'R-2026-000001.test.1.eml')]).toBe('600');
-    // Nothing under data/ that the app made is readable by others (the folder source's inbox is not made here).
+    expect(modes.inbox).toBe('700');
+    expect(modes[path.join('inbox', 'processed')]).toBe('700');
+    // Nothing under data/ that the app made is readable by others.
     for (const [file, m] of Object.entries(modes)) expect(Number.parseInt(m, 8) & 0o077, file).toBe(0);
   });
 

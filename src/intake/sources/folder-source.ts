@@ -2,8 +2,9 @@
 // to a processed folder. If the daemon dies between commit and move, the mail is seen again and the
 // message store recognises it as already processed: nothing happens twice. A mail the daemon gave up on
 // (src/app/poison-mail.ts) is moved to the quarantine folder, by default inbox/quarantine/.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { makePrivateDir } from '../../shared/private-files.ts';
 import type { Disposition, MailSource, SourceMail } from './mail-source.ts';
 
 export class FolderSource implements MailSource {
@@ -16,8 +17,9 @@ export class FolderSource implements MailSource {
     this.dir = dir;
     this.processedDir = processedDir;
     this.quarantineDir = quarantineDir;
-    mkdirSync(dir, { recursive: true });
-    mkdirSync(processedDir, { recursive: true });
+    // Mail holds applicants' personal data: the folders we make are the owner's only (SPEC §7).
+    makePrivateDir(dir);
+    makePrivateDir(processedDir);
   }
 
   async pending(): Promise<SourceMail[]> {
@@ -37,7 +39,7 @@ export class FolderSource implements MailSource {
     const from = path.join(this.dir, mail.ref);
     if (!existsSync(from)) return;
     const dir = disposition === 'quarantined' ? this.quarantineDir : this.processedDir;
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     let to = path.join(dir, mail.ref);
     for (let i = 1; existsSync(to); i++) to = path.join(dir, mail.ref.replace(/(\.eml)?$/i, `.${i}$1`));
     renameSync(from, to);
