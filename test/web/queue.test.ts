@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
 import { fieldSources, type ApplicationBase } from '../../src/extract/forms/form-kind.ts';
-import { harness, mail, ROOT, sampleForm, sampleMail, tempDir } from '../support/harness.ts';
+import { harness, mail, PROOF, ROOT, sampleForm, sampleMail, tempDir } from '../support/harness.ts';
 import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
@@ -42,7 +42,7 @@ describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () 
     const photos = await h.process(sampleMail('26-certification-photos.eml'), '26.eml');
     ocrCase = photos.cases[0]!.number!;
     expect(photos.cases[0]!.status).toBe('exception');
-    const other = await h.process(await mail({ attachments: [{ filename: '申請書.docx', content: sampleForm('not-our-form.docx') }] }), 'other.eml');
+    const other = await h.process(await mail({ attachments: [{ filename: '申請書.docx', content: sampleForm('not-our-form.docx') }, PROOF] }), 'other.eml');
     wordCase = other.cases[0]!.number!;
     expect(other.cases[0]!.status).toBe('exception');
     await h.process(sampleMail('06-unrelated.eml'), '06.eml');
@@ -175,10 +175,18 @@ describe.skipIf(!!missing)('the exceptions queue in the browser (Chromium)', () 
     expect(download.headers()['x-content-type-options']).toBe('nosniff');
     expect(download.headers()['content-type']).toBe('application/octet-stream');
 
+    // A PDF opens in the browser's own viewer (inline), never as our page.
+    await page.goto(`${web.url}/cases/${wordCase}`);
+    const pdfHref = (await page.locator('tr', { hasText: '受講証明書.pdf' }).locator('a', { hasText: '表示' }).getAttribute('href'))!;
+    const pdf = await context.request.get(`${web.url}${pdfHref}`);
+    expect([pdf.status(), pdf.headers()['content-type'], pdf.headers()['content-disposition']?.split(';')[0]]).toEqual([200, 'application/pdf', 'inline']);
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await page.goto(`${web.url}${pdfHref}`))!.status()).toBe(200);
+
     await page.goto(`${web.url}/cases/${ocrCase}`);
     const photo = page.locator('tr.preview img').first();
     await photo.scrollIntoViewIfNeeded();
-    expect(await photo.evaluate(loaded)).toBe(true);
+    await expect.poll(() => photo.evaluate(loaded)).toBe(true); // loading="lazy": it loads once in view
     const inline = await context.request.get(`${web.url}${await photo.getAttribute('src')}`);
     expect(inline.headers()['content-disposition']).toMatch(/^inline; filename="[A-Za-z0-9._-]+"; filename\*=UTF-8''/);
     await page.screenshot({ path: path.join(SHOTS, 'workbench-case-confirmed.png') });
