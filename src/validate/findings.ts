@@ -63,11 +63,14 @@ export const FIELD_LABELS: Record<string, string> = {
   ethicsAgreed: '倫理綱領・職業倫理規程のページ末尾の同意チェックボックス',
 };
 
-/** A form kind's own field labels (src/kinds/ adds them when it registers the kind). */
-export function addFieldLabels(labels: Record<string, string>): void {
-  Object.assign(FIELD_LABELS, labels);
+/** Each form kind's own wording, where its form differs from the shared one (src/kinds/ adds it with the kind). */
+const KIND_LABELS = new Map<string, Readonly<Record<string, string>>>();
+
+export function registerFieldLabels(kind: string, labels: Readonly<Record<string, string>>): void {
+  KIND_LABELS.set(kind, labels);
 }
 
-export function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? field;
+/** Where a field sits on a form of `kind` (its own wording first, then the shared one), or the field's name. */
+export function fieldLabel(field: string, kind?: string): string {
+  return (kind ? KIND_LABELS.get(kind)?.[field] : undefined) ?? FIELD_LABELS[field] ?? field;
 }

@@ -17,7 +17,7 @@ export function unconfirmedFindings(application: ApplicationBase, minConfidence:
     const read = source.text.trim() === '' ? '（空欄）' : `「${source.text.replace(/\s+/g, ' ').slice(0, 60)}」`;
     const where = position(field);
     out.push(finding('field.unconfirmed', 'staff',
-      `${fieldLabel(field)}（${field}）をOCRで確実に読み取れませんでした。読取値${read}、信頼度 ${Math.round(source.confidence * 100)}%、${source.location}。スキャン画像（conken case に切り抜きの場所）と照合し、conken confirm で確定してください。`,
+      `${fieldLabel(field, application.kind)}（${field}）をOCRで確実に読み取れませんでした。読取値${read}、信頼度 ${Math.round(source.confidence * 100)}%、${source.location}。スキャン画像（conken case に切り抜きの場所）と照合し、conken confirm で確定してください。`,
       { field, ...(where.row !== undefined ? { row: where.row } : {}) }));
   }
   return out;
