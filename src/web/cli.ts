@@ -86,7 +86,7 @@ export function registerWorkbenchCommands(program: Command): void {
       const log = createLogger(config.log.level);
       const app = createApp(config, log);
       const web = await serveWorkbench(app);
-      process.stdout.write(`workbench: ${web.url}\n`);
+      process.stdout.write(`workbench: ${web.url}${web.url !== web.listening ? ` (listening on ${web.listening})` : ''}\n`);
       if (new UsersStore(app.db).count() === 0) process.stdout.write(`${firstUserHint()}\n`);
       let stopping = false;
       const stop = () => {

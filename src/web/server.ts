@@ -235,7 +235,10 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
 }
 
 export interface RunningWorkbench {
+  /** Where users go (the public URL behind a proxy, else where it listens). */
   url: string;
+  /** Where it listens. */
+  listening: string;
   server: FastifyInstance;
   close(): Promise<void>;
 }
@@ -247,7 +250,8 @@ export async function startWorkbench(app: App): Promise<RunningWorkbench> {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : app.config.web.port;
   const host = app.config.web.host.includes(':') ? `[${app.config.web.host}]` : app.config.web.host;
-  const url = app.config.web.publicUrl || `http://${host}:${port}/`;
+  const listening = `http://${host}:${port}/`;
+  const url = app.config.web.publicUrl || listening;
   app.log.info({ url, port }, 'workbench listening');
-  return { url, server, close: () => server.close() };
+  return { url, listening, server, close: () => server.close() };
 }

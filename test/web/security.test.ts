@@ -239,6 +239,23 @@ describe.skipIf(!!missing)('workbench security (Chromium)', () => {
     }
   });
 
+  it('behind an https proxy: a Secure __Host- cookie, and a POST from any other origin refused', async () => {
+    const https = await startWeb(dir, { CONKEN_WEB_PUBLIC_URL: 'https://workbench.example.jp' });
+    try {
+      const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'workbench.example.jp' };
+      const page = await fetch(`${https.url}/login`, { headers: viaProxy });
+      const cookie = page.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^__Host-conken=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+      expect(page.headers.get('strict-transport-security')).toContain('max-age=');
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+      const login = (origin: string) => fetch(`${https.url}/login`, { method: 'POST', redirect: 'manual', headers: { ...viaProxy, origin, cookie: cookie.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login: 'admin', password: PASSWORDS.admin, _csrf: token }).toString() });
+      expect((await login(https.url)).status).toBe(403);
+      expect((await login('https://workbench.example.jp')).status).toBe(303);
+    } finally {
+      await https.stop();
+    }
+  });
+
   it('binding to anything but loopback without an https public URL refuses to start', () => {
     const run = (extra: Record<string, string>) => spawnSync(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'web'], { cwd: ROOT, env: { ...process.env, ...envFor(dir, extra) }, encoding: 'utf8', timeout: 30_000 });
     const open = run({ CONKEN_WEB_HOST: '0.0.0.0' });

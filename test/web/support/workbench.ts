@@ -30,7 +30,7 @@ export function startWeb(dir: string, extra: Record<string, string> = {}): Promi
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`conken web did not start: ${logs}`)), 30_000);
     const check = () => {
-      const m = /workbench: (http:\/\/\S+)/.exec(logs);
+      const m = /listening on (http:\/\/[^\s)]+)/.exec(logs) ?? /workbench: (http:\/\/\S+)/.exec(logs);
       if (!m) return;
       clearTimeout(timer);
       child.stdout!.off('data', check);
