@@ -12,7 +12,7 @@
 // The thread is the same file run with workerData.watchdog; it uses no more than a few MiB.
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import { openForLastWrite } from '../cases/db.ts';
 import { recordWatchdogReason } from '../cases/intake-attempts.ts';
 
 interface WatchdogData {
@@ -62,8 +62,7 @@ function runWatchdog(data: WatchdogData): void {
   const deadline = new BigInt64Array(data.shared);
   const end = (reason: string) => {
     try {
-      const db = new DatabaseSync(data.dbPath);
-      db.exec('PRAGMA busy_timeout = 1000');
+      const db = openForLastWrite(data.dbPath);
       recordWatchdogReason(db, reason);
       db.close();
     } catch { /* the main thread holds the database: the restart records a plain crash instead */ }

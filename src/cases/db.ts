@@ -123,3 +123,13 @@ export function changeStamp(db: Db): string {
 export function relaxDurability(db: Db): void {
   db.exec('PRAGMA synchronous = NORMAL');
 }
+
+/**
+ * A plain connection for a last write by a thread that cannot wait (the daemon's watchdog, about to end the
+ * process): no migration, no pragmas but a short busy timeout.
+ */
+export function openForLastWrite(file: string, busyTimeoutMs = 1000): Db {
+  const db = new DatabaseSync(file);
+  db.exec(`PRAGMA busy_timeout = ${Math.round(busyTimeoutMs)}`);
+  return db;
+}
