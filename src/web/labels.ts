@@ -35,6 +35,21 @@ export const CLASSIFICATION_LABELS: Record<string, string> = {
   duplicate: '重複',
 };
 
+/** The history's events, in words (an unknown type is shown as it is). */
+export const EVENT_LABELS: Record<string, string> = {
+  'case.created': '案件の作成',
+  'case.evaluated': '審査項目の判定',
+  'case.reply-received': '返信の受付',
+  'case.decided': '審査の結果',
+  'field.confirmed': '値の確定',
+  'payment.linked': '入金の消込',
+  'payment.unlinked': '消込の取り消し',
+  'payment.reminder': '入金の督促',
+  'mail.quarantined': 'メールの隔離',
+  'mail.duplicate': '重複メール',
+  'notice.queued': '通知の作成',
+};
+
 export const OUTBOX_STATUS_LABELS: Record<string, string> = { pending: '送信待ち', sent: '送信済み', suppressed: '送信しない' };
 
 /** Short names for the finding codes (the queue's reasons). */

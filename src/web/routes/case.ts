@@ -10,7 +10,7 @@ import { applicationValues, fieldSources, type ApplicationBase } from '../../ext
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { nextInQueue, queuePosition } from '../queries.ts';
-import { AUDIENCE_LABELS, CODE_LABELS, KIND_LABELS, OUTBOX_STATUS_LABELS, STATUS_LABELS, bytes, fieldLabel, tokyoDateTime, tokyoDay, yen } from '../labels.ts';
+import { AUDIENCE_LABELS, CODE_LABELS, EVENT_LABELS, KIND_LABELS, OUTBOX_STATUS_LABELS, STATUS_LABELS, bytes, fieldLabel, tokyoDateTime, tokyoDay, yen } from '../labels.ts';
 
 const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;
 const INLINE_TYPES: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
@@ -42,6 +42,20 @@ function valueText(values: Map<string, { value: string }>, field: string): strin
 function fileLabel(file: string): { file: string; files: string } {
   const files = file.split(/,\s*/).filter(Boolean);
   return { file: files.length > 1 ? `${files[0]} ほか${files.length - 1}件` : file, files: file };
+}
+
+/** What an event says, in a line: the usual ones in words, the others as their data (cut short). */
+function eventSummary(type: string, json: string | null): string {
+  if (!json) return '';
+  const d = JSON.parse(json) as Record<string, unknown>;
+  if (type === 'case.evaluated' && typeof d.status === 'string') {
+    const codes = Array.isArray(d.codes) ? (d.codes as string[]).map((c) => CODE_LABELS[c.split('/')[0]!] ?? c) : [];
+    return `${d.previous ? `${STATUS_LABELS[String(d.previous)] ?? d.previous} → ` : ''}${STATUS_LABELS[d.status] ?? d.status}${codes.length ? `（${[...new Set(codes)].join('、')}）` : ''}`;
+  }
+  if (type === 'case.created' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
+  if (type === 'notice.queued' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}`;
+  if (type === 'field.confirmed' && typeof d.field === 'string') return `${fieldLabel(d.field)}：${d.corrected ? '修正して確定' : '読み取りどおり確定'}`;
+  return json.length < 300 ? json : `${json.slice(0, 300)}…`;
 }
 
 function percent(confidence: number): number {
@@ -84,7 +98,7 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     const mail = o.mail_json ? JSON.parse(o.mail_json) as { subject?: string; text?: string } : null;
     return { kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to: o.to_address, status: OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error };
   });
-  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: e.type, data: e.data_json && e.data_json.length < 400 ? e.data_json : e.data_json ? `${e.data_json.slice(0, 400)}…` : '' }));
+  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json) }));
   const computed = c.computed_json ? JSON.parse(c.computed_json) as Record<string, unknown> : null;
   return {
     case: {

@@ -13,8 +13,13 @@ export const CHROMIUM_ARGS = [
 
 /** Why the browser tests cannot run here, or null. In CI the caller turns this into a failure. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`;
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`;
+  // Without a CJK font the pages render Japanese as empty boxes: the screenshots would be worthless.
+  if (!NOTO_CJK.some((f) => existsSync(f))) return 'fonts-noto-cjk is not installed (apt-get install fonts-noto-cjk)';
+  return null;
 }
+
+const NOTO_CJK = ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', '/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf'];
 
 /** playwright's launch() gives each browser a fresh temporary user-data-dir, removed when it closes. */
 export function launchChromium(): Promise<Browser> {
