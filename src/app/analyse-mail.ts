@@ -23,7 +23,7 @@ import { supportingDocuments } from './supporting-documents.ts';
 import { attachmentFindings } from '../validate/attachment-findings.ts';
 import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
 import { looksLikePages } from '../extract/documents/page-like.ts';
-import { casePaid, paymentFindingsOf } from './payment-state.ts';
+import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
@@ -177,7 +177,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const pay = paymentState(app, replyTo.id, kind, application, planned);
     const decision = decideTransition(
       { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
-      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings } }, app.rules);
+      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo) } }, app.rules);
     analysis.plans.push({
       existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
       intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,

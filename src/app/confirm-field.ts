@@ -12,7 +12,7 @@ import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.t
 import { isOngoing, parseDate, parseNumber, parsePostalCode, parseYearMonth, type Parsed } from '../extract/values.ts';
 import { cleanValue, nfkc } from '../shared/japanese.ts';
 import type { Finding } from '../validate/findings.ts';
-import { casePaid, paymentFindingsOf } from './payment-state.ts';
+import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
 import { supportingDocuments } from './supporting-documents.ts';
 import { runMatching } from './payment-matching.ts';
 import { tokyoDate } from '../shared/calendar.ts';
@@ -115,7 +115,7 @@ export function confirmField(app: App, caseNumber: string, field: string, value:
       { status: row.status, findings: app.cases.currentFindings(row.id), noticesSuppressed: row.notices_suppressed === 1, paid, paymentFindings: paymentFindingsOf(row) },
       { type: 'field-confirmed', field, corrected: value !== undefined, actor, facts: {
         kind: row.kind, application, received: tokyoDate(new Date(row.received_at)), proofCount: documents.length, documents,
-        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[],
+        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], handled: handledFindingsOf(row),
       } }, app.rules);
     app.writer.apply([{ case: row, decision, columns: { application_json: JSON.stringify(application), ...paymentKeyColumns(app, row.id, row.kind, application) } }]);
     // A corrected name or number may be what a waiting payment needed.

@@ -25,6 +25,8 @@ export interface CaseRow {
   payment_company?: string | null;
   payment_findings_json?: string;
   payment_reminded_at?: string | null;
+  /** Findings staff marked handled (HandledFinding[]): left out of every later evaluation. */
+  handled_findings_json?: string;
   revision: number;
   notices_suppressed: number;
   created_at: string;

@@ -18,7 +18,7 @@ import { noticeSnapshot, type NoticeFacts, type NoticeSettings } from './notice-
 import { tokyoDate } from '../shared/calendar.ts';
 
 /** The columns of a case a transition may set besides status and revision (the form, its payment key, …). */
-export type CaseColumns = Partial<Pick<CaseRow, 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'payment_declared' | 'payment_company' | 'payment_findings_json' | 'payment_reminded_at'>>;
+export type CaseColumns = Partial<Pick<CaseRow, 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'payment_declared' | 'payment_company' | 'payment_findings_json' | 'payment_reminded_at' | 'handled_findings_json'>>;
 
 /** The CaseRow columns that live in case_documents (migration 8). */
 const DOCUMENT_COLUMNS: ReadonlySet<string> = new Set(['application_json', 'computed_json']);

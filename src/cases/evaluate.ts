@@ -19,6 +19,22 @@ export interface EvaluationInput {
   paid: boolean;
   /** Staff findings the payment matching left on the case (payment.ambiguous, payment.amount-mismatch). */
   paymentFindings?: readonly Finding[];
+  /** Findings a person decided on (e.g. a late application accepted): left out of this evaluation. */
+  handled?: readonly HandledFinding[];
+}
+
+/** A staff or reviewer finding a person marked handled, with why. */
+export interface HandledFinding {
+  code: string;
+  field: string | null;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+/** Is this finding one a person has handled? Applicant findings never are: only the applicant can fix those. */
+export function isHandled(f: Finding, handled: readonly HandledFinding[] | undefined): boolean {
+  return !!handled?.length && f.audience !== 'applicant' && handled.some((h) => h.code === f.code && h.field === (f.field ?? null));
 }
 
 export interface Evaluation {
@@ -59,5 +75,6 @@ export function evaluate(rules: EvaluationRules, input: EvaluationInput): Evalua
     computed = result.computed;
   }
   if (!input.paid) findings.push(...(input.paymentFindings ?? []));
-  return { findings, computed, status: decideStatus(findings, input.paid) };
+  const open = input.handled?.length ? findings.filter((f) => !isHandled(f, input.handled)) : findings;
+  return { findings: open, computed, status: decideStatus(open, input.paid) };
 }

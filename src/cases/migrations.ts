@@ -356,4 +356,13 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 30,
+    name: 'findings staff marked handled: kept out of every later evaluation of the case',
+    sql: `
+      -- Staff findings (and reviewer notes) a person decided on, with why (e.g. a late application accepted):
+      -- [{code, field, reason, by, at}]. Every evaluation of the case leaves these out (src/cases/evaluate.ts).
+      ALTER TABLE cases ADD COLUMN handled_findings_json TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];

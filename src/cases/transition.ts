@@ -5,7 +5,7 @@
 // is decided here and applied by the one writer, src/cases/case-writer.ts, in the caller's transaction.
 // A statement import decides thousands of cases with the same function, one call per case.
 import { decideStatus, isClosed, type CaseStatus } from './status.ts';
-import { evaluate, type EvaluationInput, type EvaluationRules } from './evaluate.ts';
+import { evaluate, isHandled, type EvaluationInput, type EvaluationRules, type HandledFinding } from './evaluate.ts';
 import type { Finding } from '../validate/findings.ts';
 
 /** Every notice the transition can call for; each is a template in mail-templates/ that declares its audience. */
@@ -28,7 +28,11 @@ export type CaseTrigger =
   /** The fee has not arrived after the configured wait: remind the applicant. `waitingSince` for the record. */
   | { type: 'payment-reminder'; at: string; waitingSince: string }
   /** The reviewer's decision on a complete case. */
-  | { type: 'review-decision'; decision: 'approved' | 'rejected'; reviewer: string; reason?: string };
+  | { type: 'review-decision'; decision: 'approved' | 'rejected'; reviewer: string; reason?: string }
+  /** Staff decided on a staff finding (or a reviewer note): e.g. a late application accepted. `at`: when. */
+  | { type: 'finding-handled'; code: string; field: string | null; reason: string; actor: string; at: string }
+  /** Staff send a notice of the case again (the applicant lost it, a wrong address was corrected). */
+  | { type: 'notice-resent'; notice: NoticeName; actor: string };
 
 export type TriggerType = CaseTrigger['type'];
 
@@ -44,6 +48,8 @@ export interface CaseBefore {
   paid: boolean;
   /** The matcher's staff findings on the case now (payment.ambiguous, payment.amount-mismatch). */
   paymentFindings: readonly Finding[];
+  /** Findings staff marked handled before (left out of every evaluation). */
+  handled?: readonly HandledFinding[];
 }
 
 export interface CaseEventIntent {
@@ -65,7 +71,7 @@ export interface CaseDecision {
   /** Events of the trigger itself, besides `case.evaluated` and the notices (which the writer records). */
   events: CaseEventIntent[];
   /** Case columns the trigger sets besides status and revision (e.g. when a reminder went out). */
-  columns: { payment_reminded_at?: string };
+  columns: { payment_reminded_at?: string; handled_findings_json?: string };
 }
 
 export class TransitionRefused extends Error {}
@@ -138,6 +144,27 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
         events: [{ actor: 'system', type: 'payment.reminder', data: { queued: notices.length > 0, waitingSince: trigger.waitingSince } }],
       };
     }
+    case 'finding-handled': {
+      if (prev === null || isClosed(prev)) throw new TransitionRefused(prev === null ? 'no such case' : `the case is decided (${prev})`);
+      const entry: HandledFinding = { code: trigger.code, field: trigger.field, reason: trigger.reason, by: trigger.actor, at: trigger.at };
+      const target = before.findings.find((f) => isHandled(f, [entry]));
+      if (!target) throw new TransitionRefused(`no open staff or reviewer finding ${trigger.code}${trigger.field ? ` (${trigger.field})` : ''} on the case`);
+      if (!trigger.reason.trim()) throw new TransitionRefused('a reason is needed');
+      const findings = before.findings.filter((f) => !isHandled(f, [entry]));
+      const status = decideStatus(findings, before.paid);
+      return {
+        status, findings, computed: null, newRevision: true, actor: trigger.actor, columns: { handled_findings_json: JSON.stringify([...(before.handled ?? []), entry]) },
+        // The applicant heard of missing items with the form; what changes now is the fee request or the acceptance.
+        notices: noticesFor(prev, status, 'finding-handled', findings, before.noticesSuppressed),
+        events: [{ actor: trigger.actor, type: 'finding.handled', data: { code: trigger.code, field: trigger.field, reason: trigger.reason } }],
+      };
+    }
+    case 'notice-resent': {
+      if (prev === null || isClosed(prev)) throw new TransitionRefused(prev === null ? 'no such case' : `the case is decided (${prev})`);
+      if (!RESENDABLE[prev as keyof typeof RESENDABLE].includes(trigger.notice)) throw new TransitionRefused(`the notice ${trigger.notice} does not fit a case in ${prev}`);
+      if (before.noticesSuppressed && trigger.notice !== 'review-request') throw new TransitionRefused('mail to the applicant is held for this case');
+      return { ...unchanged(before, prev, trigger.actor), notices: [trigger.notice], events: [{ actor: trigger.actor, type: 'notice.resend', data: { notice: trigger.notice } }] };
+    }
     case 'review-decision': {
       if (prev !== 'ready-for-review') throw new TransitionRefused(prev !== null && isClosed(prev) ? `the case is decided already (${prev})` : `the case is not ready for review (${prev ?? 'none'})`);
       return {
@@ -147,6 +174,14 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
     }
   }
 }
+
+/** The notices that may be sent again while a case is in a status: those that status was announced with. */
+const RESENDABLE: Record<Exclude<CaseStatus, 'approved' | 'rejected'>, readonly NoticeName[]> = {
+  'missing-items': ['acknowledgement', 'missing-items'],
+  'awaiting-payment': ['acknowledgement', 'awaiting-payment', 'payment-reminder'],
+  exception: ['acknowledgement'],
+  'ready-for-review': ['acknowledgement', 'accepted', 'review-request'],
+};
 
 function unchanged(before: CaseBefore, status: CaseStatus, actor: string): CaseDecision {
   return { status, findings: [...before.findings], computed: null, newRevision: false, actor, notices: [], events: [], columns: {} };

@@ -17,9 +17,11 @@ import { startDaemon, deliverOutbox } from '../app/daemon.ts';
 import { importStatement } from '../app/import-statement-file.ts';
 import { linkPayment, PaymentActionError, StatementError, unlinkPayment, unmatchedPayments } from '../app/import-payments.ts';
 import { extractFile } from '../extract/extract-file.ts';
+import { formKind } from '../kinds/index.ts';
 import { caseLine, findingJson, findingLines } from './format.ts';
 import { runDemo } from './demo.ts';
 import { confirmField, ConfirmError } from '../app/confirm-field.ts';
+import { addCaseNote, handleFinding, resendNotice, StaffActionError, type StaffActionResult } from '../app/staff-actions.ts';
 import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { CASE_STATUSES } from '../cases/status.ts';
 import { registerWorkbenchCommands, serveWorkbench } from '../web/cli.ts';
@@ -188,9 +190,10 @@ program.command('extract').description('read a form (.docx, PDF, or scans/photos
       const lines = [`${file}: ${verdict.kind} form`];
       for (const [k, v] of Object.entries(app)) {
         if (k === 'sources' || k === 'invalid' || k === 'kind') continue;
-        if (Array.isArray(v) && k === 'cpd') {
-          lines.push(`  cpd: ${v.length} rows`);
-          for (const r of v as { grid: string; rowInGrid: number; title: string; completedOn: string; hours: number; points: number }[]) lines.push(`    ${r.grid} #${r.rowInGrid}: ${r.completedOn ?? '-'} ${r.hours ?? '-'}h ${r.points ?? '-'}pt  ${r.title ?? ''}`);
+        const rowText = formKind(verdict.kind)?.rowLists[k];
+        if (Array.isArray(v) && rowText) {
+          lines.push(`  ${k}: ${v.length} rows`);
+          for (const r of v as Record<string, unknown>[]) lines.push(`    ${rowText(r)}`);
           continue;
         }
         const src = sources[k];
@@ -342,6 +345,43 @@ program.command('confirm').description('staff: confirm a value OCR could not rea
       }
     });
   });
+
+const staffUser = () => `staff:${process.env.CONKEN_USER ?? process.env.USER ?? 'staff'}`;
+const caseNumberArg = (n: string) => n.normalize('NFKC').trim().toUpperCase();
+
+/** A staff action's result or its refusal (exit code 2), as the confirm command prints them. */
+async function staffAction(options: { json?: boolean }, act: (app: App) => StaffActionResult | string): Promise<void> {
+  await withApp(options, async (app) => {
+    try {
+      const r = act(app);
+      await deliverIfEmbedded(app);
+      print(options.json, typeof r === 'string' ? { ok: true } : r, () => (typeof r === 'string' ? r : `${r.case}: ${r.previous} → ${r.status}${r.notices.length ? `（通知: ${r.notices.join(', ')}）` : ''}`));
+    } catch (error) {
+      if (!(error instanceof StaffActionError)) throw error;
+      if (options.json) process.stdout.write(`${JSON.stringify({ error: error.message }, null, 2)}\n`);
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    }
+  });
+}
+
+const finding = program.command('finding').description('staff: decide on a finding of a case');
+finding.command('handle').description('mark a staff finding handled with the reason (e.g. a late application accepted); the case moves on and it stays handled')
+  .argument('<number>', 'case number').argument('<code>', 'the finding code, e.g. window.outside').argument('<reason>', 'why (kept in the history)')
+  .option('--field <field>', 'the field the finding names, when it names one').option('--json', 'machine-readable output')
+  .action((number: string, code: string, reason: string, options: { field?: string; json?: boolean }) =>
+    staffAction(options, (app) => handleFinding(app, caseNumberArg(number), code, options.field ?? null, reason, staffUser())));
+
+program.command('resend').description('staff: send a notice of a case again (acknowledgement, missing-items, awaiting-payment, accepted, review-request, payment-reminder)')
+  .argument('<number>', 'case number').argument('<notice>', 'the notice').option('--json', 'machine-readable output')
+  .action((number: string, notice: string, options: { json?: boolean }) => staffAction(options, (app) => resendNotice(app, caseNumberArg(number), notice, staffUser())));
+
+program.command('note').description('staff: add a note to a case\'s history').argument('<number>', 'case number').argument('<text>', 'the note')
+  .option('--json', 'machine-readable output')
+  .action((number: string, text: string, options: { json?: boolean }) => staffAction(options, (app) => {
+    addCaseNote(app, caseNumberArg(number), text, staffUser());
+    return `${caseNumberArg(number)} にメモを残しました`;
+  }));
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {

@@ -24,6 +24,8 @@ const TRIGGERS: CaseTrigger[] = [
   { type: 'payment', actor: 'matcher' },
   { type: 'payment-reminder', at: '2026-02-10T00:00:00.000Z', waitingSince: '2026-01-20T00:00:00.000Z' },
   { type: 'review-decision', decision: 'approved', reviewer: 'reviewer:ito' },
+  { type: 'finding-handled', code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付', actor: 'staff:sato', at: '2026-03-05T01:00:00.000Z' },
+  { type: 'notice-resent', notice: 'acknowledgement', actor: 'staff:sato' },
 ];
 
 /** What each (status, trigger) pair must do with a form that has no findings and no fee paid. */
@@ -45,6 +47,11 @@ function expected(status: CaseStatus | null, trigger: CaseTrigger): { refused: t
       return status === 'awaiting-payment' ? { status, newRevision: false, notices: ['payment-reminder'] } : { refused: true };
     case 'review-decision':
       return status === 'ready-for-review' ? { status: 'approved', newRevision: true, notices: [] } : { refused: true };
+    case 'finding-handled':
+      // The case as it stands here has no findings at all: there is nothing to mark handled.
+      return { refused: true };
+    case 'notice-resent':
+      return status === null || closed ? { refused: true } : { status, newRevision: false, notices: ['acknowledgement'] };
   }
 }
 
@@ -105,6 +112,34 @@ describe('a payment change', () => {
   it('never tells the applicant of missing items: only a look at the form does', () => {
     const d = decideTransition(before('exception', { findings: [applicantFinding, ambiguous] }), { type: 'payment', actor: 'matcher' }, RULES);
     expect(d).toMatchObject({ status: 'missing-items', notices: [] });
+  });
+});
+
+describe('staff decisions on a case', () => {
+  const late = finding('window.outside', 'staff', '受付期間外（3月5日受付）');
+  const handle = (over: Partial<Extract<CaseTrigger, { type: 'finding-handled' }>> = {}): CaseTrigger => ({ type: 'finding-handled', code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付', actor: 'staff:sato', at: '2026-03-05T01:00:00.000Z', ...over });
+
+  it('a handled staff finding leaves the case, which moves on and asks for the fee, and stays handled', () => {
+    const d = decideTransition(before('exception', { findings: [late, reviewerFinding] }), handle(), RULES);
+    expect(d).toMatchObject({ status: 'awaiting-payment', findings: [reviewerFinding], newRevision: true, notices: ['awaiting-payment'], actor: 'staff:sato' });
+    expect(d.events).toEqual([{ actor: 'staff:sato', type: 'finding.handled', data: { code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付' } }]);
+    const handled = JSON.parse(d.columns.handled_findings_json!) as { code: string }[];
+    expect(handled).toEqual([{ code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付', by: 'staff:sato', at: '2026-03-05T01:00:00.000Z' }]);
+    // A later look at the form (a reply) leaves it out again.
+    const reply = decideTransition(before('awaiting-payment', { handled: handled as never }), { type: 'reply', facts: { ...facts([late]), handled: handled as never } }, RULES);
+    expect(reply.status).toBe('awaiting-payment');
+  });
+
+  it('refuses an applicant finding (only the applicant can fix it), a finding the case does not have, and no reason', () => {
+    expect(() => decideTransition(before('missing-items', { findings: [applicantFinding] }), handle({ code: 'field.missing', field: 'name' }), RULES)).toThrow(TransitionRefused);
+    expect(() => decideTransition(before('exception', { findings: [late] }), handle({ code: 'reply.text-only' }), RULES)).toThrow(/no open staff/);
+    expect(() => decideTransition(before('exception', { findings: [late] }), handle({ reason: '  ' }), RULES)).toThrow(/reason/);
+  });
+
+  it('sends again only a notice the case\'s status was announced with, never while mail is held', () => {
+    expect(decideTransition(before('missing-items'), { type: 'notice-resent', notice: 'missing-items', actor: 'staff:sato' }, RULES).notices).toEqual(['missing-items']);
+    expect(() => decideTransition(before('exception'), { type: 'notice-resent', notice: 'missing-items', actor: 'staff:sato' }, RULES)).toThrow(/does not fit/);
+    expect(() => decideTransition(before('missing-items', { noticesSuppressed: true }), { type: 'notice-resent', notice: 'missing-items', actor: 'staff:sato' }, RULES)).toThrow(/held/);
   });
 });
 
