@@ -184,6 +184,13 @@ describe.skipIf(!!missing)('workbench security (Chromium)', () => {
     const rows = admin.page.locator('table.audit tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
     for (const text of await rows.allTextContents()) expect(text).toContain(caseNumber);
+    // By date (Tokyo days): today holds them all, a day long past none.
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo' }).format(new Date());
+    const total = (db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+    await admin.page.goto(`${web.url}/admin/audit?from=${today}&to=${today}`);
+    expect(Number((await admin.page.locator('h1 .count').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(total);
+    await admin.page.goto(`${web.url}/admin/audit?from=2000-01-01&to=2000-01-02`);
+    expect(await admin.page.locator('.empty').textContent()).toContain('該当する記録はありません');
     await admin.page.goto(`${web.url}/admin/audit`);
     await admin.page.screenshot({ path: path.join(SHOTS, 'workbench-audit.png') });
     await admin.page.goto(`${web.url}/admin/users`);
