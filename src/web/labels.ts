@@ -1,5 +1,5 @@
 // Words the workbench shows for the machine's codes, and dates in Tokyo time.
-import { FIELD_LABELS } from '../validate/findings.ts';
+import { FIELD_LABELS, fieldLabel as formFieldLabel } from '../validate/findings.ts';
 
 export const STATUS_LABELS: Record<string, string> = {
   'missing-items': '不足あり（申請者へ連絡済み）',
@@ -112,18 +112,22 @@ const MORE_LABELS: Record<string, string> = {
   'certifier.certifiedOn': '証明日', 'certifier.signed': '証明者の署名',
 };
 
-/** A field's label: where it sits on the form (rows: the list's label and the row number). */
-export function fieldLabel(field: string): string {
-  const direct = FIELD_LABELS[field] ?? MORE_LABELS[field];
-  if (direct) return direct.replace(/■/g, '');
+/** A field's label: where it sits on a form of that kind (rows: the list's label and the row number). */
+export function fieldLabel(field: string, kind?: string): string {
+  const clean = (label: string) => label.replace(/■/g, '');
+  const own = formFieldLabel(field, kind);
+  if (own !== field) return clean(own);
+  const more = MORE_LABELS[field];
+  if (more) return more;
   const row = /^([A-Za-z]+)\[(\d+)\]\.([A-Za-z]+)$/.exec(field);
   if (row) {
-    const list = MORE_LABELS[row[1]!] ?? FIELD_LABELS[row[1]!]?.replace(/■/g, '') ?? row[1]!;
+    const listOwn = formFieldLabel(row[1]!, kind);
+    const list = MORE_LABELS[row[1]!] ?? (listOwn !== row[1] ? clean(listOwn) : row[1]!);
     const inner = FIELD_LABELS[`${row[1]}.${row[3]}`] ?? SHORT[row[3]!] ?? row[3]!;
     return `${list} ${row[2]}行目の${inner}`;
   }
-  const dotted = FIELD_LABELS[field.split('.')[0]!];
-  return dotted ? `${dotted.replace(/■/g, '')}（${field.split('.')[1]}）` : field;
+  const head = formFieldLabel(field.split('.')[0]!, kind);
+  return head !== field.split('.')[0] ? `${clean(head)}（${field.split('.')[1]}）` : field;
 }
 
 const DATE_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

@@ -45,7 +45,7 @@ function fileLabel(file: string): { file: string; files: string } {
 }
 
 /** What an event says, in a line: the usual ones in words, the others as their data (cut short). */
-function eventSummary(type: string, json: string | null): string {
+function eventSummary(type: string, json: string | null, kind: string): string {
   if (!json) return '';
   const d = JSON.parse(json) as Record<string, unknown>;
   if (type === 'case.evaluated' && typeof d.status === 'string') {
@@ -54,7 +54,7 @@ function eventSummary(type: string, json: string | null): string {
   }
   if (type === 'case.created' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
   if (type === 'notice.queued' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}`;
-  if (type === 'field.confirmed' && typeof d.field === 'string') return `${fieldLabel(d.field)}：${d.corrected ? '修正して確定' : '読み取りどおり確定'}`;
+  if (type === 'field.confirmed' && typeof d.field === 'string') return `${fieldLabel(d.field, kind)}：${d.corrected ? '修正して確定' : '読み取りどおり確定'}`;
   return json.length < 300 ? json : `${json.slice(0, 300)}…`;
 }
 
@@ -78,16 +78,16 @@ function caseView(server: FastifyInstance, c: CaseRow) {
   const minConfidence = app.rules.intake.ocr.minConfidence;
   const unconfirmed = findings.filter((f) => f.code === 'field.unconfirmed' && f.field && sources.has(f.field)).map((f) => {
     const s = sources.get(f.field!)!;
-    return { field: f.field!, label: fieldLabel(f.field!), reading: s.text.replace(/\s+/g, ' ').trim(), confidence: percent(s.confidence), location: s.location, ...fileLabel(s.file), crop: !!s.crop, message: f.message };
+    return { field: f.field!, label: fieldLabel(f.field!, c.kind), reading: s.text.replace(/\s+/g, ' ').trim(), confidence: percent(s.confidence), location: s.location, ...fileLabel(s.file), crop: !!s.crop, message: f.message };
   });
   const unconfirmedSet = new Set(unconfirmed.map((u) => u.field));
   const fields = [...sources].map(([field, s]) => ({
-    field, label: fieldLabel(field), value: valueText(values, field), text: s.text.replace(/\s+/g, ' ').trim(), ...fileLabel(s.file), location: s.location,
+    field, label: fieldLabel(field, c.kind), value: valueText(values, field), text: s.text.replace(/\s+/g, ' ').trim(), ...fileLabel(s.file), location: s.location,
     confidence: percent(s.confidence), low: percent(s.confidence) < minConfidence && !s.confirmedBy, confirmedBy: s.confirmedBy ?? null,
     pending: unconfirmedSet.has(field), list: /\[\d+\]/.test(field) ? field.split('[')[0]! : '',
   }));
   const audiences = (['staff', 'applicant', 'reviewer'] as const).map((a) => ({
-    audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f) => ({ ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field) : '' })),
+    audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f) => ({ ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field, c.kind) : '' })),
   }));
   const attachments = app.cases.caseAttachments(c.id).map((a) => ({
     id: a.id, filename: a.filename, type: a.detected_type, role: ROLE_LABELS[a.role] ?? a.role, size: bytes(a.size), note: a.note, fromArchive: a.from_archive,
@@ -98,7 +98,7 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     const mail = o.mail_json ? JSON.parse(o.mail_json) as { subject?: string; text?: string } : null;
     return { kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to: o.to_address, status: OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error };
   });
-  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json) }));
+  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json, c.kind) }));
   const computed = c.computed_json ? JSON.parse(c.computed_json) as Record<string, unknown> : null;
   return {
     case: {
@@ -107,17 +107,17 @@ function caseView(server: FastifyInstance, c: CaseRow) {
       name: application ? (application as unknown as { name?: string }).name ?? null : null,
       kana: application ? (application as unknown as { nameKana?: string }).nameKana ?? null : null,
     },
-    hasApplication: !!application, unconfirmed, fields: fields.filter((f) => !f.list), lists: groupLists(fields.filter((f) => f.list)),
+    hasApplication: !!application, unconfirmed, fields: fields.filter((f) => !f.list), lists: groupLists(fields.filter((f) => f.list), c.kind),
     minConfidence, audiences, attachments, payments, notices, events, computed,
     queue: c.status === 'exception' ? queuePosition(app.db, c) : null,
     next: nextInQueue(app.db, c),
   };
 }
 
-function groupLists<T extends { list: string; label: string }>(fields: T[]): { list: string; label: string; fields: T[] }[] {
+function groupLists<T extends { list: string; label: string }>(fields: T[], kind: string): { list: string; label: string; fields: T[] }[] {
   const out = new Map<string, T[]>();
   for (const f of fields) out.set(f.list, [...(out.get(f.list) ?? []), f]);
-  return [...out].map(([list, rows]) => ({ list, label: fieldLabel(list).split('（')[0]!, fields: rows }));
+  return [...out].map(([list, rows]) => ({ list, label: fieldLabel(list, kind).split('（')[0]!, fields: rows }));
 }
 
 function actorOf(request: FastifyRequest): string {

@@ -18,13 +18,13 @@ function matches(row: QueueRow, q: string): boolean {
  * Why a case waits, one line per reason: a reason found once keeps its message; a reason found for many
  * fields (twenty values OCR could not confirm) becomes one line naming the first few fields.
  */
-function summarise(reasons: QueueRow['reasons']): { label: string; message: string }[] {
+function summarise(reasons: QueueRow['reasons'], kind: string): { label: string; message: string }[] {
   const byCode = new Map<string, QueueRow['reasons']>();
   for (const r of reasons) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
   return [...byCode].map(([code, list]) => {
     const label = CODE_LABELS[code] ?? code;
     if (list.length === 1) return { label, message: list[0]!.message };
-    const fields = list.map((r) => (r.field ? fieldLabel(r.field) : '')).filter(Boolean);
+    const fields = list.map((r) => (r.field ? fieldLabel(r.field, kind) : '')).filter(Boolean);
     const shown = fields.slice(0, 4).join('、');
     return { label: `${label} ×${list.length}`, message: fields.length ? `${shown}${fields.length > 4 ? ` ほか${fields.length - 4}件` : ''}` : list[0]!.message };
   });
@@ -51,7 +51,7 @@ export function registerQueueRoutes(server: FastifyInstance): void {
       rows: rows.map((r) => ({
         number: r.number, kind: KIND_LABELS[r.kind] ?? r.kind, received: tokyoDateTime(r.received_at), waited: daysSince(r.received_at, now),
         name: r.name, kana: r.kana, address: r.applicant_address,
-        reasons: summarise(r.reasons),
+        reasons: summarise(r.reasons, r.kind),
       })),
     });
   });
