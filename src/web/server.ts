@@ -1,7 +1,7 @@
 // The workbench's web server: Fastify 5 and its own plugins. Every route names the roles it allows (or says
 // it is public): a route without either refuses to register, so nothing is reachable by default. A state
 // change is a POST with a CSRF token (and, when the browser sends one, an Origin of our own). Nothing here
-// writes a case: pages read through the case store and src/web/queries.ts, and changes go through the
+// writes a case: pages read through the case store and src/cases/workbench-queries.ts, and changes go through the
 // app's entry points (confirmField).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';

@@ -9,7 +9,7 @@ import { confirmField, ConfirmError } from '../../app/confirm-field.ts';
 import { applicationValues, fieldSources, type ApplicationBase } from '../../extract/forms/form-kind.ts';
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
-import { nextInQueue, queuePosition } from '../queries.ts';
+import { nextInQueue, queuePosition } from '../../cases/workbench-queries.ts';
 import { AUDIENCE_LABELS, CODE_LABELS, EVENT_LABELS, KIND_LABELS, OUTBOX_STATUS_LABELS, STATUS_LABELS, bytes, fieldLabel, tokyoDateTime, tokyoDay, yen } from '../labels.ts';
 
 const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;

@@ -1,7 +1,7 @@
 // The staff's home: the exceptions queue (oldest first, why each case waits, counts per reason) with its
 // filters and search, and the mails that need a person's eye in a second tab.
 import type { FastifyInstance } from 'fastify';
-import { exceptionQueue, mailsForTriage, type QueueRow } from '../queries.ts';
+import { exceptionQueue, mailsForTriage, type QueueRow } from '../../cases/workbench-queries.ts';
 import { CLASSIFICATION_LABELS, CODE_LABELS, KIND_LABELS, daysSince, fieldLabel, tokyoDateTime, tokyoDay } from '../labels.ts';
 import { nfkc } from '../../shared/japanese.ts';
 

@@ -1,7 +1,8 @@
 // Read-only queries of the workbench (SELECT only): the queue of exceptions and the mails that became no
-// case. Cases themselves are read through the case store; these are the lists it has no method for,
-// shaped for a page of 1,000 rows (no application JSON parsed: the few values shown are extracted by SQLite).
-import type { Db } from '../cases/db.ts';
+// case. Cases themselves are read through the case store; these are the lists it has no method for, shaped
+// for a page of 1,000 rows (no application JSON parsed: the few values shown are extracted by SQLite). A read
+// model beside the stores, so that SQL lives in src/cases/ only.
+import type { Db } from './db.ts';
 
 export interface QueueRow {
   id: number;
