@@ -93,9 +93,14 @@ describe('conken CLI', () => {
     const outbox = readdirSync(path.join(cwd, 'data', 'outbox'));
     expect(outbox).toContain('R-2026-000001.review-request.1.eml');
     expect(outbox.some((f) => f.includes('missing-items'))).toBe(true);
-    // Run again: the demo resets its own data folder and gives the same result.
+    // The workbench's demo user, with a password made for this run (never a fixed one).
+    const password = /Log in as demo \/ (\S+) /.exec(r.stdout)?.[1];
+    expect(password, 'the demo prints its workbench login').toMatch(/^\S{12,}$/);
+    // Run again: the demo resets its own data folder and gives the same result, with a new password.
     const r2 = await conken(['demo'], env, cwd);
-    expect(r2.stdout.replace(/\d+ms/g, '')).toBe(r.stdout.replace(/\d+ms/g, ''));
+    const same = (out: string) => out.replace(/\d+ms/g, '').replace(/(Log in as demo \/ )\S+/, '$1…');
+    expect(same(r2.stdout)).toBe(same(r.stdout));
+    expect(/Log in as demo \/ (\S+) /.exec(r2.stdout)?.[1]).not.toBe(password);
   }, 480_000); // twice the whole demo, OCR of its scanned and photographed forms included, on a busy 2-core machine
 
   it('start: the daemon processes dropped mail, stops cleanly on SIGTERM, and a restart repeats nothing', async () => {
