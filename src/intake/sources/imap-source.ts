@@ -259,54 +259,45 @@ export class ImapSource implements MailSource {
   }
 
   /**
-   * Moves a handled mail to the processed folder, or flags it where moving is not possible. imapflow
-   * answers false for a refused command and for a lost connection alike; usable tells them apart.
+   * Moves a handled mail to the processed folder, or flags it where moving is not possible. Its outcome is
+   * committed; the watermark passes it, so it is not read again, only left in place.
    */
-  private async file(uid: number): Promise<void> {
-    const client = this.client;
-    const ref = `${this.uidValidity}:${uid}`;
-    const lost = () => {
-      const error = new Error('IMAP connection lost before the mail could be filed; it is filed when read again');
-      this.dropConnection(error, 'file');
-      return error;
-    };
-    if (!client?.usable) throw lost();
-    const range = String(uid);
-    if (this.canMove) {
-      if (await client.messageMove(range, this.settings.processedFolder, { uid: true })) return;
-      if (!client.usable) throw lost();
-      this.log.warn({ ref }, 'move refused; flagging the mail instead');
-    }
-    if (await client.messageFlagsAdd(range, ['\\Seen', PROCESSED_KEYWORD], { uid: true })) return;
-    if (!client.usable) throw lost();
-    // Its outcome is committed; the watermark passes it, so it is not read again, only left in place.
-    this.recordError(new Error('neither move nor flag was allowed'), 'file');
-    this.log.error({ ref }, 'mail handled but could not be moved or flagged; it stays in the mailbox');
+  private file(uid: number): Promise<void> {
+    return this.setAside(uid, { what: 'file', folder: this.canMove ? this.settings.processedFolder : null, flags: ['\\Seen', PROCESSED_KEYWORD] });
   }
 
   /**
    * Sets a quarantined mail aside: moved to the quarantine folder, or flagged in place (\Flagged, so a person
    * sees it, and QUARANTINE_KEYWORD, so it is passed over when read again). Its staff exception is committed.
    */
-  private async quarantine(uid: number): Promise<void> {
+  private quarantine(uid: number): Promise<void> {
+    return this.setAside(uid, { what: 'quarantine', folder: this.canQuarantine ? this.settings.quarantineFolder : null, flags: ['\\Flagged', QUARANTINE_KEYWORD] });
+  }
+
+  /**
+   * Moves a mail to `folder` or, where that is refused (or there is no folder), flags it in place. imapflow
+   * answers false for a refused command and for a lost connection alike; usable tells them apart.
+   */
+  private async setAside(uid: number, how: { what: 'file' | 'quarantine'; folder: string | null; flags: string[] }): Promise<void> {
     const client = this.client;
     const ref = `${this.uidValidity}:${uid}`;
+    const done = how.what === 'file' ? 'handled' : 'quarantined';
     const lost = () => {
-      const error = new Error('IMAP connection lost before the mail could be quarantined; it is quarantined when read again');
-      this.dropConnection(error, 'quarantine');
+      const error = new Error(`IMAP connection lost before the mail could be ${how.what === 'file' ? 'filed' : 'quarantined'}; it is ${how.what === 'file' ? 'filed' : 'quarantined'} when read again`);
+      this.dropConnection(error, how.what);
       return error;
     };
     if (!client?.usable) throw lost();
     const range = String(uid);
-    if (this.canQuarantine) {
-      if (await client.messageMove(range, this.settings.quarantineFolder, { uid: true })) return;
+    if (how.folder !== null) {
+      if (await client.messageMove(range, how.folder, { uid: true })) return;
       if (!client.usable) throw lost();
-      this.log.warn({ ref }, 'move to the quarantine folder refused; flagging the mail instead');
+      this.log.warn({ ref }, `move to ${how.what === 'file' ? 'the processed folder' : 'the quarantine folder'} refused; flagging the mail instead`);
     }
-    if (await client.messageFlagsAdd(range, ['\\Flagged', QUARANTINE_KEYWORD], { uid: true })) return;
+    if (await client.messageFlagsAdd(range, how.flags, { uid: true })) return;
     if (!client.usable) throw lost();
-    this.recordError(new Error('neither move nor flag was allowed'), 'quarantine');
-    this.log.error({ ref }, 'mail quarantined but could not be moved or flagged; it stays in the mailbox');
+    this.recordError(new Error('neither move nor flag was allowed'), how.what);
+    this.log.error({ ref }, `mail ${done} but could not be moved or flagged; it stays in the mailbox`);
   }
 
   /** The watermark passes a UID only when it and every lower UID still in the mailbox are handled. */
