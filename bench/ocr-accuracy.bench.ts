@@ -8,15 +8,20 @@
 //   photo               samples/scans/<form>-photo-p*.jpg (phone photo: paper on a desk, 2–3°, uneven light)
 // Per source kind: fields exactly right; right but flagged (below ocr.minConfidence: a person confirms
 // them); wrong and flagged; wrong at or above the threshold (the number that must be 0); missing.
-//   npm run bench:ocr-accuracy [-- --verbose] [-- --only <kind>]
-// (needs Debian poppler-utils for pdftoppm, tesseract-ocr-jpn, tesseract-ocr-osd)
+//   npm run bench:ocr-accuracy [-- --verbose] [-- --only <kind>] [-- --heldout <folder>]
+// With --heldout, the forms are instead those of a folder of unseen forms kept apart from tuning
+// (../shared/heldout-sample: one folder per form with truth.json, form.pdf, form.scan300.pdf,
+// form.scan300.tif, form.scan200-noisy.pdf, form.pN.photo.jpg), compared with truth.json's values.
+// The models are those of the machine; CONKEN_TESSDATA_DIR=<empty folder> measures the npm-only ones.
+// (needs Debian poppler-utils for pdftoppm; the samples' sources need nothing else)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { extractFile } from '../src/extract/extract-file.ts';
-import { readScannedForm } from '../src/extract/extract-scan.ts';
+import { extractScannedForm, readScannedForm } from '../src/extract/extract-scan.ts';
+import { describeOcrModels } from '../src/extract/ocr/tessdata.ts';
 import { shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
 import { loadRules } from '../src/app/load-rules.ts';
 import { applicationValues, type ApplicationBase } from '../src/extract/forms/form-kind.ts';
@@ -30,6 +35,7 @@ const VERBOSE = process.argv.includes('--verbose');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const RENDERED = ['renewal-complete', 'certification-complete', 'certification-wareki-fullwidth'];
 const SCANNED_SETS = ['renewal-complete', 'certification-complete'];
+const heldout = process.argv.includes('--heldout') ? path.resolve(process.argv[process.argv.indexOf('--heldout') + 1]!) : undefined;
 
 /** The pages an applicant sends back: all but the cover page (instructions) and the annexes (別紙). */
 function formPages(pdf: string): number[] {
@@ -63,7 +69,7 @@ function sampleSet(form: string, set: string): ScanPage[] {
   return files.map((f, i) => ({ number: i + 1, image: readFileSync(path.join(SCANS, f)) }));
 }
 
-interface Source { kind: string; form: string; read: () => Promise<ApplicationBase | null> }
+interface Source { kind: string; form: string; read: () => Promise<ApplicationBase | null>; truth?: () => ApplicationBase }
 
 const scanRead = (pages: () => Promise<ScanPage[]> | ScanPage[], form: string) => async () =>
   (await readScannedForm(await pages(), form, threshold * 100).catch(() => null))?.application ?? null;
@@ -83,17 +89,55 @@ const sources: Source[] = [
   ...SCANNED_SETS.map((form) => ({ kind: 'photo', form, read: scanRead(() => sampleSet(form, 'photo'), form) })),
 ].filter((s) => !only || s.kind === only);
 
+/** The held-out forms: each folder's files by kind of source, its truth.json as the truth. */
+function heldoutSources(root: string): Source[] {
+  const out: Source[] = [];
+  for (const form of readdirSync(root).filter((f) => existsSync(path.join(root, f, 'truth.json'))).sort()) {
+    const at = (f: string) => path.join(root, form, f);
+    const truth = () => ({ ...(JSON.parse(readFileSync(at('truth.json'), 'utf8')) as { app: ApplicationBase }).app, sources: {} });
+    const files = (names: string[]) => async () => (await extractScannedForm(names.map((n) => ({ bytes: new Uint8Array(readFileSync(at(n))), name: n })), threshold * 100).catch((e: unknown) => {
+      if (VERBOSE) console.error(`UNREAD ${form} ${names.join(',')}: ${String(e)}`);
+      return null;
+    }))?.application ?? null;
+    const photos = readdirSync(path.join(root, form)).filter((f) => /^form\.p\d+\.photo\.jpg$/.test(f)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    out.push(
+      { kind: 'text PDF', form, truth, read: async () => { const v = await extractFile(readFileSync(at('form.pdf')), 'form.pdf'); return v.role === 'form' ? v.application : null; } },
+      { kind: 'clean 300 dpi', form, truth, read: files(['form.scan300.pdf']) },
+      { kind: 'bilevel TIFF 300 dpi', form, truth, read: files(['form.scan300.tif']) },
+      { kind: 'noisy skewed 200 dpi', form, truth, read: files(['form.scan200-noisy.pdf']) },
+      { kind: 'photo', form, truth, read: files(photos) },
+    );
+  }
+  return out.filter((s) => !only || s.kind === only);
+}
+/**
+ * The values to compare: applicationValues, with both qualifications marked as truth.json writes it
+ * (`BOTH`), and an empty truth ("" = the cell is empty) as no value.
+ */
+function values(app: ApplicationBase): ReturnType<typeof applicationValues> {
+  const out = applicationValues(app);
+  const marked = (app as { qualificationMarked?: string[] }).qualificationMarked;
+  if (!out.has('qualification') && marked && marked.length > 1) out.set('qualification', { value: 'BOTH', confidence: app.sources.qualification?.confidence ?? 1 });
+  for (const [k, v] of out) if (v.value === '') out.delete(k);
+  return out;
+}
+const measured = heldout ? heldoutSources(heldout) : sources;
+
 interface Tally { fields: number; right: number; rightButFlagged: number; wrongFlagged: number; wrongAboveThreshold: number; missing: number; seconds: number; examples: string[] }
 const results: Record<string, Tally> = {};
 try {
-  for (const source of sources) {
-    if (!existsSync(path.join(ROOT, 'samples', 'forms', `${source.form}.docx`))) continue;
-    const truthVerdict = await extractFile(readFileSync(path.join(ROOT, 'samples', 'forms', `${source.form}.docx`)), `${source.form}.docx`);
-    if (truthVerdict.role !== 'form') throw new Error(`${source.form}.docx is not a form`);
-    const truth = applicationValues(truthVerdict.application);
+  for (const source of measured) {
+    let truth: ReturnType<typeof applicationValues>;
+    if (source.truth) truth = values(source.truth());
+    else {
+      if (!existsSync(path.join(ROOT, 'samples', 'forms', `${source.form}.docx`))) continue;
+      const truthVerdict = await extractFile(readFileSync(path.join(ROOT, 'samples', 'forms', `${source.form}.docx`)), `${source.form}.docx`);
+      if (truthVerdict.role !== 'form') throw new Error(`${source.form}.docx is not a form`);
+      truth = applicationValues(truthVerdict.application);
+    }
     const t0 = performance.now();
     const app = await source.read();
-    const got = app ? applicationValues(app) : new Map<string, { value: string; confidence: number }>();
+    const got = app ? values(app) : new Map<string, { value: string; confidence: number }>();
     const r = (results[source.kind] ??= { fields: 0, right: 0, rightButFlagged: 0, wrongFlagged: 0, wrongAboveThreshold: 0, missing: 0, seconds: 0, examples: [] });
     r.seconds += (performance.now() - t0) / 1000;
     for (const [field, t] of truth) {
@@ -117,7 +161,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify({
-  benchmark: 'form fields read per source kind vs the same forms read from .docx',
+  benchmark: heldout ? `form fields read per source kind vs truth.json, held-out forms in ${path.basename(heldout)}` : 'form fields read per source kind vs the same forms read from .docx',
+  models: describeOcrModels(),
   date: new Date().toISOString().slice(0, 10),
   machine: machineDescription(),
   thresholdPercent: threshold * 100,

@@ -4,8 +4,10 @@ import type { Db } from '../cases/db.ts';
 import { statusRows, upsertStatus } from '../cases/daemon-status-store.ts';
 import type { App } from './context.ts';
 import type { Health } from '../shared/health.ts';
+import { ocrModels } from '../extract/ocr/tessdata.ts';
 
-export type Component = 'daemon' | 'source' | 'transport';
+/** `ocr` is not reported by the daemon: it is the models this machine reads scans with (the same install). */
+export type Component = 'daemon' | 'source' | 'transport' | 'ocr';
 
 export interface ComponentStatus extends Health {
   component: Component;
@@ -40,6 +42,11 @@ export interface StatusReport {
 /** What `conken status` shows: is the daemon alive (its pid), what it last reported, and the outbox now. */
 export function statusReport(app: App): StatusReport {
   const components = readStatus(app.db);
+  const ocr = ocrModels();
+  components.push({
+    component: 'ocr', state: ocr.available ? 'ready' : 'unavailable', lastError: null, lastErrorAt: null, updatedAt: new Date().toISOString(),
+    detail: { first: ocr.first, second: ocr.second, latin: ocr.latin, orientation: ocr.orientation },
+  });
   const daemon = components.find((c) => c.component === 'daemon');
   const pid = typeof daemon?.detail?.pid === 'number' ? daemon.detail.pid : null;
   let running = false;

@@ -17,6 +17,7 @@ import { sha256 } from '../intake/content-store.ts';
 import { DIED_WHILE_PROCESSING, IntakeAttempts, type AttemptRecord } from '../cases/intake-attempts.ts';
 import { injectedFault, quarantineMail } from './poison-mail.ts';
 import { startWatchdog, type Watchdog } from './daemon-watchdog.ts';
+import { ocrModels } from '../extract/ocr/tessdata.ts';
 
 export interface Daemon {
   stop(): Promise<void>;
@@ -203,6 +204,7 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
 
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');
+    app.log.info({ ocr: ocrModels() }, 'OCR models'); // once at start: which models scans are read with here
     let busy = false;
     while (!stopping) {
       let lastError: string | null = null;

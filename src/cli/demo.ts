@@ -14,6 +14,7 @@ import { importPaymentsFile } from '../app/import-payments.ts';
 import { randomBytes } from 'node:crypto';
 import { UsersStore } from '../cases/users-store.ts';
 import { hashPassword } from '../web/passwords.ts';
+import { describeOcrModels, ocrModels } from '../extract/ocr/tessdata.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 const MARKER = '.conken-demo';
@@ -36,6 +37,8 @@ export async function runDemo(config: Config, options: { force: boolean; out: No
   makePrivateDir(config.inbox.dir);
   for (const f of mails) copyFileSync(path.join(SAMPLES, 'mails', f), path.join(config.inbox.dir, f));
   say(`== 1. ${mails.length} sample mails dropped into ${path.relative(process.cwd(), config.inbox.dir) || config.inbox.dir}/`);
+  // Scans are read with whatever models this machine has (Debian's where installed, else npm's only).
+  say(`   OCR models: ${ocrModels().available ? describeOcrModels() : `missing (${describeOcrModels()}): scans stay with staff`}`);
 
   const app = createApp(config, createLogger('warn'));
   try {

@@ -74,9 +74,7 @@ class ModelPool {
   private async start(): Promise<PooledWorker> {
     const data = modelData(this.model);
     if (!data) {
-      throw new OcrUnavailableError(this.model === 'jpn-fast'
-        ? '日本語OCRのデータ（Debian tesseract-ocr-jpn）が見つかりません'
-        : `OCRのデータ（npm @tesseract.js-data/${this.model === 'eng' ? 'eng' : 'jpn'}）が見つかりません`);
+      throw new OcrUnavailableError(`OCRのデータ（npm @tesseract.js-data/${this.model === 'eng' ? 'eng' : 'jpn'}）が見つかりません`);
     }
     const worker = await createWorker(data.lang, OEM.LSTM_ONLY, { langPath: data.langPath, gzip: data.gzip, cacheMethod: 'none' });
     return { worker, settings: '' };

@@ -1,12 +1,10 @@
 // Which way up a page is: tesseract's orientation and script detection (OSD) on Debian's osd.traineddata
-// (package tesseract-ocr-osd), run by tesseract.js on its legacy-capable core. Measured against OCR-ing a
+// (package tesseract-ocr-osd), or the same data from npm @tesseract.js-data/osd where Debian's is absent, run by tesseract.js on its legacy-capable core. Measured against OCR-ing a
 // strip of the page both ways up with the Japanese pool (BENCHMARKS.md, "Page geometry"): OSD answered
 // every sample page right, in a steady 0.1–0.4 s on a band of the page, where the strip comparison took
 // 0.1–1.6 s and kept both OCR workers busy.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import { findTessdata } from './tessdata.ts';
+import { osdData, type ModelData } from './tessdata.ts';
 
 export type QuarterTurn = 0 | 90 | 180 | 270;
 
@@ -28,18 +26,13 @@ let worker: Promise<Worker> | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 let pending = 0;
 
-function osdDataFolder(): string | null {
-  const dir = findTessdata();
-  return dir && existsSync(path.join(dir, 'osd.traineddata')) ? dir : null;
-}
-
-/** Whether orientation can be detected here (Debian tesseract-ocr-osd installed beside tesseract-ocr-jpn). */
+/** Whether orientation can be detected here (Debian tesseract-ocr-osd, or npm @tesseract.js-data/osd). */
 export function orientationAvailable(): boolean {
-  return osdDataFolder() !== null;
+  return osdData() !== null;
 }
 
-async function startWorker(langPath: string): Promise<Worker> {
-  return createWorker('osd', OEM.TESSERACT_ONLY, { langPath, gzip: false, cacheMethod: 'none', legacyCore: true, legacyLang: true });
+async function startWorker(data: ModelData): Promise<Worker> {
+  return createWorker('osd', OEM.TESSERACT_ONLY, { langPath: data.langPath, gzip: data.gzip, cacheMethod: 'none', legacyCore: true, legacyLang: true });
 }
 
 function scheduleIdleShutdown(): void {
@@ -55,10 +48,10 @@ function scheduleIdleShutdown(): void {
  * OSD data is not installed or tesseract finds no text to judge by.
  */
 export async function detectOrientation(image: Buffer): Promise<OrientationGuess | null> {
-  const langPath = osdDataFolder();
-  if (!langPath) return null;
+  const data = osdData();
+  if (!data) return null;
   if (!worker) {
-    worker = startWorker(langPath);
+    worker = startWorker(data);
     worker.catch(() => { worker = null; });
   }
   pending++;
