@@ -277,3 +277,95 @@ export function malformedPlan(app: App, reason: string, receivedAt: Date): CaseP
   };
 }
 
+
+/**
+ * What staff decided a stored mail is (the workbench's mail triage, `conken triage`): an application of the
+ * kind they chose — `held` is the case the intake held the mail in (a near miss, a malformed mail), which
+ * becomes that application — or the applicant's reply to a case they name.
+ */
+export type StaffReading =
+  | { as: 'application'; kind: string; held?: CaseRow }
+  | { as: 'reply'; to: CaseRow };
+
+/** A mail already stored (messages row and raw bytes), as analyseStoredMail reads it again. */
+export interface StoredMail {
+  raw: Buffer;
+  source: string;
+  sourceRef: string | null;
+  sha256: string;
+  dedupeKey: string;
+  receivedAt: Date;
+}
+
+export class UnreadableMailError extends Error {}
+
+/**
+ * A stored mail read again with the intake's own reading of its files, the classification decided by staff
+ * instead of by its subject. Writes nothing: src/app/process-mail.ts commits it against the stored message.
+ * The intake's analyseMail is untouched by this (new mail never comes here).
+ */
+export async function analyseStoredMail(app: App, stored: StoredMail, reading: StaffReading): Promise<Analysis> {
+  let mail: IncomingMail;
+  try {
+    mail = await parseMail(stored.raw);
+  } catch (error) {
+    throw new UnreadableMailError(`メールを解析できません: ${(error as Error).message}`);
+  }
+  const files = await readFiles(app, mail, 'all');
+  const analysis: Analysis = { ...stored, mail, classification: reading.as === 'application' ? 'application' : 'reply', note: null, files, plans: [] };
+  const indexed = files.map((f, i) => ({ f, i }));
+  const forms = indexed.filter((x) => x.f.verdict.role === 'form');
+  const documents = indexed.filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
+  const unusable = indexed.filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i);
+  const formPages = indexed.filter((x) => x.f.verdict.role === 'form-page').map((x) => x.i);
+  const problems = attachmentFindings(files);
+  const newDocuments: SupportingDocument[] = documents.map((i) => ({ filename: files[i]!.filename, facts: (files[i]!.verdict as Extract<FileVerdict, { role: 'document' }>).facts }));
+  const formOf = (x: { f: AnalysedFile }) => x.f.verdict as Extract<FileVerdict, { role: 'form' }>;
+
+  if (reading.as === 'application') {
+    const { kind, held } = reading;
+    // The form of the kind staff chose; without one the case is opened without a form (the applicant is asked for it).
+    const own = forms.find((x) => formOf(x).kind === kind);
+    const application = own ? formOf(own).application : null;
+    const extra: Finding[] = [];
+    if (!mail.replyAddress) extra.push(finding('mail.malformed', 'staff', '差出人のアドレスがないため、申請者に連絡できません。'));
+    for (const problem of mail.problems) extra.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
+    const intakeFindings = [...problems, ...extra];
+    const suppress = !mail.replyAddress;
+    const pay = paymentState(app, held?.id ?? null, kind, application, []);
+    // A held case was never announced to the applicant (its mail was held back): staff's decision makes it the
+    // application, so it is decided as a new one — the acknowledgement first, then what the form calls for.
+    const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: held ? paymentFindingsOf(held) : [] },
+      { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}) } }, app.rules);
+    analysis.note = `職員の判断により申請として受付（${kind}）`;
+    analysis.plans.push({
+      ...(held ? { existing: held } : {}), kind, formFile: own ? own.i : null, application,
+      attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
+      intakeFindings, suppressNotices: suppress, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: held?.status ?? null,
+    });
+    return analysis;
+  }
+
+  // The applicant's reply, as the intake reads one (the reply branch of analyseMail), to the case staff named.
+  const replyTo = reading.to;
+  analysis.note = `職員の判断により受付番号 ${replyTo.number} への返信として受付`;
+  const current = applicationOf(replyTo);
+  const own = forms.find((x) => formOf(x).kind === replyTo.kind) ?? (current ? undefined : forms[0]);
+  const kind = own ? formOf(own).kind : replyTo.kind;
+  const application = own ? formOf(own).application : current;
+  const existingDocuments = supportingDocuments(app.cases.caseAttachments(replyTo.id));
+  const extra: Finding[] = [];
+  if (files.length === 0 && replyTo.status !== 'awaiting-payment' && replyTo.status !== 'ready-for-review') {
+    extra.push(finding('reply.text-only', 'staff', '申請者から添付ファイルのない返信がありました。本文を確認し、必要なら申請内容を修正してください。'));
+  }
+  const intakeFindings = [...problems, ...extra];
+  const pay = paymentState(app, replyTo.id, kind, application, []);
+  const decision = decideTransition(
+    { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
+    { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo) } }, app.rules);
+  analysis.plans.push({
+    existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
+    intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
+  });
+  return analysis;
+}

@@ -123,6 +123,76 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
   return outcome;
 }
 
+/**
+ * A stored mail staff triaged (analyseStoredMail), committed against its existing messages row instead of a
+ * new one: the row's classification and note change, its attachment rows are read again (a file stored with
+ * the mail keeps its row; one never stored, as with an ignored mail, gets one), and each plan goes through the
+ * case transition via the writer as in commitAnalysis. One transaction; the notices are composed after it.
+ */
+export function commitStoredAnalysis(app: App, messageId: number, a: Analysis, actor: string, inside?: (outcome: MailOutcome) => void): MailOutcome {
+  const outcome: MailOutcome = { ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0, note: a.note, cases: [] };
+  storeCrops(app, a.files);
+  const stored = a.files.map((f) => app.files.put(f.content));
+  commitCaseChanges(app, () => {
+    app.cases.reclassifyMessage(messageId, a.classification, a.note);
+    app.cases.addEvent({ messageId, actor, type: 'mail.triaged', data: { as: a.classification, cases: a.plans.map((p) => p.existing?.number ?? null), kind: a.plans[0]?.kind ?? null } });
+    const existing = app.cases.messageAttachments(messageId);
+    const used = new Set<number>();
+    const attachmentIds = a.files.map((f, i) => {
+      const reading = {
+        detected_type: f.verdict.type, role: f.verdict.role, form_kind: f.verdict.role === 'form' ? f.verdict.kind : null,
+        note: 'reason' in f.verdict ? f.verdict.reason : 'note' in f.verdict ? f.verdict.note : null,
+        facts_json: f.verdict.role === 'document' ? JSON.stringify(f.verdict.facts) : null,
+      };
+      const row = existing.find((r) => !used.has(r.id) && r.sha256 === stored[i]!.sha256 && r.filename === f.filename);
+      if (row) {
+        used.add(row.id);
+        app.cases.updateAttachmentReading(row.id, reading);
+        return row.id;
+      }
+      return app.cases.insertAttachment({ message_id: messageId, filename: f.filename, from_archive: f.fromArchive ?? null, size: f.content.length, sha256: stored[i]!.sha256, store_path: stored[i]!.path, ...reading });
+    });
+    for (const plan of a.plans) {
+      const kindRules = app.rules.kinds[plan.kind];
+      let head: CaseHead;
+      if (plan.existing && a.classification === 'reply') {
+        head = plan.existing;
+        app.cases.linkMessage(head.id, messageId, 'reply');
+        app.cases.addEvent({ caseId: head.id, messageId, actor, type: 'case.reply-received', data: { attachments: plan.attachFiles.length, newForm: plan.formFile !== null, triaged: true } });
+      } else if (plan.existing) {
+        // The case the mail was held in becomes the application: mail to the applicant is no longer held.
+        head = { ...plan.existing, notices_suppressed: plan.suppressNotices ? 1 : 0 };
+        if (!plan.suppressNotices) app.cases.releaseNotices(head.id);
+        app.cases.addEvent({ caseId: head.id, messageId, actor, type: 'case.triaged', data: { kind: plan.kind, previousKind: plan.existing.kind } });
+      } else {
+        head = app.writer.openCase({
+          prefix: kindRules?.casePrefix ?? CASE_PREFIX_UNKNOWN, year: Number(tokyoDate(a.receivedAt).slice(0, 4)), kind: plan.kind, status: plan.decision.status,
+          applicantAddress: a.mail?.replyAddress ?? null, receivedAt: a.receivedAt.toISOString(), originMessageId: messageId, noticesSuppressed: plan.suppressNotices,
+        });
+        app.cases.linkMessage(head.id, messageId, 'original');
+        app.cases.addEvent({ caseId: head.id, messageId, actor, type: 'case.created', data: { number: head.number, kind: plan.kind, triaged: true } });
+      }
+      for (const i of plan.attachFiles) app.cases.linkAttachment(head.id, attachmentIds[i]!);
+      if (plan.paymentToLink !== null) {
+        app.payments.linkPayment(plan.paymentToLink, head.id, 'matcher:exact');
+        app.cases.addEvent({ caseId: head.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
+      }
+      const [applied] = app.writer.apply([{
+        case: head, decision: plan.decision, messageId, trigger: 'triage',
+        columns: {
+          kind: plan.kind,
+          intake_findings_json: JSON.stringify(plan.intakeFindings),
+          ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
+          ...paymentKeyColumns(app, head.id, plan.kind, plan.application),
+        },
+      }]);
+      outcome.cases.push({ number: head.number, kind: plan.kind, status: applied!.status, created: !plan.existing, findings: plan.decision.findings, application: plan.application, notices: applied!.notices });
+    }
+    inside?.(outcome);
+  });
+  return outcome;
+}
+
 /** For --dry-run: the outcome an analysis would have, without writing anything. */
 export function previewAnalysis(a: Analysis): MailOutcome {
   return {

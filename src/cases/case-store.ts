@@ -47,6 +47,21 @@ export interface MessageInsert {
   note: string | null;
 }
 
+export interface StoredMessageRow {
+  id: number;
+  dedupe_key: string;
+  message_id: string | null;
+  sha256: string;
+  raw_path: string;
+  source: string;
+  source_ref: string | null;
+  received_at: string;
+  from_address: string | null;
+  subject: string | null;
+  classification: string;
+  note: string | null;
+}
+
 export interface AttachmentRow {
   id: number;
   message_id: number;
@@ -95,6 +110,38 @@ export class CaseStore extends SqlStore {
 
   messageRaw(id: number): { raw_path: string; message_id: string | null; subject: string | null } | undefined {
     return this.get('SELECT raw_path, message_id, subject FROM messages WHERE id = ?', id);
+  }
+
+  /** One stored mail as the triage page shows it (raw bytes in the content store at raw_path). */
+  messageById(id: number): StoredMessageRow | undefined {
+    return this.get(`SELECT id, dedupe_key, message_id, sha256, raw_path, source, source_ref, received_at, from_address, subject, classification, note
+      FROM messages WHERE id = ?`, id);
+  }
+
+  /** Staff decided what a stored mail is (triage): its classification and note change, nothing else of it. */
+  reclassifyMessage(id: number, classification: string, note: string | null): void {
+    this.stmt('UPDATE messages SET classification = ?, note = ? WHERE id = ?').run(classification, note, id);
+  }
+
+  /** The cases a mail is linked to (the case a near miss was held in, or the case it was a reply to). */
+  messageCases(messageId: number): { id: number; number: string; status: string; role: string }[] {
+    return this.all(`SELECT c.id, c.number, c.status, cm.role FROM case_messages cm JOIN cases c ON c.id = cm.case_id WHERE cm.message_id = ? ORDER BY c.id`, messageId);
+  }
+
+  /** The attachments stored with a mail, in the order they were read. */
+  messageAttachments(messageId: number): AttachmentRow[] {
+    return this.all('SELECT * FROM attachments WHERE message_id = ? ORDER BY id', messageId);
+  }
+
+  /** A stored attachment read again (a mail triaged by staff): what it was found to be. */
+  updateAttachmentReading(id: number, r: Pick<AttachmentRow, 'detected_type' | 'role' | 'form_kind' | 'note' | 'facts_json'>): void {
+    this.stmt('UPDATE attachments SET detected_type = ?, role = ?, form_kind = ?, note = ?, facts_json = ? WHERE id = ?')
+      .run(r.detected_type, r.role, r.form_kind, r.note, r.facts_json, id);
+  }
+
+  /** Mail to the applicant no longer held (staff decided a held mail is an application). */
+  releaseNotices(caseId: number): void {
+    this.stmt('UPDATE cases SET notices_suppressed = 0 WHERE id = ?').run(caseId);
   }
 
   /** The case a mail refers to: one of our notices (outbox) or a mail already on the case. */
@@ -274,5 +321,19 @@ export class CaseStore extends SqlStore {
     return this.all(`SELECT c.id, c.number, c.payment_reminded_at, c.applicant_address,
         COALESCE((SELECT MAX(o.created_at) FROM outbox o WHERE o.case_id = c.id AND o.kind = 'awaiting-payment'), c.received_at) AS waiting_since
       FROM cases c WHERE c.status = 'awaiting-payment' ORDER BY c.id`);
+  }
+
+  // ── for the staff's daily digest (src/app/jobs/daily-digest.ts) ──────────────
+  /** Cases opened since an instant, per status. */
+  casesOpenedSince(sinceIso: string): Map<string, number> {
+    const rows = this.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM cases WHERE created_at >= ? GROUP BY status', sinceIso);
+    return new Map(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Exception cases untouched since before an instant, oldest first (numbers and dates only). */
+  exceptionsWaitingSince(beforeIso: string, limit = 30): { total: number; cases: { number: string; received_at: string }[] } {
+    const total = this.get<{ n: number }>("SELECT COUNT(*) AS n FROM cases WHERE status = 'exception' AND updated_at < ?", beforeIso)!.n;
+    const cases = this.all<{ number: string; received_at: string }>("SELECT number, received_at FROM cases WHERE status = 'exception' AND updated_at < ? ORDER BY received_at, id LIMIT ?", beforeIso, limit);
+    return { total, cases };
   }
 }

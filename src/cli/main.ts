@@ -22,6 +22,8 @@ import { caseLine, findingJson, findingLines } from './format.ts';
 import { runDemo } from './demo.ts';
 import { confirmField, ConfirmError } from '../app/confirm-field.ts';
 import { addCaseNote, handleFinding, resendNotice, StaffActionError, type StaffActionResult } from '../app/staff-actions.ts';
+import { dismissMail, triageAsCase, triageAsReply, TriageError } from '../app/mail-triage.ts';
+import { AuditLog } from '../cases/audit-log.ts';
 import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { CASE_STATUSES } from '../cases/status.ts';
 import { registerWorkbenchCommands, serveWorkbench } from '../web/cli.ts';
@@ -382,6 +384,41 @@ program.command('note').description('staff: add a note to a case\'s history').ar
     addCaseNote(app, caseNumberArg(number), text, staffUser());
     return `${caseNumberArg(number)} にメモを残しました`;
   }));
+
+program.command('triage').description('staff: decide on a mail that became no case of its own (the workbench\'s mail tab): make it a case of a kind, attach it to a case as the applicant\'s reply, or dismiss it')
+  .argument('<message>', 'the mail: its Message-ID (with or without <>) or its number in the database')
+  .argument('<action>', 'case <kind> | attach <case-number> | dismiss <reason>')
+  .argument('<what>', 'the kind (renewal, certification), the case number, or the reason')
+  .option('--json', 'machine-readable output')
+  .action(async (message: string, action: string, what: string, options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const actor = staffUser();
+      try {
+        let text: string;
+        let data: unknown;
+        if (action === 'case' || action === 'attach') {
+          const o = action === 'case' ? await triageAsCase(app, message, what, actor) : await triageAsReply(app, message, what, actor);
+          data = o;
+          text = o.cases.map((c) => `${c.number}: ${c.kind} → ${c.status}${c.notices.length ? `（通知: ${c.notices.join(', ')}）` : ''}`).join('\n');
+          new AuditLog(app.db).record({ login: actor, action: action === 'case' ? 'mail.triage.case' : 'mail.triage.attach', caseNumber: o.cases[0]?.number ?? null, target: message, address: 'cli' });
+        } else if (action === 'dismiss') {
+          const r = dismissMail(app, message, what, actor);
+          data = r;
+          text = `メールを対応不要として閉じました${r.held ? `（保留していた ${r.held} も対応済み）` : ''}`;
+          new AuditLog(app.db).record({ login: actor, action: 'mail.triage.dismiss', caseNumber: r.held, target: message, address: 'cli' });
+        } else {
+          throw new TriageError(`操作 ${action} はありません（case, attach, dismiss）`);
+        }
+        await deliverIfEmbedded(app);
+        print(options.json, data, () => text);
+      } catch (error) {
+        if (!(error instanceof TriageError)) throw error;
+        if (options.json) process.stdout.write(`${JSON.stringify({ error: error.message }, null, 2)}\n`);
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 2;
+      }
+    });
+  });
 
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {
