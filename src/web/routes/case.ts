@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import mammoth from 'mammoth';
 import path from 'node:path';
 import { confirmField, ConfirmError } from '../../app/confirm-field.ts';
+import { addCaseNote, handleFinding, resendNotice, StaffActionError } from '../../app/staff-actions.ts';
+import { NOTICE_NAMES } from '../../cases/transition.ts';
 import { applicationValues, fieldSources, type ApplicationBase } from '../../extract/forms/form-kind.ts';
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
@@ -14,6 +16,16 @@ import { AUDIENCE_LABELS, CODE_LABELS, EVENT_LABELS, KIND_LABELS, OUTBOX_STATUS_
 
 const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;
 const INLINE_TYPES: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+/** The notices staff may send again, in words (the transition refuses one that does not fit the case). */
+const NOTICE_LABELS: Record<string, string> = {
+  acknowledgement: '受付のお知らせ', 'missing-items': '不足事項のお願い', 'awaiting-payment': '手数料のお支払いのお願い', accepted: '受理のお知らせ',
+  'review-request': '審査の依頼（審査担当宛て）', 'payment-reminder': '手数料のお支払いの督促',
+};
+/** Staff's own events on the history (the shared labels name the intake's and the transition's). */
+const STAFF_EVENT_LABELS: Record<string, string> = {
+  'case.note': 'メモ', 'finding.handled': '確認事項の処理', 'notice.resend': '通知の再送', 'notice.suppressed': '通知の保留',
+  'case.triaged': 'メールの仕分け（申請として受付）', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
+};
 const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
 
 interface Params { number: string }
@@ -55,6 +67,11 @@ function eventSummary(type: string, json: string | null, kind: string): string {
   if (type === 'case.created' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
   if (type === 'notice.queued' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}`;
   if (type === 'field.confirmed' && typeof d.field === 'string') return `${fieldLabel(d.field, kind)}：${d.corrected ? '修正して確定' : '読み取りどおり確定'}`;
+  if (type === 'case.note' && typeof d.text === 'string') return d.text;
+  if (type === 'finding.handled' && typeof d.code === 'string') return `${CODE_LABELS[d.code] ?? d.code}${typeof d.field === 'string' && d.field ? `（${fieldLabel(d.field, kind)}）` : ''}：${String(d.reason ?? '')}`;
+  if (type === 'notice.resend' && typeof d.notice === 'string') return NOTICE_LABELS[d.notice] ?? d.notice;
+  if (type === 'mail.dismissed' && typeof d.reason === 'string') return d.reason;
+  if (type === 'case.triaged' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
   return json.length < 300 ? json : `${json.slice(0, 300)}…`;
 }
 
@@ -87,7 +104,11 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     pending: unconfirmedSet.has(field), list: /\[\d+\]/.test(field) ? field.split('[')[0]! : '',
   }));
   const audiences = (['staff', 'applicant', 'reviewer'] as const).map((a) => ({
-    audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f) => ({ ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field, c.kind) : '' })),
+    audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f, i) => ({
+      ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field, c.kind) : '',
+      // Staff decide on their own findings (a late application accepted); an unconfirmed value is confirmed above instead.
+      handleable: a === 'staff' && f.code !== 'field.unconfirmed', key: `${a}-${i}`,
+    })),
   }));
   const attachments = app.cases.caseAttachments(c.id).map((a) => ({
     id: a.id, filename: a.filename, type: a.detected_type, role: ROLE_LABELS[a.role] ?? a.role, size: bytes(a.size), note: a.note, fromArchive: a.from_archive,
@@ -98,7 +119,7 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     const mail = o.mail_json ? JSON.parse(o.mail_json) as { subject?: string; text?: string } : null;
     return { kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to: o.to_address, status: OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error };
   });
-  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json, c.kind) }));
+  const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? STAFF_EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json, c.kind), note: e.type === 'case.note' }));
   const computed = c.computed_json ? JSON.parse(c.computed_json) as Record<string, unknown> : null;
   return {
     case: {
@@ -110,6 +131,7 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     hasApplication: !!application, unconfirmed, fields: fields.filter((f) => !f.list), lists: groupLists(fields.filter((f) => f.list), c.kind),
     minConfidence, audiences, attachments, payments, notices, events, computed,
     queue: c.status === 'exception' ? queuePosition(app.db, c) : null,
+    noticeChoices: NOTICE_NAMES.map((n) => ({ name: n, label: NOTICE_LABELS[n] ?? n })), noticesHeld: c.notices_suppressed === 1, closed: c.status === 'approved' || c.status === 'rejected',
     next: nextInQueue(app.db, c),
   };
 }
@@ -181,6 +203,50 @@ export function registerCaseRoutes(server: FastifyInstance): void {
     // htmx swaps only a 2xx answer: the page with its errors comes as 200 to it, as 422 to a plain form post.
     return wb.page(request, reply, 'case', { title: c.number, ...caseView(server, after), errors, flash: message }, Object.keys(errors).length && !htmx ? 422 : 200);
   });
+
+  /**
+   * A staff decision on the case (a finding handled, a notice sent again, a note): the app's entry point does
+   * it through the case transition; a refusal is shown on the page (422, or 200 to htmx) with what was typed.
+   */
+  async function staffDecision(request: FastifyRequest<{ Params: Params; Body: Record<string, string> }>, reply: FastifyReply, act: (c: CaseRow, body: Record<string, string>) => { audit: string; target?: string; detail?: unknown; message: string }) {
+    const c = loadCase(server, request.params.number);
+    if (!c) return notFound(request, reply);
+    const body = request.body ?? {};
+    try {
+      const done = act(c, body);
+      wb.record(request, done.audit, { caseNumber: c.number, target: done.target ?? null, detail: done.detail });
+      request.session.flash = done.message;
+      return reply.redirect(`/cases/${c.number}`, 303);
+    } catch (error) {
+      if (!(error instanceof StaffActionError)) throw error;
+      wb.record(request, 'case.action-refused', { caseNumber: c.number, detail: { action: request.routeOptions.url } });
+      const after = app.cases.caseById(c.id)!;
+      return wb.page(request, reply, 'case', { title: c.number, ...caseView(server, after), errors: {}, actionError: error.message, typed: body }, request.headers['hx-request'] ? 200 : 422);
+    }
+  }
+
+  server.post<{ Params: Params; Body: Record<string, string> }>('/cases/:number/handle', { config: { roles: ['staff'] } }, (request, reply) =>
+    staffDecision(request, reply, (c, body) => {
+      const code = String(body.code ?? '');
+      const field = body.field ? String(body.field) : null;
+      const r = handleFinding(app, c.number, code, field, String(body.reason ?? ''), actorOf(request));
+      return { audit: 'finding.handle', target: field ? `${code}:${field}` : code, detail: { status: r.status },
+        message: `「${CODE_LABELS[code] ?? code}」を処理済みにしました。案件は「${STATUS_LABELS[r.status] ?? r.status}」です。${r.notices.length ? `通知: ${r.notices.map((n) => NOTICE_LABELS[n] ?? n).join('、')}` : ''}` };
+    }));
+
+  server.post<{ Params: Params; Body: Record<string, string> }>('/cases/:number/resend', { config: { roles: ['staff'] } }, (request, reply) =>
+    staffDecision(request, reply, (c, body) => {
+      const notice = String(body.notice ?? '');
+      resendNotice(app, c.number, notice, actorOf(request));
+      return { audit: 'notice.resend', target: notice, message: `「${NOTICE_LABELS[notice] ?? notice}」をもう一度送ります（送信待ちに入れました）。` };
+    }));
+
+  server.post<{ Params: Params; Body: Record<string, string> }>('/cases/:number/note', { config: { roles: ['staff'] } }, (request, reply) =>
+    staffDecision(request, reply, (c, body) => {
+      addCaseNote(app, c.number, String(body.text ?? ''), actorOf(request));
+      // The note's text may name people: the audit records that a note was added, not what it says.
+      return { audit: 'case.note', message: 'メモを履歴に残しました。' };
+    }));
 
   /** The attachment if it belongs to the case, else nothing (ids are not secrets, but the case must match). */
   function attachmentOf(c: CaseRow, id: string): AttachmentRow | undefined {
