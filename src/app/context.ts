@@ -9,6 +9,7 @@ import { CaseStore } from '../cases/case-store.ts';
 import { PaymentLedger } from '../cases/payment-ledger.ts';
 import { OutboxStore } from '../cases/outbox-store.ts';
 import { CaseWriter } from '../cases/case-writer.ts';
+import { JobRunsStore } from '../cases/job-runs-store.ts';
 import { ContentStore } from '../intake/content-store.ts';
 import { Templates } from '../outbound/templates.ts';
 import type { Logger } from '../shared/log.ts';
@@ -24,6 +25,8 @@ export interface App {
   outbox: OutboxStore;
   /** The one writer of a case's state (status, findings, notices): see src/cases/transition.ts. */
   writer: CaseWriter;
+  /** The record of scheduled job runs (src/app/jobs/). */
+  jobRuns: JobRunsStore;
   files: ContentStore;
   templates: Templates;
   log: Logger;
@@ -44,7 +47,7 @@ export function createApp(config: Config, log: Logger, options: { readOnly?: boo
     audienceOf: (name) => templates.audienceOf(name),
     kindOf: (kind) => (rules.kinds[kind] ? { label: rules.kinds[kind].label, fee: rules.kinds[kind].fee } : undefined),
   });
-  return { config, rules, db, cases, payments, outbox, writer, files: new ContentStore(config.store.dir), templates, log };
+  return { config, rules, db, cases, payments, outbox, writer, jobRuns: new JobRunsStore(db), files: new ContentStore(config.store.dir), templates, log };
 }
 
 export function closeApp(app: App): void {

@@ -10,9 +10,10 @@ import { processMail, type MailOutcome } from './process-mail.ts';
 import { deliverDue } from '../outbound/sender.ts';
 import { mailOfOutboxRow } from './deferred-notices.ts';
 import { transaction } from '../cases/db.ts';
-import { moveCasesOn, runMatching } from './payment-matching.ts';
+import { moveCasesOn } from './payment-matching.ts';
+import { catchUp, startJobs } from './jobs/job-runner.ts';
+import { JOBS } from './jobs/index.ts';
 import { writeStatus } from './daemon-status.ts';
-import { sendPaymentReminders } from './payment-reminders.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { DIED_WHILE_PROCESSING, IntakeAttempts, type AttemptRecord } from '../cases/intake-attempts.ts';
 import { injectedFault, quarantineMail } from './poison-mail.ts';
@@ -183,24 +184,10 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
     app.log.error({ err: (error as Error).message }, 'moving on queued cases failed; the scheduled re-matching retries');
   }
 
-  // Scheduled re-matching (SPEC §6): payments and applications may have changed in ways no event saw.
-  const rematch = cron.schedule('17 * * * *', () => {
-    try {
-      const run = transaction(app.db, () => runMatching(app));
-      if (run.matched.length) app.log.info({ matched: run.matched.map((m) => m.case) }, 'scheduled re-matching linked payments');
-    } catch (error) {
-      app.log.error({ err: (error as Error).message }, 'scheduled re-matching failed');
-    }
-  });
-
-  // Payment reminders (SPEC §6): cases waiting for their fee longer than configured, once per interval.
-  const reminders = cron.schedule(app.config.payments.reminderCron, () => {
-    try {
-      sendPaymentReminders(app);
-    } catch (error) {
-      app.log.error({ err: (error as Error).message }, 'payment reminders failed');
-    }
-  }, { timezone: 'Asia/Tokyo' });
+  // The office's calendar (SPEC §6, src/app/jobs/): re-matching, payment reminders, the staff's digest, each
+  // period run once (recorded before it starts); the periods the daemon was down for run now.
+  const jobs = startJobs(app, JOBS);
+  void catchUp(app, JOBS).catch((error: unknown) => app.log.error({ err: (error as Error).message }, 'catching up on scheduled jobs failed'));
 
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');
@@ -223,13 +210,12 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
       reportStatus(stopping ? 'stopping' : 'running', lastError);
       if (!stopping && !busy) await sleep(Math.min(pollSeconds, app.config.sender.intervalSeconds));
     }
-    await rematch.stop();
+    await jobs.stop();
     await poll.stop();
     await source.close?.().catch(() => undefined);
     await transport.close?.().catch(() => undefined);
     await watchdog?.stop();
     reportStatus('stopped');
-    await reminders.stop();
     app.log.info('daemon stopped');
   };
   // Under the supervisor (bin/conken.js start), connected to it by IPC: if it is gone, stop as on SIGTERM

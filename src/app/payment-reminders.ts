@@ -8,15 +8,19 @@ import { paymentFindingsOf } from './payment-state.ts';
 
 const DAY = 86_400_000;
 
+/** The cases a reminder is due for at `now` (what a dry run lists). */
+export function dueReminders(app: App, now = new Date()): { id: number; number: string; waiting_since: string }[] {
+  const { reminderAfterDays, reminderIntervalDays } = app.config.payments;
+  return app.cases.casesAwaitingPayment().filter((c) => c.applicant_address
+    && now.getTime() - new Date(c.waiting_since).getTime() >= reminderAfterDays * DAY
+    && !(c.payment_reminded_at && now.getTime() - new Date(c.payment_reminded_at).getTime() < reminderIntervalDays * DAY));
+}
+
 /** Queues the reminders due at `now`; returns the case numbers reminded. */
 export function sendPaymentReminders(app: App, now = new Date()): string[] {
-  const { reminderAfterDays, reminderIntervalDays } = app.config.payments;
   return commitCaseChanges(app, () => {
     const reminded: string[] = [];
-    for (const c of app.cases.casesAwaitingPayment()) {
-      if (!c.applicant_address) continue;
-      if (now.getTime() - new Date(c.waiting_since).getTime() < reminderAfterDays * DAY) continue;
-      if (c.payment_reminded_at && now.getTime() - new Date(c.payment_reminded_at).getTime() < reminderIntervalDays * DAY) continue;
+    for (const c of dueReminders(app, now)) {
       const row = app.cases.caseById(c.id)!;
       if (row.notices_suppressed === 1) continue;
       const decision = decideTransition(

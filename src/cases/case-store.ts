@@ -324,9 +324,9 @@ export class CaseStore extends SqlStore {
   }
 
   // ── for the staff's daily digest (src/app/jobs/daily-digest.ts) ──────────────
-  /** Cases opened since an instant, per status. */
-  casesOpenedSince(sinceIso: string): Map<string, number> {
-    const rows = this.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM cases WHERE created_at >= ? GROUP BY status', sinceIso);
+  /** Cases opened from one instant up to (not including) another, per status now. */
+  casesOpenedBetween(sinceIso: string, untilIso: string): Map<string, number> {
+    const rows = this.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM cases WHERE created_at >= ? AND created_at < ? GROUP BY status', sinceIso, untilIso);
     return new Map(rows.map((r) => [r.status, r.n]));
   }
 

@@ -18,7 +18,10 @@ import { noticeSnapshot, type NoticeFacts, type NoticeSettings } from './notice-
 import { tokyoDate } from '../shared/calendar.ts';
 
 /** The columns of a case a transition may set besides status and revision (the form, its payment key, …). */
-export type CaseColumns = Partial<Pick<CaseRow, 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'payment_declared' | 'payment_company' | 'payment_findings_json' | 'payment_reminded_at' | 'handled_findings_json'>>;
+export type CaseColumns = Partial<Pick<CaseRow, 'kind' | 'form_attachment_id' | 'application_json' | 'computed_json' | 'intake_findings_json' | 'payment_digits' | 'payment_kana' | 'expected_amount' | 'payment_declared' | 'payment_company' | 'payment_findings_json' | 'payment_reminded_at' | 'handled_findings_json'>> & {
+  /** The review in progress (four eyes: a first approval), migration 50. */
+  review_json?: string | null;
+};
 
 /** The CaseRow columns that live in case_documents (migration 8). */
 const DOCUMENT_COLUMNS: ReadonlySet<string> = new Set(['application_json', 'computed_json']);
@@ -160,7 +163,8 @@ export class CaseWriter extends SqlStore {
         const sequenceKey = `${c.id}|${name}`;
         const sequence = (sequences.get(sequenceKey) ?? 0) + 1;
         sequences.set(sequenceKey, sequence);
-        const notice = noticeSnapshot(this.settings, name, facts, to, sequence);
+        // A result notice carries what the decision fixed besides the case (its reason, its certificate).
+        const notice = { ...noticeSnapshot(this.settings, name, facts, to, sequence), ...(change.decision.noticeData ? { extra: change.decision.noticeData } : {}) };
         const overCap = audience === 'applicant' && (mailsToday.get(to) ?? 0) >= this.settings.maxPerSenderPerDay;
         if (audience === 'applicant' && !overCap) mailsToday.set(to, (mailsToday.get(to) ?? 0) + 1);
         insert.run(c.id, name, notice.messageId, to, audience, JSON.stringify(notice), overCap ? 'suppressed' : 'pending', at, at);
@@ -169,5 +173,16 @@ export class CaseWriter extends SqlStore {
       }
     }
     this.cases.addEvents(events);
+  }
+
+  /**
+   * An office mail that is about no single case (the staff's daily digest), queued composed. Its Message-ID is
+   * stable per occasion (e.g. the digest's period), so queuing it twice queues it once.
+   */
+  queueOfficeMail(o: { kind: string; rfcMessageId: string; to: string; mail: unknown }, now = new Date()): boolean {
+    const at = now.toISOString();
+    const result = this.stmt(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, status, next_attempt_at, created_at)
+      VALUES (NULL, ?, ?, ?, 'staff', ?, 'pending', ?, ?)`).run(o.kind, o.rfcMessageId, o.to, JSON.stringify(o.mail), at, at);
+    return Number(result.changes) > 0;
   }
 }

@@ -365,4 +365,78 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE cases ADD COLUMN handled_findings_json TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 40,
+    name: 'finance in the workbench: the uploaded statement kept, payments set aside as not ours or refunded',
+    sql: `
+      -- The statement file as uploaded, in the content store (relative path), so finance can download it again.
+      ALTER TABLE payment_imports ADD COLUMN stored_path TEXT;
+      -- A payment finance set aside (not ours, refunded): payments.status becomes 'dismissed', it leaves the
+      -- queue and the matcher never reads it again. Why, who and when, here.
+      CREATE TABLE payment_dismissals (
+        payment_id INTEGER PRIMARY KEY REFERENCES payments(id),
+        kind TEXT NOT NULL,                       -- not-ours | refunded
+        reason TEXT NOT NULL,
+        dismissed_by TEXT NOT NULL,
+        dismissed_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 50,
+    name: 'the reviewer\'s decision and the register of certified holders',
+    sql: `
+      -- The four-eyes state of a case under review (src/app/review.ts): {firstApproval: {by, at}} while an
+      -- approval waits for a second reviewer; null otherwise.
+      ALTER TABLE cases ADD COLUMN review_json TEXT;
+      -- Every certified person (src/cases/register-store.ts): the number is unique and never reused.
+      CREATE TABLE certified_holders (
+        id INTEGER PRIMARY KEY,
+        certification_number TEXT NOT NULL UNIQUE,
+        qualification TEXT NOT NULL,              -- OMP | CAP
+        name TEXT NOT NULL,
+        name_kana TEXT,
+        valid_from TEXT NOT NULL,                 -- YYYY-MM-DD
+        valid_to TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'lapsed', 'revoked')),
+        email TEXT,
+        source TEXT NOT NULL,                     -- import | case
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX certified_holders_valid_to ON certified_holders(valid_to);
+      -- The cases that certified or renewed a holder, with the validity each gave.
+      CREATE TABLE holder_cases (
+        holder_id INTEGER NOT NULL REFERENCES certified_holders(id),
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        role TEXT NOT NULL,                       -- certified | renewed
+        valid_from TEXT NOT NULL,
+        valid_to TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (holder_id, case_id)
+      );
+      -- The last sequence number issued per (qualification, year): numbers only ever go up.
+      CREATE TABLE certification_sequences (qualification TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (qualification, year));
+    `,
+  },
+  {
+    version: 60,
+    name: 'scheduled job runs: one per job and period, so no period runs twice',
+    sql: `
+      -- src/app/jobs/: a run is claimed by inserting its (job, period) before it starts; a failed or
+      -- interrupted run may be claimed again, a finished one never.
+      CREATE TABLE job_runs (
+        job TEXT NOT NULL,
+        period TEXT NOT NULL,                     -- the occurrence it runs for, Tokyo time (YYYY-MM-DDTHH:MM)
+        state TEXT NOT NULL,                      -- running | done | failed
+        attempts INTEGER NOT NULL DEFAULT 1,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        summary TEXT,                             -- what it did, for conken jobs and the digest (no personal data)
+        error TEXT,
+        PRIMARY KEY (job, period)
+      );
+      CREATE INDEX job_runs_finished ON job_runs(finished_at);
+    `,
+  },
 ];

@@ -28,7 +28,7 @@ export interface PaymentRow {
   reference?: string | null;
   value_date?: string | null;
   raw_line?: string | null;
-  status?: 'matched' | 'attention' | 'unmatched';
+  status?: 'matched' | 'attention' | 'unmatched' | 'dismissed';
   finding_code?: string | null;
   candidates_json?: string | null;
   reason?: string | null;
@@ -148,7 +148,7 @@ export class PaymentLedger extends SqlStore {
 
   /** Payments without any link (of one import, or all). */
   countUnlinkedPayments(importId?: number): number {
-    const where = 'NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)';
+    const where = "p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)";
     return importId === undefined
       ? this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE ${where}`)!.n
       : this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM payments p WHERE p.import_id = ? AND ${where}`, importId)!.n;
@@ -160,7 +160,7 @@ export class PaymentLedger extends SqlStore {
 
   /** Payments with no link at all (matched or not yet). */
   unlinkedPayments(): PaymentRow[] {
-    return this.all('SELECT p.* FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id) ORDER BY p.paid_on, p.id');
+    return this.all("SELECT p.* FROM payments p WHERE p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id) ORDER BY p.paid_on, p.id");
   }
 
   /** Is there an unlinked payment with one of these digits or names (so a new application is worth a matching run)? */
@@ -180,7 +180,7 @@ export class PaymentLedger extends SqlStore {
   paymentsForMatching(exceptImport = -1): MatchingPaymentRow[] {
     return this.allCompact(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
       FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
-      WHERE p.import_id != ? AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
+      WHERE p.import_id != ? AND p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
   }
 
   setPaymentVerdict(id: number, v: { status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }): void {
@@ -269,4 +269,109 @@ export class PaymentLedger extends SqlStore {
     cases.addEvents(decision.events);
     cases.queueCaseMoves(decision.moves);
   }
+  // ——— Finance in the workbench (src/app/finance-*.ts, src/web/routes/finance*.ts) ———
+
+  /** Where the uploaded statement's bytes are kept (the content store's relative path). */
+  setImportStoredPath(importId: number, storedPath: string): void {
+    this.stmt('UPDATE payment_imports SET stored_path = ? WHERE id = ?').run(storedPath, importId);
+  }
+
+  /** Every import, newest first, with where its file is kept (null: imported by the CLI, not kept). */
+  importList(limit = 500): ImportListRow[] {
+    return this.all(`SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched, stored_path
+      FROM payment_imports ORDER BY id DESC LIMIT ?`, limit);
+  }
+
+  importById(id: number): ImportListRow | undefined {
+    return this.get(`SELECT id, file_name, sha256, format, encoding, actor, imported_at, rows_total, rows_new, rows_duplicate, rows_debit, rows_matched, stored_path
+      FROM payment_imports WHERE id = ?`, id);
+  }
+
+  /** The earliest other import of the same bytes (a re-upload), if any. */
+  earlierImportOfSameFile(sha256: string, importId: number): number | null {
+    return this.get<{ id: number }>('SELECT id FROM payment_imports WHERE sha256 = ? AND id < ? ORDER BY id LIMIT 1', sha256, importId)?.id ?? null;
+  }
+
+  /** The first and last booking dates of an import's new payments. */
+  importDateRange(importId: number): { first: string; last: string } | null {
+    const r = this.get<{ first: string | null; last: string | null }>('SELECT MIN(paid_on) AS first, MAX(paid_on) AS last FROM payments WHERE import_id = ?', importId);
+    return r?.first && r.last ? { first: r.first, last: r.last } : null;
+  }
+
+  /**
+   * Earlier imports holding payments on these dates (through the fingerprint index: a fingerprint starts with
+   * its date), with how many: what an overlapping statement's duplicates were already stored by.
+   */
+  importsCovering(first: string, last: string, beforeImportId: number): { import_id: number; file_name: string; n: number }[] {
+    return this.all(`SELECT p.import_id, i.file_name, COUNT(*) AS n FROM payments p JOIN payment_imports i ON i.id = p.import_id
+      WHERE p.fingerprint >= ? AND p.fingerprint < ? AND p.import_id < ? GROUP BY p.import_id ORDER BY p.import_id`, `${first}|`, `${last}}`, beforeImportId);
+  }
+
+  /** An import's payments with their links (the result page). */
+  paymentsOfImport(importId: number): (PaymentRow & { links_json: string | null })[] {
+    return this.all(`SELECT p.*, (SELECT json_group_array(json_object('case', c.number, 'status', c.status, 'amount', l.amount, 'by', l.linked_by))
+        FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = p.id) AS links_json
+      FROM payments p WHERE p.import_id = ? ORDER BY p.id LIMIT 2000`, importId);
+  }
+
+  /**
+   * Finance sets a payment aside (not ours, refunded): it leaves the queue, and the matcher never reads it
+   * again (paymentsForMatching skips status 'dismissed'). Its former finding and candidates stay for the record.
+   */
+  dismissPayment(paymentId: number, kind: string, reason: string, by: string, at = new Date().toISOString()): void {
+    this.stmt('INSERT INTO payment_dismissals (payment_id, kind, reason, dismissed_by, dismissed_at) VALUES (?, ?, ?, ?, ?)').run(paymentId, kind, reason, by, at);
+    this.stmt("UPDATE payments SET status = 'dismissed', hold = 1 WHERE id = ?").run(paymentId);
+  }
+
+  dismissalOf(paymentId: number): { kind: string; reason: string; dismissed_by: string; dismissed_at: string } | undefined {
+    return this.get('SELECT kind, reason, dismissed_by, dismissed_at FROM payment_dismissals WHERE payment_id = ?', paymentId);
+  }
+
+  /** Cases as finance compares them with a transfer (names from the application). */
+  caseSummaries(ids: readonly number[]): Map<number, FinanceCaseRow> {
+    const rows = this.all<FinanceCaseRow>(`${FINANCE_CASE_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Every case not decided yet (approved / rejected), newest first: what finance may link a payment to. */
+  openCaseSummaries(): FinanceCaseRow[] {
+    return this.all(`${FINANCE_CASE_SELECT} WHERE c.status NOT IN ('approved', 'rejected') ORDER BY c.received_at DESC, c.id DESC`);
+  }
+
+  /** Payments booked between two dates (inclusive), each with its links (one row per link) and its set-aside. */
+  reconciliationBetween(from: string, to: string): ReconciliationRow[] {
+    return this.all(`SELECT p.id, p.paid_on, p.amount, p.transfer_name, p.status, p.finding_code, p.reference, i.file_name,
+        l.amount AS link_amount, l.accepted, l.linked_by, l.linked_at, c.number AS case_number, c.status AS case_status, c.expected_amount,
+        (SELECT COUNT(*) FROM payment_links x WHERE x.payment_id = p.id) AS link_count, d.kind AS dismissed_kind, d.reason AS dismissed_reason
+      FROM payments p JOIN payment_imports i ON i.id = p.import_id
+      LEFT JOIN payment_links l ON l.payment_id = p.id LEFT JOIN cases c ON c.id = l.case_id
+      LEFT JOIN payment_dismissals d ON d.payment_id = p.id
+      WHERE p.paid_on >= ? AND p.paid_on <= ? ORDER BY p.paid_on, p.id, c.number`, from, to);
+  }
+
+  /** Payments without any link that the matcher questioned (finding and candidates): finance must look. */
+  countAttentionPayments(): number {
+    return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM payments p WHERE p.status = 'attention' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)")!.n;
+  }
+}
+
+const FINANCE_CASE_SELECT = `SELECT c.id, c.number, c.kind, c.status, c.received_at, c.payment_digits, c.payment_kana, c.payment_declared, c.payment_company, c.expected_amount,
+    json_extract(d.application_json, '$.name') AS name, json_extract(d.application_json, '$.nameKana') AS kana,
+    (SELECT COALESCE(SUM(l.amount), 0) FROM payment_links l WHERE l.case_id = c.id) AS linked_amount
+  FROM cases c LEFT JOIN case_documents d ON d.case_id = c.id`;
+
+export interface ImportListRow {
+  id: number; file_name: string; sha256: string; format: string; encoding: string | null; actor: string; imported_at: string;
+  rows_total: number; rows_new: number; rows_duplicate: number; rows_debit: number; rows_matched: number; stored_path: string | null;
+}
+
+export interface FinanceCaseRow {
+  id: number; number: string; kind: string; status: string; received_at: string; payment_digits: string | null; payment_kana: string | null;
+  payment_declared: string | null; payment_company: string | null; expected_amount: number | null; name: unknown; kana: unknown; linked_amount: number;
+}
+
+export interface ReconciliationRow {
+  id: number; paid_on: string; amount: number; transfer_name: string; status: string; finding_code: string | null; reference: string | null; file_name: string;
+  link_amount: number | null; accepted: number | null; linked_by: string | null; linked_at: string | null; case_number: string | null; case_status: string | null;
+  expected_amount: number | null; link_count: number; dismissed_kind: string | null; dismissed_reason: string | null;
 }

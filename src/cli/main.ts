@@ -420,6 +420,47 @@ program.command('triage').description('staff: decide on a mail that became no ca
     });
   });
 
+const jobs = program.command('jobs').description('the office\'s calendar: scheduled jobs, their last and next run')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    await withApp(options, async (app) => {
+      const { jobStatuses } = await import('../app/jobs/job-runner.ts');
+      const { JOBS } = await import('../app/jobs/index.ts');
+      const list = jobStatuses(app, JOBS);
+      print(options.json, list, () => list.map((j) => [
+        `${j.name}  (${j.schedule}, Asia/Tokyo)  ${j.description}`,
+        `  last: ${j.last ? `${j.last.period} ${j.last.state}${j.last.summary ? `: ${j.last.summary}` : ''}${j.last.error ? `: ${j.last.error}` : ''}` : '(never)'}`,
+        `  next: ${j.next ?? '(never)'}`,
+      ].join('\n')).join('\n'));
+    });
+  });
+jobs.command('run').description('run one job now, for its latest period (or --period YYYY-MM-DDTHH:MM, Tokyo time); a period that ran is not run again')
+  .argument('<job>', 'the job (see conken jobs)').option('--period <period>', 'the occurrence to run for').option('--dry-run', 'say what it would do, change nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (name: string, options: { period?: string; dryRun?: boolean; json?: boolean }) => {
+    // (--json after the job's name lands on the parent command: read it from there too)
+    options.json ||= !!jobs.opts().json;
+    await withApp({ json: options.json }, async (app) => {
+      const { duePeriod, runJob } = await import('../app/jobs/job-runner.ts');
+      const { periodInstant } = await import('../app/jobs/schedule.ts');
+      const { jobNamed } = await import('../app/jobs/index.ts');
+      const job = jobNamed(name);
+      if (!job) {
+        process.stderr.write(`ジョブ ${name} はありません（conken jobs で一覧を表示します）\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const now = new Date();
+      const period = options.period ?? duePeriod(app, job, now);
+      if (period === null) throw new Error(`${name}: its schedule never occurs`);
+      periodInstant(period); // a malformed --period is refused here, before anything runs
+      const r = await runJob(app, job, period, now, { dryRun: !!options.dryRun });
+      if (!options.dryRun) await deliverIfEmbedded(app);
+      print(options.json, r, () => (r.ran ? `${r.job} ${r.period}: ${r.error ? `失敗: ${r.error}` : r.result!.summary}` : `${r.job} ${r.period}: 実行済みのため実行しません`));
+      if (r.error) process.exitCode = 1;
+    });
+  });
+
 program.command('send').description('deliver the outbox now (the daemon does this continuously)').action(async () => {
   await withApp({}, async (app) => {
     if (app.config.smtp.host && statusReport(app).running) {

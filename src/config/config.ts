@@ -77,6 +77,17 @@ export const configSchema = z.object({
     reminderCron: z.string().default('0 9 * * *'),
   }).prefault({}),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  /** The office's calendar (src/app/jobs/): when each scheduled job runs (node-cron expressions, Asia/Tokyo). */
+  jobs: z.object({
+    /** Re-matching of payments and applications no event saw change. */
+    rematchCron: z.string().default('17 * * * *'),
+    /** The staff's morning mail of what needs them. */
+    digestCron: z.string().default('0 8 * * 1-5'),
+    /** Where the digest goes. */
+    staffAddress: z.string().default('staff@conken.example.jp'),
+    /** An exception older than this many days is listed in the digest as waiting too long. */
+    digestStaleDays: positiveInt.default(3),
+  }).prefault({}),
   /** Poison mail (src/app/poison-mail.ts): how the daemon bounds one mail. */
   daemon: z.object({
     /** A mail that failed, hung or crashed the process this many times is quarantined with a staff exception. */
@@ -146,6 +157,10 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_PAYMENT_REMINDER_INTERVAL_DAYS: ['payments', 'reminderIntervalDays'],
   CONKEN_PAYMENT_REMINDER_CRON: ['payments', 'reminderCron'],
   CONKEN_LOG_LEVEL: ['log', 'level'],
+  CONKEN_REMATCH_CRON: ['jobs', 'rematchCron'],
+  CONKEN_DIGEST_CRON: ['jobs', 'digestCron'],
+  CONKEN_STAFF_ADDRESS: ['jobs', 'staffAddress'],
+  CONKEN_DIGEST_STALE_DAYS: ['jobs', 'digestStaleDays'],
   CONKEN_DAEMON_MAX_ATTEMPTS: ['daemon', 'maxAttempts'],
   CONKEN_DAEMON_MAIL_TIMEOUT_SECONDS: ['daemon', 'mailTimeoutSeconds'],
   CONKEN_DAEMON_MEMORY_LIMIT_MB: ['daemon', 'memoryLimitMb'],

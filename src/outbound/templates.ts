@@ -9,16 +9,18 @@ import { z } from 'zod';
 import { NOTICE_NAMES, type NoticeName } from '../cases/transition.ts';
 import type { NoticeAudience } from '../cases/notice-snapshot.ts';
 
-/** A template per notice the case transition can call for. */
-export const TEMPLATE_NAMES = NOTICE_NAMES;
-export type TemplateName = NoticeName;
+/** A template per notice the case transition can call for, and the office's own mails (not about one case). */
+export const OFFICE_TEMPLATE_NAMES = ['staff-digest'] as const;
+export type OfficeTemplateName = (typeof OFFICE_TEMPLATE_NAMES)[number];
+export const TEMPLATE_NAMES = [...NOTICE_NAMES, ...OFFICE_TEMPLATE_NAMES] as const;
+export type TemplateName = NoticeName | OfficeTemplateName;
 
 /** `audience` says who the notice is for: the applicant (the case's address, capped per day) or the reviewer. */
-const frontMatterSchema = z.object({ subject: z.string().min(1), audience: z.enum(['applicant', 'reviewer']) }).strict();
+const frontMatterSchema = z.object({ subject: z.string().min(1), audience: z.enum(['applicant', 'reviewer', 'staff']) }).strict();
 
 export interface Template {
   subject: string;
-  audience: NoticeAudience;
+  audience: NoticeAudience | 'staff';
   body: string;
 }
 
@@ -60,15 +62,19 @@ export class Templates {
       } catch (error) {
         throw new TemplateError(`template ${file}: ${(error as Error).message}`);
       }
+      // A case's notice goes to its applicant or the reviewer; the office's own mails go to staff.
+      const office = (OFFICE_TEMPLATE_NAMES as readonly string[]).includes(name);
+      if (office !== (parsed.data.audience === 'staff')) throw new TemplateError(`template ${file}: front matter: audience: ${office ? 'staff' : 'applicant or reviewer'} expected`);
       templates.set(name, { subject: parsed.data.subject, audience: parsed.data.audience, body: m[2]! });
     }
     return new Templates(templates, partials);
   }
 
   /** Who a notice goes to, as its template declares. */
-  audienceOf(name: TemplateName): NoticeAudience {
+  audienceOf(name: NoticeName): NoticeAudience {
     const t = this.templates.get(name);
     if (!t) throw new TemplateError(`template ${name}: not loaded`);
+    if (t.audience === 'staff') throw new TemplateError(`template ${name}: a case notice cannot go to staff`);
     return t.audience;
   }
 

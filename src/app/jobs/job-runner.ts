@@ -1,0 +1,117 @@
+// The job runner (SPEC §6, the office's calendar): each job is declared once (name, schedule from the
+// configuration, what it does) and every run is recorded under its (job, period) key before it starts
+// (src/cases/job-runs-store.ts), so a restart, a second daemon or a clock change never runs a period twice,
+// and a period the daemon was down for runs at its next start (catchUp). Schedules are node-cron expressions
+// in Asia/Tokyo.
+import cron from 'node-cron';
+import type { App } from '../context.ts';
+import { nextOccurrence, periodKey, previousOccurrence } from './schedule.ts';
+import type { JobRunRow } from '../../cases/job-runs-store.ts';
+
+export interface JobContext {
+  /** The occurrence the run is for (Tokyo time, YYYY-MM-DDTHH:MM). */
+  period: string;
+  /** The clock of the run (injected by tests). */
+  now: Date;
+  /** Say what would be done, change nothing. */
+  dryRun: boolean;
+}
+
+export interface JobResult {
+  /** One line of what it did, for `conken jobs` and the digest: counts and case numbers, never personal data. */
+  summary: string;
+  detail?: unknown;
+}
+
+export interface Job {
+  name: string;
+  /** In Japanese, for `conken jobs` and the admin page. */
+  description: string;
+  schedule(app: App): string;
+  run(app: App, ctx: JobContext): JobResult | Promise<JobResult>;
+}
+
+export interface JobRunOutcome {
+  job: string;
+  period: string;
+  /** false: the period ran (or is running) already, nothing was done. */
+  ran: boolean;
+  result?: JobResult;
+  error?: string;
+}
+
+/** A run left 'running' this long ago belonged to a process that died: it may be claimed again. */
+const STALE_MS = 3 * 3_600_000;
+
+/** Runs a job for a period unless that period ran already; a dry run claims nothing and changes nothing. */
+export async function runJob(app: App, job: Job, period: string, now: Date, options: { dryRun?: boolean } = {}): Promise<JobRunOutcome> {
+  if (options.dryRun) return { job: job.name, period, ran: true, result: await job.run(app, { period, now, dryRun: true }) };
+  if (!app.jobRuns.claim(job.name, period, now.toISOString(), new Date(now.getTime() - STALE_MS).toISOString())) return { job: job.name, period, ran: false };
+  try {
+    const result = await job.run(app, { period, now, dryRun: false });
+    app.jobRuns.finish(job.name, period, { state: 'done', summary: result.summary }, new Date().toISOString());
+    app.log.info({ job: job.name, period, summary: result.summary }, 'job done');
+    return { job: job.name, period, ran: true, result };
+  } catch (error) {
+    const message = (error as Error).message;
+    app.jobRuns.finish(job.name, period, { state: 'failed', error: message }, new Date().toISOString());
+    app.log.error({ job: job.name, period, err: message }, 'job failed; it runs again at its next occasion or by hand');
+    return { job: job.name, period, ran: true, error: message };
+  }
+}
+
+/** The period a job is due for at `now` (its latest occurrence), or null when it never occurs. */
+export function duePeriod(app: App, job: Job, now: Date): string | null {
+  const at = previousOccurrence(job.schedule(app), now);
+  return at ? periodKey(at) : null;
+}
+
+/** At start: every job whose latest period has not run (the daemon was down at the time) runs now. */
+export async function catchUp(app: App, jobs: readonly Job[], now = new Date()): Promise<JobRunOutcome[]> {
+  const out: JobRunOutcome[] = [];
+  for (const job of jobs) {
+    const period = duePeriod(app, job, now);
+    if (period === null) continue;
+    const done = app.jobRuns.run(job.name, period);
+    if (done?.state === 'done') continue;
+    out.push(await runJob(app, job, period, now));
+  }
+  return out;
+}
+
+/** Starts every job on its schedule; returns how to stop them. Runs never overlap a run of the same job. */
+export function startJobs(app: App, jobs: readonly Job[]): { stop(): Promise<void> } {
+  const busy = new Set<string>();
+  const tasks = jobs.map((job) => cron.schedule(job.schedule(app), async (ctx) => {
+    if (busy.has(job.name)) return;
+    busy.add(job.name);
+    try {
+      const now = ctx.date ?? new Date();
+      const period = duePeriod(app, job, now);
+      if (period !== null) await runJob(app, job, period, now);
+    } finally {
+      busy.delete(job.name);
+    }
+  }, { timezone: 'Asia/Tokyo', name: job.name }));
+  return { async stop() { await Promise.all(tasks.map((t) => t.stop())); } };
+}
+
+export interface JobStatus {
+  name: string;
+  description: string;
+  schedule: string;
+  last: Pick<JobRunRow, 'period' | 'state' | 'finished_at' | 'summary' | 'error'> | null;
+  /** The next occurrence (an instant), null when it never occurs. */
+  next: string | null;
+}
+
+/** What `conken jobs` and the admin page show. */
+export function jobStatuses(app: App, jobs: readonly Job[], now = new Date()): JobStatus[] {
+  const latest = new Map(app.jobRuns.latestRuns().map((r) => [r.job, r]));
+  return jobs.map((job) => {
+    const schedule = job.schedule(app);
+    const next = nextOccurrence(schedule, now)?.toISOString() ?? null;
+    const last = latest.get(job.name);
+    return { name: job.name, description: job.description, schedule, last: last ? { period: last.period, state: last.state, finished_at: last.finished_at, summary: last.summary, error: last.error } : null, next };
+  });
+}
