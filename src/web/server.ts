@@ -26,6 +26,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerQueueRoutes } from './routes/queue.ts';
 import { registerCaseRoutes } from './routes/case.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerTriageRoutes } from './routes/triage.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -231,6 +232,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerQueueRoutes(server);
   registerCaseRoutes(server);
   registerAdminRoutes(server);
+  registerTriageRoutes(server);
   return server;
 }
 

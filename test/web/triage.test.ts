@@ -1,0 +1,126 @@
+// Mail triage in Debian's Chromium, against the real server and a real SQLite file with mails handled by the
+// real pipeline (Word files and a PDF proof: no OCR): a near miss opened (headers, body, its Word file as text)
+// and made a renewal; an unrelated mail carrying a proof attached to the case that lacked it; a mail dismissed
+// with a reason; a refusal shown on the page. Every decision goes through src/app/mail-triage.ts and is audited.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { closeApp } from '../../src/app/context.ts';
+import { unrelatedDocx } from '../../scripts/lib/fill-renewal-form.ts';
+import { form, harness, mail, PROOF } from '../support/harness.ts';
+import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const missing = chromiumMissing();
+if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
+if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
+
+const PASSWORD = 'staff-pass-0003';
+
+describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
+  let dir: string;
+  let web: WebProcess;
+  let browser: Browser;
+  let page: Page;
+  let held: string;
+  let lacking: string;
+
+  beforeAll(async () => {
+    const h = harness();
+    dir = h.dir;
+    held = (await h.process(await mail({ subject: '【更新申請】プロフェショナル更新申請書添附', text: '更新の書類をお送りします。', attachments: [{ filename: '議事録.docx', content: unrelatedDocx() }], messageId: 'near@example.jp' }))).cases[0]!.number!;
+    lacking = (await h.process(await mail({ attachments: [{ filename: '更新申請書.docx', content: form() }] }))).cases[0]!.number!;
+    await h.process(await mail({ subject: '先日の件', text: '失礼しました。', attachments: [PROOF], messageId: 'stray@example.jp' }));
+    await h.process(await mail({ subject: 'ランチのお誘い', text: '12時にロビーで。', attachments: [{ filename: '議事録.docx', content: unrelatedDocx() }], messageId: 'lunch@example.jp' }));
+    closeApp(h.app);
+    expect((await usersCommand(dir, ['add', 'saburo', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
+    web = await startWeb(dir);
+    browser = await launchChromium();
+    page = await (await newContext(browser)).newPage();
+    await page.goto(`${web.url}/login`);
+    await page.fill('#login', 'saburo');
+    await page.fill('#password', PASSWORD);
+    await page.press('#password', 'Enter');
+    await page.waitForURL(`${web.url}/queue`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const db = () => openDb(dir);
+  const messageRow = (mid: string) => db().prepare('SELECT id, classification, note FROM messages WHERE message_id = ?').get(mid) as { id: number; classification: string; note: string };
+  const caseRow = (number: string) => db().prepare('SELECT id, kind, status, notices_suppressed FROM cases WHERE number = ?').get(number) as { id: number; kind: string; status: string; notices_suppressed: number };
+  const audited = (action: string, target: number) => (db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target = ? AND login = 'saburo'").get(action, String(target)) as { n: number }).n;
+  const openFromList = async (subject: string) => {
+    await page.goto(`${web.url}/queue/mails`);
+    await page.click(`table.list .row-link:text-is("${subject}")`);
+    await page.waitForURL(/\/mails\/\d+$/);
+  };
+
+  it('a near miss opened (headers, body, its Word file as text) and made a renewal: the held case becomes it', async () => {
+    await openFromList('【更新申請】プロフェショナル更新申請書添附');
+    const near = messageRow('near@example.jp');
+    expect(page.url()).toBe(`${web.url}/mails/${near.id}`);
+    expect(await page.locator('.facts').textContent()).toContain('k.konda@example.jp');
+    expect(await page.locator('pre.mail-text').textContent()).toContain('更新の書類をお送りします。');
+    expect(await page.locator('pre.raw-headers').textContent()).toMatch(/Message-ID: <near@example\.jp>/i);
+    expect(await page.locator('header.case-head').textContent()).toContain(held);
+    const [doc] = await Promise.all([page.context().waitForEvent('page'), page.click('a[href$="/attachments/0"]')]);
+    await doc.waitForLoadState();
+    expect(await doc.locator('h1').textContent()).toBe('議事録.docx');
+    expect((await doc.locator('pre.doc-text').textContent())!.length).toBeGreaterThan(10);
+    await doc.close();
+    expect(audited('mail.view', near.id)).toBe(1);
+
+    await page.selectOption('#triage-kind', 'renewal');
+    await page.click('form[action$="/case"] button[type="submit"]');
+    await page.waitForURL(`${web.url}/cases/${held}`);
+    expect(await page.locator('.flash').textContent()).toContain('申請として受け付けました');
+    expect(caseRow(held)).toMatchObject({ kind: 'renewal', notices_suppressed: 0 });
+    expect(messageRow('near@example.jp').classification).toBe('application');
+    expect(await page.locator('section[aria-labelledby="notices-title"]').textContent()).toContain('受付');
+    expect(audited('mail.triage.case', near.id)).toBe(1);
+  });
+
+  it('an unrelated mail with a proof attached to the case that lacked it (a wrong number refused on the page)', async () => {
+    expect(caseRow(lacking).status).toBe('missing-items');
+    await openFromList('先日の件');
+    const stray = messageRow('stray@example.jp');
+    await page.fill('#triage-case', 'R-2026-999999');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/attach')), page.press('#triage-case', 'Enter')]);
+    expect(refused.status()).toBe(422);
+    expect(await page.locator('.action-error').textContent()).toContain('受付番号 R-2026-999999 の案件はありません');
+    expect(messageRow('stray@example.jp').classification).toBe('ignored');
+
+    await page.fill('#triage-case', lacking.toLowerCase());
+    await page.press('#triage-case', 'Enter');
+    await page.waitForURL(`${web.url}/cases/${lacking}`);
+    expect(await page.locator('.flash').textContent()).toContain('返信として案件に加えました');
+    expect(caseRow(lacking).status).toBe('awaiting-payment');
+    expect(await page.locator('section[aria-labelledby="attachments-title"]').textContent()).toContain(PROOF.filename);
+    expect(await page.locator('table.history').textContent()).toContain('返信の受付');
+    expect(messageRow('stray@example.jp').classification).toBe('reply');
+    expect(audited('mail.triage.attach', stray.id)).toBe(1);
+  });
+
+  it('a mail dismissed with a reason leaves the list', async () => {
+    await openFromList('ランチのお誘い');
+    const lunch = messageRow('lunch@example.jp');
+    await page.fill('#triage-reason', '私信のため');
+    await page.press('#triage-reason', 'Enter');
+    await page.waitForURL(`${web.url}/queue/mails`);
+    expect(await page.locator('.flash').textContent()).toContain('対応不要として閉じました');
+    expect(await page.locator('main').textContent()).not.toContain('ランチのお誘い');
+    expect(messageRow('lunch@example.jp')).toMatchObject({ classification: 'dismissed', note: '対応不要: 私信のため' });
+    expect(audited('mail.triage.dismiss', lunch.id)).toBe(1);
+    // Decided: the page says so and offers nothing more.
+    await page.goto(`${web.url}/mails/${lunch.id}`);
+    expect(await page.locator('form[action$="/dismiss"]').count()).toBe(0);
+    expect(await page.locator('main').textContent()).toContain('処理済み');
+  });
+});
