@@ -3,12 +3,15 @@ import { intakeRulesSchema, loadRuleFile, ruleFilePath, type IntakeRules, type K
 import { formKinds } from '../kinds/index.ts';
 import { existsSync } from 'node:fs';
 import { DEFAULT_STATEMENT_RULES, statementRulesSchema, type StatementRules } from '../payments/statements/generic-csv.ts';
+import { DEFAULT_REVIEW_RULES, reviewRulesSchema, type ReviewRules } from '../config/review-rules.ts';
 
 export interface Rules {
   intake: IntakeRules;
   kinds: Record<string, KindRules>;
   /** rules/statements.yaml: Zengin date window and the generic CSV layouts (defaults when the file is absent). */
   statements: StatementRules;
+  /** rules/review.yaml: rejection reasons, four eyes, certification numbers (defaults when the file is absent). */
+  review: ReviewRules;
 }
 
 export function loadRules(rulesDir: string): Rules {
@@ -17,5 +20,7 @@ export function loadRules(rulesDir: string): Rules {
   for (const k of formKinds()) kinds[k.kind] = loadRuleFile(ruleFilePath(rulesDir, k.kind), k.validator.rulesSchema);
   const statementsFile = ruleFilePath(rulesDir, 'statements');
   const statements = existsSync(statementsFile) ? loadRuleFile(statementsFile, statementRulesSchema) : DEFAULT_STATEMENT_RULES;
-  return { intake, kinds, statements };
+  const reviewFile = ruleFilePath(rulesDir, 'review');
+  const review = existsSync(reviewFile) ? loadRuleFile(reviewFile, reviewRulesSchema) : DEFAULT_REVIEW_RULES;
+  return { intake, kinds, statements, review };
 }

@@ -41,6 +41,8 @@ export interface NoticeSnapshot {
   messageId: string;
   /** The applicant's mails, newest first (In-Reply-To / References). */
   thread: string[];
+  /** What a result notice says besides the case (the reviewer's reason, the certificate): src/cases/transition.ts. */
+  extra?: { view?: Record<string, string>; attachments?: { filename: string; storePath: string; contentType?: string }[] };
 }
 
 /** The facts about a case a notice is made of (read one case at a time, or in bulk). */

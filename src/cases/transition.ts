@@ -6,10 +6,10 @@
 // A statement import decides thousands of cases with the same function, one call per case.
 import { decideStatus, isClosed, type CaseStatus } from './status.ts';
 import { evaluate, isHandled, type EvaluationInput, type EvaluationRules, type HandledFinding } from './evaluate.ts';
-import type { Finding } from '../validate/findings.ts';
+import { finding, type Finding } from '../validate/findings.ts';
 
 /** Every notice the transition can call for; each is a template in mail-templates/ that declares its audience. */
-export const NOTICE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder'] as const;
+export const NOTICE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder', 'review-approved', 'review-rejected', 'review-question'] as const;
 export type NoticeName = (typeof NOTICE_NAMES)[number];
 
 /** What an evaluation of the form reads, besides the fee (which the case's payments say). */
@@ -27,8 +27,12 @@ export type CaseTrigger =
   | { type: 'payment'; actor: 'matcher' | 'system' | string }
   /** The fee has not arrived after the configured wait: remind the applicant. `waitingSince` for the record. */
   | { type: 'payment-reminder'; at: string; waitingSince: string }
-  /** The reviewer's decision on a complete case. */
-  | { type: 'review-decision'; decision: 'approved' | 'rejected'; reviewer: string; reason?: string }
+  /**
+   * The reviewer's decision on a complete case: approve (with four eyes, the first approval only records
+   * itself and the second, by another reviewer, decides), reject with a reason, or return it to the
+   * applicant with a question (`text`), which waits for the reply like missing items.
+   */
+  | { type: 'review-decision'; decision: 'approved' | 'rejected' | 'returned'; reviewer: string; at?: string; reason?: string; text?: string; secondApprovalRequired?: boolean; notice?: NoticeExtra }
   /** Staff decided on a staff finding (or a reviewer note): e.g. a late application accepted. `at`: when. */
   | { type: 'finding-handled'; code: string; field: string | null; reason: string; actor: string; at: string }
   /** Staff send a notice of the case again (the applicant lost it, a wrong address was corrected). */
@@ -50,7 +54,25 @@ export interface CaseBefore {
   paymentFindings: readonly Finding[];
   /** Findings staff marked handled before (left out of every evaluation). */
   handled?: readonly HandledFinding[];
+  /** The review in progress: a first approval waiting for a second reviewer (four eyes). */
+  review?: ReviewState | null;
 }
+
+export interface ReviewState {
+  firstApproval?: { by: string; at: string };
+}
+
+/**
+ * What a result notice says besides the case's facts, fixed with the decision: values for its template
+ * (the reason, the certification number, the validity) and files to attach (the certificate).
+ */
+export interface NoticeExtra {
+  view?: Record<string, string>;
+  attachments?: { filename: string; storePath: string; contentType?: string }[];
+}
+
+/** The reviewer's question while the case waits for the applicant's answer (an applicant finding). */
+export const REVIEW_QUESTION = 'review.question';
 
 export interface CaseEventIntent {
   actor: string;
@@ -71,7 +93,9 @@ export interface CaseDecision {
   /** Events of the trigger itself, besides `case.evaluated` and the notices (which the writer records). */
   events: CaseEventIntent[];
   /** Case columns the trigger sets besides status and revision (e.g. when a reminder went out). */
-  columns: { payment_reminded_at?: string; handled_findings_json?: string };
+  columns: { payment_reminded_at?: string; handled_findings_json?: string; review_json?: string | null };
+  /** What the decision's notices say besides the case's facts (a result mail's reason, its certificate). */
+  noticeData?: NoticeExtra;
 }
 
 export class TransitionRefused extends Error {}
@@ -117,15 +141,28 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
       if (prev !== null && isClosed(prev)) throw new TransitionRefused(`the case is decided (${prev})`);
       if (trigger.type === 'application' && prev !== null) throw new TransitionRefused('the case exists already');
       if (trigger.type !== 'application' && prev === null) throw new TransitionRefused('no such case');
-      const evaluation = evaluate(rules, { ...trigger.facts, paid: before.paid, paymentFindings: before.paymentFindings });
+      const question = before.findings.find((f) => f.code === REVIEW_QUESTION);
+      // A reviewer's question is answered in words: a reply without files is the answer, not a case for staff.
+      const facts = question && trigger.type === 'reply' ? { ...trigger.facts, intakeFindings: trigger.facts.intakeFindings.filter((f) => f.code !== 'reply.text-only') } : trigger.facts;
+      const evaluation = evaluate(rules, { ...facts, paid: before.paid, paymentFindings: before.paymentFindings });
       const events: CaseEventIntent[] = trigger.type === 'field-confirmed'
         // The value itself is not recorded (it may be a name): the field and who confirmed it are.
         ? [{ actor: trigger.actor, type: 'field.confirmed', data: { field: trigger.field, corrected: trigger.corrected } }]
         : [];
-      return {
-        status: evaluation.status, findings: evaluation.findings, computed: evaluation.computed, newRevision: true, actor: 'validator',
-        notices: noticesFor(prev, evaluation.status, trigger.type, evaluation.findings, before.noticesSuppressed), events, columns: {},
-      };
+      let { findings, status } = evaluation;
+      let notices = noticesFor(prev, status, trigger.type, findings, before.noticesSuppressed);
+      if (question && trigger.type === 'reply') {
+        // The applicant answered the reviewer: the case goes back to review (told of its acceptance already).
+        findings = [...findings, finding('review.answered', 'reviewer', `審査担当者の質問に申請者が返信しました。返信メールを確認してください。（質問: ${question.message}）`)];
+        notices = notices.filter((n) => n !== 'accepted');
+        events.push({ actor: 'applicant', type: 'review.answered' });
+      } else if (question) {
+        // Anything else (a value confirmed) leaves the question open: the case still waits for the answer.
+        findings = [...findings, question];
+        status = decideStatus(findings, before.paid);
+        notices = noticesFor(prev, status, trigger.type, evaluation.findings, before.noticesSuppressed);
+      }
+      return { status, findings, computed: evaluation.computed, newRevision: true, actor: 'validator', notices, events, columns: {} };
     }
     case 'payment': {
       if (prev === null) throw new TransitionRefused('no such case');
@@ -165,19 +202,14 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
       if (before.noticesSuppressed && trigger.notice !== 'review-request') throw new TransitionRefused('mail to the applicant is held for this case');
       return { ...unchanged(before, prev, trigger.actor), notices: [trigger.notice], events: [{ actor: trigger.actor, type: 'notice.resend', data: { notice: trigger.notice } }] };
     }
-    case 'review-decision': {
-      if (prev !== 'ready-for-review') throw new TransitionRefused(prev !== null && isClosed(prev) ? `the case is decided already (${prev})` : `the case is not ready for review (${prev ?? 'none'})`);
-      return {
-        status: trigger.decision, findings: [...before.findings], computed: null, newRevision: true, actor: trigger.reviewer, notices: [], columns: {},
-        events: [{ actor: trigger.reviewer, type: 'case.decided', data: { decision: trigger.decision, ...(trigger.reason ? { reason: trigger.reason } : {}) } }],
-      };
-    }
+    case 'review-decision':
+      return decideReview(before, trigger);
   }
 }
 
 /** The notices that may be sent again while a case is in a status: those that status was announced with. */
 const RESENDABLE: Record<Exclude<CaseStatus, 'approved' | 'rejected'>, readonly NoticeName[]> = {
-  'missing-items': ['acknowledgement', 'missing-items'],
+  'missing-items': ['acknowledgement', 'missing-items', 'review-question'],
   'awaiting-payment': ['acknowledgement', 'awaiting-payment', 'payment-reminder'],
   exception: ['acknowledgement'],
   'ready-for-review': ['acknowledgement', 'accepted', 'review-request'],
@@ -185,4 +217,53 @@ const RESENDABLE: Record<Exclude<CaseStatus, 'approved' | 'rejected'>, readonly 
 
 function unchanged(before: CaseBefore, status: CaseStatus, actor: string): CaseDecision {
   return { status, findings: [...before.findings], computed: null, newRevision: false, actor, notices: [], events: [], columns: {} };
+}
+
+/**
+ * The reviewer's decision. Only a case ready for review can be decided, once: a second decision (two
+ * reviewers on one case) is refused, so no second result mail goes out. With four eyes an approval first
+ * records itself; another reviewer's approval then decides (a rejection or a question decides at once).
+ */
+function decideReview(before: CaseBefore, trigger: Extract<CaseTrigger, { type: 'review-decision' }>): CaseDecision {
+  const prev = before.status;
+  if (prev !== 'ready-for-review') {
+    throw new TransitionRefused(prev !== null && isClosed(prev) ? `the case is decided already (${prev})` : prev === 'missing-items' && before.findings.some((f) => f.code === REVIEW_QUESTION) ? 'the case waits for the applicant\'s answer' : `the case is not ready for review (${prev ?? 'none'})`);
+  }
+  const reviewer = trigger.reviewer;
+  const at = trigger.at ?? '';
+  const first = before.review?.firstApproval;
+  const mail = (name: NoticeName): NoticeName[] => (before.noticesSuppressed ? [] : [name]);
+  const decided = { decision: trigger.decision, ...(trigger.reason ? { reason: trigger.reason } : {}), ...(trigger.text ? { text: trigger.text } : {}) };
+  switch (trigger.decision) {
+    case 'approved': {
+      if (first && first.by === reviewer) throw new TransitionRefused('the same reviewer approved first: another reviewer must confirm');
+      if (trigger.secondApprovalRequired && !first) {
+        return {
+          ...unchanged(before, prev, reviewer), columns: { review_json: JSON.stringify({ firstApproval: { by: reviewer, at } }) },
+          events: [{ actor: reviewer, type: 'review.first-approval' }],
+        };
+      }
+      return {
+        status: 'approved', findings: [...before.findings], computed: null, newRevision: true, actor: reviewer, notices: mail('review-approved'), columns: { review_json: null },
+        events: [{ actor: reviewer, type: 'case.decided', data: { ...decided, ...(first ? { firstApprovalBy: first.by } : {}) } }], ...(trigger.notice ? { noticeData: trigger.notice } : {}),
+      };
+    }
+    case 'rejected':
+      if (!trigger.reason) throw new TransitionRefused('a reason is needed');
+      return {
+        status: 'rejected', findings: [...before.findings], computed: null, newRevision: true, actor: reviewer, notices: mail('review-rejected'), columns: { review_json: null },
+        events: [{ actor: reviewer, type: 'case.decided', data: decided }], ...(trigger.notice ? { noticeData: trigger.notice } : {}),
+      };
+    case 'returned': {
+      const text = trigger.text?.trim() ?? '';
+      if (!text) throw new TransitionRefused('a question is needed');
+      if (before.noticesSuppressed) throw new TransitionRefused('mail to the applicant is held for this case');
+      const findings = [...before.findings, finding(REVIEW_QUESTION, 'applicant', text, { field: 'review' })];
+      const status = decideStatus(findings, before.paid);
+      return {
+        status, findings, computed: null, newRevision: true, actor: reviewer, notices: ['review-question'], columns: { review_json: null },
+        events: [{ actor: reviewer, type: 'review.returned', data: { text } }],
+      };
+    }
+  }
 }

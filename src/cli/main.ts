@@ -27,6 +27,7 @@ import { AuditLog } from '../cases/audit-log.ts';
 import { fieldSources, type ApplicationBase } from '../extract/forms/form-kind.ts';
 import { CASE_STATUSES } from '../cases/status.ts';
 import { registerWorkbenchCommands, serveWorkbench } from '../web/cli.ts';
+import { registerReviewCommands } from './review-commands.ts';
 
 function setup(options: { json?: boolean }): { config: Config; log: Logger } {
   const config = loadConfig();
@@ -491,6 +492,7 @@ program.command('status').description('the daemon: running or not, mailbox and S
   });
 
 registerWorkbenchCommands(program);
+registerReviewCommands(program);
 
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);

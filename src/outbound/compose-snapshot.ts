@@ -19,5 +19,6 @@ export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, app
     attachments: s.attachments,
     paymentSummary: s.paymentSummary,
     status: s.status,
+    ...(s.extra ? { extra: s.extra } : {}),
   }, { from: s.from, to: s.to, messageId: s.messageId, thread: s.thread });
 }

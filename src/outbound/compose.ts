@@ -18,6 +18,8 @@ export interface NoticeContext {
   attachments: { filename: string; storePath: string; role: string }[];
   paymentSummary: string;
   status: string;
+  /** A result notice's own values and files (the reviewer's reason, the certificate PDF). */
+  extra?: { view?: Record<string, string>; attachments?: { filename: string; storePath: string; contentType?: string }[] };
 }
 
 export interface Addressing {
@@ -52,6 +54,8 @@ export function composeNotice(templates: Templates, name: TemplateName, ctx: Not
       status: ctx.status,
     });
   }
+  if (name === 'review-question') view.question = ctx.findings.filter((f) => f.code === 'review.question').map((f) => f.message).at(-1) ?? '';
+  Object.assign(view, ctx.extra?.view);
   const { subject, text } = templates.render(name, view);
   const [latest, ...older] = addressing.thread;
   const toReviewer = name === 'review-request';
@@ -65,7 +69,7 @@ export function composeNotice(templates: Templates, name: TemplateName, ctx: Not
     text,
     messageId: addressing.messageId,
     ...(threaded ? { inReplyTo: latest, references: [...older.reverse(), latest] } : {}),
-    ...(toReviewer ? { attachments: ctx.attachments.map((a) => ({ filename: a.filename, storePath: a.storePath })) } : {}),
+    ...(toReviewer ? { attachments: ctx.attachments.map((a) => ({ filename: a.filename, storePath: a.storePath })) } : ctx.extra?.attachments?.length ? { attachments: ctx.extra.attachments } : {}),
     headers: { 'Auto-Submitted': toReviewer ? 'auto-generated' : 'auto-replied', 'X-Conken-Case': ctx.caseNumber },
   };
 }

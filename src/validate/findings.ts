@@ -31,6 +31,8 @@ export const FINDING_CODES = [
   'reply.text-only',
   'mail.malformed',
   'payment.missing', 'payment.amount-mismatch', 'payment.ambiguous', 'payment.bulk', 'payment.duplicate',
+  'review.question', 'review.answered',
+  'register.unknown-number', 'register.qualification-mismatch', 'register.name-mismatch', 'register.not-active', 'register.validity-mismatch',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

@@ -24,6 +24,8 @@ const TRIGGERS: CaseTrigger[] = [
   { type: 'payment', actor: 'matcher' },
   { type: 'payment-reminder', at: '2026-02-10T00:00:00.000Z', waitingSince: '2026-01-20T00:00:00.000Z' },
   { type: 'review-decision', decision: 'approved', reviewer: 'reviewer:ito' },
+  { type: 'review-decision', decision: 'rejected', reviewer: 'reviewer:ito', reason: 'other', text: '要件を満たしていません' },
+  { type: 'review-decision', decision: 'returned', reviewer: 'reviewer:ito', text: 'B-2の主催団体名をお知らせください。' },
   { type: 'finding-handled', code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付', actor: 'staff:sato', at: '2026-03-05T01:00:00.000Z' },
   { type: 'notice-resent', notice: 'acknowledgement', actor: 'staff:sato' },
 ];
@@ -46,7 +48,11 @@ function expected(status: CaseStatus | null, trigger: CaseTrigger): { refused: t
     case 'payment-reminder':
       return status === 'awaiting-payment' ? { status, newRevision: false, notices: ['payment-reminder'] } : { refused: true };
     case 'review-decision':
-      return status === 'ready-for-review' ? { status: 'approved', newRevision: true, notices: [] } : { refused: true };
+      if (status !== 'ready-for-review') return { refused: true };
+      if (trigger.decision === 'approved') return { status: 'approved', newRevision: true, notices: ['review-approved'] };
+      if (trigger.decision === 'rejected') return { status: 'rejected', newRevision: true, notices: ['review-rejected'] };
+      // A question waits for the applicant's answer like missing items.
+      return { status: 'missing-items', newRevision: true, notices: ['review-question'] };
     case 'finding-handled':
       // The case as it stands here has no findings at all: there is nothing to mark handled.
       return { refused: true };
@@ -58,7 +64,7 @@ function expected(status: CaseStatus | null, trigger: CaseTrigger): { refused: t
 describe('the case transition: every status and trigger pair', () => {
   for (const status of [null, ...CASE_STATUSES]) {
     for (const trigger of TRIGGERS) {
-      it(`${status ?? '(new)'} + ${trigger.type}`, () => {
+      it(`${status ?? '(new)'} + ${trigger.type}${trigger.type === 'review-decision' ? ` (${trigger.decision})` : ''}`, () => {
         const want = expected(status, trigger);
         if ('refused' in want) {
           expect(() => decideTransition(before(status), trigger, RULES)).toThrow(TransitionRefused);
@@ -154,6 +160,66 @@ describe('reminders and decisions', () => {
     const rejected = decideTransition(before('ready-for-review'), { type: 'review-decision', decision: 'rejected', reviewer: 'reviewer:ito', reason: '実務経験の証明が不十分' }, RULES);
     expect(rejected).toMatchObject({ status: 'rejected', newRevision: true, events: [{ type: 'case.decided', data: { decision: 'rejected', reason: '実務経験の証明が不十分' } }] });
     expect(() => decideTransition(before('rejected'), TRIGGERS[5]!, RULES)).toThrow(/decided already/);
+    expect(() => decideTransition(before('approved'), TRIGGERS[6]!, RULES)).toThrow(/decided already/);
+  });
+
+  it('a rejection needs a reason; a question needs its text and an applicant who may be written to', () => {
+    expect(() => decideTransition(before('ready-for-review'), { type: 'review-decision', decision: 'rejected', reviewer: 'reviewer:ito' }, RULES)).toThrow(/reason/);
+    expect(() => decideTransition(before('ready-for-review'), { type: 'review-decision', decision: 'returned', reviewer: 'reviewer:ito', text: ' ' }, RULES)).toThrow(/question/);
+    expect(() => decideTransition(before('ready-for-review', { noticesSuppressed: true }), TRIGGERS[7]!, RULES)).toThrow(/held/);
+    // Mail held: the decision stands, the result mail waits for staff.
+    expect(decideTransition(before('ready-for-review', { noticesSuppressed: true }), TRIGGERS[5]!, RULES).notices).toEqual([]);
+  });
+
+  it('carries a result notice\'s own values (reason, certificate) to the writer', () => {
+    const notice = { view: { reason: '要件' }, attachments: [{ filename: '認定書.pdf', storePath: 'ab/cd.pdf' }] };
+    expect(decideTransition(before('ready-for-review'), { ...(TRIGGERS[6] as Extract<CaseTrigger, { type: 'review-decision' }>), notice }, RULES).noticeData).toEqual(notice);
+  });
+});
+
+describe('four eyes', () => {
+  const approve = (reviewer: string): CaseTrigger => ({ type: 'review-decision', decision: 'approved', reviewer, at: '2026-02-20T01:00:00.000Z', secondApprovalRequired: true });
+  it('the first approval records itself and decides nothing; the same reviewer cannot confirm; another one decides', () => {
+    const first = decideTransition(before('ready-for-review'), approve('reviewer:ito'), RULES);
+    expect(first).toMatchObject({ status: 'ready-for-review', newRevision: false, notices: [], events: [{ type: 'review.first-approval' }] });
+    const review = JSON.parse(first.columns.review_json!) as { firstApproval: { by: string; at: string } };
+    expect(review).toEqual({ firstApproval: { by: 'reviewer:ito', at: '2026-02-20T01:00:00.000Z' } });
+    expect(() => decideTransition(before('ready-for-review', { review }), approve('reviewer:ito'), RULES)).toThrow(/same reviewer/);
+    const second = decideTransition(before('ready-for-review', { review }), approve('admin:kato'), RULES);
+    expect(second).toMatchObject({ status: 'approved', notices: ['review-approved'], columns: { review_json: null } });
+    expect(second.events[0]!.data).toMatchObject({ firstApprovalBy: 'reviewer:ito' });
+    // A rejection by the second reviewer decides at once and clears the first approval.
+    expect(decideTransition(before('ready-for-review', { review }), TRIGGERS[6]!, RULES)).toMatchObject({ status: 'rejected', columns: { review_json: null } });
+  });
+});
+
+describe('a question to the applicant', () => {
+  const question = finding('review.question', 'applicant', 'B-2の主催団体名をお知らせください。', { field: 'review' });
+  const textOnly = finding('reply.text-only', 'staff', '本文のみの返信');
+  const returned = (over: Partial<CaseBefore> = {}) => before('missing-items', { findings: [question], paid: true, ...over });
+
+  it('is an applicant finding: the case waits in missing-items, and a decision waits for the answer', () => {
+    const d = decideTransition(before('ready-for-review', { paid: true, findings: [reviewerFinding] }), TRIGGERS[7]!, RULES);
+    expect(d).toMatchObject({ status: 'missing-items', findings: [reviewerFinding, question], notices: ['review-question'], events: [{ type: 'review.returned' }] });
+    expect(() => decideTransition(returned(), TRIGGERS[5]!, RULES)).toThrow(/waits for the applicant/);
+    expect(decideTransition(returned(), { type: 'notice-resent', notice: 'review-question', actor: 'staff:sato' }, RULES).notices).toEqual(['review-question']);
+  });
+
+  it('the reply (text only is the answer, not a case for staff) brings it back to the reviewer, without a second acceptance mail', () => {
+    const d = decideTransition(returned(), { type: 'reply', facts: facts([textOnly]) }, RULES);
+    expect(d.status).toBe('ready-for-review');
+    expect(d.findings.map((f) => `${f.code}/${f.audience}`)).toEqual(['review.answered/reviewer']);
+    expect(d.notices).toEqual(['review-request']);
+    expect(d.events).toEqual([{ actor: 'applicant', type: 'review.answered' }]);
+    // Without a question, a text-only reply stays a case for staff.
+    expect(decideTransition(before('missing-items', { paid: true }), { type: 'reply', facts: facts([textOnly]) }, RULES).status).toBe('exception');
+  });
+
+  it('a value confirmed meanwhile leaves the question open and tells the applicant nothing again', () => {
+    const d = decideTransition(returned(), TRIGGERS[2]!, RULES);
+    expect(d).toMatchObject({ status: 'missing-items', findings: [question], notices: [] });
+    const paid = decideTransition(returned({ paid: false }), { type: 'payment', actor: 'matcher' }, RULES);
+    expect(paid.findings).toEqual([question]);
   });
 
   it('lists notices in the order the applicant reads them', () => {

@@ -1,0 +1,149 @@
+// The register of certified holders as staff keep it: the import of the holders the association already
+// has (`conken register import <file.csv>`), the listing and one holder's page, and the export for Excel.
+// An import is checked whole before anything is written: one bad line rejects the file, naming the line
+// and why; a holder already in the register (same number) is updated, never duplicated.
+//
+// The CSV layout (a header line, then one holder per line; UTF-8 — with or without BOM — or Shift_JIS):
+//   認定番号, 資格, 氏名, 氏名かな, 有効期間開始, 有効期間終了, 状態, メール
+// (or certification_number, qualification, name, name_kana, valid_from, valid_to, status, email).
+// 資格 is OMP or CAP; dates YYYY-MM-DD or YYYY/MM/DD; 状態 active / lapsed / revoked (有効 / 失効 / 取消),
+// empty: active until the end date has passed, lapsed after; 氏名かな and メール may be empty.
+import { readFileSync } from 'node:fs';
+import Encoding from 'encoding-japanese';
+import { parse } from 'csv-parse/sync';
+import type { App } from './context.ts';
+import { transaction } from '../cases/db.ts';
+import { HOLDER_STATUSES, RegisterStore, type HolderFilter, type HolderInput, type HolderRow, type HolderStatus } from '../cases/register-store.ts';
+import { isRealDate, splitIso, tokyoDate } from '../shared/calendar.ts';
+
+export class RegisterImportError extends Error {}
+
+const COLUMNS = [
+  { key: 'certificationNumber', names: ['認定番号', 'certification_number'], required: true },
+  { key: 'qualification', names: ['資格', 'qualification'], required: true },
+  { key: 'name', names: ['氏名', 'name'], required: true },
+  { key: 'nameKana', names: ['氏名かな', 'フリガナ', 'name_kana'], required: false },
+  { key: 'validFrom', names: ['有効期間開始', 'valid_from'], required: true },
+  { key: 'validTo', names: ['有効期間終了', 'valid_to'], required: true },
+  { key: 'status', names: ['状態', 'status'], required: false },
+  { key: 'email', names: ['メール', 'email'], required: false },
+] as const;
+type ColumnKey = (typeof COLUMNS)[number]['key'];
+
+const STATUS_WORDS: Record<string, HolderStatus> = { active: 'active', lapsed: 'lapsed', revoked: 'revoked', 有効: 'active', 失効: 'lapsed', 取消: 'revoked', 取消し: 'revoked' };
+
+/** The file's text, whether it is UTF-8 (BOM or not) or Shift_JIS (Excel's "CSV" on Japanese Windows). */
+export function decodeCsv(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return Buffer.from(bytes.subarray(3)).toString('utf8');
+  const detected = Encoding.detect(bytes);
+  if (detected === 'SJIS') return Encoding.convert(bytes, { to: 'UNICODE', from: 'SJIS', type: 'string' });
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function date(value: string): string | null {
+  const m = value.normalize('NFKC').trim().match(/^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return isRealDate(y, mo, d) ? `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` : null;
+}
+
+/** The holders of a CSV text, or the first problems with their line numbers (nothing is written then). */
+export function parseHolders(text: string, qualifications: readonly string[], today: string): HolderInput[] {
+  let records: string[][];
+  try {
+    records = parse(text, { relaxColumnCount: false, skipEmptyLines: true, trim: true });
+  } catch (error) {
+    throw new RegisterImportError(`CSVとして読めません: ${(error as Error).message}`);
+  }
+  if (records.length === 0) throw new RegisterImportError('ファイルが空です');
+  const header = records[0]!.map((h) => h.normalize('NFKC').trim());
+  const index = new Map<ColumnKey, number>();
+  for (const c of COLUMNS) {
+    const i = header.findIndex((h) => (c.names as readonly string[]).includes(h));
+    if (i >= 0) index.set(c.key, i);
+    else if (c.required) throw new RegisterImportError(`1行目: 列「${c.names[0]}」がありません（見出し: ${header.join(', ')}）`);
+  }
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  const out: HolderInput[] = [];
+  records.slice(1).forEach((r, i) => {
+    const line = i + 2;
+    const get = (k: ColumnKey) => (index.has(k) ? (r[index.get(k)!] ?? '').trim() : '');
+    const number = get('certificationNumber').normalize('NFKC').toUpperCase();
+    const qualification = get('qualification').normalize('NFKC').toUpperCase();
+    const name = get('name');
+    const from = date(get('validFrom'));
+    const to = date(get('validTo'));
+    const statusWord = get('status');
+    const wrong: string[] = [];
+    if (!number) wrong.push('認定番号が空です');
+    else if (seen.has(number)) wrong.push(`認定番号 ${number} が${seen.get(number)}行目と重複しています`);
+    if (!qualifications.includes(qualification)) wrong.push(`資格「${get('qualification')}」は ${qualifications.join(' / ')} のいずれかにしてください`);
+    if (!name) wrong.push('氏名が空です');
+    if (!from) wrong.push(`有効期間開始「${get('validFrom')}」は日付（YYYY-MM-DD）ではありません`);
+    if (!to) wrong.push(`有効期間終了「${get('validTo')}」は日付（YYYY-MM-DD）ではありません`);
+    if (from && to && from > to) wrong.push('有効期間の開始が終了より後です');
+    if (statusWord && !STATUS_WORDS[statusWord]) wrong.push(`状態「${statusWord}」は ${HOLDER_STATUSES.join(' / ')}（有効 / 失効 / 取消）のいずれかにしてください`);
+    const email = get('email');
+    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) wrong.push(`メール「${email}」はメールアドレスではありません`);
+    if (number) seen.set(number, line);
+    if (wrong.length) {
+      problems.push(`${line}行目: ${wrong.join('、')}`);
+      return;
+    }
+    out.push({
+      certificationNumber: number, qualification, name: name.replace(/\u3000/g, ' ').replace(/\s+/g, ' '), nameKana: get('nameKana') || null, validFrom: from!, validTo: to!,
+      status: statusWord ? STATUS_WORDS[statusWord]! : to! < today ? 'lapsed' : 'active', email: email || null,
+    });
+  });
+  if (problems.length) throw new RegisterImportError(`取り込みを中止しました（何も登録していません）。\n${problems.slice(0, 20).join('\n')}${problems.length > 20 ? `\n…ほか ${problems.length - 20} 行` : ''}`);
+  return out;
+}
+
+export interface RegisterImportResult {
+  added: number;
+  updated: number;
+}
+
+/** Imports a CSV of holders, whole or not at all. */
+export function importRegister(app: App, file: string, now = new Date()): RegisterImportResult {
+  const holders = parseHolders(decodeCsv(readFileSync(file)), Object.keys(app.rules.review.qualifications), tokyoDate(now));
+  const register = new RegisterStore(app.db);
+  return transaction(app.db, () => {
+    const result = { added: 0, updated: 0 };
+    for (const h of holders) result[register.upsertImported(h, now.toISOString())]++;
+    return result;
+  });
+}
+
+export function listHolders(app: App, filter: HolderFilter = {}): HolderRow[] {
+  return new RegisterStore(app.db).holders(filter);
+}
+
+export interface HolderDetail {
+  holder: HolderRow;
+  cases: { case_number: string; role: string; valid_from: string; valid_to: string; at: string }[];
+}
+
+export function showHolder(app: App, certificationNumber: string): HolderDetail | undefined {
+  const register = new RegisterStore(app.db);
+  const holder = register.holderByNumber(certificationNumber.normalize('NFKC').trim().toUpperCase());
+  return holder ? { holder, cases: register.holderCases(holder.id) } : undefined;
+}
+
+function csvField(v: string | null): string {
+  const s = v ?? '';
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The register as CSV for Excel: UTF-8 with a BOM, CRLF, the import's own columns (it imports back). */
+export function exportRegisterCsv(holders: readonly HolderRow[]): string {
+  const lines = [COLUMNS.map((c) => c.names[0]).join(',')];
+  for (const h of holders) lines.push([h.certification_number, h.qualification, h.name, h.name_kana, h.valid_from, h.valid_to, h.status, h.email].map(csvField).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The calendar year a validity ends in (the register's filter "expiring in"). */
+export function expiryYearOf(h: HolderRow): number {
+  return splitIso(h.valid_to).year;
+}

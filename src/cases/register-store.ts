@@ -1,0 +1,138 @@
+// The register of certified holders (migration 50): who holds which qualification, until when, and the
+// cases that certified or renewed them; the certificate kept with a case; the review state of a case
+// (four eyes). Written by the reviewer's decision (src/app/review.ts) and the import of existing holders
+// (src/app/register.ts), in the caller's transaction.
+import { SqlStore } from './sql-store.ts';
+import type { ReviewState } from './transition.ts';
+
+export const HOLDER_STATUSES = ['active', 'lapsed', 'revoked'] as const;
+export type HolderStatus = (typeof HOLDER_STATUSES)[number];
+
+export interface HolderRow {
+  id: number;
+  certification_number: string;
+  qualification: string;
+  name: string;
+  name_kana: string | null;
+  valid_from: string;
+  valid_to: string;
+  status: HolderStatus;
+  email: string | null;
+  source: 'import' | 'case';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HolderInput {
+  certificationNumber: string;
+  qualification: string;
+  name: string;
+  nameKana: string | null;
+  validFrom: string;
+  validTo: string;
+  status: HolderStatus;
+  email: string | null;
+}
+
+export interface HolderFilter {
+  /** Part of the number, the name or the kana. */
+  query?: string;
+  qualification?: string;
+  /** The calendar year the validity ends in. */
+  expiryYear?: number;
+  status?: HolderStatus;
+  limit?: number;
+}
+
+export class RegisterStore extends SqlStore {
+  holderByNumber(number: string): HolderRow | undefined {
+    return this.get('SELECT * FROM certified_holders WHERE certification_number = ?', number);
+  }
+
+  holders(filter: HolderFilter = {}): HolderRow[] {
+    const like = filter.query ? `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    return this.stmt(`SELECT * FROM certified_holders
+      WHERE ($like IS NULL OR certification_number LIKE $like ESCAPE '\\' OR name LIKE $like ESCAPE '\\' OR replace(replace(name, ' ', ''), '　', '') LIKE $like ESCAPE '\\' OR name_kana LIKE $like ESCAPE '\\')
+        AND ($qualification IS NULL OR qualification = $qualification)
+        AND ($expiryYear IS NULL OR substr(valid_to, 1, 4) = $expiryYear)
+        AND ($status IS NULL OR status = $status)
+      ORDER BY certification_number LIMIT $limit`)
+      .all({ like, qualification: filter.qualification ?? null, expiryYear: filter.expiryYear ? String(filter.expiryYear) : null, status: filter.status ?? null, limit: filter.limit ?? 1000 }) as unknown as HolderRow[];
+  }
+
+  /** An imported holder: a new row, or the existing one (same number) updated — never a duplicate. */
+  upsertImported(h: HolderInput, at: string): 'added' | 'updated' {
+    const existing = this.holderByNumber(h.certificationNumber);
+    this.stmt(`INSERT INTO certified_holders (certification_number, qualification, name, name_kana, valid_from, valid_to, status, email, source, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)
+      ON CONFLICT (certification_number) DO UPDATE SET qualification = excluded.qualification, name = excluded.name, name_kana = excluded.name_kana,
+        valid_from = excluded.valid_from, valid_to = excluded.valid_to, status = excluded.status, email = excluded.email, updated_at = excluded.updated_at`)
+      .run(h.certificationNumber, h.qualification, h.name, h.nameKana, h.validFrom, h.validTo, h.status, h.email, at, at);
+    return existing ? 'updated' : 'added';
+  }
+
+  /**
+   * The next number of a new certification: the sequence of (qualification, year) only goes up, and a
+   * number already in the register (an imported one in the same pattern) is skipped, so none is reused.
+   */
+  allocateNumber(qualification: string, year: number, format: (seq: number) => string): string {
+    for (;;) {
+      const row = this.get<{ last: number }>(`INSERT INTO certification_sequences (qualification, year, last) VALUES (?, ?, 1)
+        ON CONFLICT (qualification, year) DO UPDATE SET last = last + 1 RETURNING last`, qualification, year);
+      const number = format(row!.last);
+      if (!this.holderByNumber(number)) return number;
+    }
+  }
+
+  /** What the next allocateNumber would give (for a certificate drawn before the deciding transaction). */
+  peekNumber(qualification: string, year: number, format: (seq: number) => string): string {
+    let seq = (this.get<{ last: number }>('SELECT last FROM certification_sequences WHERE qualification = ? AND year = ?', qualification, year)?.last ?? 0) + 1;
+    while (this.holderByNumber(format(seq))) seq++;
+    return format(seq);
+  }
+
+  /** A new holder certified by a case (or renewed by one, when the register did not know them yet). */
+  certify(caseId: number, h: Omit<HolderInput, 'status'>, at: string, role: 'certified' | 'renewed' = 'certified'): number {
+    const id = this.insert(`INSERT INTO certified_holders (certification_number, qualification, name, name_kana, valid_from, valid_to, status, email, source, created_at, updated_at)
+      VALUES ($number, $qualification, $name, $kana, $from, $to, 'active', $email, 'case', $at, $at)`,
+    { number: h.certificationNumber, qualification: h.qualification, name: h.name, kana: h.nameKana, from: h.validFrom, to: h.validTo, email: h.email, at });
+    this.stmt('INSERT INTO holder_cases (holder_id, case_id, role, valid_from, valid_to, at) VALUES (?, ?, ?, ?, ?, ?)').run(id, caseId, role, h.validFrom, h.validTo, at);
+    return id;
+  }
+
+  /** A holder's validity extended by a renewal (the period the renewal grants; active again). */
+  renew(holderId: number, caseId: number, validFrom: string, validTo: string, at: string): void {
+    this.stmt("UPDATE certified_holders SET valid_to = ?, status = 'active', updated_at = ? WHERE id = ?").run(validTo, at, holderId);
+    this.stmt('INSERT INTO holder_cases (holder_id, case_id, role, valid_from, valid_to, at) VALUES (?, ?, ?, ?, ?, ?)').run(holderId, caseId, 'renewed', validFrom, validTo, at);
+  }
+
+  /** The cases that certified or renewed a holder, oldest first. */
+  holderCases(holderId: number): { case_number: string; role: string; valid_from: string; valid_to: string; at: string }[] {
+    return this.all(`SELECT c.number AS case_number, hc.role, hc.valid_from, hc.valid_to, hc.at FROM holder_cases hc JOIN cases c ON c.id = hc.case_id
+      WHERE hc.holder_id = ? ORDER BY hc.at, c.number`, holderId);
+  }
+
+  /** The holder a case certified or renewed (none before its approval). */
+  holderOfCase(caseId: number): HolderRow | undefined {
+    return this.get('SELECT h.* FROM holder_cases hc JOIN certified_holders h ON h.id = hc.holder_id WHERE hc.case_id = ?', caseId);
+  }
+
+  reviewStateOf(caseId: number): ReviewState | null {
+    const row = this.get<{ review_json: string | null }>('SELECT review_json FROM cases WHERE id = ?', caseId);
+    return row?.review_json ? (JSON.parse(row.review_json) as ReviewState) : null;
+  }
+
+  /** The certificate kept with the case: an attachment of role 'certificate' (on the case's first mail). */
+  addCertificate(caseId: number, messageId: number, file: { filename: string; size: number; sha256: string; storePath: string }): number {
+    const id = this.insert(`INSERT INTO attachments (message_id, filename, from_archive, detected_type, size, sha256, store_path, role, form_kind, note)
+      VALUES ($messageId, $filename, NULL, 'pdf', $size, $sha256, $storePath, 'certificate', NULL, '認定書（審査結果により発行）')`,
+    { messageId, filename: file.filename, size: file.size, sha256: file.sha256, storePath: file.storePath });
+    this.stmt('INSERT OR IGNORE INTO case_attachments (case_id, attachment_id) VALUES (?, ?)').run(caseId, id);
+    return id;
+  }
+
+  /** The ready-for-review cases, oldest first, with a pending first approval where there is one. */
+  reviewQueue(): { id: number; number: string; kind: string; received_at: string; review_json: string | null }[] {
+    return this.all("SELECT id, number, kind, received_at, review_json FROM cases WHERE status = 'ready-for-review' ORDER BY received_at, id");
+  }
+}

@@ -1,0 +1,107 @@
+// The reviewer's commands: `conken review <case> approve|reject|return` (the same entry point as the
+// workbench's decision form) and `conken register import|list|show|export` (the register of holders;
+// `registry` is the same command). Refusals exit 2 with the reason in Japanese.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config/config.ts';
+import { createLogger, silentLogger } from '../shared/log.ts';
+import { createApp, closeApp, type App } from '../app/context.ts';
+import { deliverOutbox } from '../app/daemon.ts';
+import { FolderTransport } from '../outbound/transports/folder-transport.ts';
+import { reviewCase, ReviewError, REVIEW_ACTIONS, type ReviewAction } from '../app/review.ts';
+import { exportRegisterCsv, importRegister, listHolders, RegisterImportError, showHolder } from '../app/register.ts';
+import { HOLDER_STATUSES, type HolderStatus } from '../cases/register-store.ts';
+
+async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const app = createApp(config, options.json ? silentLogger() : createLogger(config.log.level), { readOnly: !!options.readOnly });
+  try {
+    return await fn(app);
+  } finally {
+    closeApp(app);
+  }
+}
+
+function print(json: boolean | undefined, data: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
+}
+
+function refuse(json: boolean | undefined, message: string): void {
+  if (json) process.stdout.write(`${JSON.stringify({ error: message }, null, 2)}\n`);
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 2;
+}
+
+const reviewerUser = () => `reviewer:${process.env.CONKEN_USER ?? process.env.USER ?? 'reviewer'}`;
+
+export function registerReviewCommands(program: Command): void {
+  program.command('review').description('reviewer: decide a case ready for review — approve (certificate and register), reject with a reason, or return it to the applicant with a question')
+    .argument('<case>', 'case number').argument('<decision>', REVIEW_ACTIONS.join(' | '))
+    .option('--reason <code>', 'reject: a reason code of rules/review.yaml (rejectionReasons)')
+    .option('--text <text>', 'reject: the reviewer\'s own words for the applicant; return: the question')
+    .option('--json', 'machine-readable output')
+    .action(async (number: string, decision: string, options: { reason?: string; text?: string; json?: boolean }) => {
+      await withApp(options, async (app) => {
+        try {
+          const r = await reviewCase(app, number.normalize('NFKC').trim().toUpperCase(), { action: decision as ReviewAction, reviewer: reviewerUser(), ...(options.reason ? { reason: options.reason } : {}), ...(options.text ? { text: options.text } : {}), address: 'cli' });
+          // Embedded mode (no SMTP): the result mail is written to the outbox folder at once.
+          if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+          print(options.json, r, () => r.awaitingSecondApproval
+            ? `${r.case}: 承認を記録しました。別の審査担当者の確認で確定します`
+            : `${r.case}: ${r.previous} → ${r.status}${r.certificationNumber ? `（認定番号 ${r.certificationNumber}、有効期間 ${r.validFrom}〜${r.validTo}）` : ''}${r.notices.length ? `（通知: ${r.notices.join(', ')}）` : ''}`);
+        } catch (error) {
+          if (!(error instanceof ReviewError)) throw error;
+          refuse(options.json, error.message);
+        }
+      });
+    });
+
+  for (const name of ['register', 'registry']) {
+    const register = program.command(name).description(`the register of certified holders${name === 'registry' ? ' (same as register)' : ''}`);
+    register.command('import').description('load holders from a CSV (UTF-8 or Shift_JIS; columns: 認定番号,資格,氏名,氏名かな,有効期間開始,有効期間終了,状態,メール); a bad line rejects the whole file; a known number is updated')
+      .argument('<file>', 'the CSV file').option('--json', 'machine-readable output')
+      .action(async (file: string, options: { json?: boolean }) => {
+        await withApp(options, async (app) => {
+          try {
+            const r = importRegister(app, file);
+            print(options.json, r, () => `登録 ${r.added} 件、更新 ${r.updated} 件`);
+          } catch (error) {
+            if (!(error instanceof RegisterImportError)) throw error;
+            refuse(options.json, error.message);
+          }
+        });
+      });
+    register.command('list').description('list holders (search by number, name or kana; filter by qualification, expiry year, status)')
+      .option('--query <text>', 'part of the number, name or kana').option('--qualification <q>', 'OMP or CAP')
+      .option('--expiry-year <year>', 'the year the validity ends').option('--status <status>', HOLDER_STATUSES.join(' | '))
+      .option('--json', 'machine-readable output')
+      .action(async (options: { query?: string; qualification?: string; expiryYear?: string; status?: string; json?: boolean }) => {
+        await withApp({ ...options, readOnly: true }, async (app) => {
+          const rows = listHolders(app, { ...(options.query ? { query: options.query } : {}), ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}), ...(options.status ? { status: options.status as HolderStatus } : {}) });
+          print(options.json, rows, () => rows.length ? rows.map((h) => `${h.certification_number}  ${h.qualification}  ${h.name}  ${h.valid_from}〜${h.valid_to}  ${h.status}`).join('\n') : '該当する認定者はいません');
+        });
+      });
+    register.command('show').description('one holder with the cases that certified or renewed them').argument('<number>', 'certification number')
+      .option('--json', 'machine-readable output')
+      .action(async (number: string, options: { json?: boolean }) => {
+        await withApp({ ...options, readOnly: true }, async (app) => {
+          const d = showHolder(app, number);
+          if (!d) return refuse(options.json, `認定番号 ${number} は登録されていません`);
+          print(options.json, d, () => [
+            `${d.holder.certification_number}  ${d.holder.qualification}  ${d.holder.name}${d.holder.name_kana ? `（${d.holder.name_kana}）` : ''}`,
+            `有効期間 ${d.holder.valid_from}〜${d.holder.valid_to}  ${d.holder.status}`,
+            ...d.cases.map((c) => `  ${c.case_number} ${c.role === 'certified' ? '認定' : '更新'} ${c.valid_from}〜${c.valid_to}`),
+          ].join('\n'));
+        });
+      });
+    register.command('export').description('the register as CSV for Excel (UTF-8 with BOM), to standard output or --out')
+      .option('--out <file>', 'write to this file').option('--qualification <q>', 'OMP or CAP').option('--expiry-year <year>', 'the year the validity ends')
+      .action(async (options: { out?: string; qualification?: string; expiryYear?: string }) => {
+        await withApp({ json: true, readOnly: true }, async (app) => {
+          const csv = exportRegisterCsv(listHolders(app, { limit: 1_000_000, ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}) }));
+          if (options.out) writeFileSync(options.out, csv);
+          else process.stdout.write(csv);
+        });
+      });
+  }
+}
