@@ -35,6 +35,8 @@ export interface ImportResult {
   needsAttention: number;
   /** Every payment waiting for finance (all imports). */
   unmatched: number;
+  /** The import's row in payment_imports. */
+  importId?: number;
 }
 
 export { StatementError };
@@ -104,7 +106,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       app.log.info({ importId, format, rows: credits.length, new: count, duplicate: fresh.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
       return {
         file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: count, duplicate: fresh.duplicate,
-        matched: run.matched, needsAttention,
+        matched: run.matched, needsAttention, importId,
       };
     });
     committedAt = performance.now();
@@ -144,7 +146,7 @@ function cpuMs(usage: NodeJS.CpuUsage): number {
 export class PaymentActionError extends Error {}
 
 /** Finance links a payment to a case by hand (a bulk transfer: once per case, with --amount). */
-export function linkPayment(app: App, paymentId: number, caseNumber: string, who: string, options: { amount?: number; accept?: boolean } = {}): { payment: number; case: string; status: string; amount: number } {
+export function linkPayment(app: App, paymentId: number, caseNumber: string, who: string, options: { amount?: number; accept?: boolean; reason?: string } = {}): { payment: number; case: string; status: string; amount: number } {
   return commitCaseChanges(app, () => {
     const p = app.payments.paymentById(paymentId);
     if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
@@ -162,7 +164,7 @@ export function linkPayment(app: App, paymentId: number, caseNumber: string, who
     const amount = options.amount ?? Math.min(p.amount - allocated, c.expected_amount ?? p.amount);
     if (amount <= 0 || allocated + amount > p.amount) throw new PaymentActionError(`入金ID ${paymentId}（${p.amount}円）は既に${allocated}円が他の案件に割り当てられています（--amount で割り当て額を指定してください）`);
     app.payments.linkPayment(paymentId, c.id, `finance:${who}`, { amount, accepted: !!options.accept });
-    app.cases.addEvent({ caseId: c.id, actor: `finance:${who}`, type: 'payment.linked', data: { payment: paymentId, amount, accepted: !!options.accept } });
+    app.cases.addEvent({ caseId: c.id, actor: `finance:${who}`, type: 'payment.linked', data: { payment: paymentId, amount, accepted: !!options.accept, ...(options.reason ? { reason: options.reason } : {}) } });
     runMatching(app);
     const moved = moveCasesOnByPayment(app, [{ caseId: c.id }], `finance:${who}`);
     return { payment: paymentId, case: c.number, status: moved.statusOf.get(c.id) ?? c.status, amount };
@@ -170,7 +172,7 @@ export function linkPayment(app: App, paymentId: number, caseNumber: string, who
 }
 
 /** Finance undoes a link; the payment is never linked automatically again (hold). */
-export function unlinkPayment(app: App, paymentId: number, caseNumber: string | null, who: string): { payment: number; cases: { case: string; status: string }[] } {
+export function unlinkPayment(app: App, paymentId: number, caseNumber: string | null, who: string, options: { reason?: string } = {}): { payment: number; cases: { case: string; status: string }[] } {
   return commitCaseChanges(app, () => {
     const p = app.payments.paymentById(paymentId);
     if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
@@ -180,7 +182,7 @@ export function unlinkPayment(app: App, paymentId: number, caseNumber: string | 
     if (links.length === 0) throw new PaymentActionError(`入金ID ${paymentId} は${c ? ` ${c.number} に` : ''}紐付けられていません`);
     for (const l of links) {
       app.payments.unlinkPayment(paymentId, l.case_id);
-      app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId } });
+      app.cases.addEvent({ caseId: l.case_id, actor: `finance:${who}`, type: 'payment.unlinked', data: { payment: paymentId, ...(options.reason ? { reason: options.reason } : {}) } });
     }
     app.payments.setPaymentHold(paymentId, true);
     runMatching(app);

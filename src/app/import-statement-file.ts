@@ -22,7 +22,12 @@ export interface ImportStatementOptions {
   /** ISO date standing for today (tests, benchmarks). */
   today?: string;
   onTimings?: (t: ImportTimings) => void;
+  /** Where the import is (a page shows it while a large file imports): each phase once, in this order. */
+  onPhase?: (phase: ImportPhase) => void;
 }
+
+/** parsing (the writer thread parses, keys and picks the new rows), matching, writing (and commit), cases (moved on, notices composed), done. */
+export type ImportPhase = 'parsing' | 'matching' | 'writing' | 'cases' | 'done';
 
 /** Messages from the worker, one at a time; its failure (an uncaught error, an exit) rejects the wait. */
 class Inbox {
@@ -82,6 +87,8 @@ const NO_DECISION: MatchDecision = { earlier: [], fresh: [], freshLinks: [], eve
 export async function importStatement(app: App, bytes: Uint8Array, fileName: string, actor: string, options: ImportStatementOptions = {}): Promise<ImportResult> {
   const hash = sha256(bytes);
   const detect = { rules: app.rules.statements, ...(options.era ? { era: options.era } : {}), ...(options.today ? { today: options.today } : {}) };
+  const phase = options.onPhase ?? (() => {});
+  phase('parsing');
   if (app.config.database.path === ':memory:') {
     const statement = parseStatement(bytes, detect);
     return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
@@ -90,7 +97,11 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   // the file shows it, and payments are never removed), so the file is recorded as imported, with nothing new,
   // without parsing it or starting the writer thread.
   const earlier = app.payments.paymentImportBySha256(hash);
-  if (earlier) return recordRepeatedImport(app, fileName, hash, actor, earlier);
+  if (earlier) {
+    const repeated = recordRepeatedImport(app, fileName, hash, actor, earlier);
+    phase('done');
+    return repeated;
+  }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const input: WorkerInput = { dbPath: app.config.database.path, bytes, detect, fileName, sha256: hash, actor };
@@ -123,6 +134,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     caseRows = state.caseRows;
     const stored = state.stored;
     fresh = await inbox.next('fresh');
+    phase('matching');
     const freshAt = performance.now() - t0;
     const tr = performance.now();
     const count = fresh.paidOn.length;
@@ -134,6 +146,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     }
     reconcileMs = performance.now() - tr;
     send({ type: 'decision', decision });
+    phase('writing');
     decidedAt = performance.now() - t0;
     committed = await inbox.next('committed');
     timeline = { locked: lockedAt, fresh: freshAt, decided: decidedAt, committed: performance.now() - t0, storeRowsMs: committed.storeRowsMs, waitedMs: committed.waitedMs };
@@ -145,6 +158,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   const committedAt = performance.now();
   const committedCpu = process.cpuUsage(cpu0);
   await worker.terminate();
+  phase('cases');
 
   // The cases the import's payments settle or question, moved on in the next transaction, then their notices.
   let casesMs = 0;
@@ -170,16 +184,17 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   });
   return {
     file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,
-    matched: run.matched, needsAttention, unmatched: app.payments.countUnlinkedPayments(),
+    matched: run.matched, needsAttention, unmatched: app.payments.countUnlinkedPayments(), importId: fresh!.importId,
   };
 }
 
 function recordRepeatedImport(app: App, fileName: string, hash: string, actor: string, earlier: { format: string; encoding: string | null; rows_total: number; rows_debit: number }): ImportResult {
   const rows = earlier.rows_total;
-  transaction(app.db, () => {
+  const importId = transaction(app.db, () => {
     const importId = app.payments.insertPaymentImport({ fileName, sha256: hash, format: earlier.format, actor, rowsTotal: rows, rowsNew: 0, rowsDuplicate: rows, encoding: earlier.encoding, rowsDebit: earlier.rows_debit });
     app.cases.addEvent({ actor, type: 'payments.imported', data: { importId, fileName, sha256: hash, format: earlier.format, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, sameFileAs: 'an earlier import' } });
     app.log.info({ importId, format: earlier.format, rows, new: 0, duplicate: rows }, 'statement imported again (same file)');
+    return importId;
   });
-  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.payments.countUnlinkedPayments() };
+  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.payments.countUnlinkedPayments(), importId };
 }

@@ -27,6 +27,7 @@ import { registerQueueRoutes } from './routes/queue.ts';
 import { registerCaseRoutes } from './routes/case.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerTriageRoutes } from './routes/triage.ts';
+import { registerFinanceRoutes } from './routes/finance.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -204,6 +205,8 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   const files: Record<string, { file: string; type: string }> = {
     'app.css': { file: path.join(STATIC, 'app.css'), type: 'text/css; charset=utf-8' },
     'app.js': { file: path.join(STATIC, 'app.js'), type: 'text/javascript; charset=utf-8' },
+    'finance.js': { file: path.join(STATIC, 'finance.js'), type: 'text/javascript; charset=utf-8' },
+    'finance.css': { file: path.join(STATIC, 'finance.css'), type: 'text/css; charset=utf-8' },
     'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   };
   const loaded = new Map(Object.entries(files).map(([name, f]) => [name, { ...staticFile(f.file), type: f.type }]));
@@ -233,6 +236,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerCaseRoutes(server);
   registerAdminRoutes(server);
   registerTriageRoutes(server);
+  registerFinanceRoutes(server);
   return server;
 }
 

@@ -1,0 +1,254 @@
+// Finance's pages: statement uploads (each imported by the CLI's own import, as a job the page polls), the
+// imports list with the original files, the reconciliation queue (each waiting payment beside its ranked
+// candidate cases), a payment's page (link, accept a short amount, set aside, unlink, split across cases)
+// and the reconciliation export. Staff may look; only finance (and admin) change anything. Every change is a
+// POST with the CSRF token, goes through the app's entry points (linkPayment, unlinkPayment, dismissPayment,
+// splitPayment: the case transition) and is audited.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { importJob, importReport, importRunning, retryWithEra, startImportJob, type Era, type ImportJob } from '../../app/finance-imports.ts';
+import { DISMISS_KINDS, dismissPayment, financeCaseByNumber, financeQueue, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
+import { linkPayment, PaymentActionError, unlinkPayment } from '../../app/import-payments.ts';
+import type { ImportResult } from '../../app/import-payments.ts';
+import { CODE_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
+import { contentDisposition } from './case.ts';
+
+const VIEW = ['staff', 'finance'] as const;
+const CHANGE = ['finance'] as const;
+/** A statement of 100,000 Zengin records is 20 MB; the intake's attachment limit is for mails. */
+const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+const PHASES: Record<string, string> = {
+  queued: '順番待ち（前のファイルの取込中）', parsing: 'ファイルを読み込んでいます', matching: '案件と照合しています', writing: '入金を登録しています',
+  cases: '案件の状態を更新しています', done: '取込が完了しました', failed: '取り込めませんでした',
+};
+const FORMAT_LABELS: Record<string, string> = {
+  'zengin-furikomi': '全銀 振込入金通知', 'zengin-nyushukkin': '全銀 入出金取引明細', 'csv-mufg': '三菱UFJ銀行 CSV', 'csv-rakuten': '楽天銀行 CSV', 'simple-csv': '簡易CSV',
+};
+const FINDING_LABELS: Record<string, string> = {
+  'payment.ambiguous': '候補が複数・不確実', 'payment.amount-mismatch': '金額の不一致', 'payment.bulk': '一括振込', 'payment.duplicate': '二重入金',
+};
+
+export function formatLabel(format: string): string {
+  return FORMAT_LABELS[format] ?? (format.startsWith('csv-generic:') ? `CSV（${format.slice(12)}）` : format);
+}
+
+function findingLabel(code: string | null): string {
+  return code ? FINDING_LABELS[code] ?? CODE_LABELS[code] ?? code : '候補なし';
+}
+
+function yen(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : `${n.toLocaleString('ja-JP')}円`;
+}
+
+function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}
+
+function who(request: FastifyRequest): string {
+  return request.user!.login;
+}
+
+function isHtmx(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] === 'true';
+}
+
+function jobView(job: ImportJob) {
+  const seconds = Math.round(((job.finishedAt ?? Date.now()) - job.startedAt) / 1000);
+  return {
+    id: job.id, fileName: job.fileName, size: job.size, phase: job.phase, phaseLabel: PHASES[job.phase] ?? job.phase, seconds, importId: job.importId, error: job.error,
+    eraChoice: job.eraChoice, finished: job.finishedAt !== null, step: ['queued', 'parsing', 'matching', 'writing', 'cases', 'done'].indexOf(job.phase),
+  };
+}
+
+function caseView(c: FinanceCase) {
+  return { ...c, statusLabel: statusLabel(c.status), fee: yen(c.fee), feeValue: c.fee, linkedYen: yen(c.linked), received: tokyoDateTime(c.received) };
+}
+
+export function registerFinanceRoutes(server: FastifyInstance): void {
+  const wb = server.workbench;
+  const app = wb.app;
+
+  const onImported = (login: string, address: string) => (job: ImportJob, result: ImportResult | null) => {
+    wb.audit.record({
+      login, action: job.error ? 'finance.upload.rejected' : 'finance.upload', target: job.importId !== null ? `import:${job.importId}` : null, address,
+      detail: result ? { file: job.fileName, format: result.format, rows: result.rows, new: result.new, duplicate: result.duplicate, matched: result.matched.length } : { file: job.fileName, eraChoice: job.eraChoice },
+    });
+  };
+
+  /** A write while an import holds the database would only wait for it: say so instead. */
+  const busy = (reply: FastifyReply) => reply.code(409).type('text/html; charset=utf-8').send('<p class="error" role="alert">明細の取込中です。取込が終わってからもう一度お試しください。</p>');
+
+  // ——— Uploads and imports ———
+
+  server.get('/finance', { config: { roles: VIEW } }, async (request, reply) => reply.redirect('/finance/queue', 303));
+
+  server.get('/finance/imports', { config: { roles: VIEW } }, async (request, reply) => {
+    const imports = app.payments.importList().map((i) => ({
+      ...i, when: tokyoDateTime(i.imported_at), formatLabel: formatLabel(i.format), who: i.actor.replace(/^finance:/, ''),
+    }));
+    return wb.page(request, reply, 'finance-imports', { title: '入金明細の取込', imports, maxMb: MAX_STATEMENT_BYTES / 1024 / 1024, canChange: request.user!.role !== 'staff' });
+  });
+
+  server.post('/finance/imports', { config: { roles: CHANGE } }, async (request, reply) => {
+    if (!request.isMultipart()) return reply.code(400).type('text/html; charset=utf-8').send('<p class="error" role="alert">ファイルを選んでください。</p>');
+    const jobs: ImportJob[] = [];
+    const refused: string[] = [];
+    for await (const part of request.parts({ limits: { fileSize: MAX_STATEMENT_BYTES, files: 20 } })) {
+      if (part.type !== 'file') continue;
+      const bytes = await part.toBuffer().catch(() => null);
+      const fileName = (part.filename || 'statement').replace(/[\\/]/g, '_').slice(0, 200);
+      if (!bytes || part.file.truncated) { refused.push(`${fileName}: ファイルが大きすぎます（${MAX_STATEMENT_BYTES / 1024 / 1024}MBまで）。1件も登録していません。`); continue; }
+      if (bytes.length === 0) { refused.push(`${fileName}: 空のファイルです。1件も登録していません。`); continue; }
+      jobs.push(startImportJob(app, { bytes, fileName, userId: request.user!.id, login: who(request) }, onImported(who(request), request.ip)));
+    }
+    if (jobs.length === 0 && refused.length === 0) refused.push('ファイルを選んでください。');
+    return reply.code(200).header('cache-control', 'no-store').view('finance-jobs.eta', { jobs: jobs.map(jobView), refused });
+  });
+
+  server.get<{ Params: { id: string } }>('/finance/jobs/:id', { config: { roles: CHANGE } }, async (request, reply) => {
+    const job = importJob(request.params.id, request.user!.id);
+    if (!job) return reply.code(404).type('text/html; charset=utf-8').send('<p class="error">この取込の状況は表示できません（時間が経ったか、別の利用者の取込です）。取込一覧をご確認ください。</p>');
+    const report = job.phase === 'done' && job.importId !== null ? importReport(app, job.importId) : null;
+    return reply.header('cache-control', 'no-store').view('finance-job.eta', { job: jobView(job), summary: report ? summaryOf(report) : null });
+  });
+
+  server.post<{ Params: { id: string }; Body: { era?: string } }>('/finance/jobs/:id/era', { config: { roles: CHANGE } }, async (request, reply) => {
+    const job = importJob(request.params.id, request.user!.id);
+    const era = String(request.body?.era ?? '') as Era;
+    if (!job || (era !== 'wareki' && era !== 'seireki')) return reply.code(404).type('text/html; charset=utf-8').send('<p class="error">このファイルはもう選び直せません。もう一度アップロードしてください。</p>');
+    const next = retryWithEra(app, job, era, who(request), onImported(who(request), request.ip));
+    if (!next) return reply.code(409).type('text/html; charset=utf-8').send('<p class="error">このファイルはもう選び直せません。もう一度アップロードしてください。</p>');
+    return reply.header('cache-control', 'no-store').view('finance-job.eta', { job: jobView(next), summary: null });
+  });
+
+  server.get<{ Params: { id: string } }>('/finance/imports/:id', { config: { roles: VIEW } }, async (request, reply) => {
+    const report = importReport(app, Number(request.params.id));
+    if (!report) return wb.page(request, reply, 'not-found', { title: '取込がありません' }, 404);
+    return wb.page(request, reply, 'finance-import', { title: `取込 #${report.import.id}`, s: summaryOf(report) });
+  });
+
+  server.get<{ Params: { id: string } }>('/finance/imports/:id/file', { config: { roles: VIEW } }, async (request, reply) => {
+    const imp = app.payments.importById(Number(request.params.id));
+    if (!imp || !imp.stored_path) return wb.page(request, reply, 'not-found', { title: 'ファイルがありません' }, 404);
+    wb.record(request, 'finance.import.download', { target: `import:${imp.id}` });
+    return reply.type('application/octet-stream').header('content-disposition', contentDisposition('attachment', imp.file_name)).header('cache-control', 'private, no-store').send(app.files.get(imp.stored_path));
+  });
+
+  // ——— The reconciliation queue ———
+
+  server.get('/finance/queue', { config: { roles: VIEW } }, async (request, reply) => {
+    const queue = financeQueue(app);
+    const counts = new Map<string, number>();
+    for (const p of queue) counts.set(p.code ?? 'none', (counts.get(p.code ?? 'none') ?? 0) + 1);
+    return wb.page(request, reply, 'finance-queue', {
+      title: '入金の消込', total: queue.length, canChange: request.user!.role !== 'staff', importRunning: importRunning(),
+      counts: [...counts].map(([code, n]) => ({ code, n, label: code === 'none' ? '候補なし' : findingLabel(code) })),
+      rows: queue.map((p) => ({
+        id: p.id, paidOn: p.paidOn, amount: yen(p.amount), transferName: p.transferName, digits: p.digits, code: p.code, finding: findingLabel(p.code), reason: p.reason,
+        candidates: p.candidates.map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason, short: c.fee !== null && p.amount < c.fee })),
+      })),
+    });
+  });
+
+  // ——— A payment ———
+
+  async function paymentPage(request: FastifyRequest, reply: FastifyReply, id: number, extra: { error?: string | null; q?: string } = {}, status = 200) {
+    const p = app.payments.paymentById(id);
+    if (!p) return wb.page(request, reply, 'not-found', { title: '入金がありません' }, 404);
+    const links = app.payments.linksForPayment(id).map((l) => {
+      const c = app.cases.caseById(l.case_id);
+      return { case: c?.number ?? String(l.case_id), status: statusLabel(c?.status ?? ''), amount: yen(l.amount), accepted: !!l.accepted, by: l.linked_by, at: tokyoDateTime(l.linked_at) };
+    });
+    const queued = p.status === 'dismissed' ? null : financeQueue(app).find((q) => q.id === id) ?? null;
+    const candidates = (queued?.candidates ?? []).map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason }));
+    const q = String(extra.q ?? (request.query as { q?: string }).q ?? '').slice(0, 100);
+    const found = q ? searchCases(app, q).map(caseView) : [];
+    const linked = app.payments.linksForPayment(id).reduce((s, l) => s + l.amount, 0);
+    // The split: the matcher's candidates (for a bulk transfer: the company's employees) first, then the search.
+    const splitCases = [...candidates, ...found.filter((f) => !candidates.some((c) => c.number === f.number))].filter((c) => !links.some((l) => l.case === c.number));
+    return wb.page(request, reply, 'finance-payment', {
+      title: `入金ID ${id}`, error: extra.error ?? null, q, found, candidates, links, splitCases, canChange: request.user!.role !== 'staff',
+      p: { id, paidOn: p.paid_on, amount: yen(p.amount), amountValue: p.amount, transferName: p.transfer_name, digits: p.digits, reference: p.reference ?? null, status: p.status, finding: findingLabel(p.finding_code ?? null), reason: p.reason ?? null, hold: p.hold === 1, importId: p.import_id, rest: p.amount - linked, restYen: yen(p.amount - linked) },
+      dismissal: app.payments.dismissalOf(id) ?? null, kinds: Object.entries(DISMISS_KINDS).map(([value, label]) => ({ value, label })),
+    }, status);
+  }
+
+  server.get<{ Params: { id: string }; Querystring: { q?: string } }>('/finance/payments/:id', { config: { roles: VIEW } }, async (request, reply) => paymentPage(request, reply, Number(request.params.id)));
+
+  /** Runs a finance action: on the queue (htmx) the row is replaced by what happened; on the payment page, back to it. */
+  async function act(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, action: string, fn: (id: number) => { message: string; caseNumber?: string | null; detail: unknown }) {
+    const id = Number(request.params.id);
+    if (importRunning()) return busy(reply);
+    let done: { message: string; caseNumber?: string | null; detail: unknown };
+    try {
+      done = fn(id);
+    } catch (error) {
+      if (!(error instanceof PaymentActionError)) throw error;
+      if (isHtmx(request)) return reply.code(200).header('cache-control', 'no-store').view('finance-row-done.eta', { id, error: error.message, message: null });
+      return paymentPage(request, reply, id, { error: error.message }, 422);
+    }
+    wb.record(request, action, { caseNumber: done.caseNumber ?? null, target: `payment:${id}`, detail: done.detail });
+    if (isHtmx(request)) return reply.code(200).header('cache-control', 'no-store').view('finance-row-done.eta', { id, error: null, message: done.message });
+    request.session.flash = done.message;
+    return reply.redirect(`/finance/payments/${id}`, 303);
+  }
+
+  server.post<{ Params: { id: string }; Body: { case?: string; accept?: string; reason?: string } }>('/finance/payments/:id/link', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.link', (id) => {
+    const caseNumber = String(request.body?.case ?? '').normalize('NFKC').trim().toUpperCase();
+    if (!caseNumber) throw new PaymentActionError('紐付ける案件を選んでください');
+    const accept = request.body?.accept === '1';
+    const reason = accept ? reasonOf(request.body?.reason) : undefined;
+    const r = linkPayment(app, id, caseNumber, who(request), { accept, ...(reason ? { reason } : {}) });
+    return {
+      message: `入金ID ${id} を ${r.case} に紐付けました（${yen(r.amount)}${accept ? '・満額として受付' : ''}）。案件の状態：${statusLabel(r.status)}`,
+      caseNumber: r.case, detail: { amount: r.amount, accepted: accept, ...(reason ? { reason } : {}), status: r.status },
+    };
+  }));
+
+  server.post<{ Params: { id: string }; Body: { case?: string; reason?: string } }>('/finance/payments/:id/unlink', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.unlink', (id) => {
+    const caseNumber = String(request.body?.case ?? '').trim().toUpperCase();
+    if (!caseNumber) throw new PaymentActionError('紐付けを外す案件を選んでください');
+    const reason = String(request.body?.reason ?? '').trim().slice(0, 500);
+    const r = unlinkPayment(app, id, caseNumber, who(request), reason ? { reason } : {});
+    return { message: `入金ID ${id} と ${caseNumber} の紐付けを外しました（この組み合わせは今後自動では紐付けません）。案件の状態：${r.cases.map((c) => statusLabel(c.status)).join('、')}`, caseNumber, detail: { cases: r.cases, ...(reason ? { reason } : {}) } };
+  }));
+
+  server.post<{ Params: { id: string }; Body: { kind?: string; reason?: string } }>('/finance/payments/:id/dismiss', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.dismiss', (id) => {
+    const kind = String(request.body?.kind ?? '');
+    const r = dismissPayment(app, id, kind, String(request.body?.reason ?? ''), who(request));
+    return { message: `入金ID ${id} を「${DISMISS_KINDS[kind]}」として対象外にしました。`, detail: { kind, reason: reasonOf(request.body?.reason), cases: r.cases } };
+  }));
+
+  server.post<{ Params: { id: string }; Body: Record<string, string | string[] | undefined> }>('/finance/payments/:id/split', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.split', (id) => {
+    const body = request.body ?? {};
+    const picked = ([] as string[]).concat(body.pick ?? []).map((c) => String(c).trim().toUpperCase()).filter(Boolean);
+    const allocations = picked.map((c) => ({ case: c, amount: Number(String(body[`amount-${c}`] ?? '').replace(/[,，円\s]/g, '').normalize('NFKC')) }));
+    const r = splitPayment(app, id, allocations, who(request));
+    return { message: `入金ID ${id} を${r.links.length}件の案件に振り分けました（${r.links.map((l) => `${l.case} ${yen(l.amount)}`).join('、')}）。`, detail: { links: r.links } };
+  }));
+
+  // ——— The export ———
+
+  server.get<{ Querystring: { from?: string; to?: string } }>('/finance/export', { config: { roles: VIEW } }, async (request, reply) => {
+    const from = String(request.query.from ?? '');
+    const to = String(request.query.to ?? '');
+    if (!DAY.test(from) || !DAY.test(to) || from > to) {
+      return wb.page(request, reply, 'finance-export', { title: '消込状況の書き出し', from, to, error: from || to ? '期間を正しく指定してください（開始日が終了日より後になっていないか確認してください）。' : null }, from || to ? 422 : 200);
+    }
+    const { csv, rows } = reconciliationCsv(app, from, to);
+    wb.record(request, 'finance.export', { detail: { from, to, rows } });
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', contentDisposition('attachment', `消込状況_${from}_${to}.csv`)).header('cache-control', 'private, no-store').send(csv);
+  });
+}
+
+function summaryOf(r: NonNullable<ReturnType<typeof importReport>>) {
+  const i = r.import;
+  return {
+    id: i.id, file: i.file_name, format: formatLabel(i.format), encoding: i.encoding ?? '—', when: tokyoDateTime(i.imported_at), who: i.actor.replace(/^finance:/, ''), kept: !!i.stored_path,
+    rows: i.rows_total, debits: i.rows_debit, new: i.rows_new, duplicate: i.rows_duplicate, sameFileAs: r.sameFileAs, overlaps: r.overlaps,
+    matched: r.matched.map((m) => ({ ...m, amountYen: yen(m.amount), cases: m.cases.map((c) => ({ ...c, statusLabel: statusLabel(c.status) })) })),
+    attention: r.attention.map((a) => ({ ...a, amountYen: yen(a.amount), finding: a.linked ? '手動で紐付け済み' : a.status === 'dismissed' ? '対象外' : findingLabel(a.code) })),
+    waiting: r.attention.filter((a) => !a.linked && a.status !== 'dismissed').length,
+  };
+}
