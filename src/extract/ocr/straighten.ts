@@ -8,6 +8,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { detectOrientation, type QuarterTurn } from './orientation.ts';
 import type { Box, GreyImage } from './table-grid.ts';
+import { paperQuad, quadSize, slant, warpQuad, type Quad } from './perspective.ts';
 
 /** Larger images are refused: 120 MP takes in 108 MP phone cameras (12000×9000) with room to spare. */
 export const MAX_INPUT_PIXELS = 120_000_000;
@@ -30,6 +31,12 @@ const MAX_TEXT_INK = 0.25;
 const PAPER_INSET = 0.006;
 /** The least share of the photo's width and height the sheet must span to be cut to. */
 const MIN_PAPER_SHARE = 0.3;
+/**
+ * Opposite edges of the sheet further apart in direction than this (degrees) are a photo taken at a
+ * slant, mapped back to a rectangle; below it a rotation levels the page as well (and keeps the path that
+ * straight photos and scans have always taken).
+ */
+const MIN_SLANT_DEGREES = 0.4;
 
 export class PageImageError extends Error {}
 
@@ -58,6 +65,8 @@ export interface PageGeometry {
   loadScale: number;
   /** Clockwise skew found in the image and undone; 0 when there was none worth undoing. */
   skewDegrees: number;
+  /** A photo taken at a slant, mapped back to a rectangle: how far its sheet was from one (degrees). */
+  slantDegrees?: number;
   /** Clockwise quarter turn that stood the page upright. */
   rotation: QuarterTurn;
   /** tesseract OSD's confidence in that turn; null when there was no text to judge by. */
@@ -368,6 +377,29 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
   // noise or a photo of a desk, OSD still names a direction.
   const hasLines = skew !== null;
   const skewDegrees = skew !== null && Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
+
+  // A sheet photographed at a slant is a trapezoid: mapped back to its rectangle (perspective.ts); a
+  // rotation alone would leave its ruling lines converging and its tables unfound.
+  const quad = paper ? paperQuad(paper) : null;
+  if (paper && quad && slant(quad) >= MIN_SLANT_DEGREES) {
+    const sx = work.width / paper.width;
+    const sy = work.height / paper.height;
+    const q = quad.map((p) => ({ x: p.x * sx, y: p.y * sy })) as Quad;
+    const size = quadSize(q);
+    if (size.width >= work.width * MIN_PAPER_SHARE && size.height >= work.height * MIN_PAPER_SHARE) {
+      const flat = warpQuad(work, q, Math.round(size.width), Math.round(size.height), PAPER_INSET);
+      const turn = hasLines ? await uprightTurn(flat) : null;
+      const rotation = turn?.rotation ?? 0;
+      const page = rotation ? await toGrey(fromGrey(flat).rotate(rotation)) : flat;
+      const xs = q.map((p) => p.x);
+      const ys = q.map((p) => p.y);
+      const crop = { x0: Math.max(0, Math.round(Math.min(...xs))), y0: Math.max(0, Math.round(Math.min(...ys))), x1: Math.min(work.width, Math.round(Math.max(...xs))), y1: Math.min(work.height, Math.round(Math.max(...ys))) };
+      return {
+        image: page,
+        geometry: { sourceWidth, sourceHeight, loadScale, skewDegrees: 0, slantDegrees: slant(quad), rotation, orientationConfidence: turn?.confidence ?? null, crop, width: page.width, height: page.height },
+      };
+    }
+  }
 
   let level = skewDegrees ? await rotated(work, -skewDegrees, '#ffffff') : work;
   let crop: Box | null = null;
