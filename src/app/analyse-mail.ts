@@ -284,7 +284,8 @@ export function malformedPlan(app: App, reason: string, receivedAt: Date): CaseP
  * becomes that application — or the applicant's reply to a case they name.
  */
 export type StaffReading =
-  | { as: 'application'; kind: string; held?: CaseRow }
+  /** postal: a paper form staff scanned (src/app/postal-intake.ts): the contact is the form's e-mail address, if any. */
+  | { as: 'application'; kind: string; held?: CaseRow; postal?: boolean }
   | { as: 'reply'; to: CaseRow };
 
 /** A mail already stored (messages row and raw bytes), as analyseStoredMail reads it again. */
@@ -328,8 +329,15 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
     const own = forms.find((x) => formOf(x).kind === kind);
     const application = own ? formOf(own).application : null;
     const extra: Finding[] = [];
-    if (!mail.replyAddress) extra.push(finding('mail.malformed', 'staff', '差出人のアドレスがないため、申請者に連絡できません。'));
-    for (const problem of mail.problems) extra.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
+    if (reading.postal) {
+      // Paper has no sender: the applicant is written to at the form's e-mail address when it gives a readable
+      // one; without it the notices are for staff to print and post (held: none goes out by mail).
+      const email = application ? (application as ApplicationBase & { email?: string | null }).email ?? null : null;
+      mail.replyAddress = email && !('email' in application!.invalid) && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
+    } else {
+      if (!mail.replyAddress) extra.push(finding('mail.malformed', 'staff', '差出人のアドレスがないため、申請者に連絡できません。'));
+      for (const problem of mail.problems) extra.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
+    }
     const intakeFindings = [...problems, ...extra];
     const suppress = !mail.replyAddress;
     const pay = paymentState(app, held?.id ?? null, kind, application, []);
@@ -337,7 +345,7 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
     // application, so it is decided as a new one — the acknowledgement first, then what the form calls for.
     const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: held ? paymentFindingsOf(held) : [] },
       { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}) } }, app.rules);
-    analysis.note = `職員の判断により申請として受付（${kind}）`;
+    analysis.note = reading.postal ? `郵送の申請書を職員が登録（${kind}）` : `職員の判断により申請として受付（${kind}）`;
     analysis.plans.push({
       ...(held ? { existing: held } : {}), kind, formFile: own ? own.i : null, application,
       attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
