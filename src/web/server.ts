@@ -27,6 +27,7 @@ import { registerQueueRoutes } from './routes/queue.ts';
 import { registerCaseRoutes } from './routes/case.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerTriageRoutes } from './routes/triage.ts';
+import { registerPostalRoutes } from './routes/postal.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
 
 declare module 'fastify' {
@@ -236,6 +237,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerCaseRoutes(server);
   registerAdminRoutes(server);
   registerTriageRoutes(server);
+  registerPostalRoutes(server);
   registerFinanceRoutes(server);
   return server;
 }

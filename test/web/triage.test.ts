@@ -2,12 +2,14 @@
 // real pipeline (Word files and a PDF proof: no OCR): a near miss opened (headers, body, its Word file as text)
 // and made a renewal; an unrelated mail carrying a proof attached to the case that lacked it; a mail dismissed
 // with a reason; a refusal shown on the page. Every decision goes through src/app/mail-triage.ts and is audited.
-import { rmSync } from 'node:fs';
+// And a postal application: the scanned form (a text PDF here) uploaded with its received day becomes a case.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { unrelatedDocx } from '../../scripts/lib/fill-renewal-form.ts';
-import { form, harness, mail, PROOF } from '../support/harness.ts';
+import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
 import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
@@ -122,5 +124,55 @@ describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
     await page.goto(`${web.url}/mails/${lunch.id}`);
     expect(await page.locator('form[action$="/dismiss"]').count()).toBe(0);
     expect(await page.locator('main').textContent()).toContain('処理済み');
+  });
+
+  it('a postal application uploaded: a case through the same pipeline; without an e-mail address its notices are for printing', async () => {
+    await page.click('nav a[href="/postal"]');
+    await page.waitForURL(`${web.url}/postal`);
+    await page.selectOption('#postal-kind', 'renewal');
+    await page.fill('#postal-received', '2026-01-20');
+    await page.setInputFiles('#postal-files', [
+      { name: 'scan-p1.pdf', mimeType: 'application/pdf', buffer: readFileSync(path.join(SAMPLES, 'forms-pdf', 'renewal-complete.pdf')) },
+      { name: '受講証明書.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PROOF.content) },
+    ]);
+    await page.click('form.postal-form button[type="submit"]');
+    await page.waitForURL(/\/cases\/R-2026-\d{6}$/);
+    const number = page.url().split('/').pop()!;
+    expect(await page.locator('.flash').textContent()).toContain(`${number} として登録しました`);
+    expect(await page.locator('.postal-status').textContent()).toContain('2026-01-20 受付');
+    expect(await page.locator('.postal-status').textContent()).toContain('申請書のメールアドレスへ');
+    const row = db().prepare('SELECT c.applicant_address, m.source FROM cases c JOIN messages m ON m.id = c.origin_message_id WHERE c.number = ?').get(number) as { applicant_address: string; source: string };
+    expect(row.source).toBe('postal');
+    expect(row.applicant_address).toMatch(/@/);
+    expect((db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'postal.upload' AND case_number = ? AND login = 'saburo'").get(number) as { n: number }).n).toBe(1);
+
+    // No form read, so no address: mail is held and the page lists what to print.
+    await page.goto(`${web.url}/postal`);
+    await page.setInputFiles('#postal-files', [{ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PROOF.content) }]);
+    await page.click('form.postal-form button[type="submit"]');
+    await page.waitForURL(/\/cases\/R-2026-\d{6}$/);
+    expect(await page.locator('.flash').textContent()).toContain('印刷して郵送してください');
+    expect(await page.locator('.print-notices').textContent()).toContain('受付のお知らせ');
+    expect(await page.locator('.postal-status').textContent()).toContain('通知は印刷して郵送');
+
+    // An upload without the CSRF token is refused before anything is read into a case.
+    const cases = () => (db().prepare('SELECT COUNT(*) AS n FROM cases').get() as { n: number }).n;
+    const before = cases();
+    const forged = await page.evaluate(async () => {
+      const f = new FormData();
+      f.append('kind', 'renewal');
+      f.append('receivedOn', '2026-01-20');
+      f.append('files', new Blob(['%PDF-1.4 forged']), 'x.pdf');
+      return (await fetch('/postal', { method: 'POST', body: f })).status;
+    });
+    expect(forged).toBe(403);
+    expect(cases()).toBe(before);
+
+    // A file that is not a scan is refused on the page.
+    await page.goto(`${web.url}/postal`);
+    await page.setInputFiles('#postal-files', [{ name: 'memo.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }]);
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/postal') && r.request().method() === 'POST'), page.click('form.postal-form button[type="submit"]')]);
+    expect(refused.status()).toBe(422);
+    expect(await page.locator('.action-error').textContent()).toContain('PDF または画像');
   });
 });

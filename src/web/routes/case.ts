@@ -8,6 +8,7 @@ import path from 'node:path';
 import { confirmField, ConfirmError } from '../../app/confirm-field.ts';
 import { addCaseNote, handleFinding, resendNotice, StaffActionError } from '../../app/staff-actions.ts';
 import { NOTICE_NAMES } from '../../cases/transition.ts';
+import { postalStatus } from '../../app/postal-intake.ts';
 import { applicationValues, fieldSources, type ApplicationBase } from '../../extract/forms/form-kind.ts';
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
@@ -24,7 +25,7 @@ const NOTICE_LABELS: Record<string, string> = {
 /** Staff's own events on the history (the shared labels name the intake's and the transition's). */
 const STAFF_EVENT_LABELS: Record<string, string> = {
   'case.note': 'メモ', 'finding.handled': '確認事項の処理', 'notice.resend': '通知の再送', 'notice.suppressed': '通知の保留',
-  'case.triaged': 'メールの仕分け（申請として受付）', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
+  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
 };
 const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
 
@@ -72,6 +73,7 @@ function eventSummary(type: string, json: string | null, kind: string): string {
   if (type === 'notice.resend' && typeof d.notice === 'string') return NOTICE_LABELS[d.notice] ?? d.notice;
   if (type === 'mail.dismissed' && typeof d.reason === 'string') return d.reason;
   if (type === 'case.triaged' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
+  if (type === 'postal.received' && typeof d.receivedOn === 'string') return `${d.receivedOn} 受付・${String(d.files)}ファイル・${d.contact === 'print' ? '通知は印刷して郵送' : '通知はメール'}`;
   return json.length < 300 ? json : `${json.slice(0, 300)}…`;
 }
 
@@ -131,6 +133,10 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     hasApplication: !!application, unconfirmed, fields: fields.filter((f) => !f.list), lists: groupLists(fields.filter((f) => f.list), c.kind),
     minConfidence, audiences, attachments, payments, notices, events, computed,
     queue: c.status === 'exception' ? queuePosition(app.db, c) : null,
+    postal: (() => {
+      const p = postalStatus(app, c.id);
+      return p ? { ...p, toPrint: p.toPrint.map((n) => NOTICE_LABELS[n] ?? n) } : null;
+    })(),
     noticeChoices: NOTICE_NAMES.map((n) => ({ name: n, label: NOTICE_LABELS[n] ?? n })), noticesHeld: c.notices_suppressed === 1, closed: c.status === 'approved' || c.status === 'rejected',
     next: nextInQueue(app.db, c),
   };

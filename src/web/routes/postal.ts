@@ -1,0 +1,53 @@
+// Postal applications: staff upload the scanned paper form (PDF or pictures, several files at once) with the
+// day it arrived; src/app/postal-intake.ts makes it a case through the intake's own pipeline. The upload is a
+// multipart form: it is read before the CSRF check (which needs the token from the body), and only for a
+// signed-in user, within the multipart limits the server sets (size per file, number of files).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { POSTAL_KINDS, PostalError, receivePostal } from '../../app/postal-intake.ts';
+import { KIND_LABELS, STATUS_LABELS } from '../labels.ts';
+import { tokyoDate } from '../../shared/calendar.ts';
+
+interface UploadBody { _csrf?: string; kind?: string; receivedOn?: string; files: { filename: string; content: Buffer }[] }
+
+function actorOf(request: FastifyRequest): string {
+  return `${request.user!.role === 'admin' ? 'admin' : 'staff'}:${request.user!.login}`;
+}
+
+export function registerPostalRoutes(server: FastifyInstance): void {
+  const wb = server.workbench;
+  const { app } = wb;
+  const kinds = POSTAL_KINDS.filter((k) => app.rules.kinds[k]).map((k) => ({ kind: k, label: KIND_LABELS[k] ?? k }));
+  const form = (typed: Partial<UploadBody> = {}) => ({ title: '郵送の申請', kinds, today: tokyoDate(new Date()), typed });
+
+  server.get('/postal', { config: { roles: ['staff'] } }, async (request, reply) => wb.page(request, reply, 'postal', form()));
+
+  server.post<{ Body: UploadBody }>('/postal', {
+    config: { roles: ['staff'] },
+    // The body (fields and files) before the preHandlers: the CSRF token is one of its fields.
+    preValidation: async (request) => {
+      if (!request.session?.userId || !request.isMultipart()) return;
+      const body: UploadBody = { files: [] };
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          const content = await part.toBuffer();
+          if (part.filename && content.length) body.files.push({ filename: part.filename, content });
+        } else if (part.fieldname === '_csrf' || part.fieldname === 'kind' || part.fieldname === 'receivedOn') {
+          body[part.fieldname] = String(part.value ?? '');
+        }
+      }
+      request.body = body;
+    },
+  }, async (request, reply) => {
+    const body = request.body ?? { files: [] };
+    try {
+      const r = await receivePostal(app, { kind: String(body.kind ?? ''), receivedOn: String(body.receivedOn ?? '').trim(), files: body.files ?? [] }, actorOf(request));
+      const c = r.cases[0]!;
+      wb.record(request, 'postal.upload', { caseNumber: c.number, detail: { files: body.files.length, contact: r.contact } });
+      request.session.flash = `郵送の申請を ${c.number} として登録しました（${STATUS_LABELS[c.status] ?? c.status}）。${r.contact === 'print' ? '申請書にメールアドレスがないため、通知は印刷して郵送してください。' : '通知は申請書のメールアドレスに送ります。'}`;
+      return reply.redirect(`/cases/${c.number}`, 303);
+    } catch (error) {
+      if (!(error instanceof PostalError)) throw error;
+      return wb.page(request, reply, 'postal', { ...form({ kind: body.kind, receivedOn: body.receivedOn }), actionError: error.message }, 422);
+    }
+  });
+}
