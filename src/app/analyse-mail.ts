@@ -24,6 +24,7 @@ import { attachmentFindings } from '../validate/attachment-findings.ts';
 import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
 import { looksLikePages } from '../extract/documents/page-like.ts';
 import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
+import { registerFactsFor } from './register.ts';
 
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
@@ -150,7 +151,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const intakeFindings = [...problems, ...extra];
     const pay = paymentState(app, null, kind, application, planned);
     const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: [] },
-      { type: 'application', facts: { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings } }, app.rules);
+      { type: 'application', facts: { kind, application, received, proofCount: documents.length, documents: newDocuments, intakeFindings, ...registerFactsFor(app, kind, application) } }, app.rules);
     const self = openCaseFor(app, -(planned.length + 2), kind, application);
     if (self) planned.push(self);
     return { kind, formFile: formIndex, application, attachFiles: [...(formIndex === null ? [] : [formIndex, ...formPages]), ...documents, ...unusable], intakeFindings, suppressNotices: suppress, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: null };
@@ -177,7 +178,7 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
     const pay = paymentState(app, replyTo.id, kind, application, planned);
     const decision = decideTransition(
       { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
-      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo) } }, app.rules);
+      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
     analysis.plans.push({
       existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
       intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
@@ -344,7 +345,7 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
     // A held case was never announced to the applicant (its mail was held back): staff's decision makes it the
     // application, so it is decided as a new one — the acknowledgement first, then what the form calls for.
     const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: held ? paymentFindingsOf(held) : [] },
-      { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}) } }, app.rules);
+      { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}), ...registerFactsFor(app, kind, application) } }, app.rules);
     analysis.note = reading.postal ? `郵送の申請書を職員が登録（${kind}）` : `職員の判断により申請として受付（${kind}）`;
     analysis.plans.push({
       ...(held ? { existing: held } : {}), kind, formFile: own ? own.i : null, application,
@@ -370,7 +371,7 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
   const pay = paymentState(app, replyTo.id, kind, application, []);
   const decision = decideTransition(
     { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
-    { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo) } }, app.rules);
+    { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
   analysis.plans.push({
     existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
     intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,

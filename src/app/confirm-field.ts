@@ -16,6 +16,7 @@ import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.
 import { supportingDocuments } from './supporting-documents.ts';
 import { runMatching } from './payment-matching.ts';
 import { tokyoDate } from '../shared/calendar.ts';
+import { registerFactsFor } from './register.ts';
 
 export class ConfirmError extends Error {}
 
@@ -115,7 +116,7 @@ export function confirmField(app: App, caseNumber: string, field: string, value:
       { status: row.status, findings: app.cases.currentFindings(row.id), noticesSuppressed: row.notices_suppressed === 1, paid, paymentFindings: paymentFindingsOf(row) },
       { type: 'field-confirmed', field, corrected: value !== undefined, actor, facts: {
         kind: row.kind, application, received: tokyoDate(new Date(row.received_at)), proofCount: documents.length, documents,
-        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], handled: handledFindingsOf(row),
+        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], handled: handledFindingsOf(row), ...registerFactsFor(app, row.kind, application),
       } }, app.rules);
     app.writer.apply([{ case: row, decision, columns: { application_json: JSON.stringify(application), ...paymentKeyColumns(app, row.id, row.kind, application) } }]);
     // A corrected name or number may be what a waiting payment needed.

@@ -15,6 +15,7 @@ import type { App } from './context.ts';
 import { transaction } from '../cases/db.ts';
 import { HOLDER_STATUSES, RegisterStore, type HolderFilter, type HolderInput, type HolderRow, type HolderStatus } from '../cases/register-store.ts';
 import { isRealDate, splitIso, tokyoDate } from '../shared/calendar.ts';
+import type { RegisterFacts } from '../cases/register-check.ts';
 
 export class RegisterImportError extends Error {}
 
@@ -146,4 +147,20 @@ export function exportRegisterCsv(holders: readonly HolderRow[]): string {
 /** The calendar year a validity ends in (the register's filter "expiring in"). */
 export function expiryYearOf(h: HolderRow): number {
   return splitIso(h.valid_to).year;
+}
+
+/**
+ * The register's facts a renewal's evaluation reads (src/cases/register-check.ts), as evaluation facts to
+ * spread: none for other kinds, a renewal without a number, or while the register is empty (not kept yet:
+ * every renewal would otherwise be an exception for staff).
+ */
+export function registerFactsFor(app: App, kind: string, application: unknown): { register?: RegisterFacts } {
+  if (kind !== 'renewal' || !application) return {};
+  const raw = (application as { certificationNumber?: unknown }).certificationNumber;
+  if (typeof raw !== 'string' || !raw.trim()) return {};
+  const register = new RegisterStore(app.db);
+  if (!register.isKept()) return {};
+  const certificationNumber = raw.normalize('NFKC').replace(/\s/g, '').toUpperCase();
+  const h = register.holderByNumber(certificationNumber);
+  return { register: { certificationNumber, holder: h ? { qualification: h.qualification, name: h.name, nameKana: h.name_kana, validFrom: h.valid_from, validTo: h.valid_to, status: h.status } : null } };
 }

@@ -45,6 +45,11 @@ export interface HolderFilter {
 }
 
 export class RegisterStore extends SqlStore {
+  /** Whether the register is kept at all (holders imported or certified): renewals are checked against it then. */
+  isKept(): boolean {
+    return this.get('SELECT 1 AS one FROM certified_holders LIMIT 1') !== undefined;
+  }
+
   holderByNumber(number: string): HolderRow | undefined {
     return this.get('SELECT * FROM certified_holders WHERE certification_number = ?', number);
   }

@@ -7,13 +7,17 @@
 import { decideStatus, isClosed, type CaseStatus } from './status.ts';
 import { evaluate, isHandled, type EvaluationInput, type EvaluationRules, type HandledFinding } from './evaluate.ts';
 import { finding, type Finding } from '../validate/findings.ts';
+import { registerFindings, type RegisterFacts } from './register-check.ts';
 
 /** Every notice the transition can call for; each is a template in mail-templates/ that declares its audience. */
 export const NOTICE_NAMES = ['acknowledgement', 'missing-items', 'awaiting-payment', 'accepted', 'review-request', 'payment-reminder', 'review-approved', 'review-rejected', 'review-question'] as const;
 export type NoticeName = (typeof NOTICE_NAMES)[number];
 
-/** What an evaluation of the form reads, besides the fee (which the case's payments say). */
-export type EvaluationFacts = Omit<EvaluationInput, 'paid' | 'paymentFindings'>;
+/**
+ * What an evaluation of the form reads, besides the fee (which the case's payments say); for a renewal,
+ * the register's entry for its 認定番号 (src/cases/register-check.ts), when the register is kept.
+ */
+export type EvaluationFacts = Omit<EvaluationInput, 'paid' | 'paymentFindings'> & { register?: RegisterFacts };
 
 /** What happened to the case. */
 export type CaseTrigger =
@@ -150,6 +154,14 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
         ? [{ actor: trigger.actor, type: 'field.confirmed', data: { field: trigger.field, corrected: trigger.corrected } }]
         : [];
       let { findings, status } = evaluation;
+      if (facts.register && facts.application) {
+        // Checked against the register of holders: findings a person handled stay handled.
+        const checks = registerFindings(facts.application as { qualification?: unknown; name?: unknown; nameKana?: unknown }, facts.register, facts.received).filter((f) => !isHandled(f, facts.handled));
+        if (checks.length) {
+          findings = [...findings, ...checks];
+          status = decideStatus(findings, before.paid);
+        }
+      }
       let notices = noticesFor(prev, status, trigger.type, findings, before.noticesSuppressed);
       if (question && trigger.type === 'reply') {
         // The applicant answered the reviewer: the case goes back to review (told of its acceptance already).
@@ -160,7 +172,7 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
         // Anything else (a value confirmed) leaves the question open: the case still waits for the answer.
         findings = [...findings, question];
         status = decideStatus(findings, before.paid);
-        notices = noticesFor(prev, status, trigger.type, evaluation.findings, before.noticesSuppressed);
+        notices = noticesFor(prev, status, trigger.type, findings.filter((f) => f !== question), before.noticesSuppressed);
       }
       return { status, findings, computed: evaluation.computed, newRevision: true, actor: 'validator', notices, events, columns: {} };
     }
