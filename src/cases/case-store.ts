@@ -96,6 +96,9 @@ const CASE_COLUMNS = 'c.*, d.application_json, d.computed_json';
 const WITH_DOCUMENTS = 'LEFT JOIN case_documents d ON d.case_id = c.id';
 const CASES = `cases c ${WITH_DOCUMENTS}`;
 
+/** Keys of event data that hold what people wrote (kept in case_texts, see addEvents). */
+const FREE_TEXT_KEYS = ['text', 'reason', 'question'] as const;
+
 export class CaseStore extends SqlStore {
   // ── messages ──────────────────────────────────────────────────────────────
   messageByKey(dedupeKey: string): { id: number; classification: string } | undefined {
@@ -301,19 +304,50 @@ export class CaseStore extends SqlStore {
 
   // ── events (append-only) ──────────────────────────────────────────────────
   addEvent(e: EventInsert): void {
-    this.stmt('INSERT INTO events (at, case_id, message_id, actor, type, data_json) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(e.at ?? new Date().toISOString(), e.caseId ?? null, e.messageId ?? null, e.actor, e.type, e.data === undefined ? null : JSON.stringify(e.data));
+    this.addEvents([e]);
   }
 
-  /** Many events, in the order given (ids follow it). */
+  /**
+   * Many events, in the order given (ids follow it). Events are append-only, so the free text people write (a
+   * note's `text`, a `reason`, a `question`) goes to case_texts, referred to by id (`text#`, `reason#`, …):
+   * retention can remove it while the event stays. events() puts it back.
+   */
   addEvents(events: readonly EventInsert[]): void {
     const now = new Date().toISOString();
     const stmt = this.stmt('INSERT INTO events (at, case_id, message_id, actor, type, data_json) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const e of events) stmt.run(e.at ?? now, e.caseId ?? null, e.messageId ?? null, e.actor, e.type, e.data === undefined ? null : JSON.stringify(e.data));
+    const text = this.stmt('INSERT INTO case_texts (case_id, message_id, text) VALUES (?, ?, ?)');
+    for (const e of events) {
+      let data = e.data;
+      if (data && typeof data === 'object' && !Array.isArray(data)) {
+        const own: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+        for (const key of FREE_TEXT_KEYS) {
+          const value = own[key];
+          if (typeof value !== 'string' || value === '') continue;
+          delete own[key];
+          own[`${key}#`] = Number(text.run(e.caseId ?? null, e.messageId ?? null, value).lastInsertRowid);
+        }
+        data = own;
+      }
+      stmt.run(e.at ?? now, e.caseId ?? null, e.messageId ?? null, e.actor, e.type, data === undefined ? null : JSON.stringify(data));
+    }
   }
 
+  /** A case's events in order, with the free text they refer to put back in place. */
   events(caseId: number): { at: string; actor: string; type: string; data_json: string | null }[] {
-    return this.all('SELECT at, actor, type, data_json FROM events WHERE case_id = ? ORDER BY id', caseId);
+    const rows = this.all<{ at: string; actor: string; type: string; data_json: string | null }>('SELECT at, actor, type, data_json FROM events WHERE case_id = ? ORDER BY id', caseId);
+    if (!rows.some((r) => r.data_json?.includes('#"'))) return rows;
+    const texts = new Map(this.all<{ id: number; text: string }>('SELECT id, text FROM case_texts WHERE case_id = ?', caseId).map((t) => [t.id, t.text]));
+    return rows.map((r) => {
+      if (!r.data_json?.includes('#"')) return r;
+      const data = JSON.parse(r.data_json) as Record<string, unknown>;
+      for (const key of FREE_TEXT_KEYS) {
+        const id = data[`${key}#`];
+        if (typeof id !== 'number') continue;
+        delete data[`${key}#`];
+        data[key] = texts.get(id) ?? '';
+      }
+      return { ...r, data_json: JSON.stringify(data) };
+    });
   }
 
   /** Cases waiting for their fee, with when they started waiting (the first awaiting-payment notice, else receipt). */

@@ -439,4 +439,23 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX job_runs_finished ON job_runs(finished_at);
     `,
   },
+  {
+    version: 61,
+    name: 'retention: when a closed case was purged of personal data',
+    sql: `
+      -- src/cases/retention-store.ts: a purged case keeps its number, kind, dates, decision and history; its
+      -- personal data (application, addresses, mails, attachments, notices' text) are gone.
+      ALTER TABLE cases ADD COLUMN purged_at TEXT;
+      -- Free text people wrote about a case (a note, the reason a finding was handled or a decision made): kept
+      -- beside the append-only events, which refer to it by id, so a purge can remove it and the events stay.
+      CREATE TABLE case_texts (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER REFERENCES cases(id),
+        message_id INTEGER REFERENCES messages(id),
+        text TEXT NOT NULL
+      );
+      CREATE INDEX case_texts_case ON case_texts(case_id);
+      CREATE INDEX cases_closed_unpurged ON cases(updated_at) WHERE status IN ('approved', 'rejected') AND purged_at IS NULL;
+    `,
+  },
 ];

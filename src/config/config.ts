@@ -87,6 +87,8 @@ export const configSchema = z.object({
     staffAddress: z.string().default('staff@conken.example.jp'),
     /** An exception older than this many days is listed in the digest as waiting too long. */
     digestStaleDays: positiveInt.default(3),
+    /** When closed cases past the retention period are purged (rules/intake.yaml retention). */
+    retentionCron: z.string().default('30 3 * * *'),
   }).prefault({}),
   /** Poison mail (src/app/poison-mail.ts): how the daemon bounds one mail. */
   daemon: z.object({
@@ -161,6 +163,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_DIGEST_CRON: ['jobs', 'digestCron'],
   CONKEN_STAFF_ADDRESS: ['jobs', 'staffAddress'],
   CONKEN_DIGEST_STALE_DAYS: ['jobs', 'digestStaleDays'],
+  CONKEN_RETENTION_CRON: ['jobs', 'retentionCron'],
   CONKEN_DAEMON_MAX_ATTEMPTS: ['daemon', 'maxAttempts'],
   CONKEN_DAEMON_MAIL_TIMEOUT_SECONDS: ['daemon', 'mailTimeoutSeconds'],
   CONKEN_DAEMON_MEMORY_LIMIT_MB: ['daemon', 'memoryLimitMb'],

@@ -38,6 +38,10 @@ export const intakeRulesSchema = z.object({
     /** A value read by OCR below this confidence (0–100) is never used as read: a person confirms it. */
     minConfidence: z.number().min(0).max(100),
   }).strict().default({ minConfidence: 85 }),
+  retention: z.object({
+    /** A closed case (approved, rejected) loses its personal data this many years after it closed (SPEC §7). */
+    closedCaseYears: z.number().positive(),
+  }).strict().default({ closedCaseYears: 5 }),
 }).strict();
 export type IntakeRules = z.infer<typeof intakeRulesSchema>;
 

@@ -4,6 +4,7 @@ import { commitCaseChanges } from '../deferred-notices.ts';
 import { runMatching } from '../payment-matching.ts';
 import { dueReminders, sendPaymentReminders } from '../payment-reminders.ts';
 import { runDailyDigest } from './daily-digest.ts';
+import { runRetention } from './retention.ts';
 
 export const JOBS: readonly Job[] = [
   {
@@ -34,6 +35,12 @@ export const JOBS: readonly Job[] = [
     description: '事務局への毎朝の要対応まとめメール',
     schedule: (app) => app.config.jobs.digestCron,
     run: runDailyDigest,
+  },
+  {
+    name: 'retention',
+    description: '保存期間を過ぎた審査済み案件の個人情報の削除',
+    schedule: (app) => app.config.jobs.retentionCron,
+    run: runRetention,
   },
 ];
 
