@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkboxGlyph, tidyOcrText } from '../../src/extract/ocr/ocr-text.ts';
 import { textLinesOutside, type GreyImage } from '../../src/extract/ocr/table-grid.ts';
+import { eraseRules } from '../../src/extract/readers/scan.ts';
 
 describe('tidyOcrText', () => {
   it('drops the spaces OCR puts between Japanese characters, keeps those next to Latin text', () => {
@@ -14,6 +15,19 @@ describe('tidyOcrText', () => {
   it('a bullet read as * at the start of a line becomes ・', () => {
     expect(tidyOcrText('* オペレーションマネジメントプロフェッショナル(OMP)')).toBe('・ オペレーションマネジメントプロフェッショナル(OMP)');
     expect(tidyOcrText('hanako*x@example.jp')).toBe('hanako*x@example.jp');
+  });
+  it('a bullet read as 。 or *。 becomes ・, and the choice mark ■ after it read as 圏 is ■ again', () => {
+    expect(tidyOcrText('*。 圏オペレーションマネジメントプロフェショナル(OMP)')).toBe('・ ■オペレーションマネジメントプロフェショナル(OMP)');
+    expect(tidyOcrText('。 コンタクトセンターアーキテクチャプロフェショナル (CAP)')).toBe('・ コンタクトセンターアーキテクチャプロフェショナル (CAP)');
+    expect(tidyOcrText('* 。〇コンタクトセンターアーキテクチャ')).toBe('・ 〇コンタクトセンターアーキテクチャ');
+    // 圏 inside a value is a kanji: only right after a bullet, in front of an option, is it the mark.
+    expect(tidyOcrText('首都圏コンタクトセンター')).toBe('首都圏コンタクトセンター');
+  });
+  it('the I of Latin capitals read as l becomes I (生成AI), never in an e-mail address or a word', () => {
+    expect(tidyOcrText('生成Al活用セミナー')).toBe('生成AI活用セミナー');
+    expect(tidyOcrText('lT基礎とCTl')).toBe('IT基礎とCTI');
+    expect(tidyOcrText('Allied Telecom')).toBe('Allied Telecom');
+    expect(tidyOcrText('MAl@example.jp')).toBe('MAl@example.jp');
   });
   it('the underline of a blank next to typed characters goes, an underscore in an address stays', () => {
     expect(tidyOcrText('自_2014年4月')).toBe('自2014年4月');
@@ -67,5 +81,19 @@ describe('tidyOcrText, misreads of marks', () => {
     expect(tidyOcrText('西新宿 1-.2-3')).toBe('西新宿 1-2-3');
     expect(tidyOcrText('西新宿 1.-2-.3')).toBe('西新宿 1-2-3');
     expect(tidyOcrText('7.92')).toBe('7.92');
+  });
+});
+
+describe('eraseRules', () => {
+  it('whitens the underline of a blank (a run far longer than the line is high) and keeps the glyphs\' strokes', () => {
+    const width = 300;
+    const height = 40;
+    const pixels = new Uint8Array(width * height).fill(255);
+    // A glyph's horizontal stroke (25 px) and an underline across the line (280 px, 2 px thick).
+    for (let x = 20; x < 45; x++) pixels[15 * width + x] = 0;
+    for (const y of [36, 37]) for (let x = 10; x < 290; x++) pixels[y * width + x] = 0;
+    eraseRules(pixels, width, height, 100);
+    expect(pixels.subarray(36 * width, 38 * width).every((v) => v === 255)).toBe(true);
+    expect(pixels.subarray(15 * width + 20, 15 * width + 45).every((v) => v === 0)).toBe(true);
   });
 });

@@ -20,7 +20,12 @@ export function tidyOcrText(text: string): string {
     .replace(/(?<=\d)[-‐−]\.(?=\d)|(?<=\d)\.[-‐−](?=\d)/gu, '-')
     // A space OCR put inside a number of a date (平成2 6年).
     .replace(/(?<=\d) (?=\d+[年月日])/gu, '')
-    .replace(/^\s*[*＊]\s*(?=[\p{Script=Katakana}\p{Script=Han}])/u, '・ ')
+    // A list bullet (Word's •) reads as *, 。, *。 or ・。; the choice mark after it (■) as 圏 or 團.
+    .replace(/^\s*(?:[*＊・•]\s*[。.]?|[。.])\s*(?=[\p{Script=Katakana}\p{Script=Han}〇○◯●■□◆◇✓✔☑])/u, '・ ')
+    .replace(/^・ [圏團](?=\p{Script=Katakana})/u, '・ ■')
+    // Latin capitals with an l: the models read the I of AI, CTI, IT as a lower-case l (both models
+    // alike, so their agreement does not catch it). Not in an e-mail address, where case is the user's.
+    .replace(/(?<=[A-Z])l(?![a-z])|(?<![A-Za-z])l(?=[A-Z])/gu, (l, at: number, all: string) => all.includes('@') ? l : 'I')
     // The form's underlined blanks (自＿＿年＿月) come through as _ next to the characters typed on them.
     .replace(new RegExp(`(?<=[${CJK}])[_＿]+|[_＿]+(?=[${CJK}])`, 'gu'), '')
     .trim();

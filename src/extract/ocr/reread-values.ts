@@ -29,6 +29,19 @@ const LATIN_FIELDS: Record<string, { mode: OcrMode; format: RegExp }> = {
   passerNumber: { mode: 'number', format: /^\d{6,12}$/ },
 };
 
+/**
+ * Fields holding a small number (a field number 1–7, hours, points, years, stated totals): read again by
+ * the Latin model with digits only. The Japanese model, given a single digit alone in a wide cell, reads
+ * 4 as ー or 加, which then disagrees with a right first reading and loses the value.
+ */
+const NUMERIC_FIELD = /(?:^|\.)(?:hours|points|years|field|statedTotalYears|statedRequiredFieldYears)$|^cpdStatedTotals\./;
+const SMALL_NUMBER = /^\d{1,3}(?:\.\d{1,2})?$/;
+
+/** The first number in a reading (units such as 時間 and 年 around it do not matter). */
+function numberIn(text: string): string | null {
+  return /\d+(?:\.\d+)?/.exec(comparable(text))?.[0] ?? null;
+}
+
 /** The kana script most of a reading is in, or null when it is not kana. */
 function scriptOf(text: string): 'hiragana' | 'katakana' | null {
   const hira = (text.match(/\p{Script=Hiragana}/gu) ?? []).length;
@@ -75,14 +88,16 @@ function choiceIn(cell: Cell, lines: string[]): string | null {
 function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
   const a = choice(cell, first);
   const b = choice(cell, second);
-  return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join();
+  // Only a choice made by a mark both readings saw: on a scan an option "deleted" may just be a line OCR
+  // garbled (the other option then stands alone, a confident wrong choice).
+  return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join() && a.how.startsWith('印') && b.how.startsWith('印');
 }
 
 /** A line outside the tables read again, e.g. the application date: same rule as a cell. */
 async function rereadLine(line: Paragraph, pages: Map<number, GreyImage>): Promise<void> {
   const page = line.region && pages.get(line.region.page);
   if (!page || !line.region) return;
-  const image = await crop(page, line.region, -4);
+  const image = await crop(page, line.region, -4, { eraseRules: true });
   const second = await read(image, 'text');
   if (second.lines.length === 0) return;
   const text = second.lines.map((l) => l.text).join(' ');
@@ -98,14 +113,15 @@ const THIRD_READING_SCALE = 0.6;
 
 /**
  * When the first two readings differ, the fast model reads the cell once more at another scale; if that
- * reading agrees with the stronger model's, two different models agree and the value stands. (Cells the
- * first pass took for handwriting never get here: they stay with a person.)
+ * reading agrees with the stronger model's, two different models agree and the value stands. If it agrees
+ * with the first reading instead, the value stays unconfirmed (one model twice is not two models) but
+ * the text staff see is the first reading's, two readings out of three. (Cells the first pass took for
+ * handwriting never get here: they stay with a person.)
  */
-async function thirdAgrees(image: Buffer, second: string[], same: (a: string[], b: string[]) => boolean): Promise<boolean> {
+async function thirdReading(image: Buffer): Promise<string[]> {
   const { width = 1 } = await sharp(image).metadata();
   const smaller = await sharp(image).resize({ width: Math.max(1, Math.round(width * THIRD_READING_SCALE)) }).png().toBuffer();
-  const third = await read(smaller, 'block');
-  return third.lines.length > 0 && same(third.lines.map((l) => l.text), second);
+  return (await read(smaller, 'block')).lines.map((l) => l.text);
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
@@ -116,9 +132,13 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
   const latin = fields.length === 1 ? LATIN_FIELDS[lastSegment(fields[0]!)] : undefined;
   let second: Reading | null = null;
+  const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!);
   if (latin) {
     const attempt = await read(image, latin.mode);
     if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) second = attempt;
+  } else if (numeric) {
+    const attempt = await read(image, 'number');
+    if (attempt.lines.length === 1 && SMALL_NUMBER.test(comparable(attempt.lines[0]!.text))) second = attempt;
   } else if (fields.length === 1 && /Kana$/.test(fields[0]!)) {
     const script = scriptOf(first.map((l) => l.text).join(''));
     if (script) {
@@ -129,17 +149,31 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   second ??= await read(image, 'text');
   if (second.lines.length === 0) return;
   // The qualification cell holds printed notes as well: the two readings agree when they choose the same.
-  const same = (a: string[], b: string[]) => fields.includes('qualification') ? sameChoice(cell, a, b) : comparable(a.join('')) === comparable(b.join(''));
+  // A number agrees by its value: the unit printed beside it (時間, 年) is not read by the digits-only model.
+  const same = (a: string[], b: string[]) => fields.includes('qualification') ? sameChoice(cell, a, b)
+    : numeric ? numberIn(a.join('')) !== null && numberIn(a.join('')) === numberIn(b.join(''))
+    : comparable(a.join('')) === comparable(b.join(''));
   const secondTexts = second.lines.map((l) => l.text);
   // A reading is as sure as its least sure line; two models agreeing are as sure as the surer of them.
   const firstConfidence = Math.min(...first.map((l) => l.confidence));
   const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
+  const firstTexts = first.map((l) => l.text);
   let confidence: number;
-  if (same(first.map((l) => l.text), secondTexts)) confidence = Math.max(firstConfidence, secondConfidence);
-  else if (firstConfidence > 0 && (await thirdAgrees(image, secondTexts, same))) confidence = secondConfidence;
-  else confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
-  // The stronger model's text is kept, except a choice it cannot make where the first reading made one.
-  const keepFirst = fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, first.map((l) => l.text)) !== null;
+  let thirdSidesWithFirst = false;
+  const agree = same(firstTexts, secondTexts);
+  if (agree) confidence = Math.max(firstConfidence, secondConfidence);
+  else {
+    const third = firstConfidence > 0 ? await thirdReading(image) : [];
+    if (third.length > 0 && same(third, secondTexts)) confidence = secondConfidence;
+    else {
+      confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
+      thirdSidesWithFirst = third.length > 0 && same(third, firstTexts);
+    }
+  }
+  // The stronger model's text is kept, except a choice it cannot make where the first reading made one,
+  // a number both read alike (the first reading keeps its unit), and a text the third reading sided with.
+  const keepFirst = (fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, firstTexts) !== null)
+    || (numeric && agree) || thirdSidesWithFirst;
   cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }

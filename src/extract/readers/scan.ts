@@ -21,6 +21,10 @@ const HANDWRITING_INK = 0.01;
 /** OCR lines below this confidence in a cell with ink are taken for handwriting, not text. */
 const HANDWRITING_CONFIDENCE = 55;
 export const CELL_INSET = 6;
+/** Share of the inside of a checkbox that is ink: above TICK_INK ticked; sure only outside the middle band. */
+const TICK_INK = 0.06;
+const EMPTY_BOX_INK_MAX = 0.03;
+const TICKED_BOX_INK_MIN = 0.1;
 /** Lines outside tables: all are read on a page with at most this many, else the first and last few. */
 const MAX_LINES_READ = 12;
 const EDGE_LINES = 4;
@@ -37,11 +41,35 @@ export function paragraph(text: string, location: string, confidence: number): P
   return { kind: 'paragraph', text, runs: [{ text, bold: false, underline: false, strike: false, highlight: null }], listItem: false, location, confidence };
 }
 
+/** A dark run this many times a text line's height long is a rule (an underline), not a stroke of a glyph. */
+const RULE_TO_LINE_HEIGHT = 2.5;
+const RULE_INK = 128;
+
+/**
+ * Rules whitened in place: every horizontal run of dark pixels at least `minRun` long. The blank a form
+ * prints for a value (申請年月日＿＿＿＿) is underlined; left in the crop, the underline reads as _ ニー ババ
+ * around the typed date. A glyph's strokes are never longer than a few characters.
+ */
+export function eraseRules(pixels: Uint8Array, width: number, height: number, minRun: number): void {
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let start = -1;
+    for (let x = 0; x <= width; x++) {
+      const dark = x < width && pixels[row + x]! < RULE_INK;
+      if (dark && start < 0) start = x;
+      else if (!dark && start >= 0) {
+        if (x - start >= minRun) pixels.fill(255, row + start, row + x);
+        start = -1;
+      }
+    }
+  }
+}
+
 /**
  * A region of a prepared page as a PNG for OCR (or for staff to look at). Cut from the page's grey
  * pixels in memory: decoding the page's PNG again for each of its fifty cells cost more than reading them.
  */
-export async function crop(page: GreyImage, box: Box, inset: number): Promise<Buffer> {
+export async function crop(page: GreyImage, box: Box, inset: number, options: { eraseRules?: boolean } = {}): Promise<Buffer> {
   // A negative inset takes a margin around the box (a text line's box is tight): kept on the page.
   const left = Math.max(0, Math.min(page.width - 1, box.x0 + inset));
   const top = Math.max(0, Math.min(page.height - 1, box.y0 + inset));
@@ -49,6 +77,7 @@ export async function crop(page: GreyImage, box: Box, inset: number): Promise<Bu
   const height = Math.max(top + 1, Math.min(page.height, box.y1 - inset)) - top;
   const pixels = Buffer.allocUnsafe(width * height);
   for (let y = 0; y < height; y++) pixels.set(page.data.subarray((top + y) * page.width + left, (top + y) * page.width + left + width), y * width);
+  if (options.eraseRules) eraseRules(pixels, width, height, Math.max(40, Math.round((box.y1 - box.y0) * RULE_TO_LINE_HEIGHT)));
   return sharp(pixels, { raw: { width, height, channels: 1 } })
     // A white margin helps tesseract with text touching the crop's edge.
     .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
@@ -58,7 +87,7 @@ export async function crop(page: GreyImage, box: Box, inset: number): Promise<Bu
  * The agreement checkbox in front of 上記の…: OCR drops the box glyph, so its state is read from the ink:
  * the box's outline is always there, a tick or cross puts ink inside it.
  */
-function checkboxTicked(image: GreyImage, cell: Box): boolean | null {
+function checkboxTicked(image: GreyImage, cell: Box): { ticked: boolean; sure: boolean } | null {
   const height = cell.y1 - cell.y0;
   const region = { x0: cell.x0 + CELL_INSET, y0: cell.y0 + CELL_INSET, x1: cell.x0 + Math.min(Math.round(height * 1.2), Math.round((cell.x1 - cell.x0) * 0.12)), y1: cell.y1 - CELL_INSET };
   // The box: the leftmost mark in the cell, up to the first column without ink (the gap before 上記).
@@ -78,7 +107,10 @@ function checkboxTicked(image: GreyImage, cell: Box): boolean | null {
   // Only a square-ish mark is a box (not the first character of the sentence).
   if (w > h * 1.6 || h > w * 1.6) return null;
   const inside = { x0: x0 + Math.round(w * 0.25), y0: y0 + Math.round(h * 0.25), x1: x1 - Math.round(w * 0.25), y1: y1 - Math.round(h * 0.25) };
-  return inkRatio(image, inside, 0) > 0.06;
+  const ratio = inkRatio(image, inside, 0);
+  // Noise and blur put ink into an empty box and thin out a tick: between the two bands the ink cannot
+  // be judged, and the box's state is unconfirmed rather than a confident guess.
+  return { ticked: ratio > TICK_INK, sure: ratio <= EMPTY_BOX_INK_MAX || ratio >= TICKED_BOX_INK_MIN };
 }
 
 async function readCell(image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number): Promise<Cell> {
@@ -92,8 +124,11 @@ async function readCell(image: GreyImage, box: Box, location: string, colSpan: n
   const at = lines[0]?.text.indexOf('上記') ?? -1;
   if (single && at >= 0 && at <= 4) {
     // What OCR made of the box itself ('[|', '口', …) is replaced by the state read from the ink.
-    const ticked = checkboxTicked(image, box);
-    if (ticked !== null) lines[0] = { ...lines[0]!, text: `${ticked ? '☒' : '☐'} ${lines[0]!.text.slice(at)}` };
+    const box_ = checkboxTicked(image, box);
+    // Without a box found in the ink, or with ink that cannot be judged, the state is not confident:
+    // OCR's own glyph for the box (口 for a ticked box on a noisy scan) must not become a confident "no".
+    if (box_ !== null) lines[0] = { ...lines[0]!, text: `${box_.ticked ? '☒' : '☐'} ${lines[0]!.text.slice(at)}` };
+    if (box_ === null || !box_.sure) lines[0] = { ...lines[0]!, confidence: 0 };
   }
   const readable = lines.filter((l) => l.confidence >= HANDWRITING_CONFIDENCE);
   if (ink >= HANDWRITING_INK && readable.length === 0) {
@@ -134,7 +169,7 @@ async function readPage(page: ScanPage, { image, found }: PageLayout, firstTable
   const lines = textLinesOutside(image, found);
   const wanted = lines.length <= MAX_LINES_READ ? lines : [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)];
   const read = await Promise.all(wanted.map(async (box) => {
-    const ocr = await recognise(await crop(image, box, -LINE_MARGIN), 'block');
+    const ocr = await recognise(await crop(image, box, -LINE_MARGIN, { eraseRules: true }), 'block');
     return { box, text: ocr.lines.map((l) => l.text).join(' '), confidence: ocr.lines.length ? Math.min(...ocr.lines.map((l) => l.confidence)) : 0 };
   }));
   for (const { box, text, confidence } of read) {
