@@ -29,6 +29,7 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerTriageRoutes } from './routes/triage.ts';
 import { registerPostalRoutes } from './routes/postal.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
+import { registerReviewRoutes } from './routes/review.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -239,6 +240,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerTriageRoutes(server);
   registerPostalRoutes(server);
   registerFinanceRoutes(server);
+  registerReviewRoutes(server);
   return server;
 }
 
