@@ -52,6 +52,7 @@ export function registerAuthRoutes(server: FastifyInstance): void {
   server.get('/', { config: { roles: ['staff', 'finance', 'reviewer', 'admin'] } }, async (request, reply) => {
     const role = request.user!.role;
     if (role === 'staff' || role === 'admin') return reply.redirect('/queue', 303);
+    if (role === 'finance') return reply.redirect('/finance/queue', 303);
     if (role === 'reviewer') return reply.redirect('/review', 303);
     return wb.page(request, reply, 'home', { title: 'ホーム' });
   });

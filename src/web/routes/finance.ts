@@ -3,7 +3,8 @@
 // candidate cases), a payment's page (link, accept a short amount, set aside, unlink, split across cases)
 // and the reconciliation export. Staff may look; only finance (and admin) change anything. Every change is a
 // POST with the CSRF token, goes through the app's entry points (linkPayment, unlinkPayment, dismissPayment,
-// splitPayment: the case transition) and is audited.
+// splitPayment: the case transition) and is audited (the audit log keeps no free text: a reason lives with the
+// event or the set-aside, where retention can reach it).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importJob, importReport, importRunning, retryWithEra, startImportJob, type Era, type ImportJob } from '../../app/finance-imports.ts';
 import { DISMISS_KINDS, dismissPayment, financeCaseByNumber, financeQueue, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
@@ -202,7 +203,7 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     const r = linkPayment(app, id, caseNumber, who(request), { accept, ...(reason ? { reason } : {}) });
     return {
       message: `入金ID ${id} を ${r.case} に紐付けました（${yen(r.amount)}${accept ? '・満額として受付' : ''}）。案件の状態：${statusLabel(r.status)}`,
-      caseNumber: r.case, detail: { amount: r.amount, accepted: accept, ...(reason ? { reason } : {}), status: r.status },
+      caseNumber: r.case, detail: { amount: r.amount, accepted: accept, status: r.status },
     };
   }));
 
@@ -211,13 +212,13 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     if (!caseNumber) throw new PaymentActionError('紐付けを外す案件を選んでください');
     const reason = String(request.body?.reason ?? '').trim().slice(0, 500);
     const r = unlinkPayment(app, id, caseNumber, who(request), reason ? { reason } : {});
-    return { message: `入金ID ${id} と ${caseNumber} の紐付けを外しました（この組み合わせは今後自動では紐付けません）。案件の状態：${r.cases.map((c) => statusLabel(c.status)).join('、')}`, caseNumber, detail: { cases: r.cases, ...(reason ? { reason } : {}) } };
+    return { message: `入金ID ${id} と ${caseNumber} の紐付けを外しました（この組み合わせは今後自動では紐付けません）。案件の状態：${r.cases.map((c) => statusLabel(c.status)).join('、')}`, caseNumber, detail: { cases: r.cases } };
   }));
 
   server.post<{ Params: { id: string }; Body: { kind?: string; reason?: string } }>('/finance/payments/:id/dismiss', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.dismiss', (id) => {
     const kind = String(request.body?.kind ?? '');
     const r = dismissPayment(app, id, kind, String(request.body?.reason ?? ''), who(request));
-    return { message: `入金ID ${id} を「${DISMISS_KINDS[kind]}」として対象外にしました。`, detail: { kind, reason: reasonOf(request.body?.reason), cases: r.cases } };
+    return { message: `入金ID ${id} を「${DISMISS_KINDS[kind]}」として対象外にしました。`, detail: { kind, cases: r.cases } };
   }));
 
   server.post<{ Params: { id: string }; Body: Record<string, string | string[] | undefined> }>('/finance/payments/:id/split', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.split', (id) => {
