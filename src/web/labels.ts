@@ -48,6 +48,9 @@ export const EVENT_LABELS: Record<string, string> = {
   'mail.quarantined': 'メールの隔離',
   'mail.duplicate': '重複メール',
   'notice.queued': '通知の作成',
+  'review.first-approval': '1人目の承認',
+  'review.returned': '審査担当者からの質問',
+  'review.answered': '質問への回答',
 };
 
 export const OUTBOX_STATUS_LABELS: Record<string, string> = { pending: '送信待ち', sent: '送信済み', suppressed: '送信しない' };
@@ -94,6 +97,13 @@ export const CODE_LABELS: Record<string, string> = {
   'payment.ambiguous': '入金の候補が複数',
   'payment.bulk': '一括振込',
   'payment.duplicate': '二重入金',
+  'review.question': '審査担当者の質問（回答待ち）',
+  'review.answered': '質問への回答あり',
+  'register.unknown-number': '名簿にない認定番号',
+  'register.qualification-mismatch': '名簿と資格が異なる',
+  'register.name-mismatch': '名簿と氏名が異なる',
+  'register.not-active': '名簿で失効・取消',
+  'register.validity-mismatch': '有効期限の年度外の更新',
 };
 
 const SHORT: Record<string, string> = {
