@@ -9,7 +9,7 @@ import { linkPayment, PaymentActionError, unmatchedPayments, type UnmatchedPayme
 import { moveCasesOnByPayment, runMatching } from './payment-matching.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
 import type { Candidate } from '../payments/matcher.ts';
-import type { FinanceCaseRow } from '../cases/payment-ledger.ts';
+import type { FinanceCaseRow, PaymentRow } from '../cases/payment-ledger.ts';
 import { nfkc } from '../shared/japanese.ts';
 
 export const DISMISS_KINDS: Record<string, string> = { 'not-ours': '当方宛てではない入金', refunded: '返金済み' };
@@ -111,7 +111,16 @@ export interface QueueEntry extends Omit<UnmatchedPayment, 'candidates'> {
 
 /** Finance's queue: every payment waiting (not linked, not set aside), each with its ranked candidate cases as finance compares them. */
 export function financeQueue(app: App): QueueEntry[] {
-  const waiting = app.payments.unlinkedPayments();
+  return entriesOf(app, app.payments.unlinkedPayments());
+}
+
+/** One payment as the queue shows it (whatever its state: its candidates are those the matcher left). */
+export function queueEntry(app: App, paymentId: number): QueueEntry | null {
+  const p = app.payments.paymentById(paymentId);
+  return p ? entriesOf(app, [p])[0]! : null;
+}
+
+function entriesOf(app: App, waiting: PaymentRow[]): QueueEntry[] {
   const ids = new Set<number>();
   const parsed = new Map<number, Candidate[]>();
   for (const p of waiting) {

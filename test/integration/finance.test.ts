@@ -11,7 +11,7 @@ import { form, harness, mail, PROOF, SAMPLES, type Harness } from '../support/ha
 import { importStatement, type ImportPhase } from '../../src/app/import-statement-file.ts';
 import { unlinkPayment, linkPayment } from '../../src/app/import-payments.ts';
 import { dismissPayment, financeQueue, reconciliationCsv, searchCases, splitPayment } from '../../src/app/finance-actions.ts';
-import { importReport, importJob, startImportJob, type ImportJob } from '../../src/app/finance-imports.ts';
+import { importReport, importJob, retryWithEra, startImportJob, type ImportJob } from '../../src/app/finance-imports.ts';
 import { runMatching } from '../../src/app/payment-matching.ts';
 import { transaction } from '../../src/cases/db.ts';
 import { APPLICANTS } from '../../scripts/lib/statement-data.ts';
@@ -71,6 +71,25 @@ describe('finance in the workbench: the app functions', () => {
     expect(rejected.phase).toBe('failed');
     expect(rejected.error).toMatch(/\d+行目/);
     expect(h.app.payments.importList().length).toBe(imports);
+  });
+
+  it('a Zengin file whose era cannot be decided waits for the era choice, then imports with it', async () => {
+    h = harness();
+    // Looking back 20 years, "080115" is both 令和8年 (2026) and 2008: the file cannot say which.
+    h.app.rules.statements.zengin.lookbackYears = 20;
+    const bytes = readFileSync(file('zengin-furikomi-nyukin-r08.txt'));
+    const run = (start: (done: (job: ImportJob) => void) => ImportJob) => new Promise<ImportJob>((resolve) => { start(resolve); });
+    const asked = await run((done) => startImportJob(h!.app, { bytes, fileName: 'r08.txt', userId: 1, login: 'keiri' }, (job) => done(job)));
+    expect(asked.eraChoice).toBe(true);
+    expect(asked.error).toMatch(/年を判別できません/);
+    expect(asked.error).not.toMatch(/--era/);
+    expect(h.app.payments.importList()).toEqual([]);
+    const chosen = await run((done) => retryWithEra(h!.app, asked, 'wareki', 'keiri', (job) => done(job))!);
+    expect(chosen.error).toBeNull();
+    expect(h.app.payments.importById(chosen.importId!)!.rows_new).toBeGreaterThan(0);
+    expect((h.app.db.prepare('SELECT MIN(paid_on) AS first FROM payments').get() as { first: string }).first).toMatch(/^2026-01/);
+    // The bytes are dropped once used: the choice cannot be made twice.
+    expect(retryWithEra(h.app, asked, 'seireki', 'keiri')).toBeNull();
   });
 
   it('set aside, accept short with a reason, split a bulk transfer and undo one link; the export', async () => {

@@ -91,12 +91,13 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
 
     // Dropped on the page: the MUFG statement overlaps the first upload.
     const bytes = readFileSync(statement('mufg-nyushukkin.csv')).toString('base64');
-    await page.evaluate(({ b64 }) => {
-      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    // (Run in the page: a file dropped as a user's drag from the desktop delivers it.)
+    await page.evaluate(`(() => {
+      const raw = Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0));
       const transfer = new DataTransfer();
       transfer.items.add(new File([raw], 'mufg-nyushukkin.csv', { type: 'text/csv' }));
-      document.getElementById('dropzone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    }, { b64: bytes });
+      document.getElementById('dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    })()`);
     const dropped = page.locator('.job[data-file="mufg-nyushukkin.csv"]');
     await dropped.locator('.import-counts').waitFor();
     expect(await dropped.locator('[data-count="duplicate"]').textContent()).toMatch(/期間の重なる取込で登録済み：取込 #1/);
@@ -134,7 +135,7 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
     await page.locator(`#payment-${target}.done`).waitFor();
     expect(await page.locator(`#payment-${target}`).textContent()).toContain(`${top} に紐付けました`);
     expect(linksOf(target)).toEqual([{ number: top, amount: expect.any(Number), accepted: 0, linked_by: 'finance:keiri' }]);
-    const focused = await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-payment'));
+    const focused = await page.evaluate<string | null>("document.activeElement && document.activeElement.closest('tr') && document.activeElement.closest('tr').getAttribute('data-payment')");
     expect(Number(focused)).toBe(waiting[waiting.indexOf(target) + 1]);
     expect(audit('finance.link').at(-1)).toMatchObject({ login: 'keiri', case_number: top, target: `payment:${target}` });
 

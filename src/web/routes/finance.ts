@@ -7,7 +7,7 @@
 // event or the set-aside, where retention can reach it).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importJob, importReport, importRunning, retryWithEra, startImportJob, type Era, type ImportJob } from '../../app/finance-imports.ts';
-import { DISMISS_KINDS, dismissPayment, financeCaseByNumber, financeQueue, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
+import { DISMISS_KINDS, dismissPayment, financeQueue, queueEntry, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
 import { linkPayment, PaymentActionError, unlinkPayment } from '../../app/import-payments.ts';
 import type { ImportResult } from '../../app/import-payments.ts';
 import { CODE_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
@@ -161,7 +161,7 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
       const c = app.cases.caseById(l.case_id);
       return { case: c?.number ?? String(l.case_id), status: statusLabel(c?.status ?? ''), amount: yen(l.amount), accepted: !!l.accepted, by: l.linked_by, at: tokyoDateTime(l.linked_at) };
     });
-    const queued = p.status === 'dismissed' ? null : financeQueue(app).find((q) => q.id === id) ?? null;
+    const queued = p.status === 'dismissed' || app.payments.linksForPayment(id).length ? null : queueEntry(app, id);
     const candidates = (queued?.candidates ?? []).map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason }));
     const q = String(extra.q ?? (request.query as { q?: string }).q ?? '').slice(0, 100);
     const found = q ? searchCases(app, q).map(caseView) : [];
