@@ -51,8 +51,16 @@ describe.skipIf(!!missing)('staff decisions on the case page (Chromium)', () => 
   });
 
   const db = () => openDb(dir);
+  /** A case's events of a type, with what people wrote put back from case_texts (events keep only its id: `text#`). */
   const events = (number: string, type: string) => (db().prepare(`SELECT e.actor, e.data_json FROM events e JOIN cases c ON c.id = e.case_id
-    WHERE c.number = ? AND e.type = ? ORDER BY e.id`).all(number, type) as { actor: string; data_json: string }[]).map((r) => ({ actor: r.actor, ...JSON.parse(r.data_json) }));
+    WHERE c.number = ? AND e.type = ? ORDER BY e.id`).all(number, type) as { actor: string; data_json: string }[]).map((r) => {
+    const data = JSON.parse(r.data_json) as Record<string, unknown>;
+    for (const key of Object.keys(data).filter((k) => k.endsWith('#'))) {
+      data[key.slice(0, -1)] = (db().prepare('SELECT text FROM case_texts WHERE id = ?').get(data[key] as number) as { text: string }).text;
+      delete data[key];
+    }
+    return { actor: r.actor, ...data };
+  });
   const audited = (action: string, number: string) => (db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND case_number = ? AND login = 'jiro'").get(action, number) as { n: number }).n;
   const statusOf = (number: string) => (db().prepare('SELECT status FROM cases WHERE number = ?').get(number) as { status: string }).status;
 
