@@ -175,4 +175,21 @@ describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
     expect(refused.status()).toBe(422);
     expect(await page.locator('.action-error').textContent()).toContain('PDF または画像');
   });
+
+  it('the triage, postal and case-decision routes: nothing without a session, no POST without the CSRF token', async () => {
+    const id = messageRow('near@example.jp').id;
+    for (const p of [`/mails/${id}`, `/mails/${id}/attachments/0`, `/mails/${id}/attachments/0/download`, '/postal']) {
+      const r = await fetch(`${web.url}${p}`, { redirect: 'manual' });
+      expect([p, r.status, r.headers.get('location')?.split('?')[0]]).toEqual([p, 303, '/login']);
+    }
+    const posts = [`/mails/${id}/case`, `/mails/${id}/attach`, `/mails/${id}/dismiss`, `/cases/${lacking}/handle`, `/cases/${lacking}/resend`, `/cases/${lacking}/note`];
+    for (const p of posts) {
+      const r = await fetch(`${web.url}${p}`, { method: 'POST', body: 'reason=x&kind=renewal&case=x&text=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+      expect([p, r.status]).toEqual([p, 401]);
+    }
+    // Signed in (the browser's session), but without the token: refused, and the mail stays as it was.
+    const dismissed = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', body: new URLSearchParams({ reason: 'x' }) })).status, `/mails/${messageRow('stray@example.jp').id}/dismiss`);
+    expect(dismissed).toBe(403);
+    expect(messageRow('stray@example.jp').classification).toBe('reply');
+  });
 });
