@@ -4,6 +4,7 @@
 // an approval also writes the register of holders (a new number for a certification, a longer validity for
 // a renewal) and keeps the certificate PDF with the case, all in the transaction that decides; the result
 // mail (with the certificate) is composed after the commit like every notice. Audited.
+import { rmSync } from 'node:fs';
 import type { App } from './context.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
 import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
@@ -195,7 +196,9 @@ export async function reviewCase(app: App, caseNumber: string, input: ReviewInpu
       };
     });
     } catch (error) {
-      // Rolled back: nothing of this attempt stays (the number's sequence included).
+      // Rolled back: nothing of this attempt stays (the number's sequence included), nor its certificate
+      // (it names a person) unless another attachment holds the same file.
+      if (certificate && !register.isStoredFileReferenced(certificate.path)) rmSync(app.files.fullPath(certificate.path), { force: true });
       if (!(error instanceof Retry)) throw error;
       if (attempt >= 3) throw new ReviewError(`${caseNumber}: 他の審査と重なりました。もう一度お試しください`);
     }

@@ -136,6 +136,11 @@ export class RegisterStore extends SqlStore {
     return id;
   }
 
+  /** Whether an attachment refers to a file of the content store (a certificate not kept is removed). */
+  isStoredFileReferenced(storePath: string): boolean {
+    return this.get('SELECT 1 AS one FROM attachments WHERE store_path = ? LIMIT 1', storePath) !== undefined;
+  }
+
   /** The ready-for-review cases, oldest first, with a pending first approval where there is one. */
   reviewQueue(): { id: number; number: string; kind: string; received_at: string; review_json: string | null }[] {
     return this.all("SELECT id, number, kind, received_at, review_json FROM cases WHERE status = 'ready-for-review' ORDER BY received_at, id");

@@ -2,7 +2,7 @@
 // renewal approved (register extended, certificate PDF attached to the threaded result mail), a certification
 // approved (a new number), a rejection with its reason, a question that waits for the applicant's reply,
 // four eyes, and two reviewers on one case.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
@@ -157,5 +157,11 @@ describe('four eyes and two reviewers', () => {
     expect(refused.reason).toBeInstanceOf(ReviewError);
     expect(String(refused.reason.message)).toMatch(/審査済みの案件です/);
     expect(kinds(number).filter((k) => k === 'review-approved' || k === 'review-rejected')).toHaveLength(1);
+    // A certificate drawn for the decision that was refused is not left in the content store (it names a person).
+    const referenced = new Set((h.app.db.prepare('SELECT store_path FROM attachments').all() as { store_path: string }[]).map((r) => path.normalize(r.store_path)));
+    const pdfs = readdirSync(h.config.store.dir, { recursive: true }).map(String).filter((f) => f.endsWith('.pdf'));
+    // The approval drew its certificate before either transaction: rejected first, that file is gone.
+    if (h.app.cases.caseByNumber(number)!.status === 'rejected') expect(pdfs).toEqual([]);
+    expect(pdfs.filter((f) => !referenced.has(path.normalize(f)))).toEqual([]);
   });
 });
