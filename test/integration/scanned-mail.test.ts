@@ -10,7 +10,7 @@ import { extractFile } from '../../src/extract/extract-file.ts';
 import { applicationValues, fieldSources, type ApplicationBase } from '../../src/extract/forms/form-kind.ts';
 import { confirmField, ConfirmError } from '../../src/app/confirm-field.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
-import { findTessdata } from '../../src/extract/ocr/tessdata.ts';
+import { ocrModels } from '../../src/extract/ocr/tessdata.ts';
 import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import sharp from 'sharp';
 import { crc32 } from 'node:zlib';
@@ -42,7 +42,7 @@ const codes = (findings: Finding[]) => findings.map((f) => `${f.code}/${f.audien
 describe('scanned and photographed forms through the pipeline', () => {
   let h: Harness;
   beforeAll(() => {
-    if (!findTessdata()) throw new Error('apt-get install tesseract-ocr-jpn (required for the OCR tests)');
+    if (!ocrModels().available) throw new Error('OCR models missing: npm ci installs them (required for the OCR tests)');
     h = harness();
   });
   afterAll(async () => {

@@ -43,22 +43,31 @@ export function paragraph(text: string, location: string, confidence: number): P
 
 /** A dark run this many times a text line's height long is a rule (an underline), not a stroke of a glyph. */
 const RULE_TO_LINE_HEIGHT = 2.5;
-const RULE_INK = 128;
+/** A rule's grey: lighter than ink, since a thin line is anti-aliased by the scanner. */
+const RULE_INK = 200;
+/** A row this much of whose width is rule-grey is an underline, even broken (the blank and the typed value underlined apart). */
+const RULE_ROW_SHARE = 0.4;
+/** In such a row, runs this long are the rule; shorter ones are the glyph strokes crossing it. */
+const RULE_PIECE = 12;
 
 /**
- * Rules whitened in place: every horizontal run of dark pixels at least `minRun` long. The blank a form
- * prints for a value (申請年月日＿＿＿＿) is underlined; left in the crop, the underline reads as _ ニー ババ
- * around the typed date. A glyph's strokes are never longer than a few characters.
+ * Rules whitened in place: every horizontal run of dark pixels at least `minRun` long, and in a row that
+ * is mostly rule, every piece of it. The blank a form prints for a value (申請年月日＿＿＿＿) is underlined;
+ * left in the crop, the underline reads as _ ニー ババ around the typed date. A glyph's strokes are never
+ * longer than a few characters.
  */
 export function eraseRules(pixels: Uint8Array, width: number, height: number, minRun: number): void {
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    let dark = 0;
+    for (let x = 0; x < width; x++) if (pixels[row + x]! < RULE_INK) dark++;
+    const ruleRow = dark >= width * RULE_ROW_SHARE;
     let start = -1;
     for (let x = 0; x <= width; x++) {
-      const dark = x < width && pixels[row + x]! < RULE_INK;
-      if (dark && start < 0) start = x;
-      else if (!dark && start >= 0) {
-        if (x - start >= minRun) pixels.fill(255, row + start, row + x);
+      const isDark = x < width && pixels[row + x]! < RULE_INK;
+      if (isDark && start < 0) start = x;
+      else if (!isDark && start >= 0) {
+        if (x - start >= minRun || (ruleRow && x - start >= RULE_PIECE)) pixels.fill(255, row + start, row + x);
         start = -1;
       }
     }
