@@ -68,11 +68,16 @@ export function startImportJob(app: App, upload: { bytes: Uint8Array; fileName: 
     try {
       result = await importStatement(app, upload.bytes, upload.fileName, `finance:${upload.login}`, { era: job.era, onPhase: (p) => { job.phase = p; } });
       job.importId = result.importId ?? null;
-      // The original file, for the imports list (content-addressed: the same bytes are kept once).
-      const ext = path.extname(upload.fileName).toLowerCase();
-      const stored = app.files.put(upload.bytes, /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '');
-      if (job.importId !== null) app.payments.setImportStoredPath(job.importId, stored.path);
       job.phase = 'done';
+      // The original file, for the imports list (content-addressed: the same bytes are kept once). The import
+      // is committed whatever happens here: a file that could not be kept is only not downloadable.
+      try {
+        const ext = path.extname(upload.fileName).toLowerCase();
+        const stored = app.files.put(upload.bytes, /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '');
+        if (job.importId !== null) app.payments.setImportStoredPath(job.importId, stored.path);
+      } catch (error) {
+        app.log.warn({ err: (error as Error).message, importId: job.importId }, 'the uploaded statement could not be kept');
+      }
     } catch (error) {
       job.phase = 'failed';
       if (error instanceof StatementError) {
