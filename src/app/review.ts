@@ -15,7 +15,7 @@ import type { CaseRow } from '../cases/case-store.ts';
 import type { CaseStatus } from '../cases/status.ts';
 import { formatCertificationNumber } from '../config/review-rules.ts';
 import { fiscalYearOf, fiscalYearRange, renewalPeriodFor, tokyoDate } from '../shared/calendar.ts';
-import { japaneseDate, loadCertificateLayout, renderCertificate, type CertificateFacts } from '../outbound/certificate.ts';
+import { CertificateError, japaneseDate, loadCertificateLayout, renderCertificate, type CertificateFacts } from '../outbound/certificate.ts';
 
 export type ReviewAction = 'approve' | 'reject' | 'return';
 export const REVIEW_ACTIONS: readonly ReviewAction[] = ['approve', 'reject', 'return'];
@@ -138,7 +138,14 @@ export async function reviewCase(app: App, caseNumber: string, input: ReviewInpu
         name: grant.name, qualification: grant.qualification, qualificationName: qualificationName(app, grant.qualification),
         certificationNumber: grant.certificationNumber, validFrom: grant.validFrom, validTo: grant.validTo, issuedOn: tokyoDate(now),
       };
-      const pdf = await renderCertificate(loadCertificateLayout(app.config.templatesDir), facts);
+      let pdf: Uint8Array;
+      try {
+        pdf = await renderCertificate(loadCertificateLayout(app.config.templatesDir), facts);
+      } catch (error) {
+        // A layout staff broke (or a font gone) stops the approval with why, before anything is decided.
+        if (error instanceof CertificateError) throw new ReviewError(`${row.number}: 認定書を作成できません（${error.message}）。mail-templates/certificate.yaml を確認してください`);
+        throw error;
+      }
       const stored = app.files.put(pdf, '.pdf');
       certificate = { ...stored, size: pdf.length, filename: `認定書_${grant.certificationNumber}.pdf` };
     }
