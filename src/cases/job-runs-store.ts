@@ -4,7 +4,7 @@ import { SqlStore } from './sql-store.ts';
 export interface JobRunRow {
   job: string;
   period: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'skipped';
   attempts: number;
   started_at: string;
   finished_at: string | null;
@@ -28,6 +28,12 @@ export class JobRunsStore extends SqlStore {
   finish(job: string, period: string, outcome: { state: 'done' | 'failed'; summary?: string; error?: string }, now: string): void {
     this.stmt('UPDATE job_runs SET state = ?, finished_at = ?, summary = ?, error = ? WHERE job = ? AND period = ?')
       .run(outcome.state, now, outcome.summary ?? null, outcome.error?.slice(0, 500) ?? null, job, period);
+  }
+
+  /** The period a job starts from on a database where it never ran (not run, never claimable). */
+  baseline(job: string, period: string, now: string): void {
+    this.stmt(`INSERT OR IGNORE INTO job_runs (job, period, state, attempts, started_at, finished_at, summary) VALUES (?, ?, 'skipped', 0, ?, ?, 'first start: earlier periods are not run')`)
+      .run(job, period, now, now);
   }
 
   run(job: string, period: string): JobRunRow | undefined {

@@ -428,7 +428,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE job_runs (
         job TEXT NOT NULL,
         period TEXT NOT NULL,                     -- the occurrence it runs for, Tokyo time (YYYY-MM-DDTHH:MM)
-        state TEXT NOT NULL,                      -- running | done | failed
+        state TEXT NOT NULL,                      -- running | done | failed | skipped (the first start's baseline)
         attempts INTEGER NOT NULL DEFAULT 1,
         started_at TEXT NOT NULL,
         finished_at TEXT,

@@ -10,7 +10,7 @@ import { AuditLog } from '../cases/audit-log.ts';
 import { SqliteSessionStore } from '../cases/session-store.ts';
 import { LOGIN_PATTERN, ROLES, UsersStore, type Role } from '../cases/users-store.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import { startWorkbench, WebConfigError, type RunningWorkbench } from './server.ts';
+import type { RunningWorkbench } from './server.ts';
 
 async function readHidden(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
@@ -68,6 +68,8 @@ export function firstUserHint(): string {
 
 /** Serves the workbench for a running app (conken start and conken web); a bad bind stops start-up. */
 export async function serveWorkbench(app: App): Promise<RunningWorkbench> {
+  // Fastify and its plugins load only when pages are served: every other command starts without them.
+  const { startWorkbench, WebConfigError } = await import('./server.ts');
   try {
     return await startWorkbench(app);
   } catch (error) {

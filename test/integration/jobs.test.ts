@@ -48,16 +48,20 @@ describe('the job runner', () => {
       h.restart();
       await catchUp(h.app, [job], now);
     }
-    // The first start (1 December, 00:30) runs the period it finds due: 30 November's. Then every day at 09:00,
-    // but for the days down: of those only the latest (the 13th's) runs, at the start on the 14th.
-    const want = ['2026-11-30', ...Array.from({ length: 9 }, (_, i) => `2026-12-0${i + 1}`), '2026-12-13', ...Array.from({ length: 18 }, (_, i) => `2026-12-${i + 14}`)].map((d) => `${d}T09:00`);
+    // The first start (1 December, 00:30) finds 30 November's period due but has missed nothing (the job never
+    // ran here): that period is its starting point. Then every day at 09:00, but for the days down: of those
+    // only the latest (the 13th's) runs, at the start on the 14th.
+    const want = [...Array.from({ length: 9 }, (_, i) => `2026-12-0${i + 1}`), '2026-12-13', ...Array.from({ length: 18 }, (_, i) => `2026-12-${i + 14}`)].map((d) => `${d}T09:00`);
     expect(job.runs).toEqual(want);
     expect(h.app.jobRuns.latestRuns()).toMatchObject([{ job: 'counting', period: '2026-12-31T09:00', state: 'done', attempts: 1 }]);
+    expect(h.app.jobRuns.run('counting', '2026-11-30T09:00')).toMatchObject({ state: 'skipped' });
   });
 
   it('a daemon down at 09:00 runs the missed period at its next start; a finished period never runs again, a failed one may', async () => {
     h = harness();
     const job = counting();
+    // The first start: the job never ran here, so nothing was missed.
+    expect(await catchUp(h.app, [job], tokyo('2026-12-07T10:00:00'))).toEqual([]);
     const done = await catchUp(h.app, [job], tokyo('2026-12-08T15:00:00'));
     expect(done).toMatchObject([{ job: 'counting', period: '2026-12-08T09:00', ran: true }]);
     expect(await runJob(h.app, job, '2026-12-08T09:00', new Date())).toMatchObject({ ran: false });
@@ -110,7 +114,7 @@ describe("the staff's daily digest", () => {
     expect(h.app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'staff-digest'").get()).toEqual({ n: 1 });
   });
 
-  it('every job is declared once and `conken jobs` lists them with their next run', async () => {
+  it('every job is declared once and `conken jobs` lists them with their next run', { timeout: 120_000 }, async () => {
     h = harness();
     expect(JOBS.map((j) => j.name)).toEqual(['rematch', 'payment-reminders', 'daily-digest', 'retention']);
     const r = await conken(['jobs', '--json'], dataEnv(h.dir));

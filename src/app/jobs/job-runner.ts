@@ -66,14 +66,24 @@ export function duePeriod(app: App, job: Job, now: Date): string | null {
   return at ? periodKey(at) : null;
 }
 
-/** At start: every job whose latest period has not run (the daemon was down at the time) runs now. */
+/**
+ * At start: every job whose latest period has not run (the daemon was down at the time) runs now. A job that
+ * never ran on this database has missed nothing: its latest period is recorded as the starting point (state
+ * 'skipped'), so a first start does not send a digest or purge at an hour nobody chose, and every later
+ * period the daemon misses is caught up.
+ */
 export async function catchUp(app: App, jobs: readonly Job[], now = new Date()): Promise<JobRunOutcome[]> {
   const out: JobRunOutcome[] = [];
+  const known = new Set(app.jobRuns.latestRuns().map((r) => r.job));
   for (const job of jobs) {
     const period = duePeriod(app, job, now);
     if (period === null) continue;
+    if (!known.has(job.name)) {
+      app.jobRuns.baseline(job.name, period, now.toISOString());
+      continue;
+    }
     const done = app.jobRuns.run(job.name, period);
-    if (done?.state === 'done') continue;
+    if (done?.state === 'done' || done?.state === 'skipped') continue;
     out.push(await runJob(app, job, period, now));
   }
   return out;
