@@ -7,7 +7,7 @@
 import type { App } from './context.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
 import { analyseStoredMail, UnreadableMailError, type StaffReading } from './analyse-mail.ts';
-import { commitStoredAnalysis, type MailOutcome } from './process-mail.ts';
+import { commitStoredAnalysis, rematchAfter, type MailOutcome } from './process-mail.ts';
 import { handledFindingsOf, casePaid, paymentFindingsOf } from './payment-state.ts';
 import { parseMail, type IncomingMail } from '../intake/parse-mail.ts';
 import { detectFileType } from '../shared/file-type.ts';
@@ -152,9 +152,11 @@ export async function triageAsCase(app: App, ref: string, kind: string, actor: s
   const prefix = app.rules.kinds[kind]!.casePrefix;
   const reuse = held && held.number.startsWith(`${prefix}-`) ? held : undefined;
   const analysis = await analyse(app, m, { as: 'application', kind, ...(reuse ? { held: reuse } : {}) });
-  return commitStoredAnalysis(app, m.id, analysis, actor, (outcome) => {
-    if (held && !reuse) settleHeld(app, held, `メールを ${outcome.cases[0]?.number ?? ''} として受付`, actor, now);
+  const outcome = commitStoredAnalysis(app, m.id, analysis, actor, (o) => {
+    if (held && !reuse) settleHeld(app, held, `メールを ${o.cases[0]?.number ?? ''} として受付`, actor, now);
   });
+  rematchAfter(app, outcome);
+  return outcome;
 }
 
 /** The mail is the applicant's reply to a case: its attachments join the case, which is evaluated again. */
@@ -166,9 +168,11 @@ export async function triageAsReply(app: App, ref: string, caseNumber: string, a
   const held = heldCase(app, m.id);
   if (held?.id === target.id) throw new TriageError(`このメールは既に ${target.number} の元のメールです`);
   const analysis = await analyse(app, m, { as: 'reply', to: target });
-  return commitStoredAnalysis(app, m.id, analysis, actor, () => {
+  const outcome = commitStoredAnalysis(app, m.id, analysis, actor, () => {
     if (held) settleHeld(app, held, `メールを ${target.number} への返信として処理`, actor, now);
   });
+  rematchAfter(app, outcome);
+  return outcome;
 }
 
 /** Nothing for us: the mail is closed with the reason (kept on the mail and in its event). */

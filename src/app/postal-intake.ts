@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { App } from './context.ts';
 import { analyseStoredMail } from './analyse-mail.ts';
-import { commitAnalysis, type MailOutcome } from './process-mail.ts';
+import { commitAnalysis, rematchAfter, type MailOutcome } from './process-mail.ts';
 import { sha256 } from '../intake/content-store.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { noticesFor } from '../cases/transition.ts';
@@ -73,6 +73,7 @@ export async function receivePostal(app: App, u: PostalUpload, actor: string, no
   // What the applicant would have been sent: staff print these while mail is held for the case.
   const toPrint = contact === 'print' ? noticesFor(null, plan.decision.status, 'application', plan.decision.findings, false).filter((n) => n !== 'review-request') : [];
   const outcome = commitAnalysis(app, analysis);
+  rematchAfter(app, outcome);
   const number = outcome.cases[0]?.number;
   const row = number ? app.cases.caseByNumber(number) : undefined;
   if (row) app.cases.addEvent({ caseId: row.id, actor, type: 'postal.received', data: { receivedOn: u.receivedOn, files: u.files.length, contact, toPrint } });

@@ -221,10 +221,18 @@ export async function processMail(app: App, source: string, incoming: SourceMail
     if (app.cases.messageByKey(analysis.dedupeKey)) analysis = { ...analysis, classification: 'duplicate', plans: [] };
   }
   const outcome = commitAnalysis(app, analysis);
-  // A new or changed application may be a candidate for payments already on hand (SPEC §5: matching re-runs
-  // whenever either side changes). Its own exact payment was linked in the commit above.
-  // A full matching run only when an unlinked payment shares the case's digits or name: fuzzier candidates
-  // (a name off by a character, a company's bulk transfer) are found by the hourly run.
+  rematchAfter(app, outcome);
+  app.log.info({ ref: incoming.ref, classification: outcome.classification, cases: outcome.cases.map((c) => `${c.number}:${c.status}`) }, 'mail processed');
+  return outcome;
+}
+
+/**
+ * A new or changed application may be a candidate for payments already on hand (SPEC §5: matching re-runs
+ * whenever either side changes). Its own exact payment was linked in the commit. A full matching run only
+ * when an unlinked payment shares the case's digits or name: fuzzier candidates (a name off by a character,
+ * a company's bulk transfer) are found by the hourly run. The outcome's statuses are brought up to date.
+ */
+export function rematchAfter(app: App, outcome: MailOutcome): void {
   const rows = outcome.cases.map((c) => (c.number ? app.cases.caseByNumber(c.number) : undefined)).filter((r) => r !== undefined);
   const keys = rows.flatMap((r) => [
     { digits: r.payment_digits, kana: r.payment_kana ? normaliseKana(r.payment_kana) : null },
@@ -237,6 +245,4 @@ export async function processMail(app: App, source: string, incoming: SourceMail
       if (row && run.reevaluated.includes(row.number)) c.status = row.status;
     }
   }
-  app.log.info({ ref: incoming.ref, classification: outcome.classification, cases: outcome.cases.map((c) => `${c.number}:${c.status}`) }, 'mail processed');
-  return outcome;
 }
