@@ -33,6 +33,11 @@ describe('tidyOcrText', () => {
     expect(tidyOcrText('自_2014年4月')).toBe('自2014年4月');
     expect(tidyOcrText('hanako_kentei@example.jp')).toBe('hanako_kentei@example.jp');
   });
+  it('a hyphen between digits read as 一 and a zero read as O are put back (〒980一O811)', () => {
+    expect(tidyOcrText('(〒980 一O811 )')).toBe('(〒980-0811 )');
+    expect(tidyOcrText('青葉区一番町1一1一1')).toBe('青葉区一番町1-1-1');
+    expect(tidyOcrText('第一営業部')).toBe('第一営業部');
+  });
   it('a space inside the number of a date goes (平成2 6年)', () => {
     expect(tidyOcrText('自平成2 6年4月')).toBe('自平成26年4月');
     expect(tidyOcrText('6 時間')).toBe('6 時間');

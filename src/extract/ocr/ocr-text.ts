@@ -18,6 +18,9 @@ export function tidyOcrText(text: string): string {
     // A long vowel read twice (スーーパー), a dot read beside a hyphen in an address number (1-.2-3).
     .replace(/ー{2,}/gu, 'ー')
     .replace(/(?<=\d)[-‐−]\.(?=\d)|(?<=\d)\.[-‐−](?=\d)/gu, '-')
+    // A hyphen between digits read as the kanji 一 (〒980一0811, 1一2一3), a zero beside digits as O.
+    .replace(/(?<=\d)\s*一\s*(?=[\dO])/gu, '-')
+    .replace(/(?<=[\d-])O(?=\d)/gu, '0')
     // A space OCR put inside a number of a date (平成2 6年).
     .replace(/(?<=\d) (?=\d+[年月日])/gu, '')
     // A list bullet (Word's •) reads as *, 。, *。 or ・。; the choice mark after it (■) as 圏 or 團.
