@@ -370,4 +370,10 @@ export class CaseStore extends SqlStore {
     const cases = this.all<{ number: string; received_at: string }>("SELECT number, received_at FROM cases WHERE status = 'exception' AND updated_at < ? ORDER BY received_at, id LIMIT ?", beforeIso, limit);
     return { total, cases };
   }
+
+  /** The certification numbers renewal applications received since an instant carry (as read, for the caller to normalise). */
+  renewalNumbersSince(sinceIso: string): string[] {
+    return this.all<{ n: string | null }>(`SELECT json_extract(d.application_json, '$.certificationNumber') AS n FROM cases c JOIN case_documents d ON d.case_id = c.id
+      WHERE c.kind = 'renewal' AND c.received_at >= ?`, sinceIso).map((r) => r.n).filter((n): n is string => !!n);
+  }
 }

@@ -175,14 +175,19 @@ export class CaseWriter extends SqlStore {
     this.cases.addEvents(events);
   }
 
+  /** Whether a mail with this Message-ID was queued (an office mail's once-only key). */
+  wasQueued(rfcMessageId: string): boolean {
+    return this.get('SELECT 1 AS one FROM outbox WHERE rfc_message_id = ?', rfcMessageId) !== undefined;
+  }
+
   /**
-   * An office mail that is about no single case (the staff's daily digest), queued composed. Its Message-ID is
+   * An office mail that is about no single case (the staff's daily digest, a holder's renewal reminder), queued composed. Its Message-ID is
    * stable per occasion (e.g. the digest's period), so queuing it twice queues it once.
    */
-  queueOfficeMail(o: { kind: string; rfcMessageId: string; to: string; mail: unknown }, now = new Date()): boolean {
+  queueOfficeMail(o: { kind: string; rfcMessageId: string; to: string; mail: unknown; audience?: 'staff' | 'applicant' }, now = new Date()): boolean {
     const at = now.toISOString();
     const result = this.stmt(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, status, next_attempt_at, created_at)
-      VALUES (NULL, ?, ?, ?, 'staff', ?, 'pending', ?, ?)`).run(o.kind, o.rfcMessageId, o.to, JSON.stringify(o.mail), at, at);
+      VALUES (NULL, ?, ?, ?, ?, ?, 'pending', ?, ?)`).run(o.kind, o.rfcMessageId, o.to, o.audience ?? 'staff', JSON.stringify(o.mail), at, at);
     return Number(result.changes) > 0;
   }
 }

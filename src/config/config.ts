@@ -87,6 +87,8 @@ export const configSchema = z.object({
     staffAddress: z.string().default('staff@conken.example.jp'),
     /** An exception older than this many days is listed in the digest as waiting too long. */
     digestStaleDays: positiveInt.default(3),
+    /** When holders are reminded to renew (on the days of the renewal window: rules/renewal.yaml window, reminders). */
+    renewalReminderCron: z.string().default('0 10 * * *'),
     /** When closed cases past the retention period are purged (rules/intake.yaml retention). */
     retentionCron: z.string().default('30 3 * * *'),
   }).prefault({}),
@@ -164,6 +166,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   CONKEN_STAFF_ADDRESS: ['jobs', 'staffAddress'],
   CONKEN_DIGEST_STALE_DAYS: ['jobs', 'digestStaleDays'],
   CONKEN_RETENTION_CRON: ['jobs', 'retentionCron'],
+  CONKEN_RENEWAL_REMINDER_CRON: ['jobs', 'renewalReminderCron'],
   CONKEN_DAEMON_MAX_ATTEMPTS: ['daemon', 'maxAttempts'],
   CONKEN_DAEMON_MAIL_TIMEOUT_SECONDS: ['daemon', 'mailTimeoutSeconds'],
   CONKEN_DAEMON_MEMORY_LIMIT_MB: ['daemon', 'memoryLimitMb'],

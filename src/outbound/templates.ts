@@ -10,7 +10,7 @@ import { NOTICE_NAMES, type NoticeName } from '../cases/transition.ts';
 import type { NoticeAudience } from '../cases/notice-snapshot.ts';
 
 /** A template per notice the case transition can call for, and the office's own mails (not about one case). */
-export const OFFICE_TEMPLATE_NAMES = ['staff-digest'] as const;
+export const OFFICE_TEMPLATE_NAMES = ['staff-digest', 'renewal-reminder'] as const;
 export type OfficeTemplateName = (typeof OFFICE_TEMPLATE_NAMES)[number];
 export const TEMPLATE_NAMES = [...NOTICE_NAMES, ...OFFICE_TEMPLATE_NAMES] as const;
 export type TemplateName = NoticeName | OfficeTemplateName;
@@ -62,9 +62,9 @@ export class Templates {
       } catch (error) {
         throw new TemplateError(`template ${file}: ${(error as Error).message}`);
       }
-      // A case's notice goes to its applicant or the reviewer; the office's own mails go to staff.
+      // A case's notice goes to its applicant or the reviewer, never to staff (the office's own mails may).
       const office = (OFFICE_TEMPLATE_NAMES as readonly string[]).includes(name);
-      if (office !== (parsed.data.audience === 'staff')) throw new TemplateError(`template ${file}: front matter: audience: ${office ? 'staff' : 'applicant or reviewer'} expected`);
+      if (!office && parsed.data.audience === 'staff') throw new TemplateError(`template ${file}: front matter: audience: applicant or reviewer expected`);
       templates.set(name, { subject: parsed.data.subject, audience: parsed.data.audience, body: m[2]! });
     }
     return new Templates(templates, partials);

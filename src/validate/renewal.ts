@@ -24,6 +24,11 @@ export const renewalRulesSchema = kindRulesBase.extend({
     /** Categories whose rows need proof documents (受講証明書) attached. */
     proofRequiredFor: z.array(category),
   }).strict(),
+  /** Reminders to holders whose validity ends this fiscal year (the renewal-reminders job). */
+  reminders: z.object({
+    /** The second reminder goes this many days before the window closes, to those who still have not applied. */
+    secondDaysBeforeClose: z.number().int().positive(),
+  }).strict().default({ secondDaysBeforeClose: 14 }),
 }).strict();
 export type RenewalRules = z.infer<typeof renewalRulesSchema>;
 

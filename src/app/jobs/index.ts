@@ -5,6 +5,7 @@ import { runMatching } from '../payment-matching.ts';
 import { dueReminders, sendPaymentReminders } from '../payment-reminders.ts';
 import { runDailyDigest } from './daily-digest.ts';
 import { runRetention } from './retention.ts';
+import { runRenewalReminders } from './renewal-reminders.ts';
 
 export const JOBS: readonly Job[] = [
   {
@@ -29,6 +30,12 @@ export const JOBS: readonly Job[] = [
       const reminded = sendPaymentReminders(app, ctx.now);
       return { summary: `${reminded.length} reminders queued`, detail: { cases: reminded } };
     },
+  },
+  {
+    name: 'renewal-reminders',
+    description: '有効期限が今年度末の認定者への更新申請のご案内（受付開始時と締切前）',
+    schedule: (app) => app.config.jobs.renewalReminderCron,
+    run: runRenewalReminders,
   },
   {
     name: 'daily-digest',
