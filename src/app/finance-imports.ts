@@ -66,8 +66,7 @@ export function startImportJob(app: App, upload: { bytes: Uint8Array; fileName: 
   const run = async () => {
     let result: ImportResult | null = null;
     try {
-      result = await importStatement(app, upload.bytes, upload.fileName, `finance:${upload.login}`, { era: job.era, onPhase: (p) => { job.phase = p; } });
-      job.importId = result.importId ?? null;
+      result = await importStatement(app, upload.bytes, upload.fileName, `finance:${upload.login}`, { era: job.era, onPhase: (p) => { job.phase = p; }, onImportId: (id) => { job.importId = id; } });
       job.phase = 'done';
       // The original file, for the imports list (content-addressed: the same bytes are kept once). The import
       // is committed whatever happens here: a file that could not be kept is only not downloadable.
@@ -80,6 +79,7 @@ export function startImportJob(app: App, upload: { bytes: Uint8Array; fileName: 
       }
     } catch (error) {
       job.phase = 'failed';
+      job.importId = null;
       if (error instanceof StatementError) {
         const message = error.message;
         job.eraChoice = job.era === 'auto' && /年を判別できません/.test(message);

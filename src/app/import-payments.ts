@@ -35,8 +35,6 @@ export interface ImportResult {
   needsAttention: number;
   /** Every payment waiting for finance (all imports). */
   unmatched: number;
-  /** The import's row in payment_imports. */
-  importId?: number;
 }
 
 export { StatementError };
@@ -78,7 +76,7 @@ export interface ImportTimings {
   noticesRendered: number;
 }
 
-export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; source?: ParsedStatement['source']; onTimings?: (t: ImportTimings) => void } = {}): ImportResult {
+export function importStatementRows(app: App, fileName: string, hash: string, format: string, rows: StatementRow[], actor: string, meta: { encoding?: string; source?: ParsedStatement['source']; onTimings?: (t: ImportTimings) => void; onImportId?: (importId: number) => void } = {}): ImportResult {
   const credits = rows.filter(isCredit);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -93,6 +91,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       // The new payments get consecutive ids now and are written once, with their verdicts, after matching.
       const newPayments = app.payments.recordImport(app.cases, credits, keyCredits(credits), { fileName, sha256: hash, format, encoding: meta.encoding ?? null, actor, debits });
       const { importId, firstId, rows: fresh } = newPayments;
+      meta.onImportId?.(importId);
       const count = fresh.index.length;
       storeMs = performance.now() - t0;
       // Nothing new: nothing for the matcher to do (the hourly run and new applications cover the rest).
@@ -106,7 +105,7 @@ export function importStatementRows(app: App, fileName: string, hash: string, fo
       app.log.info({ importId, format, rows: credits.length, new: count, duplicate: fresh.duplicate, matched: run.matched.map((m) => m.case), needsAttention }, 'statement imported');
       return {
         file: fileName, format, encoding: meta.encoding ?? null, rows: credits.length, debits: rows.length - credits.length, new: count, duplicate: fresh.duplicate,
-        matched: run.matched, needsAttention, importId,
+        matched: run.matched, needsAttention,
       };
     });
     committedAt = performance.now();

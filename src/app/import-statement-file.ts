@@ -24,6 +24,8 @@ export interface ImportStatementOptions {
   onTimings?: (t: ImportTimings) => void;
   /** Where the import is (a page shows it while a large file imports): each phase once, in this order. */
   onPhase?: (phase: ImportPhase) => void;
+  /** The import's row in payment_imports, once it exists (the workbench links its result page). */
+  onImportId?: (importId: number) => void;
 }
 
 /** parsing (the writer thread parses, keys and picks the new rows), matching, writing (and commit), cases (moved on, notices composed), done. */
@@ -91,14 +93,14 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   phase('parsing');
   if (app.config.database.path === ':memory:') {
     const statement = parseStatement(bytes, detect);
-    return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), ...(options.onTimings ? { onTimings: options.onTimings } : {}) });
+    return importStatementRows(app, fileName, hash, statement.format, statement.rows, actor, { encoding: statement.encoding, ...(statement.source ? { source: statement.source } : {}), ...(options.onTimings ? { onTimings: options.onTimings } : {}), ...(options.onImportId ? { onImportId: options.onImportId } : {}) });
   }
   // The same bytes again: every row is a duplicate by construction (an import stores each transfer as often as
   // the file shows it, and payments are never removed), so the file is recorded as imported, with nothing new,
   // without parsing it or starting the writer thread.
   const earlier = app.payments.paymentImportBySha256(hash);
   if (earlier) {
-    const repeated = recordRepeatedImport(app, fileName, hash, actor, earlier);
+    const repeated = recordRepeatedImport(app, fileName, hash, actor, earlier, options.onImportId);
     phase('done');
     return repeated;
   }
@@ -134,6 +136,7 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
     caseRows = state.caseRows;
     const stored = state.stored;
     fresh = await inbox.next('fresh');
+    options.onImportId?.(fresh.importId);
     phase('matching');
     const freshAt = performance.now() - t0;
     const tr = performance.now();
@@ -184,11 +187,11 @@ export async function importStatement(app: App, bytes: Uint8Array, fileName: str
   });
   return {
     file: fileName, format: fresh!.format, encoding: fresh!.encoding, rows: fresh!.rows, debits: fresh!.debits, new: fresh!.paidOn.length, duplicate: fresh!.duplicate,
-    matched: run.matched, needsAttention, unmatched: app.payments.countUnlinkedPayments(), importId: fresh!.importId,
+    matched: run.matched, needsAttention, unmatched: app.payments.countUnlinkedPayments(),
   };
 }
 
-function recordRepeatedImport(app: App, fileName: string, hash: string, actor: string, earlier: { format: string; encoding: string | null; rows_total: number; rows_debit: number }): ImportResult {
+function recordRepeatedImport(app: App, fileName: string, hash: string, actor: string, earlier: { format: string; encoding: string | null; rows_total: number; rows_debit: number }, onImportId?: (importId: number) => void): ImportResult {
   const rows = earlier.rows_total;
   const importId = transaction(app.db, () => {
     const importId = app.payments.insertPaymentImport({ fileName, sha256: hash, format: earlier.format, actor, rowsTotal: rows, rowsNew: 0, rowsDuplicate: rows, encoding: earlier.encoding, rowsDebit: earlier.rows_debit });
@@ -196,5 +199,6 @@ function recordRepeatedImport(app: App, fileName: string, hash: string, actor: s
     app.log.info({ importId, format: earlier.format, rows, new: 0, duplicate: rows }, 'statement imported again (same file)');
     return importId;
   });
-  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.payments.countUnlinkedPayments(), importId };
+  onImportId?.(importId);
+  return { file: fileName, format: earlier.format, encoding: earlier.encoding, rows, debits: earlier.rows_debit, new: 0, duplicate: rows, matched: [], needsAttention: 0, unmatched: app.payments.countUnlinkedPayments() };
 }

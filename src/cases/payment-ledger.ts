@@ -327,6 +327,12 @@ export class PaymentLedger extends SqlStore {
     return this.get('SELECT kind, reason, dismissed_by, dismissed_at FROM payment_dismissals WHERE payment_id = ?', paymentId);
   }
 
+  /** What happened to a payment, oldest first: the events naming it (links, unlinks, set-aside), with their case. */
+  paymentHistory(paymentId: number): { at: string; actor: string; type: string; case_number: string | null; data_json: string | null }[] {
+    return this.all(`SELECT e.at, e.actor, e.type, c.number AS case_number, e.data_json FROM events e LEFT JOIN cases c ON c.id = e.case_id
+      WHERE e.type LIKE 'payment.%' AND json_extract(e.data_json, '$.payment') = ? ORDER BY e.id`, paymentId);
+  }
+
   /** Cases as finance compares them with a transfer (names from the application). */
   caseSummaries(ids: readonly number[]): Map<number, FinanceCaseRow> {
     const rows = this.all<FinanceCaseRow>(`${FINANCE_CASE_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));

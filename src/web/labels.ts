@@ -43,6 +43,7 @@ export const EVENT_LABELS: Record<string, string> = {
   'case.decided': '審査の結果',
   'field.confirmed': '値の確定',
   'payment.linked': '入金の消込',
+  'payment.dismissed': '入金を対象外に（経理）',
   'payment.unlinked': '消込の取り消し',
   'payment.reminder': '入金の督促',
   'mail.quarantined': 'メールの隔離',

@@ -204,6 +204,10 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
     await page.locator(`tr[data-link="${employees[1]}"] button`).click();
     await page.locator('.flash[role="status"]').waitFor();
     expect(linksOf(bulk).map((l) => l.number)).toEqual([employees[0], employees[2]]);
+    // The payment's history: the three links and the one undone, each with its case and who did it.
+    const history = await page.locator('table.history tbody tr').allTextContents();
+    expect(history.filter((h) => h.includes('入金の消込') && h.includes('finance:keiri'))).toHaveLength(3);
+    expect(history.filter((h) => h.includes('消込の取り消し') && h.includes(employees[1]!))).toHaveLength(1);
     expect(audit('finance.split')).toHaveLength(1);
 
     // The export: UTF-8 with BOM, one line per link, read back with a CSV parser.

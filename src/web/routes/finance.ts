@@ -10,7 +10,7 @@ import { importJob, importReport, importRunning, retryWithEra, startImportJob, t
 import { DISMISS_KINDS, dismissPayment, financeQueue, queueEntry, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
 import { linkPayment, PaymentActionError, unlinkPayment } from '../../app/import-payments.ts';
 import type { ImportResult } from '../../app/import-payments.ts';
-import { CODE_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
+import { CODE_LABELS, EVENT_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
 import { contentDisposition } from './case.ts';
 
 const VIEW = ['staff', 'finance'] as const;
@@ -171,6 +171,10 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     return wb.page(request, reply, 'finance-payment', {
       title: `入金ID ${id}`, error: extra.error ?? null, q, found, candidates, links, splitCases, canChange: request.user!.role !== 'staff',
       p: { id, paidOn: p.paid_on, amount: yen(p.amount), amountValue: p.amount, transferName: p.transfer_name, digits: p.digits, reference: p.reference ?? null, status: p.status, finding: findingLabel(p.finding_code ?? null), reason: p.reason ?? null, hold: p.hold === 1, importId: p.import_id, rest: p.amount - linked, restYen: yen(p.amount - linked) },
+      history: app.payments.paymentHistory(id).map((e) => {
+        const data = e.data_json ? (JSON.parse(e.data_json) as { amount?: number; accepted?: boolean }) : {};
+        return { at: tokyoDateTime(e.at), actor: e.actor, label: EVENT_LABELS[e.type] ?? e.type, case: e.case_number, amount: data.amount !== undefined ? yen(data.amount) : '', accepted: !!data.accepted };
+      }),
       dismissal: app.payments.dismissalOf(id) ?? null, kinds: Object.entries(DISMISS_KINDS).map(([value, label]) => ({ value, label })),
     }, status);
   }
