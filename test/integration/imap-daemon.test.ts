@@ -21,7 +21,10 @@ const run = promisify(execFile);
 const enabled = dovecotAvailable();
 
 function openDb(dir: string): DatabaseSync {
-  return new DatabaseSync(path.join(dir, 'conken.db'), { readOnly: true });
+  const db = new DatabaseSync(path.join(dir, 'conken.db'), { readOnly: true });
+  // The daemon may hold a lock for a moment (its migrations at start, a checkpoint): wait, as its own readers do.
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
 }
 
 /** Rows from the daemon's database; none before the daemon has made it. */
