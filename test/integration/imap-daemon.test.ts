@@ -33,6 +33,10 @@ function query<T>(dir: string, sql: string, ...params: (string | number)[]): T[]
   const db = openDb(dir);
   try {
     return db.prepare(sql).all(...params) as T[];
+  } catch (error) {
+    // The file exists (made owner-only first) before the daemon has migrated it: nothing to read yet.
+    if (/no such table/.test((error as Error).message)) return [];
+    throw error;
   } finally {
     db.close();
   }
