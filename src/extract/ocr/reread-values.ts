@@ -90,7 +90,17 @@ function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
   const b = choice(cell, second);
   // Only a choice made by a mark both readings saw: on a scan an option "deleted" may just be a line OCR
   // garbled (the other option then stands alone, a confident wrong choice).
-  return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join() && a.how.startsWith('印') && b.how.startsWith('印');
+  return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join() && a.how.startsWith('印') && b.how.startsWith('印')
+    && otherOptionPlain(first, a.value) && otherOptionPlain(second, b.value);
+}
+
+/**
+ * The option not chosen reads as a bare bullet and its name: anything else in front of it (〇 read as 。,
+ * a stray glyph) may be a mark OCR lost — both options were marked and one reading saw only one.
+ */
+function otherOptionPlain(lines: string[], chosen: string): boolean {
+  const other = chosen === 'OMP' ? /コンタクトセンターアーキテクチャ|CAP/ : /オペレーションマネジメント|OMP/;
+  return lines.filter((l) => other.test(l) && !/^[※*]/.test(l.trim())).every((l) => /^[・\s]*$/.test(l.slice(0, l.search(other))));
 }
 
 /** A line outside the tables read again, e.g. the application date: same rule as a cell. */
@@ -132,7 +142,9 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
   const latin = fields.length === 1 ? LATIN_FIELDS[lastSegment(fields[0]!)] : undefined;
   let second: Reading | null = null;
-  const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!);
+  // Only a cell whose first reading holds a number: digits-only OCR finds "digits" in any text (a header
+  // cell 学習(受講)時間 read as 1 became a row of its own and shifted every row after it).
+  const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!) && numberIn(first.map((l) => l.text).join('')) !== null;
   if (latin) {
     const attempt = await read(image, latin.mode);
     if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) second = attempt;
