@@ -114,6 +114,11 @@ export function financeQueue(app: App): QueueEntry[] {
   return entriesOf(app, app.payments.unlinkedPayments());
 }
 
+/** One page of the queue (oldest first), of one finding code ('none': no candidate) or all, with the counts per code. */
+export function financeQueuePage(app: App, code: string | null, limit: number, offset: number): { entries: QueueEntry[]; counts: Map<string, number> } {
+  return { entries: entriesOf(app, app.payments.waitingPage(code, limit, offset)), counts: app.payments.waitingCountsByCode() };
+}
+
 /** One payment as the queue shows it (whatever its state: its candidates are those the matcher left). */
 export function queueEntry(app: App, paymentId: number): QueueEntry | null {
   const p = app.payments.paymentById(paymentId);

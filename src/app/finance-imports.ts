@@ -116,6 +116,10 @@ export interface ImportReport {
   overlaps: { importId: number; fileName: string; n: number }[];
   matched: { payment: number; paidOn: string; amount: number; transferName: string; cases: { case: string; status: string; amount: number; by: string }[] }[];
   attention: { payment: number; paidOn: string; amount: number; transferName: string; code: string | null; status: string; linked: boolean }[];
+  /** The import's payments still waiting for finance (not linked, not set aside). */
+  waiting: number;
+  /** Payments of the import beyond the first 2,000 listed. */
+  notListed: number;
 }
 
 /** What an import did, read back from the ledger (the result page; the same for the CLI's imports). */
@@ -143,5 +147,6 @@ export function importReport(app: App, importId: number): ImportReport | null {
     if (links.some((l) => l.by.startsWith('matcher'))) matched.push({ payment: p.id, paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, cases: links });
     else attention.push({ payment: p.id, paidOn: p.paid_on, amount: p.amount, transferName: p.transfer_name, code: p.finding_code ?? null, status: p.status ?? 'unmatched', linked: links.length > 0 });
   }
-  return { import: imp, sameFileAs, overlaps, matched, attention };
+  const listed = matched.length + attention.length;
+  return { import: imp, sameFileAs, overlaps, matched, attention, waiting: app.payments.countUnlinkedPayments(imp.id), notListed: Math.max(0, imp.rows_new - listed) };
 }

@@ -327,6 +327,21 @@ export class PaymentLedger extends SqlStore {
     return this.get('SELECT kind, reason, dismissed_by, dismissed_at FROM payment_dismissals WHERE payment_id = ?', paymentId);
   }
 
+  /** Payments waiting for finance per finding code ('none': no candidate), for the queue's counts. */
+  waitingCountsByCode(): Map<string, number> {
+    const rows = this.all<{ code: string; n: number }>(`SELECT COALESCE(p.finding_code, 'none') AS code, COUNT(*) AS n FROM payments p
+      WHERE p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id) GROUP BY 1`);
+    return new Map(rows.map((r) => [r.code, r.n]));
+  }
+
+  /** One page of the payments waiting for finance (oldest first), of one finding code or all. */
+  waitingPage(code: string | null, limit: number, offset: number): PaymentRow[] {
+    const where = "p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)";
+    return code === null
+      ? this.all(`SELECT p.* FROM payments p WHERE ${where} ORDER BY p.paid_on, p.id LIMIT ? OFFSET ?`, limit, offset)
+      : this.all(`SELECT p.* FROM payments p WHERE ${where} AND COALESCE(p.finding_code, 'none') = ? ORDER BY p.paid_on, p.id LIMIT ? OFFSET ?`, code, limit, offset);
+  }
+
   /** What happened to a payment, oldest first: the events naming it (links, unlinks, set-aside), with their case. */
   paymentHistory(paymentId: number): { at: string; actor: string; type: string; case_number: string | null; data_json: string | null }[] {
     return this.all(`SELECT e.at, e.actor, e.type, c.number AS case_number, e.data_json FROM events e LEFT JOIN cases c ON c.id = e.case_id

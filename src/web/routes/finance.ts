@@ -7,7 +7,7 @@
 // event or the set-aside, where retention can reach it).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importJob, importReport, importRunning, retryWithEra, startImportJob, type Era, type ImportJob } from '../../app/finance-imports.ts';
-import { DISMISS_KINDS, dismissPayment, financeQueue, queueEntry, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
+import { DISMISS_KINDS, dismissPayment, financeQueuePage, queueEntry, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
 import { linkPayment, PaymentActionError, unlinkPayment } from '../../app/import-payments.ts';
 import type { ImportResult } from '../../app/import-payments.ts';
 import { CODE_LABELS, EVENT_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
@@ -18,6 +18,7 @@ const CHANGE = ['finance'] as const;
 /** A statement of 100,000 Zengin records is 20 MB; the intake's attachment limit is for mails. */
 const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const QUEUE_PAGE = 200;
 
 const PHASES: Record<string, string> = {
   queued: '順番待ち（前のファイルの取込中）', parsing: 'ファイルを読み込んでいます', matching: '案件と照合しています', writing: '入金を登録しています',
@@ -138,14 +139,19 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
 
   // ——— The reconciliation queue ———
 
-  server.get('/finance/queue', { config: { roles: VIEW } }, async (request, reply) => {
-    const queue = financeQueue(app);
-    const counts = new Map<string, number>();
-    for (const p of queue) counts.set(p.code ?? 'none', (counts.get(p.code ?? 'none') ?? 0) + 1);
+  server.get<{ Querystring: { code?: string; page?: string } }>('/finance/queue', { config: { roles: VIEW } }, async (request, reply) => {
+    // A busy account's statement holds thousands of other deposits: the page shows QUEUE_PAGE at a time.
+    const counts = app.payments.waitingCountsByCode();
+    const code = counts.has(String(request.query.code ?? '')) ? String(request.query.code) : '';
+    const total = [...counts.values()].reduce((a, n) => a + n, 0);
+    const filtered = code ? counts.get(code)! : total;
+    const pages = Math.max(1, Math.ceil(filtered / QUEUE_PAGE));
+    const page = Math.min(pages, Math.max(1, Number.parseInt(String(request.query.page ?? '1'), 10) || 1));
+    const shown = financeQueuePage(app, code || null, QUEUE_PAGE, (page - 1) * QUEUE_PAGE).entries;
     return wb.page(request, reply, 'finance-queue', {
-      title: '入金の消込', total: queue.length, canChange: request.user!.role !== 'staff', importRunning: importRunning(),
-      counts: [...counts].map(([code, n]) => ({ code, n, label: code === 'none' ? '候補なし' : findingLabel(code) })),
-      rows: queue.map((p) => ({
+      title: '入金の消込', total, filtered, code, page, pages, canChange: request.user!.role !== 'staff', importRunning: importRunning(),
+      counts: [...counts].map(([c, n]) => ({ code: c, n, label: c === 'none' ? '候補なし' : findingLabel(c) })),
+      rows: shown.map((p) => ({
         id: p.id, paidOn: p.paidOn, amount: yen(p.amount), transferName: p.transferName, digits: p.digits, code: p.code, finding: findingLabel(p.code), reason: p.reason,
         candidates: p.candidates.map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason, short: c.fee !== null && p.amount < c.fee })),
       })),
@@ -254,6 +260,6 @@ function summaryOf(r: NonNullable<ReturnType<typeof importReport>>) {
     rows: i.rows_total, debits: i.rows_debit, new: i.rows_new, duplicate: i.rows_duplicate, sameFileAs: r.sameFileAs, overlaps: r.overlaps,
     matched: r.matched.map((m) => ({ ...m, amountYen: yen(m.amount), cases: m.cases.map((c) => ({ ...c, statusLabel: statusLabel(c.status) })) })),
     attention: r.attention.map((a) => ({ ...a, amountYen: yen(a.amount), finding: a.linked ? '手動で紐付け済み' : a.status === 'dismissed' ? '対象外' : findingLabel(a.code) })),
-    waiting: r.attention.filter((a) => !a.linked && a.status !== 'dismissed').length,
+    waiting: r.waiting, listed: r.attention.length, notListed: r.notListed,
   };
 }
