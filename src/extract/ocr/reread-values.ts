@@ -123,10 +123,8 @@ const THIRD_READING_SCALE = 0.6;
 
 /**
  * When the first two readings differ, the fast model reads the cell once more at another scale; if that
- * reading agrees with the stronger model's, two different models agree and the value stands. If it agrees
- * with the first reading instead, the value stays unconfirmed (one model twice is not two models) but
- * the text staff see is the first reading's, two readings out of three. (Cells the first pass took for
- * handwriting never get here: they stay with a person.)
+ * reading agrees with the stronger model's, two different models agree and the value stands. (Cells the
+ * first pass took for handwriting never get here: they stay with a person.)
  */
 async function thirdReading(image: Buffer): Promise<string[]> {
   const { width = 1 } = await sharp(image).metadata();
@@ -171,21 +169,18 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
   const firstTexts = first.map((l) => l.text);
   let confidence: number;
-  let thirdSidesWithFirst = false;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = Math.max(firstConfidence, secondConfidence);
   else {
     const third = firstConfidence > 0 ? await thirdReading(image) : [];
     if (third.length > 0 && same(third, secondTexts)) confidence = secondConfidence;
-    else {
-      confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
-      thirdSidesWithFirst = third.length > 0 && same(third, firstTexts);
-    }
+    else confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
   }
   // The stronger model's text is kept, except a choice it cannot make where the first reading made one,
-  // a number both read alike (the first reading keeps its unit), and a text the third reading sided with.
+  // and a number both read alike (the first reading keeps its unit). Not the text a third reading sides
+  // with: that is the fast model agreeing with itself at another scale (it kept 山田一朗 over 山田一郎).
   const keepFirst = (fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, firstTexts) !== null)
-    || (numeric && agree) || thirdSidesWithFirst;
+    || (numeric && agree);
   cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }
