@@ -17,7 +17,7 @@ import { tokyoDate } from '../shared/calendar.ts';
 import { fieldSources } from '../extract/forms/form-kind.ts';
 import { runMatching } from './payment-matching.ts';
 import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
-import { analyseMail, malformedPlan, openCaseFor, type Analysis, type AnalysedFile, type Classification } from './analyse-mail.ts';
+import { analyseMail, malformedPlan, openCaseFor, type Analysis, type AnalysedFile, type CasePlan, type Classification } from './analyse-mail.ts';
 export { analyseMail, openCaseFor, type Analysis, type AnalysedFile, type CasePlan, type Classification } from './analyse-mail.ts';
 
 export interface CaseOutcome {
@@ -53,6 +53,28 @@ function storeCrops(app: App, files: readonly AnalysedFile[]): void {
 }
 
 const CASE_PREFIX_UNKNOWN = 'X';
+
+/**
+ * A planned case, opened or joined, takes its files and any payment that is certainly its fee, and the
+ * transition's decision is applied with the form's columns (inside the mail's transaction).
+ */
+function settlePlan(app: App, plan: CasePlan, head: CaseHead, messageId: number, attachmentIds: readonly number[], trigger?: string): CaseOutcome {
+  for (const i of plan.attachFiles) app.cases.linkAttachment(head.id, attachmentIds[i]!);
+  if (plan.paymentToLink !== null) {
+    app.payments.linkPayment(plan.paymentToLink, head.id, 'matcher:exact');
+    app.cases.addEvent({ caseId: head.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
+  }
+  const [applied] = app.writer.apply([{
+    case: head, decision: plan.decision, messageId, ...(trigger ? { trigger } : {}),
+    columns: {
+      kind: plan.kind,
+      intake_findings_json: JSON.stringify(plan.intakeFindings),
+      ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
+      ...paymentKeyColumns(app, head.id, plan.kind, plan.application),
+    },
+  }]);
+  return { number: head.number, kind: plan.kind, status: applied!.status, created: !plan.existing, findings: plan.decision.findings, application: plan.application, notices: applied!.notices };
+}
 
 /**
  * The mail's one transaction: the message and its attachments stored, each planned case opened or joined,
@@ -103,21 +125,7 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
         app.cases.linkMessage(head.id, messageId, 'original');
         app.cases.addEvent({ caseId: head.id, messageId, actor: 'intake', type: 'case.created', data: { number: head.number, kind: plan.kind } });
       }
-      for (const i of plan.attachFiles) app.cases.linkAttachment(head.id, attachmentIds[i]!);
-      if (plan.paymentToLink !== null) {
-        app.payments.linkPayment(plan.paymentToLink, head.id, 'matcher:exact');
-        app.cases.addEvent({ caseId: head.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
-      }
-      const [applied] = app.writer.apply([{
-        case: head, decision: plan.decision, messageId,
-        columns: {
-          kind: plan.kind,
-          intake_findings_json: JSON.stringify(plan.intakeFindings),
-          ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
-          ...paymentKeyColumns(app, head.id, plan.kind, plan.application),
-        },
-      }]);
-      outcome.cases.push({ number: head.number, kind: plan.kind, status: applied!.status, created: !plan.existing, findings: plan.decision.findings, application: plan.application, notices: applied!.notices });
+      outcome.cases.push(settlePlan(app, plan, head, messageId, attachmentIds));
     }
   });
   return outcome;
@@ -172,21 +180,7 @@ export function commitStoredAnalysis(app: App, messageId: number, a: Analysis, a
         app.cases.linkMessage(head.id, messageId, 'original');
         app.cases.addEvent({ caseId: head.id, messageId, actor, type: 'case.created', data: { number: head.number, kind: plan.kind, triaged: true } });
       }
-      for (const i of plan.attachFiles) app.cases.linkAttachment(head.id, attachmentIds[i]!);
-      if (plan.paymentToLink !== null) {
-        app.payments.linkPayment(plan.paymentToLink, head.id, 'matcher:exact');
-        app.cases.addEvent({ caseId: head.id, actor: 'matcher', type: 'payment.linked', data: { payment: plan.paymentToLink, rule: 'exact' } });
-      }
-      const [applied] = app.writer.apply([{
-        case: head, decision: plan.decision, messageId, trigger: 'triage',
-        columns: {
-          kind: plan.kind,
-          intake_findings_json: JSON.stringify(plan.intakeFindings),
-          ...(plan.formFile !== null ? { application_json: JSON.stringify(plan.application), form_attachment_id: attachmentIds[plan.formFile]! } : {}),
-          ...paymentKeyColumns(app, head.id, plan.kind, plan.application),
-        },
-      }]);
-      outcome.cases.push({ number: head.number, kind: plan.kind, status: applied!.status, created: !plan.existing, findings: plan.decision.findings, application: plan.application, notices: applied!.notices });
+      outcome.cases.push(settlePlan(app, plan, head, messageId, attachmentIds, 'triage'));
     }
     inside?.(outcome);
   });
