@@ -140,9 +140,9 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
   const latin = fields.length === 1 ? LATIN_FIELDS[lastSegment(fields[0]!)] : undefined;
   let second: Reading | null = null;
-  // Only a cell whose first reading holds a number: digits-only OCR finds "digits" in any text (a header
-  // cell 学習(受講)時間 read as 1 became a row of its own and shifted every row after it).
-  const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!) && numberIn(first.map((l) => l.text).join('')) !== null;
+  // Only a cell whose first reading is a bare number: digits-only OCR reads any other glyph as digits too
+  // (a header cell 学習(受講)時間 as 1, which became a CPD row and shifted every row after it; 4 時間 as 45).
+  const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!) && SMALL_NUMBER.test(comparable(first.map((l) => l.text).join('')));
   if (latin) {
     const attempt = await read(image, latin.mode);
     if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) second = attempt;
