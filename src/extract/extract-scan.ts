@@ -7,7 +7,7 @@ import type { DocumentModel } from './document.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { recogniseForm } from './forms/index.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
-import { rereadValueCells } from './ocr/reread-values.ts';
+import { DISAGREEMENT_CONFIDENCE, rereadValueCells } from './ocr/reread-values.ts';
 import { imagePages } from './ocr/image-pages.ts';
 
 export interface UnconfirmedField {
@@ -60,6 +60,26 @@ function markUnfoundMarks(app: ApplicationBase, file: string): void {
 }
 
 /**
+ * On paper, a signature OCR read as text is not known to be typed: whether ink reads as text depends on
+ * the model (the npm first-reading model reads a pasted signature's strokes as characters at 60–90 %).
+ * Typed or signed is for a person to see on the crop, never a confident value.
+ */
+function unconfirmTypedSignatures(app: ApplicationBase): void {
+  const cap = (key: string) => {
+    for (const k of [key, key.replace(/ignature$/, 'igned')]) {
+      const source = app.sources[k];
+      if (source) app.sources[k] = { ...source, confidence: Math.min(source.confidence, DISAGREEMENT_CONFIDENCE) };
+    }
+  };
+  for (const [key, value] of Object.entries(app)) {
+    if (/[sS]ignature$/.test(key) && value === 'typed') cap(key);
+    else if (value && typeof value === 'object' && !Array.isArray(value) && key !== 'sources' && key !== 'invalid') {
+      for (const [inner, v] of Object.entries(value)) if (/[sS]ignature$/.test(inner) && v === 'typed') cap(`${key}.${inner}`);
+    }
+  }
+}
+
+/**
  * Reads a scanned form: every cell once to find the form, the value cells again (reread-values.ts), then
  * the form mapped from the second reading. Values below the threshold are listed with their crops.
  */
@@ -70,6 +90,7 @@ export async function readScannedForm(pages: ScanPage[], file: string, minConfid
   await rereadValueCells(scan.document, recognised.mapper.map(scan.document), scan.pages);
   const application = recognised.mapper.map(scan.document);
   markUnfoundMarks(application, file);
+  unconfirmTypedSignatures(application);
   const regions = new Map(scan.document.blocks.flatMap((b) => b.kind === 'table' ? b.rows.flat().map((c) => [c.location, c.region] as const) : []));
   const unconfirmed: UnconfirmedField[] = [];
   for (const [field, source] of fieldSources(application)) {
