@@ -134,17 +134,10 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
   if (byContent && !mention && !analysis.files.some((f) => f.verdict.role === 'form')) {
     return { ...analysis, files: [], classification: 'ignored', note: '件名が受付ルールに一致せず、申請書の添付も申請への言及もない' };
   }
-  const forms = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'form');
-  const documents = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
-  const unusable = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i);
-  const formPages = analysis.files.map((f, i) => ({ f, i })).filter((x) => x.f.verdict.role === 'form-page').map((x) => x.i);
-  const problems = attachmentFindings(analysis.files);
+  const sorted = sortFiles(analysis.files);
+  const { forms, documents, unusable, formPages, problems, newDocuments } = sorted;
   const received = tokyoDate(receivedAt);
   const planned: OpenCase[] = [];
-  const newDocuments: SupportingDocument[] = documents.map((i) => {
-    const f = analysis.files[i]!;
-    return { filename: f.filename, facts: (f.verdict as Extract<FileVerdict, { role: 'document' }>).facts };
-  });
 
   const planNew = (kind: string, formIndex: number | null, extra: Finding[], suppress: boolean): CasePlan => {
     const application = formIndex === null ? null : (analysis.files[formIndex]!.verdict as Extract<FileVerdict, { role: 'form' }>).application;
@@ -164,25 +157,8 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
       analysis.note += '（審査済みの案件）';
       return analysis;
     }
-    const current = applicationOf(replyTo);
-    // The case's own form: the first of its kind, or (when it has none yet) the first form of any kind.
-    const own = forms.find((x) => (x.f.verdict as { kind: string }).kind === replyTo.kind) ?? (current ? undefined : forms[0]);
-    const kind = own ? (own.f.verdict as { kind: string }).kind : replyTo.kind;
-    const application = own ? (own.f.verdict as Extract<FileVerdict, { role: 'form' }>).application : current;
-    const existingDocuments = supportingDocuments(app.cases.caseAttachments(replyTo.id));
-    const extra: Finding[] = [];
-    if (analysis.files.length === 0 && replyTo.status !== 'awaiting-payment' && replyTo.status !== 'ready-for-review') {
-      extra.push(finding('reply.text-only', 'staff', '申請者から添付ファイルのない返信がありました。本文を確認し、必要なら申請内容を修正してください。'));
-    }
-    const intakeFindings = [...problems, ...extra];
-    const pay = paymentState(app, replyTo.id, kind, application, planned);
-    const decision = decideTransition(
-      { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
-      { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
-    analysis.plans.push({
-      existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
-      intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
-    });
+    const { plan, own } = replyPlan(app, replyTo, analysis.files, sorted, planned);
+    analysis.plans.push(plan);
     // Further forms in a reply (e.g. the second qualification) open cases of their own.
     for (const x of forms.filter((x) => x !== own)) analysis.plans.push(planNew((x.f.verdict as { kind: string }).kind, x.i, [], false));
     return analysis;
@@ -315,13 +291,8 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
   }
   const files = await readFiles(app, mail, 'all');
   const analysis: Analysis = { ...stored, mail, classification: reading.as === 'application' ? 'application' : 'reply', note: null, files, plans: [] };
-  const indexed = files.map((f, i) => ({ f, i }));
-  const forms = indexed.filter((x) => x.f.verdict.role === 'form');
-  const documents = indexed.filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
-  const unusable = indexed.filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i);
-  const formPages = indexed.filter((x) => x.f.verdict.role === 'form-page').map((x) => x.i);
-  const problems = attachmentFindings(files);
-  const newDocuments: SupportingDocument[] = documents.map((i) => ({ filename: files[i]!.filename, facts: (files[i]!.verdict as Extract<FileVerdict, { role: 'document' }>).facts }));
+  const sorted = sortFiles(files);
+  const { forms, documents, unusable, formPages, problems, newDocuments } = sorted;
   const formOf = (x: { f: AnalysedFile }) => x.f.verdict as Extract<FileVerdict, { role: 'form' }>;
 
   if (reading.as === 'application') {
@@ -358,6 +329,32 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
   // The applicant's reply, as the intake reads one (the reply branch of analyseMail), to the case staff named.
   const replyTo = reading.to;
   analysis.note = `職員の判断により受付番号 ${replyTo.number} への返信として受付`;
+  analysis.plans.push(replyPlan(app, replyTo, files, sorted, []).plan);
+  return analysis;
+}
+
+/** A mail's files by what they are, and what the intake tells of the ones it could not use. */
+function sortFiles(files: readonly AnalysedFile[]) {
+  const indexed = files.map((f, i) => ({ f, i }));
+  const documents = indexed.filter((x) => x.f.verdict.role === 'document').map((x) => x.i);
+  return {
+    forms: indexed.filter((x) => x.f.verdict.role === 'form'),
+    documents,
+    unusable: indexed.filter((x) => x.f.verdict.role === 'unsupported' || x.f.verdict.role === 'unreadable').map((x) => x.i),
+    formPages: indexed.filter((x) => x.f.verdict.role === 'form-page').map((x) => x.i),
+    problems: attachmentFindings(files),
+    newDocuments: documents.map((i): SupportingDocument => ({ filename: files[i]!.filename, facts: (files[i]!.verdict as Extract<FileVerdict, { role: 'document' }>).facts })),
+  };
+}
+
+/**
+ * The applicant's reply to an open case (new mail, or a mail staff attached): the case's own form — the first of
+ * its kind, or (when it has none yet) the first form of any kind — read again with the case's documents and the
+ * reply's, as the transition's `reply`.
+ */
+function replyPlan(app: App, replyTo: CaseRow, files: readonly AnalysedFile[], sorted: ReturnType<typeof sortFiles>, planned: OpenCase[]): { plan: CasePlan; own: { f: AnalysedFile; i: number } | undefined } {
+  const { forms, documents, unusable, formPages, problems, newDocuments } = sorted;
+  const formOf = (x: { f: AnalysedFile }) => x.f.verdict as Extract<FileVerdict, { role: 'form' }>;
   const current = applicationOf(replyTo);
   const own = forms.find((x) => formOf(x).kind === replyTo.kind) ?? (current ? undefined : forms[0]);
   const kind = own ? formOf(own).kind : replyTo.kind;
@@ -368,13 +365,15 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
     extra.push(finding('reply.text-only', 'staff', '申請者から添付ファイルのない返信がありました。本文を確認し、必要なら申請内容を修正してください。'));
   }
   const intakeFindings = [...problems, ...extra];
-  const pay = paymentState(app, replyTo.id, kind, application, []);
+  const pay = paymentState(app, replyTo.id, kind, application, planned);
   const decision = decideTransition(
     { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
     { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
-  analysis.plans.push({
-    existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
-    intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
-  });
-  return analysis;
+  return {
+    own,
+    plan: {
+      existing: replyTo, kind, formFile: own ? own.i : null, application, attachFiles: [...(own ? [own.i, ...formPages] : []), ...documents, ...unusable],
+      intakeFindings, suppressNotices: replyTo.notices_suppressed === 1, decision, paid: pay.paid, paymentToLink: pay.link, previousStatus: replyTo.status,
+    },
+  };
 }
