@@ -12,14 +12,12 @@ import { parse } from 'csv-parse/sync';
 import { closeApp } from '../../src/app/context.ts';
 import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
 import { APPLICANTS } from '../../scripts/lib/statement-data.ts';
-import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
-const missing = chromiumMissing();
-if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
-if (missing) console.warn(`skipping the finance browser tests: ${missing}`);
+const missing = browserTestsCheck('the finance browser tests');
 
 const PASSWORD = 'finance-pass-0001';
 const statement = (f: string) => path.join(SAMPLES, 'statements', f);

@@ -11,15 +11,13 @@ import { closeApp } from '../../src/app/context.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
 import { fieldSources, type ApplicationBase } from '../../src/extract/forms/form-kind.ts';
 import { harness, mail, PROOF, ROOT, sampleForm, sampleMail, tempDir } from '../support/harness.ts';
-import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 // A browser, scrypt logins and a busy 2-core machine: each step may take a while.
 vi.setConfig({ testTimeout: 180_000 });
 
-const missing = chromiumMissing();
-if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
-if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
+const missing = browserTestsCheck('the workbench browser tests');
 
 /** An <img> that has loaded a picture (run in the page). */
 const loaded = (img: unknown) => { const i = img as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; };

@@ -11,14 +11,12 @@ import { closeApp } from '../../src/app/context.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { importRegister } from '../../src/app/register.ts';
 import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
-import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
-const missing = chromiumMissing();
-if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
-if (missing) console.warn(`skipping the reviewer's browser tests: ${missing}`);
+const missing = browserTestsCheck("the reviewer's browser tests");
 
 const PASSWORD = 'review-pass-0001';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { harness, mail, sampleForm, tempDir } from '../support/harness.ts';
-import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { envFor, openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -16,9 +16,7 @@ import { ROOT } from '../support/harness.ts';
 // A browser, scrypt logins and a busy 2-core machine: each step may take a while.
 vi.setConfig({ testTimeout: 180_000 });
 
-const missing = chromiumMissing();
-if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
-if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
+const missing = browserTestsCheck('the workbench browser tests');
 
 const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : tempDir('conken-shots-');
 const PASSWORDS = { staff: 'staff-pass-0001', finance: 'finance-pass-01', admin: 'admin-pass-0001' };

@@ -7,14 +7,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { harness, mail } from '../support/harness.ts';
-import { chromiumMissing, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-const missing = chromiumMissing();
-if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
-if (missing) console.warn(`skipping the workbench browser tests: ${missing}`);
+const missing = browserTestsCheck('the workbench browser tests');
 
 const PASSWORD = 'staff-pass-0002';
 const MARCH = new Date('2026-03-05T10:00:00+09:00'); // after the renewal window

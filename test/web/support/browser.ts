@@ -19,6 +19,17 @@ export function chromiumMissing(): string | null {
   return null;
 }
 
+/**
+ * The browser suites' gate: null when Chromium and the fonts are here; otherwise the reason, after failing in CI
+ * (never a silent skip there) or warning that `what` is skipped on this machine.
+ */
+export function browserTestsCheck(what: string): string | null {
+  const missing = chromiumMissing();
+  if (missing && process.env.CI === 'true') throw new Error(`${missing}: the workbench tests must run in CI`);
+  if (missing) console.warn(`skipping ${what}: ${missing}`);
+  return missing;
+}
+
 const NOTO_CJK = ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', '/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf'];
 
 /** playwright's launch() gives each browser a fresh temporary user-data-dir, removed when it closes. */
