@@ -57,14 +57,22 @@ const RULE_PIECE = 12;
  * longer than a few characters.
  */
 export function eraseRules(pixels: Uint8Array, width: number, height: number, minRun: number): void {
+  // Relative to the crop's paper: on a grey, noisy page (a 150 dpi JPEG) the paper itself can be darker
+  // than RULE_INK, and every row would look like a rule.
+  const histogram = new Uint32Array(256);
+  for (const v of pixels) histogram[v]!++;
+  let seen = 0;
+  let paper = 255;
+  for (let v = 255; v >= 0; v--) { seen += histogram[v]!; if (seen >= pixels.length / 2) { paper = v; break; } }
+  const ruleInk = Math.min(RULE_INK, paper - 60);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let dark = 0;
-    for (let x = 0; x < width; x++) if (pixels[row + x]! < RULE_INK) dark++;
+    for (let x = 0; x < width; x++) if (pixels[row + x]! < ruleInk) dark++;
     const ruleRow = dark >= width * RULE_ROW_SHARE;
     let start = -1;
     for (let x = 0; x <= width; x++) {
-      const isDark = x < width && pixels[row + x]! < RULE_INK;
+      const isDark = x < width && pixels[row + x]! < ruleInk;
       if (isDark && start < 0) start = x;
       else if (!isDark && start >= 0) {
         if (x - start >= minRun || (ruleRow && x - start >= RULE_PIECE)) pixels.fill(255, row + start, row + x);
