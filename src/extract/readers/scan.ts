@@ -65,11 +65,23 @@ export function eraseRules(pixels: Uint8Array, width: number, height: number, mi
   let paper = 255;
   for (let v = 255; v >= 0; v--) { seen += histogram[v]!; if (seen >= pixels.length / 2) { paper = v; break; } }
   const ruleInk = Math.min(RULE_INK, paper - 60);
+  const ruleRows = new Array<boolean>(height);
+  for (let y = 0; y < height; y++) {
+    let dark = 0;
+    for (let x = 0; x < width; x++) if (pixels[y * width + x]! < ruleInk) dark++;
+    ruleRows[y] = dark >= width * RULE_ROW_SHARE;
+  }
+  // An underline is a few rows thick; a thick band of "rule rows" is text on a dark, noisy page.
+  const thickest = Math.max(4, Math.round(height * 0.15));
+  for (let y = 0; y < height;) {
+    let end = y;
+    while (end < height && ruleRows[end]) end++;
+    if (end - y > thickest) for (let k = y; k < end; k++) ruleRows[k] = false;
+    y = Math.max(end, y + 1);
+  }
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    let dark = 0;
-    for (let x = 0; x < width; x++) if (pixels[row + x]! < ruleInk) dark++;
-    const ruleRow = dark >= width * RULE_ROW_SHARE;
+    const ruleRow = ruleRows[y]!;
     let start = -1;
     for (let x = 0; x <= width; x++) {
       const isDark = x < width && pixels[row + x]! < ruleInk;
