@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { harness, mail } from '../support/harness.ts';
-import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, signedInPage } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -33,13 +33,7 @@ describe.skipIf(!!missing)('staff decisions on the case page (Chromium)', () => 
     closeApp(h.app);
     expect((await usersCommand(dir, ['add', 'jiro', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
     web = await startWeb(dir);
-    browser = await launchChromium();
-    page = await (await newContext(browser)).newPage();
-    await page.goto(`${web.url}/login`);
-    await page.fill('#login', 'jiro');
-    await page.fill('#password', PASSWORD);
-    await page.press('#password', 'Enter');
-    await page.waitForURL(`${web.url}/queue`);
+    ({ browser, page } = await signedInPage(web.url, 'jiro', PASSWORD));
   }, 180_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { unrelatedDocx } from '../../scripts/lib/fill-renewal-form.ts';
 import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
-import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
+import { browserTestsCheck, signedInPage } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -37,13 +37,7 @@ describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
     closeApp(h.app);
     expect((await usersCommand(dir, ['add', 'saburo', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
     web = await startWeb(dir);
-    browser = await launchChromium();
-    page = await (await newContext(browser)).newPage();
-    await page.goto(`${web.url}/login`);
-    await page.fill('#login', 'saburo');
-    await page.fill('#password', PASSWORD);
-    await page.press('#password', 'Enter');
-    await page.waitForURL(`${web.url}/queue`);
+    ({ browser, page } = await signedInPage(web.url, 'saburo', PASSWORD));
   }, 180_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
 // launch, Japanese locale and Tokyo time. In CI a missing Chromium fails the suite; elsewhere it is
 // reported and the suite is skipped by the caller.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CONKEN_CHROMIUM ?? '/usr/lib/chromium/chromium';
 
@@ -39,4 +39,16 @@ export function launchChromium(): Promise<Browser> {
 
 export function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+}
+
+/** A fresh browser with one page logged in to the workbench at `url` and on the queue (the staff's home). */
+export async function signedInPage(url: string, login: string, password: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await (await newContext(browser)).newPage();
+  await page.goto(`${url}/login`);
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL(`${url}/queue`);
+  return { browser, page };
 }
