@@ -45,6 +45,11 @@ export class JobRunsStore extends SqlStore {
     return this.all(`SELECT r.* FROM job_runs r JOIN (SELECT job, MAX(period) AS period FROM job_runs GROUP BY job) l ON l.job = r.job AND l.period = r.period ORDER BY r.job`);
   }
 
+  /** A job's latest runs, newest period first (the admin's jobs page). */
+  recentRuns(job: string, limit: number): JobRunRow[] {
+    return this.all('SELECT * FROM job_runs WHERE job = ? ORDER BY period DESC LIMIT ?', job, limit);
+  }
+
   /** Runs that failed and finished since an instant (for the digest). */
   failedSince(sinceIso: string): JobRunRow[] {
     return this.all(`SELECT * FROM job_runs WHERE state = 'failed' AND finished_at >= ? ORDER BY finished_at`, sinceIso);

@@ -442,20 +442,15 @@ jobs.command('run').description('run one job now, for its latest period (or --pe
     // (--json after the job's name lands on the parent command: read it from there too)
     options.json ||= !!jobs.opts().json;
     await withApp({ json: options.json }, async (app) => {
-      const { duePeriod, runJob } = await import('../app/jobs/job-runner.ts');
-      const { periodInstant } = await import('../app/jobs/schedule.ts');
-      const { jobNamed } = await import('../app/jobs/index.ts');
-      const job = jobNamed(name);
-      if (!job) {
-        process.stderr.write(`ジョブ ${name} はありません（conken jobs で一覧を表示します）\n`);
+      const { runJobByHand, JobRequestError } = await import('../app/jobs/run-job.ts');
+      // The same entry point as the workbench's jobs page: job, period and the run's record are chosen there.
+      const r = await runJobByHand(app, name, { period: options.period, dryRun: !!options.dryRun }).catch((error: unknown) => {
+        if (!(error instanceof JobRequestError)) throw error;
+        process.stderr.write(`${error.message}\n`);
         process.exitCode = 2;
-        return;
-      }
-      const now = new Date();
-      const period = options.period ?? duePeriod(app, job, now);
-      if (period === null) throw new Error(`${name}: its schedule never occurs`);
-      periodInstant(period); // a malformed --period is refused here, before anything runs
-      const r = await runJob(app, job, period, now, { dryRun: !!options.dryRun });
+        return null;
+      });
+      if (!r) return;
       if (!options.dryRun) await deliverIfEmbedded(app);
       print(options.json, r, () => (r.ran ? `${r.job} ${r.period}: ${r.error ? `失敗: ${r.error}` : r.result!.summary}` : `${r.job} ${r.period}: 実行済みのため実行しません`));
       if (r.error) process.exitCode = 1;

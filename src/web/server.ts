@@ -30,6 +30,7 @@ import { registerTriageRoutes } from './routes/triage.ts';
 import { registerPostalRoutes } from './routes/postal.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
 import { registerReviewRoutes } from './routes/review.ts';
+import { registerJobsRoutes } from './routes/jobs.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -241,6 +242,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerPostalRoutes(server);
   registerFinanceRoutes(server);
   registerReviewRoutes(server);
+  registerJobsRoutes(server);
   return server;
 }
 

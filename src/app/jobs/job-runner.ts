@@ -110,7 +110,7 @@ export interface JobStatus {
   name: string;
   description: string;
   schedule: string;
-  last: Pick<JobRunRow, 'period' | 'state' | 'finished_at' | 'summary' | 'error'> | null;
+  last: Pick<JobRunRow, 'period' | 'state' | 'started_at' | 'finished_at' | 'summary' | 'error'> | null;
   /** The next occurrence (an instant), null when it never occurs. */
   next: string | null;
 }
@@ -122,6 +122,6 @@ export function jobStatuses(app: App, jobs: readonly Job[], now = new Date()): J
     const schedule = job.schedule(app);
     const next = nextOccurrence(schedule, now)?.toISOString() ?? null;
     const last = latest.get(job.name);
-    return { name: job.name, description: job.description, schedule, last: last ? { period: last.period, state: last.state, finished_at: last.finished_at, summary: last.summary, error: last.error } : null, next };
+    return { name: job.name, description: job.description, schedule, last: last ? { period: last.period, state: last.state, started_at: last.started_at, finished_at: last.finished_at, summary: last.summary, error: last.error } : null, next };
   });
 }
