@@ -18,6 +18,7 @@ import { fieldSources } from '../extract/forms/form-kind.ts';
 import { runMatching } from './payment-matching.ts';
 import { normaliseKana, transferKey } from '../payments/transfer-name.ts';
 import { analyseMail, malformedPlan, openCaseFor, type Analysis, type AnalysedFile, type CasePlan, type Classification } from './analyse-mail.ts';
+import { joinAuditReply } from './audit-replies.ts';
 export { analyseMail, openCaseFor, type Analysis, type AnalysedFile, type CasePlan, type Classification } from './analyse-mail.ts';
 
 export interface CaseOutcome {
@@ -82,7 +83,7 @@ function settlePlan(app: App, plan: CasePlan, head: CaseHead, messageId: number,
  * events, notices). The notices are composed after the commit.
  */
 export function commitAnalysis(app: App, a: Analysis): MailOutcome {
-  const outcome: MailOutcome = { ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0, note: a.note, cases: [] };
+  const outcome: MailOutcome = { ref: a.sourceRef, classification: a.classification, ignored: a.plans.length === 0 && !a.auditReply, note: a.note, cases: [] };
   if (a.classification === 'duplicate') {
     const first = app.cases.messageByKey(a.dedupeKey);
     if (first) outcome.firstSeenAs = first.classification as Classification;
@@ -105,7 +106,8 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
       facts_json: f.verdict.role === 'document' ? JSON.stringify(f.verdict.facts) : null,
     }));
     app.cases.addEvent({ messageId, actor: 'intake', type: `mail.${a.classification}`, data: { ref: a.sourceRef, note: a.note, attachments: a.files.length } });
-    if (a.classification === 'reply' && a.plans.length === 0) {
+    if (a.auditReply) joinAuditReply(app, a.auditReply.auditId, messageId, attachmentIds.length, a.receivedAt);
+    else if (a.classification === 'reply' && a.plans.length === 0) {
       const closed = a.mail ? app.cases.caseByReferences(a.mail.references) : undefined;
       if (closed) app.cases.linkMessage(closed.id, messageId, 'reply');
     }

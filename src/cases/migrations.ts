@@ -458,4 +458,85 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX cases_closed_unpurged ON cases(updated_at) WHERE status IN ('approved', 'rejected') AND purged_at IS NULL;
     `,
   },
+  {
+    version: 70,
+    name: 'the annual CPD audit: recorded draws (append-only) and audit cases',
+    sql: `
+      -- src/cases/audit-store.ts. A draw is recorded before it is made: the year, the seed, the frozen
+      -- population (sorted certification numbers) and its SHA-256; the holders chosen are recorded after.
+      -- Neither may change: the database refuses UPDATE and DELETE (like the audit log), so a draw can only
+      -- be verified (conken audit verify), never redone.
+      CREATE TABLE cpd_audit_draws (
+        year INTEGER PRIMARY KEY,                 -- the calendar year whose approved renewals are the population
+        seed TEXT NOT NULL,
+        seed_source TEXT NOT NULL,                -- admin (entered) | generated (crypto random)
+        population_json TEXT NOT NULL,            -- the sorted certification numbers
+        population_count INTEGER NOT NULL,
+        population_sha256 TEXT NOT NULL,
+        window_from TEXT NOT NULL,                -- ISO instants: renewals approved in [from, to)
+        window_to TEXT NOT NULL,
+        sample_size INTEGER NOT NULL,
+        sample_rule TEXT NOT NULL,                -- e.g. share 0.1 / count 20, as the rules said
+        drawn_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE TABLE cpd_audit_selections (
+        year INTEGER NOT NULL REFERENCES cpd_audit_draws(year),
+        rank INTEGER NOT NULL,                    -- 1 = the smallest SHA-256(seed || number)
+        certification_number TEXT NOT NULL,
+        draw_key TEXT NOT NULL,                   -- that SHA-256, hex
+        selected_at TEXT NOT NULL,
+        PRIMARY KEY (year, rank),
+        UNIQUE (year, certification_number)
+      );
+      CREATE TRIGGER cpd_audit_draws_no_update BEFORE UPDATE ON cpd_audit_draws BEGIN SELECT RAISE(ABORT, 'recorded audit draws are append-only'); END;
+      CREATE TRIGGER cpd_audit_draws_no_delete BEFORE DELETE ON cpd_audit_draws BEGIN SELECT RAISE(ABORT, 'recorded audit draws are append-only'); END;
+      CREATE TRIGGER cpd_audit_selections_no_update BEFORE UPDATE ON cpd_audit_selections BEGIN SELECT RAISE(ABORT, 'recorded audit draws are append-only'); END;
+      CREATE TRIGGER cpd_audit_selections_no_delete BEFORE DELETE ON cpd_audit_selections BEGIN SELECT RAISE(ABORT, 'recorded audit draws are append-only'); END;
+
+      -- One audit case per holder chosen: its own aggregate (src/cases/audit-transition.ts decides, the
+      -- audit store writes), numbered from case_sequences like the cases (prefix from rules/audit.yaml).
+      CREATE TABLE cpd_audits (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        year INTEGER NOT NULL REFERENCES cpd_audit_draws(year),
+        certification_number TEXT NOT NULL,
+        holder_id INTEGER REFERENCES certified_holders(id),
+        address TEXT,                             -- where the request went (the register's e-mail), null: none
+        state TEXT NOT NULL,                      -- requested | received | complete | overdue
+        deadline TEXT NOT NULL,                   -- YYYY-MM-DD, Tokyo
+        request_message_id TEXT,                  -- our Message-IDs: a reply's In-Reply-To/References find the audit
+        reminder_message_id TEXT,
+        reminded_at TEXT,
+        first_reply_at TEXT,
+        outcome TEXT,                             -- passed | failed | waived (null: not decided)
+        outcome_by TEXT,
+        outcome_reason TEXT,
+        outcome_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (year, certification_number)
+      );
+      CREATE INDEX cpd_audits_state ON cpd_audits(state) WHERE outcome IS NULL;
+      CREATE TABLE cpd_audit_events (
+        id INTEGER PRIMARY KEY,
+        audit_id INTEGER NOT NULL REFERENCES cpd_audits(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        type TEXT NOT NULL,
+        data_json TEXT
+      );
+      CREATE INDEX cpd_audit_events_audit ON cpd_audit_events(audit_id);
+      CREATE TRIGGER cpd_audit_events_no_update BEFORE UPDATE ON cpd_audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+      CREATE TRIGGER cpd_audit_events_no_delete BEFORE DELETE ON cpd_audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+      -- The holder's replies (stored messages; their attachments are the evidence).
+      CREATE TABLE cpd_audit_messages (
+        audit_id INTEGER NOT NULL REFERENCES cpd_audits(id),
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        PRIMARY KEY (audit_id, message_id)
+      );
+      CREATE INDEX cpd_audits_request ON cpd_audits(request_message_id);
+      CREATE INDEX cpd_audits_reminder ON cpd_audits(reminder_message_id);
+    `,
+  },
 ];

@@ -494,3 +494,6 @@ program.parseAsync().catch((error: Error) => {
   process.exitCode = 1;
 }).finally(() => shutdownOcr()); // OCR workers are threads: a command that used them ends only once they do
 
+program.command('audit').description('the annual CPD audit: draw <year> [--seed S] | verify <year> | list <year> (conken audit --help)')
+  .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+  .action(async (args: string[]) => (await import('./audit-commands.ts')).runAuditCommand(args.length ? args : ['--help']));

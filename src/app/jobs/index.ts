@@ -6,6 +6,7 @@ import { dueReminders, sendPaymentReminders } from '../payment-reminders.ts';
 import { runDailyDigest } from './daily-digest.ts';
 import { runRetention } from './retention.ts';
 import { runRenewalReminders } from './renewal-reminders.ts';
+import { CPD_AUDIT_JOBS } from './cpd-audit.ts';
 
 export const JOBS: readonly Job[] = [
   {
@@ -49,6 +50,7 @@ export const JOBS: readonly Job[] = [
     schedule: (app) => app.config.jobs.retentionCron,
     run: runRetention,
   },
+  ...CPD_AUDIT_JOBS,
 ];
 
 export function jobNamed(name: string): Job | undefined {
