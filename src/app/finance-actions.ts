@@ -8,6 +8,8 @@ import type { App } from './context.ts';
 import { linkPayment, PaymentActionError, unmatchedPayments, type UnmatchedPayment } from './import-payments.ts';
 import { moveCasesOnByPayment, runMatching } from './payment-matching.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
+import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
+import { decideTransition, TransitionRefused } from '../cases/transition.ts';
 import type { Candidate } from '../payments/matcher.ts';
 import type { FinanceCaseRow, PaymentRow } from '../cases/payment-ledger.ts';
 import { nfkc } from '../shared/japanese.ts';
@@ -42,6 +44,40 @@ export function dismissPayment(app: App, paymentId: number, kind: string, reason
     runMatching(app);
     const moved = moveCasesOnByPayment(app, questioned.map((caseId) => ({ caseId })), actor);
     return { payment: paymentId, cases: questioned.map((id) => ({ case: moved.numberOf.get(id) ?? String(id), status: moved.statusOf.get(id) ?? '' })) };
+  });
+}
+
+/**
+ * Finance hand one candidate case of a payment under review to staff, with a note: the case becomes a staff
+ * exception whose finding is the note (the case transition, trigger `payment-escalated`); the payment stays in
+ * finance's queue and its other candidates stay 入金確認中. The CLI's `payments escalate` and the workbench call this.
+ */
+export function escalatePayment(app: App, paymentId: number, caseNumber: string, noteText: string, who: string): { payment: number; case: string; status: string } {
+  const note = String(noteText ?? '').replace(/[\r\n\t]+/g, ' ').trim().slice(0, 1000);
+  if (!note) throw new PaymentActionError('スタッフへの連絡事項を入力してください');
+  return commitCaseChanges(app, () => {
+    const p = app.payments.paymentById(paymentId);
+    if (!p) throw new PaymentActionError(`入金ID ${paymentId} はありません`);
+    if (p.status === 'dismissed') throw new PaymentActionError(`入金ID ${paymentId} は対象外にしています`);
+    const c = app.cases.caseByNumber(caseNumber);
+    if (!c) throw new PaymentActionError(`受付番号 ${caseNumber} の案件はありません`);
+    const candidates = p.candidates_json ? (JSON.parse(p.candidates_json) as Candidate[]) : [];
+    if (!candidates.some((x) => x.caseId === c.id)) throw new PaymentActionError(`${c.number} は入金ID ${paymentId} の候補の案件ではありません`);
+    let decision;
+    try {
+      decision = decideTransition({
+        status: c.status, findings: app.cases.currentFindings(c.id), noticesSuppressed: c.notices_suppressed === 1,
+        paid: casePaid(app, c.id, app.rules.kinds[c.kind]?.fee), paymentFindings: paymentFindingsOf(c), handled: handledFindingsOf(c),
+      }, { type: 'payment-escalated', payment: paymentId, note, actor: `finance:${who}` }, app.rules);
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      const m = error.message;
+      throw new PaymentActionError(`${c.number}: ${m.startsWith('the fee') ? '手数料の入金を確認済みの案件です'
+        : m.startsWith('no payment') ? '入金確認中の案件ではありません（この入金による確認事項がありません）'
+          : m.startsWith('the case is decided') ? '審査済みの案件です' : m}`);
+    }
+    const [applied] = app.writer.apply([{ case: c, decision, trigger: 'payment-escalated' }]);
+    return { payment: paymentId, case: c.number, status: applied!.status };
   });
 }
 

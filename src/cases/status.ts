@@ -1,7 +1,7 @@
 // The case state machine (SPEC §6): each evaluation ends in exactly one state.
 import type { Finding } from '../validate/findings.ts';
 
-export const CASE_STATUSES = ['missing-items', 'awaiting-payment', 'exception', 'ready-for-review', 'approved', 'rejected'] as const;
+export const CASE_STATUSES = ['missing-items', 'awaiting-payment', 'payment-review', 'exception', 'ready-for-review', 'approved', 'rejected'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** Reviewer decisions are final for the machine: nothing re-evaluates them. */
@@ -12,10 +12,12 @@ export function isClosed(status: CaseStatus): boolean {
 /**
  * Staff findings make an exception (a person must look); otherwise applicant findings mean missing
  * items; otherwise the fee decides between awaiting payment and ready for review. Reviewer findings
- * never block: they travel with the case to the reviewer.
+ * never block: they travel with the case to the reviewer. A payment that may be the fee but needs a person
+ * (finance findings) keeps an unpaid case in payment-review (入金確認中): finance's question, not staff's.
  */
 export function decideStatus(findings: readonly Finding[], paid: boolean): CaseStatus {
   if (findings.some((f) => f.audience === 'staff')) return 'exception';
   if (findings.some((f) => f.audience === 'applicant')) return 'missing-items';
-  return paid ? 'ready-for-review' : 'awaiting-payment';
+  if (paid) return 'ready-for-review';
+  return findings.some((f) => f.audience === 'finance') ? 'payment-review' : 'awaiting-payment';
 }

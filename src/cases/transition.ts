@@ -29,6 +29,11 @@ export type CaseTrigger =
   | { type: 'field-confirmed'; field: string; corrected: boolean; actor: string; facts: EvaluationFacts }
   /** The fee or the matcher's payment findings changed (a payment linked, unlinked, or matched). */
   | { type: 'payment'; actor: 'matcher' | 'system' | string }
+  /**
+   * Finance hand one case of a payment under review to staff, with a note (e.g. "ask the applicant which
+   * application this transfer pays"): the case becomes a staff exception, the note the finding's message.
+   */
+  | { type: 'payment-escalated'; payment: number; note: string; actor: string }
   /** The fee has not arrived after the configured wait: remind the applicant. `waitingSince` for the record. */
   | { type: 'payment-reminder'; at: string; waitingSince: string }
   /**
@@ -54,7 +59,10 @@ export interface CaseBefore {
   noticesSuppressed: boolean;
   /** Whether the fee is settled, as the payment ledger says now (after the change being decided). */
   paid: boolean;
-  /** The matcher's staff findings on the case now (payment.ambiguous, payment.amount-mismatch). */
+  /**
+   * The case's payment findings now (the payment_findings_json column): the matcher's finance findings
+   * (payment.ambiguous, payment.amount-mismatch, payment.bulk, payment.duplicate) and finance's escalation to staff.
+   */
   paymentFindings: readonly Finding[];
   /** Findings staff marked handled before (left out of every evaluation). */
   handled?: readonly HandledFinding[];
@@ -97,22 +105,33 @@ export interface CaseDecision {
   /** Events of the trigger itself, besides `case.evaluated` and the notices (which the writer records). */
   events: CaseEventIntent[];
   /** Case columns the trigger sets besides status and revision (e.g. when a reminder went out). */
-  columns: { payment_reminded_at?: string; handled_findings_json?: string; review_json?: string | null };
+  columns: { payment_reminded_at?: string; handled_findings_json?: string; review_json?: string | null; payment_findings_json?: string };
   /** What the decision's notices say besides the case's facts (a result mail's reason, its certificate). */
   noticeData?: NoticeExtra;
 }
 
 export class TransitionRefused extends Error {}
 
-/** Findings the matcher puts on a case: replaced on every payment change, never accumulated. */
+/** Finance handed a payment question on the case to staff (a staff finding whose message is finance's note). */
+export const PAYMENT_ESCALATED = 'payment.escalated';
+
+const PAYMENT_CODES: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch', 'payment.bulk', 'payment.duplicate', PAYMENT_ESCALATED]);
+
+/** Findings of the case's payment findings column (the matcher's, finance's escalation): replaced on every payment change, never accumulated. */
 export function isPaymentFinding(f: Finding): boolean {
-  return f.field === 'payment' && (f.code === 'payment.ambiguous' || f.code === 'payment.amount-mismatch');
+  return f.field === 'payment' && PAYMENT_CODES.has(f.code);
+}
+
+/** Is a payment of the case waiting for finance (入金確認中)? */
+export function paymentUnderReview(paymentFindings: readonly Finding[]): boolean {
+  return paymentFindings.some((f) => f.audience === 'finance');
 }
 
 /**
  * The notices a move from `prev` to `next` calls for, in the order the applicant should read them.
  * The applicant hears of missing items only from a look at the form (mail, reply, confirmed value), never
- * from a payment change; back from a payment question (exception) to waiting, they were told of the fee already.
+ * from a payment change; back from a payment question (exception, or finance's payment-review) to waiting, they
+ * were told of the fee already — and while a payment of theirs is under review they are not asked to pay.
  */
 export function noticesFor(prev: CaseStatus | null, next: CaseStatus, trigger: TriggerType, findings: readonly Finding[], suppressed: boolean): NoticeName[] {
   const out: NoticeName[] = [];
@@ -120,7 +139,7 @@ export function noticesFor(prev: CaseStatus | null, next: CaseStatus, trigger: T
   if (!suppressed) {
     if (prev === null) out.push('acknowledgement');
     if (formLooked && findings.some((f) => f.audience === 'applicant')) out.push('missing-items');
-    if (next === 'awaiting-payment' && prev !== 'awaiting-payment' && !(trigger === 'payment' && prev === 'exception')) out.push('awaiting-payment');
+    if (next === 'awaiting-payment' && prev !== 'awaiting-payment' && !(trigger === 'payment' && (prev === 'exception' || prev === 'payment-review'))) out.push('awaiting-payment');
     if (next === 'ready-for-review' && prev !== 'ready-for-review') out.push('accepted');
   }
   // The reviewer is told of every case that becomes complete, whether or not the applicant may be written to.
@@ -185,6 +204,25 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
       if (status === prev && sameFindings(findings, before.findings)) return unchanged(before, prev, trigger.actor);
       return { status, findings, computed: null, newRevision: true, actor: trigger.actor, notices: noticesFor(prev, status, 'payment', findings, before.noticesSuppressed), events: [], columns: {} };
     }
+    case 'payment-escalated': {
+      if (prev === null || isClosed(prev)) throw new TransitionRefused(prev === null ? 'no such case' : `the case is decided (${prev})`);
+      if (before.paid) throw new TransitionRefused('the fee is settled');
+      if (!paymentUnderReview(before.paymentFindings)) throw new TransitionRefused('no payment of the case is under review');
+      const note = trigger.note.trim();
+      if (!note) throw new TransitionRefused('a note is needed');
+      // Kept with the payment findings, so the matcher's next run and a look at the form keep it while the
+      // payment is under review; it leaves with the question (the payment linked, set aside) or when staff handle it.
+      const paymentFindings = [...before.paymentFindings.filter((f) => f.code !== PAYMENT_ESCALATED), finding(PAYMENT_ESCALATED, 'staff', note, { field: 'payment' })];
+      const findings = [...before.findings.filter((f) => !isPaymentFinding(f)), ...paymentFindings];
+      const status = decideStatus(findings, false);
+      // An earlier escalation staff handled must not hide this one (evaluations leave handled findings out).
+      const handled = (before.handled ?? []).filter((h) => h.code !== PAYMENT_ESCALATED);
+      return {
+        status, findings, computed: null, newRevision: true, actor: trigger.actor, notices: noticesFor(prev, status, 'payment-escalated', findings, before.noticesSuppressed),
+        events: [{ actor: trigger.actor, type: 'payment.escalated', data: { payment: trigger.payment, note } }],
+        columns: { payment_findings_json: JSON.stringify(paymentFindings), ...(handled.length !== (before.handled ?? []).length ? { handled_findings_json: JSON.stringify(handled) } : {}) },
+      };
+    }
     case 'payment-reminder': {
       if (prev !== 'awaiting-payment') throw new TransitionRefused(`the case is not waiting for its fee (${prev ?? 'none'})`);
       const notices: NoticeName[] = before.noticesSuppressed ? [] : ['payment-reminder'];
@@ -201,8 +239,11 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
       if (!trigger.reason.trim()) throw new TransitionRefused('a reason is needed');
       const findings = before.findings.filter((f) => !isHandled(f, [entry]));
       const status = decideStatus(findings, before.paid);
+      // Finance's escalation lives with the payment findings: handled, it leaves them too (a payment change would bring it back).
+      const paymentFindings = before.paymentFindings.filter((f) => !isHandled(f, [entry]));
       return {
-        status, findings, computed: null, newRevision: true, actor: trigger.actor, columns: { handled_findings_json: JSON.stringify([...(before.handled ?? []), entry]) },
+        status, findings, computed: null, newRevision: true, actor: trigger.actor,
+        columns: { handled_findings_json: JSON.stringify([...(before.handled ?? []), entry]), ...(paymentFindings.length !== before.paymentFindings.length ? { payment_findings_json: JSON.stringify(paymentFindings) } : {}) },
         // The applicant heard of missing items with the form; what changes now is the fee request or the acceptance.
         notices: noticesFor(prev, status, 'finding-handled', findings, before.noticesSuppressed),
         events: [{ actor: trigger.actor, type: 'finding.handled', data: { code: trigger.code, field: trigger.field, reason: trigger.reason } }],
@@ -223,6 +264,8 @@ export function decideTransition(before: CaseBefore, trigger: CaseTrigger, rules
 const RESENDABLE: Record<Exclude<CaseStatus, 'approved' | 'rejected'>, readonly NoticeName[]> = {
   'missing-items': ['acknowledgement', 'missing-items', 'review-question'],
   'awaiting-payment': ['acknowledgement', 'awaiting-payment', 'payment-reminder'],
+  // A payment of theirs is under review: no request to pay.
+  'payment-review': ['acknowledgement'],
   exception: ['acknowledgement'],
   'ready-for-review': ['acknowledgement', 'accepted', 'review-request'],
 };

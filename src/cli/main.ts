@@ -330,6 +330,19 @@ payments.command('unlink').description('undo a link; the payment is not linked a
     }));
   });
 
+payments.command('escalate').description('hand one candidate case of a payment under review (入金確認中) to staff with a note: the case becomes a staff exception')
+  .argument('<payment>', 'payment id').argument('<case>', 'case number')
+  .requiredOption('--note <text>', 'what staff should check (the message of their finding)')
+  .option('--json', 'machine-readable output')
+  .action(async (payment: string, caseNumber: string, options: { note: string; json?: boolean }) => {
+    await withApp(options, async (app) => financeAction(options.json, async () => {
+      const { escalatePayment } = await import('../app/finance-actions.ts');
+      const r = escalatePayment(app, Number(payment), caseNumber.normalize('NFKC').trim().toUpperCase(), options.note, financeUser());
+      await deliverIfEmbedded(app);
+      print(options.json, r, () => `${r.case} の確認を事務局に依頼しました（入金ID ${r.payment}）→ ${r.status}`);
+    }));
+  });
+
 program.command('confirm').description('staff: confirm a value OCR could not read with confidence (finding field.unconfirmed), as read or corrected; the case is evaluated again')
   .argument('<number>', 'case number').argument('<field>', 'the field as the finding names it, e.g. name, certifier.name, experience[2].period')
   .argument('[value]', 'the value as written on the scan (default: the value read is right)')

@@ -88,21 +88,39 @@ export interface MatchDecision {
   newlyLinked: { payment: number; caseId: number }[];
 }
 
-const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch']);
+// Every verdict that needs a person questions its candidate cases: they show 入金確認中 (payment-review) while
+// finance decide, and are no staff exception for it (issue 16 point 4).
+const ATTACH_TO_CASE: ReadonlySet<string> = new Set(['payment.ambiguous', 'payment.amount-mismatch', 'payment.bulk', 'payment.duplicate']);
+/** Finance's escalation of a question to staff (transition.ts PAYMENT_ESCALATED), kept while the case is questioned. */
+const ESCALATED = 'payment.escalated';
 const CANDIDATE_THRESHOLD = 0.5;
 
 function yen(n: number): string {
   return `${n.toLocaleString('ja-JP')}円`;
 }
 
-/** The staff findings a payment verdict leaves on a candidate case (names stay in the database, not in logs). */
+/**
+ * The finance finding a payment verdict leaves on a candidate case: the case waits in payment-review (入金確認中)
+ * while finance decide in their queue (names stay in the database, not in logs).
+ */
 function caseFinding(v: Extract<Verdict, { status: 'attention' }>, c: Candidate, p: { id: number; paidOn: string; amount: number; transferName: string }, caseNumber: string, fee: number): Finding {
   const what = `入金ID ${p.id}（${p.paidOn} ${yen(p.amount)} 振込名義「${p.transferName}」）`;
   const command = `conken payments link ${p.id} ${caseNumber}`;
-  if (v.code === 'payment.amount-mismatch') {
-    return finding('payment.amount-mismatch', 'staff', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。不足分の入金を待つか、この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
+  switch (v.code) {
+    case 'payment.amount-mismatch':
+      return finding('payment.amount-mismatch', 'finance', `${what}は振込名義が一致しますが、金額が手数料${yen(fee)}と異なります（差額 ${yen(p.amount - fee)}）。経理担当が確認中です。この金額で受け付ける場合は \`${command} --accept\` で紐付けてください。`, { field: 'payment' });
+    case 'payment.bulk':
+      return finding('payment.bulk', 'finance', `${what}は複数の申請分をまとめた振込の可能性があり、この申請も含まれる可能性があります（${c.reason}）。経理担当が振り分けを確認中です。`, { field: 'payment' });
+    case 'payment.duplicate':
+      return finding('payment.duplicate', 'finance', `${what}は入金済みの申請への2回目の入金の可能性があり、この申請の手数料の可能性もあります（${c.reason}）。経理担当が確認中です。`, { field: 'payment' });
+    default:
+      return finding('payment.ambiguous', 'finance', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。経理担当が確認中です。確定したら \`${command}\` で紐付けてください。`, { field: 'payment' });
   }
-  return finding('payment.ambiguous', 'staff', `${what}がこの申請の手数料の可能性がありますが、自動では確定できません（${c.reason}）。確認のうえ \`${command}\` で紐付けてください。`, { field: 'payment' });
+}
+
+/** A case whose fee is settled (a duplicate's first payment) is not questioned: the transition would drop it anyway. */
+function settled(c: MatchingCaseRow): boolean {
+  return c.auto_links > 0 || c.manual_accepted === 1 || (c.expected_amount !== null && c.manual_amount >= c.expected_amount);
 }
 
 /** The matcher's view of the cases read for a run. */
@@ -176,7 +194,7 @@ export function decideMatching(caseRows: readonly MatchingCaseRow[], index: Case
     if (v.status === 'attention' && ATTACH_TO_CASE.has(v.code) && p.hold !== 1) {
       for (const c of v.candidates) {
         const row = byId.get(c.caseId);
-        if (c.score < CANDIDATE_THRESHOLD || !row || isClosed(row.status)) continue;
+        if (c.score < CANDIDATE_THRESHOLD || !row || isClosed(row.status) || settled(row)) continue;
         const list = findingsByCase.get(c.caseId) ?? [];
         list.push(caseFinding(v, c, p, row.number, row.expected_amount!));
         findingsByCase.set(c.caseId, list);
@@ -187,9 +205,16 @@ export function decideMatching(caseRows: readonly MatchingCaseRow[], index: Case
   for (const c of caseRows) {
     if (c.manual_amount > 0 && !c.manual_accepted && c.auto_links === 0 && c.manual_amount < c.expected_amount! && !isClosed(c.status)) {
       const list = findingsByCase.get(c.id) ?? [];
-      list.push(finding('payment.amount-mismatch', 'staff', `紐付けた入金の合計（${yen(c.manual_amount)}）が手数料${yen(c.expected_amount!)}に足りません（不足 ${yen(c.expected_amount! - c.manual_amount)}）。不足分の入金を紐付けるか、この金額で受け付ける場合は --accept を付けて紐付け直してください。`, { field: 'payment' }));
+      list.push(finding('payment.amount-mismatch', 'finance', `紐付けた入金の合計（${yen(c.manual_amount)}）が手数料${yen(c.expected_amount!)}に足りません（不足 ${yen(c.expected_amount! - c.manual_amount)}）。経理担当が確認中です。不足分の入金を紐付けるか、この金額で受け付ける場合は --accept を付けて紐付け直してください。`, { field: 'payment' }));
       findingsByCase.set(c.id, list);
     }
+  }
+  // Finance's escalation to staff stays while the case is still questioned; with the question it goes.
+  for (const c of caseRows) {
+    if (!c.payment_findings_json.includes(ESCALATED)) continue;
+    const list = findingsByCase.get(c.id);
+    if (!list?.length) continue;
+    list.push(...(JSON.parse(c.payment_findings_json) as Finding[]).filter((f) => f.code === ESCALATED));
   }
   // A case moves on when its fee may have changed or its payment findings did.
   for (const c of caseRows) {

@@ -1,7 +1,8 @@
 // Findings: every validation result, with a stable code (SPEC §8), who it is for, and a message in
 // plain Japanese. Codes are referred to by tests, rules and templates: add new ones, never rename.
 
-export type Audience = 'applicant' | 'staff' | 'reviewer';
+/** `finance`: a payment question finance answer in their queue (the case shows 入金確認中, not a staff exception). */
+export type Audience = 'applicant' | 'staff' | 'reviewer' | 'finance';
 
 export interface Finding {
   code: FindingCode;
@@ -30,7 +31,7 @@ export const FINDING_CODES = [
   'subject.near-miss', 'subject.unmatched',
   'reply.text-only',
   'mail.malformed',
-  'payment.missing', 'payment.amount-mismatch', 'payment.ambiguous', 'payment.bulk', 'payment.duplicate',
+  'payment.missing', 'payment.amount-mismatch', 'payment.ambiguous', 'payment.bulk', 'payment.duplicate', 'payment.escalated',
   'review.question', 'review.answered',
   'register.unknown-number', 'register.qualification-mismatch', 'register.name-mismatch', 'register.not-active', 'register.validity-mismatch',
 ] as const;

@@ -4,6 +4,7 @@ import { FIELD_LABELS, fieldLabel as formFieldLabel } from '../validate/findings
 export const STATUS_LABELS: Record<string, string> = {
   'missing-items': '不足あり（申請者へ連絡済み）',
   'awaiting-payment': '入金待ち',
+  'payment-review': '入金確認中',
   exception: '要対応',
   'ready-for-review': '審査待ち',
   approved: '承認済み',
@@ -23,7 +24,7 @@ export const ROLE_LABELS: Record<string, string> = {
   admin: '管理者',
 };
 
-export const AUDIENCE_LABELS: Record<string, string> = { staff: '事務局', applicant: '申請者', reviewer: '審査担当' };
+export const AUDIENCE_LABELS: Record<string, string> = { staff: '事務局', applicant: '申請者', reviewer: '審査担当', finance: '経理' };
 
 export const CLASSIFICATION_LABELS: Record<string, string> = {
   application: '申請',
@@ -46,6 +47,7 @@ export const EVENT_LABELS: Record<string, string> = {
   'payment.dismissed': '入金を対象外に（経理）',
   'payment.unlinked': '消込の取り消し',
   'payment.reminder': '入金の督促',
+  'payment.escalated': '入金の確認を事務局へ依頼（経理）',
   'mail.quarantined': 'メールの隔離',
   'mail.duplicate': '重複メール',
   'notice.queued': '通知の作成',
@@ -98,6 +100,7 @@ export const CODE_LABELS: Record<string, string> = {
   'payment.ambiguous': '入金の候補が複数',
   'payment.bulk': '一括振込',
   'payment.duplicate': '二重入金',
+  'payment.escalated': '経理からの確認依頼',
   'review.question': '審査担当者の質問（回答待ち）',
   'review.answered': '質問への回答あり',
   'register.unknown-number': '名簿にない認定番号',

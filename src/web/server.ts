@@ -31,6 +31,7 @@ import { registerPostalRoutes } from './routes/postal.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerJobsRoutes } from './routes/jobs.ts';
+import { registerFinanceEscalateRoutes } from './routes/finance-escalate.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -243,6 +244,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerFinanceRoutes(server);
   registerReviewRoutes(server);
   registerJobsRoutes(server);
+  registerFinanceEscalateRoutes(server);
   return server;
 }
 

@@ -32,13 +32,13 @@ describe('matching decisions', () => {
     expect(d.moves).toEqual([{ caseId: 1, paymentFindingsJson: '[]' }]);
   });
 
-  it('never links a wrong amount: the payment waits with a finding, and the case gets a staff finding naming it', () => {
+  it('never links a wrong amount: the payment waits with a finding, and the case gets a finance finding naming it (入金確認中, not a staff exception)', () => {
     const d = decide([caseRow(1, '0123', 'コンダケンタロウ')], [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000)]);
     expect(d.newlyLinked).toEqual([]);
     expect(d.earlier).toEqual([expect.objectContaining({ op: 'verdict', payment: 10, status: 'attention', findingCode: 'payment.amount-mismatch' })]);
     expect(d.moves).toHaveLength(1);
     const findings = JSON.parse(d.moves[0]!.paymentFindingsJson) as { code: string; audience: string; message: string }[];
-    expect(findings).toEqual([expect.objectContaining({ code: 'payment.amount-mismatch', audience: 'staff' })]);
+    expect(findings).toEqual([expect.objectContaining({ code: 'payment.amount-mismatch', audience: 'finance', field: 'payment' })]);
     expect(findings[0]!.message).toContain('入金ID 10');
   });
 
@@ -52,8 +52,9 @@ describe('matching decisions', () => {
     const d = decide([caseRow(1, '0123', 'コンダケンタロウ'), caseRow(2, '0123', 'コンドウケンタ')], [payment(10, '0123ｺﾝﾄﾞｳｹﾝﾀﾛｳ', 11000)]);
     expect(d.newlyLinked).toEqual([]);
     expect(d.moves.map((m) => m.caseId).sort()).toEqual(expect.arrayContaining([1]));
-    const codes = d.moves.flatMap((m) => (JSON.parse(m.paymentFindingsJson) as { code: string }[]).map((f) => f.code));
-    expect(codes.every((c) => c === 'payment.ambiguous')).toBe(true);
+    const found = d.moves.flatMap((m) => JSON.parse(m.paymentFindingsJson) as { code: string; audience: string }[]);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => f.code === 'payment.ambiguous' && f.audience === 'finance')).toBe(true);
   });
 
   it('takes the earlier of two exact payments as the fee, whatever order they came in, and unlinks the later', () => {
@@ -68,5 +69,33 @@ describe('matching decisions', () => {
   it('puts no finding on a decided case', () => {
     const d = decide([caseRow(1, '0123', 'コンダケンタロウ', { status: 'approved' })], [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000)]);
     expect(d.moves.flatMap((m) => JSON.parse(m.paymentFindingsJson) as unknown[])).toEqual([]);
+  });
+
+  it('questions the unpaid candidates of a bulk transfer and of a second payment, never the paid case', () => {
+    const company = { payment_company: 'カブシキガイシヤサンプル' };
+    const bulk = decide([caseRow(1, '0123', 'コンダケンタロウ', company), caseRow(2, '4567', 'ヤマダハナコ', company), caseRow(3, '8901', 'サトウイチロウ', company)], [payment(10, 'ｶ)ｻﾝﾌﾟﾙ', 33000)]);
+    const bulkFindings = bulk.moves.flatMap((m) => (JSON.parse(m.paymentFindingsJson) as { code: string; audience: string }[]).map((f) => `${m.caseId}:${f.code}/${f.audience}`));
+    expect(bulkFindings.sort()).toEqual(['1:payment.bulk/finance', '2:payment.bulk/finance', '3:payment.bulk/finance']);
+
+    // The same person's two applications, one paid: a second transfer questions the other one, never the paid case.
+    const twice = decide([caseRow(1, '0123', 'コンダケンタロウ', { auto_links: 1 }), caseRow(2, '0123', 'コンダケンタロウ', { number: 'C-2026-000002', kind: 'certification' })],
+      [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 11000, { auto_case: 1, status: 'matched' }), payment(11, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 11000, { paid_on: '2026-01-28' })]);
+    const byCase = new Map(twice.moves.map((m) => [m.caseId, JSON.parse(m.paymentFindingsJson) as { code: string }[]]));
+    expect(byCase.get(1) ?? []).toEqual([]);
+    expect((byCase.get(2) ?? []).map((f) => `${f.code}/${(f as { audience?: string }).audience}`)).toEqual(['payment.ambiguous/finance']);
+  });
+
+  it("keeps finance's escalation while the case is still questioned, and drops it with the question", () => {
+    const escalated = { code: 'payment.escalated', audience: 'staff', field: 'payment', message: '申請者に確認してください' };
+    const cases = (json: string) => [caseRow(1, '0123', 'コンダケンタロウ', { payment_findings_json: json })];
+    const questioned = decide(cases('[]'), [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000)]);
+    const stored = JSON.parse(questioned.moves[0]!.paymentFindingsJson) as object[];
+    const withEscalation = JSON.stringify([...stored, escalated]);
+    // The next run: the same question, so the same findings with the escalation: nothing moves.
+    expect(decide(cases(withEscalation), [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000)]).moves
+      .filter((m) => m.paymentFindingsJson !== withEscalation)).toEqual([]);
+    // Finance set the payment aside (held, no longer read as a question): the escalation goes with it.
+    const gone = decide(cases(withEscalation), [payment(10, '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000, { hold: 1 })]);
+    expect(gone.moves).toEqual([{ caseId: 1, paymentFindingsJson: '[]' }]);
   });
 });

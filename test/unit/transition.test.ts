@@ -13,7 +13,8 @@ const facts = (intakeFindings: Finding[] = []): EvaluationFacts => ({ kind: 'fix
 const applicantFinding = finding('field.missing', 'applicant', '氏名がありません', { field: 'name' });
 const staffFinding = finding('window.outside', 'staff', '受付期間外');
 const reviewerFinding = finding('cpd.stated-total-mismatch', 'reviewer', '合計欄の不一致');
-const ambiguous = finding('payment.ambiguous', 'staff', '入金ID 3 の可能性', { field: 'payment' });
+// The matcher's question about a payment is finance's (入金確認中), never a staff exception.
+const ambiguous = finding('payment.ambiguous', 'finance', '入金ID 3 の可能性', { field: 'payment' });
 
 const before = (status: CaseStatus | null, over: Partial<CaseBefore> = {}): CaseBefore => ({ status, findings: [], noticesSuppressed: false, paid: false, paymentFindings: [], ...over });
 
@@ -28,6 +29,7 @@ const TRIGGERS: CaseTrigger[] = [
   { type: 'review-decision', decision: 'returned', reviewer: 'reviewer:ito', text: 'B-2の主催団体名をお知らせください。' },
   { type: 'finding-handled', code: 'window.outside', field: null, reason: '理事会承認済みの遅延受付', actor: 'staff:sato', at: '2026-03-05T01:00:00.000Z' },
   { type: 'notice-resent', notice: 'acknowledgement', actor: 'staff:sato' },
+  { type: 'payment-escalated', payment: 3, note: '申請者に振込名義を確認してください', actor: 'finance:suzuki' },
 ];
 
 /** What each (status, trigger) pair must do with a form that has no findings and no fee paid. */
@@ -44,7 +46,10 @@ function expected(status: CaseStatus | null, trigger: CaseTrigger): { refused: t
       if (status === null) return { refused: true };
       if (closed || status === 'awaiting-payment') return { status, newRevision: false, notices: [] };
       // A case with no findings left and no fee: back to waiting (told already when it came from a payment question).
-      return { status: 'awaiting-payment', newRevision: true, notices: status === 'exception' ? [] : ['awaiting-payment'] };
+      return { status: 'awaiting-payment', newRevision: true, notices: status === 'exception' || status === 'payment-review' ? [] : ['awaiting-payment'] };
+    case 'payment-escalated':
+      // The case as it stands here has no payment under review: there is nothing to escalate.
+      return { refused: true };
     case 'payment-reminder':
       return status === 'awaiting-payment' ? { status, newRevision: false, notices: ['payment-reminder'] } : { refused: true };
     case 'review-decision':
@@ -92,8 +97,8 @@ describe('what an evaluation of the form decides', () => {
   });
 
   it('keeps the matcher\'s findings while the fee is unpaid and drops them once it is paid', () => {
-    const reply = (paid: boolean) => decideTransition(before('exception', { paid, paymentFindings: [ambiguous] }), { type: 'reply', facts: facts() }, RULES);
-    expect(reply(false)).toMatchObject({ status: 'exception', findings: [ambiguous] });
+    const reply = (paid: boolean) => decideTransition(before('payment-review', { paid, paymentFindings: [ambiguous] }), { type: 'reply', facts: facts() }, RULES);
+    expect(reply(false)).toMatchObject({ status: 'payment-review', findings: [ambiguous], notices: [] });
     expect(reply(true)).toMatchObject({ status: 'ready-for-review', findings: [], notices: ['accepted', 'review-request'] });
   });
 
@@ -111,13 +116,93 @@ describe('a payment change', () => {
     expect(cleared).toMatchObject({ status: 'awaiting-payment', findings: [reviewerFinding], newRevision: true, notices: [] });
     const paid = decideTransition(before('awaiting-payment', { findings: [reviewerFinding], paid: true }), { type: 'payment', actor: 'finance:suzuki' }, RULES);
     expect(paid).toMatchObject({ status: 'ready-for-review', actor: 'finance:suzuki', notices: ['accepted', 'review-request'] });
-    const same = decideTransition(before('exception', { findings: [ambiguous], paymentFindings: [ambiguous] }), { type: 'payment', actor: 'matcher' }, RULES);
-    expect(same).toMatchObject({ newRevision: false, notices: [], status: 'exception' });
+    const same = decideTransition(before('payment-review', { findings: [ambiguous], paymentFindings: [ambiguous] }), { type: 'payment', actor: 'matcher' }, RULES);
+    expect(same).toMatchObject({ newRevision: false, notices: [], status: 'payment-review' });
   });
 
   it('never tells the applicant of missing items: only a look at the form does', () => {
     const d = decideTransition(before('exception', { findings: [applicantFinding, ambiguous] }), { type: 'payment', actor: 'matcher' }, RULES);
     expect(d).toMatchObject({ status: 'missing-items', notices: [] });
+  });
+});
+
+describe('a payment under review is finance\'s question (入金確認中)', () => {
+  const staffAmbiguous = finding('payment.ambiguous', 'staff', '入金ID 3 の可能性（旧）', { field: 'payment' });
+  const short = finding('payment.amount-mismatch', 'finance', '入金ID 4 は手数料に足りません', { field: 'payment' });
+  const note = '申請者に振込名義を確認してください';
+  const escalate = (over: Partial<Extract<CaseTrigger, { type: 'payment-escalated' }>> = {}): CaseTrigger => ({ type: 'payment-escalated', payment: 3, note, actor: 'finance:suzuki', ...over });
+  const escalated = finding('payment.escalated', 'staff', note, { field: 'payment' });
+
+  it('a questioned unpaid case waits in payment-review, not as a staff exception, and the applicant is told nothing', () => {
+    for (const prev of ['awaiting-payment', 'exception'] as const) {
+      // (exception: a case questioned before payment questions were finance's, with the old staff finding)
+      const d = decideTransition(before(prev, { findings: prev === 'exception' ? [staffAmbiguous] : [], paymentFindings: [ambiguous] }), { type: 'payment', actor: 'matcher' }, RULES);
+      expect(d).toMatchObject({ status: 'payment-review', findings: [ambiguous], newRevision: true, notices: [] });
+    }
+    expect(decideTransition(before('awaiting-payment', { paymentFindings: [short] }), { type: 'payment', actor: 'matcher' }, RULES).status).toBe('payment-review');
+  });
+
+  it('a new application whose payment is under review is acknowledged, without a request to pay', () => {
+    const d = decideTransition(before(null, { paymentFindings: [ambiguous] }), { type: 'application', facts: facts() }, RULES);
+    expect(d).toMatchObject({ status: 'payment-review', notices: ['acknowledgement'] });
+    // Missing items come first: the applicant must act, and hears of it.
+    const missing = decideTransition(before(null, { paymentFindings: [ambiguous] }), { type: 'application', facts: facts([applicantFinding]) }, RULES);
+    expect(missing).toMatchObject({ status: 'missing-items', notices: ['acknowledgement', 'missing-items'] });
+    // A staff question on the form still makes an exception.
+    expect(decideTransition(before(null, { paymentFindings: [ambiguous] }), { type: 'application', facts: facts([staffFinding]) }, RULES).status).toBe('exception');
+  });
+
+  it('leaves payment-review when finance decide: paid moves on, the others wait for their fee again without a new request', () => {
+    const review = (over: Partial<CaseBefore>) => before('payment-review', { findings: [ambiguous], ...over });
+    expect(decideTransition(review({ paid: true, paymentFindings: [ambiguous] }), { type: 'payment', actor: 'finance:suzuki' }, RULES))
+      .toMatchObject({ status: 'ready-for-review', findings: [], notices: ['accepted', 'review-request'] });
+    expect(decideTransition(review({ paymentFindings: [] }), { type: 'payment', actor: 'finance:suzuki' }, RULES))
+      .toMatchObject({ status: 'awaiting-payment', findings: [], newRevision: true, notices: [] });
+  });
+
+  it('no reminder and no request to pay while a payment is under review', () => {
+    expect(() => decideTransition(before('payment-review', { findings: [ambiguous], paymentFindings: [ambiguous] }), TRIGGERS[4]!, RULES)).toThrow(TransitionRefused);
+    expect(() => decideTransition(before('payment-review'), { type: 'notice-resent', notice: 'awaiting-payment', actor: 'staff:sato' }, RULES)).toThrow(/does not fit/);
+    expect(() => decideTransition(before('payment-review'), { type: 'notice-resent', notice: 'payment-reminder', actor: 'staff:sato' }, RULES)).toThrow(/does not fit/);
+  });
+
+  it('finance escalate one case to staff with a note: a staff exception whose finding is the note, kept with the payment findings', () => {
+    const d = decideTransition(before('payment-review', { findings: [reviewerFinding, ambiguous], paymentFindings: [ambiguous] }), escalate(), RULES);
+    expect(d).toMatchObject({ status: 'exception', findings: [reviewerFinding, ambiguous, escalated], newRevision: true, notices: [], actor: 'finance:suzuki' });
+    expect(d.events).toEqual([{ actor: 'finance:suzuki', type: 'payment.escalated', data: { payment: 3, note } }]);
+    expect(JSON.parse(d.columns.payment_findings_json!)).toEqual([ambiguous, escalated]);
+    // Escalated again: one finding, the latest note.
+    const again = decideTransition(before('exception', { findings: [ambiguous, escalated], paymentFindings: [ambiguous, escalated] }), escalate({ note: '  別の件です  ' }), RULES);
+    expect(again.findings.filter((f) => f.code === 'payment.escalated').map((f) => f.message)).toEqual(['別の件です']);
+  });
+
+  it('refuses an escalation without a payment under review, without a note, on a paid or decided case', () => {
+    expect(() => decideTransition(before('awaiting-payment'), escalate(), RULES)).toThrow(/no payment of the case is under review/);
+    expect(() => decideTransition(before('payment-review', { paymentFindings: [ambiguous] }), escalate({ note: ' \n ' }), RULES)).toThrow(/note/);
+    expect(() => decideTransition(before('payment-review', { paymentFindings: [ambiguous], paid: true }), escalate(), RULES)).toThrow(/settled/);
+    expect(() => decideTransition(before('approved', { paymentFindings: [ambiguous] }), escalate(), RULES)).toThrow(/decided/);
+  });
+
+  it('an escalation lasts through payment changes and looks at the form while the payment is under review, and goes with it', () => {
+    const esc = before('exception', { findings: [ambiguous, escalated], paymentFindings: [ambiguous, escalated] });
+    expect(decideTransition(esc, { type: 'payment', actor: 'matcher' }, RULES)).toMatchObject({ status: 'exception', newRevision: false });
+    expect(decideTransition(esc, { type: 'reply', facts: facts() }, RULES)).toMatchObject({ status: 'exception', findings: [ambiguous, escalated] });
+    // Finance linked the payment to this case: paid, it moves on.
+    expect(decideTransition({ ...esc, paid: true }, { type: 'payment', actor: 'finance:suzuki' }, RULES)).toMatchObject({ status: 'ready-for-review', findings: [] });
+    // Finance linked it elsewhere or set it aside: the matcher's run leaves no question, so no escalation either.
+    expect(decideTransition({ ...esc, paymentFindings: [] }, { type: 'payment', actor: 'finance:suzuki' }, RULES)).toMatchObject({ status: 'awaiting-payment', findings: [], notices: [] });
+  });
+
+  it('staff handle the escalation: the case is finance\'s again, and the handled note leaves the payment findings', () => {
+    const esc = before('exception', { findings: [ambiguous, escalated], paymentFindings: [ambiguous, escalated] });
+    const d = decideTransition(esc, { type: 'finding-handled', code: 'payment.escalated', field: 'payment', reason: '申請者に電話で確認し、経理へ回答済み', actor: 'staff:sato', at: '2026-02-03T01:00:00.000Z' }, RULES);
+    expect(d).toMatchObject({ status: 'payment-review', findings: [ambiguous], notices: [] });
+    expect(JSON.parse(d.columns.payment_findings_json!)).toEqual([ambiguous]);
+    // A later escalation is not hidden by the handled one.
+    const handled = JSON.parse(d.columns.handled_findings_json!) as never[];
+    const later = decideTransition(before('payment-review', { findings: [ambiguous], paymentFindings: [ambiguous], handled }), escalate(), RULES);
+    expect(later.status).toBe('exception');
+    expect(JSON.parse(later.columns.handled_findings_json!)).toEqual([]);
   });
 });
 

@@ -105,13 +105,14 @@ function caseView(server: FastifyInstance, c: CaseRow) {
     confidence: percent(s.confidence), low: percent(s.confidence) < minConfidence && !s.confirmedBy, confirmedBy: s.confirmedBy ?? null,
     pending: unconfirmedSet.has(field), list: /\[\d+\]/.test(field) ? field.split('[')[0]! : '',
   }));
-  const audiences = (['staff', 'applicant', 'reviewer'] as const).map((a) => ({
+  // Finance's payment questions (入金確認中) are shown when there are any: finance answer them in their queue.
+  const audiences = (['staff', 'applicant', 'reviewer', 'finance'] as const).map((a) => ({
     audience: a, label: AUDIENCE_LABELS[a], findings: findings.filter((f) => f.audience === a).map((f, i) => ({
       ...f, label: CODE_LABELS[f.code] ?? f.code, fieldLabel: f.field ? fieldLabel(f.field, c.kind) : '',
       // Staff decide on their own findings (a late application accepted); an unconfirmed value is confirmed above instead.
       handleable: a === 'staff' && f.code !== 'field.unconfirmed', key: `${a}-${i}`,
     })),
-  }));
+  })).filter((a) => a.audience !== 'finance' || a.findings.length > 0);
   const attachments = app.cases.caseAttachments(c.id).map((a) => ({
     id: a.id, filename: a.filename, type: a.detected_type, role: ROLE_LABELS[a.role] ?? a.role, size: bytes(a.size), note: a.note, fromArchive: a.from_archive,
     viewable: a.detected_type in INLINE_TYPES || a.detected_type === 'docx', image: a.detected_type !== 'pdf' && a.detected_type in INLINE_TYPES,
