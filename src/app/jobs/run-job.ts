@@ -2,7 +2,7 @@
 // look the job up, choose and check the period, and record the run the same way (through runJob's claim).
 import type { App } from '../context.ts';
 import { duePeriod, runJob, type JobRunOutcome } from './job-runner.ts';
-import { periodInstant } from './schedule.ts';
+import { periodInstant, periodKey } from './schedule.ts';
 import { jobNamed } from './index.ts';
 
 /** A request that cannot run (no such job, a malformed period): its message is for the person who asked. */
@@ -25,8 +25,9 @@ export async function runJobByHand(app: App, name: string, options: { period?: s
   if (!job) throw new JobRequestError('unknown-job', `ジョブ ${name} はありません（conken jobs で一覧を表示します）`);
   const now = options.now ?? new Date();
   const given = options.period?.trim() || null;
-  if (given !== null && (!PERIOD.test(given) || Number.isNaN(periodInstant(given).getTime()))) {
-    throw new JobRequestError('bad-period', `実行する回「${given}」は YYYY-MM-DDTHH:MM（日本時間）の形で指定してください`);
+  // Round trip through the instant: 2026-02-30 parses (as 2 March) but is no period of any schedule.
+  if (given !== null && (!PERIOD.test(given) || Number.isNaN(periodInstant(given).getTime()) || periodKey(periodInstant(given)) !== given)) {
+    throw new JobRequestError('bad-period', `実行する回「${given}」は YYYY-MM-DDTHH:MM（日本時間）の形で、実在する日時を指定してください`);
   }
   const period = given ?? duePeriod(app, job, now);
   if (period === null) throw new JobRequestError('never-occurs', `ジョブ ${name} の予定は一度も巡ってきません（設定の cron 式を確認してください）`);

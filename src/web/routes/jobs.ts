@@ -4,9 +4,8 @@
 // run asked for here is audited, dry or not.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JOBS } from '../../app/jobs/index.ts';
-import { jobStatuses, type JobRunOutcome } from '../../app/jobs/job-runner.ts';
+import { duePeriod, jobStatuses, type JobRunOutcome } from '../../app/jobs/job-runner.ts';
 import { JobRequestError, runJobByHand } from '../../app/jobs/run-job.ts';
-import { periodInstant } from '../../app/jobs/schedule.ts';
 import type { JobRunRow } from '../../cases/job-runs-store.ts';
 import { tokyoDateTime } from '../labels.ts';
 
@@ -43,6 +42,12 @@ function periodLabel(period: string): string {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(period) ? `${period.slice(0, 10).replace(/-/g, '/')} ${period.slice(11)}` : period;
 }
 
+// The digest's summary: a list of counts, which grows as the digest learns to say more.
+const DIGEST_COUNTS: Record<string, string> = {
+  'new cases': '新しい案件', 'waiting exceptions': '滞留中の要対応', 'payments to check': '確認が必要な入金', 'mails retrying': '再送中のメール',
+  'failed jobs': '失敗したジョブ', 'letters to print': '印刷待ちの郵送通知',
+};
+
 // The jobs record their summaries as one English line (for the logs and `conken jobs`); the page says them in
 // Japanese where it knows the line, and shows any other line as it is.
 const SUMMARIES: [RegExp, (m: RegExpExecArray) => string][] = [
@@ -54,8 +59,10 @@ const SUMMARIES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^(\d+) (first|second) renewal reminders due$/, (m) => `更新申請のご案内（${m[2] === 'first' ? '受付開始' : '締切前'}）${m[1]}件が送信対象です`],
   [/^(\d+) (first|second) renewal reminders queued$/, (m) => `更新申請のご案内（${m[2] === 'first' ? '受付開始' : '締切前'}）${m[1]}件を送信待ちにしました`],
   [/^nothing needs staff: no digest$/, () => '対応の必要な事項がないため、まとめメールは送りません'],
-  [/^digest: (\d+) new cases, (\d+) waiting exceptions, (\d+) payments to check, (\d+) mails retrying, (\d+) failed jobs$/,
-    (m) => `まとめメール：新しい案件 ${m[1]}件、滞留中の要対応 ${m[2]}件、確認が必要な入金 ${m[3]}件、再送中のメール ${m[4]}件、失敗したジョブ ${m[5]}件`],
+  [/^digest: (.+)$/, (m) => `まとめメール：${m[1]!.split(', ').map((part) => {
+    const count = /^(\d+) (.+)$/.exec(part);
+    return count && DIGEST_COUNTS[count[2]!] ? `${DIGEST_COUNTS[count[2]!]} ${count[1]}件` : part;
+  }).join('、')}`],
   [/^(\d+) closed cases would be purged$/, (m) => `保存期間を過ぎた案件 ${m[1]}件の個人情報を削除します`],
   [/^no closed case past the retention period$/, () => '保存期間を過ぎた案件はありません'],
   [/^(\d+) closed cases purged, (\d+) files deleted$/, (m) => `案件 ${m[1]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
@@ -103,7 +110,9 @@ export function registerJobsRoutes(server: FastifyInstance): void {
         name: s.name, description: s.description, schedule: s.schedule, scheduleWords: cronInWords(s.schedule),
         last: s.last ? runView(s.last) : null,
         next: s.next ? tokyoDateTime(s.next) : null, nextAt: s.next,
-        recent, failures: recent.filter((r) => r.state === 'failed'),
+        // The latest run's error stands beside it already; the list is of the failures before it.
+        recent, failures: recent.filter((r) => r.state === 'failed' && r.period !== s.last?.period),
+        due: JOBS.find((j) => j.name === s.name) ? duePeriod(wb.app, JOBS.find((j) => j.name === s.name)!, now) : null,
       };
     });
     return wb.page(request, reply, 'jobs', {
@@ -118,9 +127,6 @@ export function registerJobsRoutes(server: FastifyInstance): void {
     const period = String(request.body?.period ?? '').normalize('NFKC').trim().replace(' ', 'T');
     const dryRun = request.body?.dryRun === 'on' || request.body?.dryRun === '1';
     const form = { job: name, period, dryRun };
-    if (period && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(period) && Number.isNaN(periodInstant(period).getTime())) {
-      return jobsPage(request, reply, { error: `実行する回「${period}」は存在しない日時です。`, form }, 422);
-    }
     try {
       const outcome = await runJobByHand(wb.app, name, { period: period || null, dryRun });
       wb.record(request, dryRun ? 'job.dry-run' : 'job.run', {
