@@ -6,15 +6,18 @@
 // The CSV layout (a header line, then one holder per line; UTF-8 — with or without BOM — or Shift_JIS):
 //   認定番号, 資格, 氏名, 氏名かな, 有効期間開始, 有効期間終了, 状態, メール
 // (or certification_number, qualification, name, name_kana, valid_from, valid_to, status, email).
-// 資格 is OMP or CAP; dates YYYY-MM-DD or YYYY/MM/DD; 状態 active / lapsed / revoked (有効 / 失効 / 取消),
-// empty: active until the end date has passed, lapsed after; 氏名かな and メール may be empty.
+// 資格 is OMP or CAP; dates YYYY-MM-DD or YYYY/MM/DD; 状態 active / expired / lapsed / revoked (有効 / 期限切れ /
+// 失効 / 取消), empty: active. 'expired' is not recorded but computed from the dates (register-store.ts,
+// holderStatusOn): a line saying it is taken as active and must have a validity that has ended (the export
+// writes it, so an export imports back); 'active' with an ended validity reads as expired. 氏名かな and
+// メール may be empty.
 import { readFileSync } from 'node:fs';
 import Encoding from 'encoding-japanese';
 import { parse } from 'csv-parse/sync';
 import type { App } from './context.ts';
 import { transaction } from '../cases/db.ts';
 import { HOLDER_STATUSES, RegisterStore, type HolderFilter, type HolderInput, type HolderRow, type HolderStatus } from '../cases/register-store.ts';
-import { isRealDate, splitIso, tokyoDate } from '../shared/calendar.ts';
+import { isRealDate, splitIso, tokyoDate, validityEnded } from '../shared/calendar.ts';
 import type { RegisterFacts } from '../cases/register-check.ts';
 
 export class RegisterImportError extends Error {}
@@ -31,7 +34,13 @@ const COLUMNS = [
 ] as const;
 type ColumnKey = (typeof COLUMNS)[number]['key'];
 
-const STATUS_WORDS: Record<string, HolderStatus> = { active: 'active', lapsed: 'lapsed', revoked: 'revoked', 有効: 'active', 失効: 'lapsed', 取消: 'revoked', 取消し: 'revoked' };
+const STATUS_WORDS: Record<string, HolderStatus> = {
+  active: 'active', expired: 'expired', lapsed: 'lapsed', revoked: 'revoked',
+  有効: 'active', 期限切れ: 'expired', 満了: 'expired', 有効期間満了: 'expired', 失効: 'lapsed', 取消: 'revoked', 取消し: 'revoked',
+};
+
+/** How the register page and the CLI name each state. */
+export const HOLDER_STATUS_LABELS: Record<HolderStatus, string> = { active: '有効', expired: '期限切れ', lapsed: '失効', revoked: '取消' };
 
 /** The file's text, whether it is UTF-8 (BOM or not) or Shift_JIS (Excel's "CSV" on Japanese Windows). */
 export function decodeCsv(bytes: Uint8Array): string {
@@ -84,7 +93,10 @@ export function parseHolders(text: string, qualifications: readonly string[], to
     if (!from) wrong.push(`有効期間開始「${get('validFrom')}」は日付（YYYY-MM-DD）ではありません`);
     if (!to) wrong.push(`有効期間終了「${get('validTo')}」は日付（YYYY-MM-DD）ではありません`);
     if (from && to && from > to) wrong.push('有効期間の開始が終了より後です');
-    if (statusWord && !STATUS_WORDS[statusWord]) wrong.push(`状態「${statusWord}」は ${HOLDER_STATUSES.join(' / ')}（有効 / 失効 / 取消）のいずれかにしてください`);
+    const status = statusWord ? STATUS_WORDS[statusWord.normalize('NFKC').toLowerCase()] : 'active';
+    if (!status) wrong.push(`状態「${statusWord}」は ${HOLDER_STATUSES.join(' / ')}（${HOLDER_STATUSES.map((s) => HOLDER_STATUS_LABELS[s]).join(' / ')}）のいずれかにしてください`);
+    // 'expired' is what the dates say, not a decision: a line claiming it for a validity still running is wrong.
+    else if (status === 'expired' && to && !validityEnded(to, today)) wrong.push(`状態「${statusWord}」ですが、有効期間終了 ${to} はまだ過ぎていません`);
     const email = get('email');
     if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) wrong.push(`メール「${email}」はメールアドレスではありません`);
     if (number) seen.set(number, line);
@@ -94,7 +106,7 @@ export function parseHolders(text: string, qualifications: readonly string[], to
     }
     out.push({
       certificationNumber: number, qualification, name: name.replace(/\u3000/g, ' ').replace(/\s+/g, ' '), nameKana: get('nameKana') || null, validFrom: from!, validTo: to!,
-      status: statusWord ? STATUS_WORDS[statusWord]! : to! < today ? 'lapsed' : 'active', email: email || null,
+      status: status === 'expired' ? 'active' : status!, email: email || null,
     });
   });
   if (problems.length) throw new RegisterImportError(`取り込みを中止しました（何も登録していません）。\n${problems.slice(0, 20).join('\n')}${problems.length > 20 ? `\n…ほか ${problems.length - 20} 行` : ''}`);
@@ -162,5 +174,6 @@ export function registerFactsFor(app: App, kind: string, application: unknown): 
   if (!register.isKept()) return {};
   const certificationNumber = raw.normalize('NFKC').replace(/\s/g, '').toUpperCase();
   const h = register.holderByNumber(certificationNumber);
-  return { register: { certificationNumber, holder: h ? { qualification: h.qualification, name: h.name, nameKana: h.name_kana, validFrom: h.valid_from, validTo: h.valid_to, status: h.status } : null } };
+  // The recorded state: the check computes the state on the day of receipt itself (holderStatusOn).
+  return { register: { certificationNumber, holder: h ? { qualification: h.qualification, name: h.name, nameKana: h.name_kana, validFrom: h.valid_from, validTo: h.valid_to, status: h.recorded_status } : null } };
 }

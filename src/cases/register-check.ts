@@ -5,6 +5,7 @@
 // may be incomplete), never a notice that accuses the applicant; a changed name is for the reviewer.
 import { finding, type Finding } from '../validate/findings.ts';
 import { fiscalYearOf, fiscalYearRange, type IsoDate } from '../shared/calendar.ts';
+import { holderStatusOn } from './holder-status.ts';
 
 /** The register's entry for the number a renewal gives (null: the register does not know it). */
 export interface RegisterFacts {
@@ -50,14 +51,17 @@ export function registerFindings(application: { qualification?: unknown; name?: 
     const why = givenSame && formSurname !== holderSurname ? '姓が変わった可能性があります（婚姻等）' : kanaSame ? 'よみがなは一致しています（表記の違いの可能性）' : '別人でないか確認してください';
     out.push(finding('register.name-mismatch', 'reviewer', `申請書の氏名「${name}」が認定者名簿の氏名「${h.name}」（認定番号 ${number}）と異なります。${why}。`, { field: 'name' }));
   }
-  if (h.status !== 'active') {
-    out.push(finding('register.not-active', 'staff', `認定番号 ${number} は名簿で${h.status === 'revoked' ? '認定取消' : '失効'}となっています（有効期間 ${h.validFrom}〜${h.validTo}）。`, { field: 'certificationNumber' }));
+  // The holder's state on the day of receipt, by the register's one rule ('expired' from the dates).
+  const state = holderStatusOn(h.status === 'lapsed' || h.status === 'revoked' ? h.status : 'active', h.validTo, received);
+  if (state === 'lapsed' || state === 'revoked') {
+    out.push(finding('register.not-active', 'staff', `認定番号 ${number} は名簿で${state === 'revoked' ? '認定取消' : '失効'}となっています（有効期間 ${h.validFrom}〜${h.validTo}）。`, { field: 'certificationNumber' }));
   } else {
     const fy = fiscalYearOf(received);
     const endFy = fiscalYearOf(h.validTo);
-    if (endFy !== fy) {
+    // Expired (the validity ended before receipt, its renewal window passed) or ending in another year.
+    if (state === 'expired' || endFy !== fy) {
       const current = fiscalYearRange(fy);
-      const what = endFy > fy ? '有効期限の年度より前の更新申請です（早すぎる申請）' : '有効期限を過ぎた後の更新申請です（失効後）';
+      const what = state === 'expired' ? `有効期間が ${h.validTo} に満了した後（期限切れ）の更新申請です` : endFy > fy ? '有効期限の年度より前の更新申請です（早すぎる申請）' : '有効期限を過ぎた後の更新申請です（失効後）';
       out.push(finding('register.validity-mismatch', 'staff', `${what}。名簿の有効期間は ${h.validFrom}〜${h.validTo}、受付日 ${received} の年度は ${current.start}〜${current.end} です。`, { field: 'certificationNumber' }));
     }
   }

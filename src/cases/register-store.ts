@@ -1,12 +1,17 @@
 // The register of certified holders (migration 50): who holds which qualification, until when, and the
 // cases that certified or renewed them; the certificate kept with a case; the review state of a case
 // (four eyes). Written by the reviewer's decision (src/app/review.ts) and the import of existing holders
-// (src/app/register.ts), in the caller's transaction.
+// (src/app/register.ts), in the caller's transaction. A holder's state on a day: src/cases/holder-status.ts.
 import { SqlStore } from './sql-store.ts';
 import type { ReviewState } from './transition.ts';
+import { tokyoDate, type IsoDate } from '../shared/calendar.ts';
+import { holderStatusOn, type HolderStatus, type RecordedHolderStatus } from './holder-status.ts';
 
-export const HOLDER_STATUSES = ['active', 'lapsed', 'revoked'] as const;
-export type HolderStatus = (typeof HOLDER_STATUSES)[number];
+export { HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, holderStatusOn, type HolderStatus, type RecordedHolderStatus } from './holder-status.ts';
+
+interface StoredHolder extends Omit<HolderRow, 'status' | 'recorded_status'> {
+  status: RecordedHolderStatus;
+}
 
 export interface HolderRow {
   id: number;
@@ -16,7 +21,10 @@ export interface HolderRow {
   name_kana: string | null;
   valid_from: string;
   valid_to: string;
+  /** The state on the day asked (holderStatusOn): 'expired' included. */
   status: HolderStatus;
+  /** The state as recorded (never 'expired'). */
+  recorded_status: RecordedHolderStatus;
   email: string | null;
   source: 'import' | 'case';
   created_at: string;
@@ -30,7 +38,7 @@ export interface HolderInput {
   nameKana: string | null;
   validFrom: string;
   validTo: string;
-  status: HolderStatus;
+  status: RecordedHolderStatus;
   email: string | null;
 }
 
@@ -40,9 +48,18 @@ export interface HolderFilter {
   qualification?: string;
   /** The calendar year the validity ends in. */
   expiryYear?: number;
+  /** The state on `on` ('expired' included). */
   status?: HolderStatus;
+  /** The day the states are for (default: today in Tokyo). */
+  on?: IsoDate;
   limit?: number;
 }
+
+function withStatusOn(row: StoredHolder | undefined, on: IsoDate): HolderRow | undefined {
+  return row ? { ...row, status: holderStatusOn(row.status, row.valid_to, on), recorded_status: row.status } : undefined;
+}
+
+const today = (): IsoDate => tokyoDate(new Date());
 
 export class RegisterStore extends SqlStore {
   /** Whether the register is kept at all (holders imported or certified): renewals are checked against it then. */
@@ -50,19 +67,29 @@ export class RegisterStore extends SqlStore {
     return this.get('SELECT 1 AS one FROM certified_holders LIMIT 1') !== undefined;
   }
 
-  holderByNumber(number: string): HolderRow | undefined {
-    return this.get('SELECT * FROM certified_holders WHERE certification_number = ?', number);
+  /** A holder by number, with their state on `on` (default today). */
+  holderByNumber(number: string, on: IsoDate = today()): HolderRow | undefined {
+    return withStatusOn(this.get<StoredHolder>('SELECT * FROM certified_holders WHERE certification_number = ?', number), on);
   }
 
   holders(filter: HolderFilter = {}): HolderRow[] {
+    const on = filter.on ?? today();
     const like = filter.query ? `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    return this.stmt(`SELECT * FROM certified_holders
+    // The state filter in SQL (the register may be long): 'active' and 'expired' split the recorded active
+    // holders by `valid_to < on`, which is validityEnded's rule; each row's state is then computed by
+    // holderStatusOn itself, and a row the two disagreed on would be dropped, never shown under a wrong state.
+    const recorded = filter.status === 'expired' ? 'active' : filter.status ?? null;
+    const ended = filter.status === 'expired' ? 1 : filter.status === 'active' ? 0 : null;
+    return (this.stmt(`SELECT * FROM certified_holders
       WHERE ($like IS NULL OR certification_number LIKE $like ESCAPE '\\' OR name LIKE $like ESCAPE '\\' OR replace(replace(name, ' ', ''), '　', '') LIKE $like ESCAPE '\\' OR name_kana LIKE $like ESCAPE '\\')
         AND ($qualification IS NULL OR qualification = $qualification)
         AND ($expiryYear IS NULL OR substr(valid_to, 1, 4) = $expiryYear)
-        AND ($status IS NULL OR status = $status)
+        AND ($recorded IS NULL OR status = $recorded)
+        AND ($ended IS NULL OR (valid_to < $on) = $ended)
       ORDER BY certification_number LIMIT $limit`)
-      .all({ like, qualification: filter.qualification ?? null, expiryYear: filter.expiryYear ? String(filter.expiryYear) : null, status: filter.status ?? null, limit: filter.limit ?? 1000 }) as unknown as HolderRow[];
+      .all({ like, qualification: filter.qualification ?? null, expiryYear: filter.expiryYear ? String(filter.expiryYear) : null, recorded, ended, on, limit: filter.limit ?? 1000 }) as unknown as StoredHolder[])
+      .map((r) => withStatusOn(r, on)!)
+      .filter((h) => !filter.status || h.status === filter.status);
   }
 
   /** An imported holder: a new row, or the existing one (same number) updated — never a duplicate. */
@@ -118,8 +145,8 @@ export class RegisterStore extends SqlStore {
   }
 
   /** The holder a case certified or renewed (none before its approval). */
-  holderOfCase(caseId: number): HolderRow | undefined {
-    return this.get('SELECT h.* FROM holder_cases hc JOIN certified_holders h ON h.id = hc.holder_id WHERE hc.case_id = ?', caseId);
+  holderOfCase(caseId: number, on: IsoDate = today()): HolderRow | undefined {
+    return withStatusOn(this.get<StoredHolder>('SELECT h.* FROM holder_cases hc JOIN certified_holders h ON h.id = hc.holder_id WHERE hc.case_id = ?', caseId), on);
   }
 
   reviewStateOf(caseId: number): ReviewState | null {

@@ -1,7 +1,7 @@
 // The reviewer's commands: `conken review <case> approve|reject|return` (the same entry point as the
 // workbench's decision form) and `conken register import|list|show|export` (the register of holders;
 // `registry` is the same command). Refusals exit 2 with the reason in Japanese.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.ts';
 import { createLogger, silentLogger } from '../shared/log.ts';
@@ -9,7 +9,7 @@ import { createApp, closeApp, type App } from '../app/context.ts';
 import { deliverOutbox } from '../app/daemon.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
 import { reviewCase, ReviewError, REVIEW_ACTIONS, type ReviewAction } from '../app/review.ts';
-import { exportRegisterCsv, importRegister, listHolders, RegisterImportError, showHolder } from '../app/register.ts';
+import { exportRegisterCsv, HOLDER_STATUS_LABELS, importRegister, listHolders, RegisterImportError, showHolder } from '../app/register.ts';
 import { HOLDER_STATUSES, type HolderStatus } from '../cases/register-store.ts';
 
 async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
@@ -31,6 +31,9 @@ function refuse(json: boolean | undefined, message: string): void {
   process.stderr.write(`${message}\n`);
   process.exitCode = 2;
 }
+
+// 'expired' is computed from the dates on the day asked (src/cases/register-store.ts holderStatusOn).
+const statusOption = () => new Option('--status <status>', `the state today: ${HOLDER_STATUSES.map((s) => `${s} (${HOLDER_STATUS_LABELS[s]})`).join(', ')}`).choices([...HOLDER_STATUSES]);
 
 const reviewerUser = () => `reviewer:${process.env.CONKEN_USER ?? process.env.USER ?? 'reviewer'}`;
 
@@ -73,12 +76,12 @@ export function registerReviewCommands(program: Command): void {
       });
     register.command('list').description('list holders (search by number, name or kana; filter by qualification, expiry year, status)')
       .option('--query <text>', 'part of the number, name or kana').option('--qualification <q>', 'OMP or CAP')
-      .option('--expiry-year <year>', 'the year the validity ends').option('--status <status>', HOLDER_STATUSES.join(' | '))
+      .option('--expiry-year <year>', 'the year the validity ends').addOption(statusOption())
       .option('--json', 'machine-readable output')
       .action(async (options: { query?: string; qualification?: string; expiryYear?: string; status?: string; json?: boolean }) => {
         await withApp({ ...options, readOnly: true }, async (app) => {
           const rows = listHolders(app, { ...(options.query ? { query: options.query } : {}), ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}), ...(options.status ? { status: options.status as HolderStatus } : {}) });
-          print(options.json, rows, () => rows.length ? rows.map((h) => `${h.certification_number}  ${h.qualification}  ${h.name}  ${h.valid_from}〜${h.valid_to}  ${h.status}`).join('\n') : '該当する認定者はいません');
+          print(options.json, rows, () => rows.length ? rows.map((h) => `${h.certification_number}  ${h.qualification}  ${h.name}  ${h.valid_from}〜${h.valid_to}  ${h.status}（${HOLDER_STATUS_LABELS[h.status]}）`).join('\n') : '該当する認定者はいません');
         });
       });
     register.command('show').description('one holder with the cases that certified or renewed them').argument('<number>', 'certification number')
@@ -89,16 +92,17 @@ export function registerReviewCommands(program: Command): void {
           if (!d) return refuse(options.json, `認定番号 ${number} は登録されていません`);
           print(options.json, d, () => [
             `${d.holder.certification_number}  ${d.holder.qualification}  ${d.holder.name}${d.holder.name_kana ? `（${d.holder.name_kana}）` : ''}`,
-            `有効期間 ${d.holder.valid_from}〜${d.holder.valid_to}  ${d.holder.status}`,
+            `有効期間 ${d.holder.valid_from}〜${d.holder.valid_to}  ${d.holder.status}（${HOLDER_STATUS_LABELS[d.holder.status]}）`,
             ...d.cases.map((c) => `  ${c.case_number} ${c.role === 'certified' ? '認定' : '更新'} ${c.valid_from}〜${c.valid_to}`),
           ].join('\n'));
         });
       });
     register.command('export').description('the register as CSV for Excel (UTF-8 with BOM), to standard output or --out')
       .option('--out <file>', 'write to this file').option('--qualification <q>', 'OMP or CAP').option('--expiry-year <year>', 'the year the validity ends')
-      .action(async (options: { out?: string; qualification?: string; expiryYear?: string }) => {
+      .addOption(statusOption())
+      .action(async (options: { out?: string; qualification?: string; expiryYear?: string; status?: string }) => {
         await withApp({ json: true, readOnly: true }, async (app) => {
-          const csv = exportRegisterCsv(listHolders(app, { limit: 1_000_000, ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}) }));
+          const csv = exportRegisterCsv(listHolders(app, { limit: 1_000_000, ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}), ...(options.status ? { status: options.status as HolderStatus } : {}) }));
           if (options.out) writeFileSync(options.out, csv);
           else process.stdout.write(csv);
         });

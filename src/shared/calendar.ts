@@ -126,6 +126,16 @@ export function addYears(date: IsoDate, years: number): IsoDate {
 }
 
 /**
+ * Whether a certification's validity has ended on a date: from the day after its last day (validTo) on.
+ * The one rule behind the register's computed state 'expired' and the renewal check's "after the validity
+ * ended": the renewal window (January–February) lies before the last day (31 March), so a validity that has
+ * ended is one whose window passed without a renewal being granted.
+ */
+export function validityEnded(validTo: IsoDate, on: IsoDate): boolean {
+  return on > validTo;
+}
+
+/**
  * The first validity of a new certification (manual 004, C): from the 1 April that follows the exam
  * report's issue date, for `fiscalYears` fiscal years; the renewal window lies in the last of them.
  */

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dataEnv, harness, form, mail, PROOF, SAMPLES, type Harness } from '../support/harness.ts';
 import { conken } from '../support/cli.ts';
 import { exportRegisterCsv, importRegister, listHolders, parseHolders, RegisterImportError, showHolder } from '../../src/app/register.ts';
+import { holderStatusOn } from '../../src/cases/register-store.ts';
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -24,12 +25,17 @@ const rejected = (text: string) => {
 };
 
 describe('the register import', () => {
-  it('reads the documented layout, in English or Japanese headings, with dates in either form and the status derived when empty', () => {
+  it('reads the documented layout, in English or Japanese headings, with dates in either form; an empty status is active, expired is read from the dates', () => {
     const holders = parse(`${HEADER}\nOMP-2023-0123,OMP,今田　健太郎,こんだ けんたろう,2023/4/1,2026/3/31,,\nCAP-2019-0001,cap,古川 次郎,,2019-04-01,2022-03-31,,\n`);
     expect(holders).toEqual([
       { certificationNumber: 'OMP-2023-0123', qualification: 'OMP', name: '今田 健太郎', nameKana: 'こんだ けんたろう', validFrom: '2023-04-01', validTo: '2026-03-31', status: 'active', email: null },
-      { certificationNumber: 'CAP-2019-0001', qualification: 'CAP', name: '古川 次郎', nameKana: null, validFrom: '2019-04-01', validTo: '2022-03-31', status: 'lapsed', email: null },
+      // Recorded active: the state on a day says expired (holderStatusOn), nobody decided it lapsed.
+      { certificationNumber: 'CAP-2019-0001', qualification: 'CAP', name: '古川 次郎', nameKana: null, validFrom: '2019-04-01', validTo: '2022-03-31', status: 'active', email: null },
     ]);
+    // 'expired' (or 期限切れ), as the export writes it, is kept as active when the validity has ended…
+    expect(parse(`${HEADER}\nX-1,OMP,名前,,2019-04-01,2022-03-31,期限切れ,\nX-2,OMP,名前,,2019-04-01,2022-03-31,Expired,\n`).map((x) => x.status)).toEqual(['active', 'active']);
+    // …and refused for a validity still running (parse's today is 2026-02-01).
+    expect(rejected(`${HEADER}\nX-1,OMP,名前,,2023-04-01,2026-03-31,expired,\n`)).toContain('2行目: 状態「expired」ですが、有効期間終了 2026-03-31 はまだ過ぎていません');
     expect(parse('certification_number,qualification,name,valid_from,valid_to\nOMP-1,OMP,A B,2023-04-01,2026-03-31\n')).toHaveLength(1);
   });
 
@@ -61,22 +67,73 @@ describe('the register import', () => {
     h = harness();
     const file = path.join(h.dir, 'holders.csv');
     writeFileSync(file, Buffer.from(Encoding.convert(Encoding.stringToCode(readFileSync(path.join(SAMPLES, 'registry.csv'), 'utf8')), { to: 'SJIS', from: 'UNICODE' })));
-    expect(importRegister(h.app, file)).toEqual({ added: 5, updated: 0 });
+    expect(importRegister(h.app, file)).toEqual({ added: 13, updated: 0 });
     expect(showHolder(h.app, 'CAP-2022-0310')!.holder).toMatchObject({ name: '髙橋 美咲', status: 'revoked' });
     writeFileSync(file, `\uFEFF${HEADER}\nOMP-2023-0123,OMP,今田 健太郎,こんだ けんたろう,2023-04-01,2026-03-31,active,new@example.jp\n`);
     expect(importRegister(h.app, file)).toEqual({ added: 0, updated: 1 });
-    expect(listHolders(h.app)).toHaveLength(5);
+    expect(listHolders(h.app)).toHaveLength(13);
     expect(showHolder(h.app, 'omp-2023-0123')!.holder.email).toBe('new@example.jp');
     writeFileSync(file, `${HEADER}\nNEW-1,OMP,名前,,2023-04-01,2026-03-31,,\nNEW-2,OMP,,,2023-04-01,2026-03-31,,\n`);
     expect(() => importRegister(h!.app, file)).toThrow(/3行目/);
     expect(showHolder(h.app, 'NEW-1')).toBeUndefined();
     // The export imports back as it is (UTF-8 with a BOM for Excel).
-    const csv = exportRegisterCsv(listHolders(h.app));
+    // The states as on parse's day (states are for a day: an export read back on another day may differ).
+    const csv = exportRegisterCsv(listHolders(h.app, { on: '2026-02-01' }));
     expect(csv.startsWith(`\uFEFF${HEADER}\r\n`)).toBe(true);
-    expect(parse(csv.slice(1))).toHaveLength(5);
-    expect(listHolders(h.app, { qualification: 'CAP' }).map((x) => x.certification_number)).toEqual(['CAP-2022-0310', 'CAP-2023-0456']);
+    expect(parse(csv.slice(1))).toHaveLength(13);
+    expect(listHolders(h.app, { qualification: 'CAP' }).map((x) => x.certification_number)).toEqual(['CAP-2022-0310', 'CAP-2022-0556', 'CAP-2023-0321', 'CAP-2023-0456']);
     expect(listHolders(h.app, { expiryYear: 2023 }).map((x) => x.certification_number)).toEqual(['OMP-2020-0042']);
     expect(listHolders(h.app, { query: '今田健太郎' }).map((x) => x.certification_number)).toEqual(['OMP-2023-0123']);
+  });
+});
+
+describe('the expired state (computed from the dates, in one place)', () => {
+  it('shown, filtered and exported by the state on the day asked; the SQL filter and holderStatusOn agree on every day', () => {
+    h = harness();
+    const file = path.join(h.dir, 'holders.csv');
+    writeFileSync(file, [HEADER,
+      'A-1,OMP,有効 一,,2023-04-01,2026-03-31,,',
+      'A-2,OMP,期限 二,,2021-04-01,2024-03-31,,',
+      'A-3,OMP,失効 三,,2020-04-01,2023-03-31,lapsed,',
+      'A-4,CAP,取消 四,,2023-04-01,2026-03-31,revoked,',
+      'A-5,CAP,期限 五,,2022-04-01,2025-03-31,期限切れ,',
+    ].join('\n'));
+    importRegister(h.app, file, new Date('2026-02-01T00:00:00+09:00'));
+    const numbers = (filter: Parameters<typeof listHolders>[1]) => listHolders(h!.app, filter).map((x) => x.certification_number);
+    expect(numbers({ status: 'expired', on: '2026-02-01' })).toEqual(['A-2', 'A-5']);
+    expect(numbers({ status: 'active', on: '2026-02-01' })).toEqual(['A-1']);
+    // The day after A-1's last day it is expired too; lapsed and revoked stay as recorded.
+    expect(numbers({ status: 'expired', on: '2026-04-01' })).toEqual(['A-1', 'A-2', 'A-5']);
+    expect(numbers({ status: 'lapsed', on: '2026-04-01' })).toEqual(['A-3']);
+    expect(numbers({ status: 'revoked', on: '2026-04-01' })).toEqual(['A-4']);
+    for (const on of ['2024-03-30', '2024-03-31', '2024-04-01', '2025-03-31', '2025-04-01', '2026-03-31', '2026-04-01']) {
+      const all = listHolders(h.app, { on });
+      for (const state of ['active', 'expired', 'lapsed', 'revoked'] as const) {
+        expect(numbers({ status: state, on }), `${state} on ${on}`).toEqual(all.filter((x) => x.status === holderStatusOn(x.recorded_status, x.valid_to, on) && x.status === state).map((x) => x.certification_number));
+      }
+      expect(all.every((x) => x.recorded_status !== ('expired' as string))).toBe(true);
+    }
+    // The export writes the state on the day, and imports back (expired kept as active, read again as expired).
+    const csv = exportRegisterCsv(listHolders(h.app, { on: '2026-02-01' }));
+    expect(csv).toContain('A-2,OMP,期限 二,,2021-04-01,2024-03-31,expired');
+    expect(csv).toContain('A-3,OMP,失効 三,,2020-04-01,2023-03-31,lapsed');
+    writeFileSync(file, csv);
+    expect(importRegister(h.app, file, new Date('2026-02-01T00:00:00+09:00'))).toEqual({ added: 0, updated: 5 });
+    expect(numbers({ status: 'expired', on: '2026-02-01' })).toEqual(['A-2', 'A-5']);
+  });
+
+  it('a renewal of an expired holder (received after the validity ended) is a staff finding with the dates', async () => {
+    h = harness();
+    const file = path.join(h.dir, 'holders.csv');
+    // Validity ended 2025-03-31: the renewal received 2026-01-20 comes after it (the window of early 2025 passed).
+    writeFileSync(file, `${HEADER}\nOMP-2023-0123,OMP,今田 健太郎,こんだ けんたろう,2022-04-01,2025-03-31,,\n`);
+    importRegister(h.app, file);
+    const o = await h.process(await mail());
+    const f = o.cases[0]!.findings.filter((x) => x.code.startsWith('register.'));
+    expect(f.map((x) => `${x.code}/${x.audience}`)).toEqual(['register.validity-mismatch/staff']);
+    expect(f[0]!.message).toMatch(/2025-03-31 に満了した後（期限切れ）.*2022-04-01〜2025-03-31.*受付日 2026-01-20/);
+    expect(o.cases[0]!.status).toBe('exception');
+    expect(showHolder(h.app, 'OMP-2023-0123')!.holder.status).toBe('expired');
   });
 });
 
@@ -113,7 +170,7 @@ describe('the CLI', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('2行目: 資格「ZZZ」');
     // Each CLI process costs seconds here: the good import runs in-process, the same function the command calls.
-    expect(importRegister(h.app, path.join(SAMPLES, 'registry.csv'))).toEqual({ added: 5, updated: 0 });
+    expect(importRegister(h.app, path.join(SAMPLES, 'registry.csv'))).toEqual({ added: 13, updated: 0 });
 
     const number = (await h.process(await mail())).cases[0]!.number!;
     const { importStatementRows } = await import('../../src/app/import-payments.ts');

@@ -50,7 +50,19 @@ describe('a renewal against the register', () => {
     expect(codes(early)).toEqual(['register.validity-mismatch/staff']);
     expect(early[0]!.message).toMatch(/早すぎる申請.*2027-03-31.*2025-04-01〜2026-03-31/);
     const late = registerFindings(form, holder({ validTo: '2025-03-31' }), RECEIVED);
-    expect(late[0]!.message).toContain('失効後');
+    expect(codes(late)).toEqual(['register.validity-mismatch/staff']);
+    expect(late[0]!.message).toMatch(/2025-03-31 に満了した後（期限切れ）.*2023-04-01〜2025-03-31.*2025-04-01〜2026-03-31/);
+  });
+
+  it('an expired holder (validity ended before receipt, recorded active) is a late renewal for staff, never "not active"', () => {
+    // Ended within the fiscal year of receipt (an imported end date): the year alone would not tell.
+    const ended = registerFindings(form, holder({ validTo: '2026-01-10' }), RECEIVED);
+    expect(codes(ended)).toEqual(['register.validity-mismatch/staff']);
+    expect(ended[0]!.message).toContain('2026-01-10 に満了した後（期限切れ）');
+    // The state is judged on the day of receipt: a validity ending the day of receipt is still running.
+    expect(registerFindings(form, holder({ validTo: RECEIVED }), RECEIVED)).toEqual([]);
+    // A state 'expired' handed in (an export read back) is judged by the dates like any recorded active one.
+    expect(codes(registerFindings(form, holder({ status: 'expired', validTo: '2025-03-31' }), RECEIVED))).toEqual(['register.validity-mismatch/staff']);
   });
 
   it('the transition adds the checks to the evaluation and decides the status with them', () => {

@@ -37,7 +37,7 @@ export function remindersDue(app: App, today: IsoDate): ReminderPlan | null {
   // The validity ends in the fiscal year the window lies in (on its 31 March).
   const fiscalEnd = `${year}-03-31`;
   const applied = new Set(app.cases.renewalNumbersSince(new Date(`${window.start}T00:00:00+09:00`).toISOString()).map(key));
-  const holders = new RegisterStore(app.db).holders({ status: 'active', limit: 1_000_000 })
+  const holders = new RegisterStore(app.db).holders({ status: 'active', on: today, limit: 1_000_000 })
     .filter((h) => h.valid_to >= window.start && h.valid_to <= fiscalEnd && h.email && !applied.has(key(h.certification_number)));
   return { which, year, holders };
 }

@@ -4,7 +4,7 @@
 // `conken review` (src/app/review.ts); the register of holders, searchable, exportable as CSV for Excel.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reviewCase, ReviewError, type ReviewAction } from '../../app/review.ts';
-import { exportRegisterCsv, listHolders, showHolder } from '../../app/register.ts';
+import { exportRegisterCsv, HOLDER_STATUS_LABELS, listHolders, showHolder } from '../../app/register.ts';
 import { RegisterStore, HOLDER_STATUSES, type HolderFilter, type HolderStatus } from '../../cases/register-store.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { summariserFor } from '../../outbound/summaries/index.ts';
@@ -12,7 +12,6 @@ import { contentDisposition } from './case.ts';
 import { CODE_LABELS, KIND_LABELS, STATUS_LABELS, bytes, tokyoDateTime, tokyoDay } from '../labels.ts';
 
 const INLINE: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
-const HOLDER_STATUS_LABELS: Record<string, string> = { active: '有効', lapsed: '失効', revoked: '取消' };
 const ACTION_LABELS: Record<string, string> = { approve: '承認', reject: '不承認', return: '申請者へ質問' };
 
 type Params = { number: string };
