@@ -17,6 +17,7 @@ import type { CaseRow } from '../cases/case-store.ts';
 import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { matchExact, type OpenCase } from '../payments/matcher.ts';
 import { decideTransition, type CaseDecision } from '../cases/transition.ts';
+import { postalRecipientOf } from '../cases/outbox-store.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { supportingDocuments } from './supporting-documents.ts';
@@ -316,7 +317,8 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
       for (const problem of mail.problems) extra.push(finding('mail.malformed', 'staff', `メールの形式に問題があります: ${problem}。元のメールを確認してください。`));
     }
     const intakeFindings = [...problems, ...extra];
-    const suppress = !mail.replyAddress;
+    // A paper form without an e-mail address but with a postal address: its notices are letters (case writer).
+    const suppress = !mail.replyAddress && !(reading.postal && postalRecipientOf(application));
     const pay = paymentState(app, held?.id ?? null, kind, application, []);
     // A held case was never announced to the applicant (its mail was held back): staff's decision makes it the
     // application, so it is decided as a new one — the acknowledgement first, then what the form calls for.

@@ -10,7 +10,7 @@
 import { SqlStore, type Params } from './sql-store.ts';
 import type { CaseStore, CaseRow, EventInsert } from './case-store.ts';
 import type { PaymentLedger } from './payment-ledger.ts';
-import type { OutboxStore } from './outbox-store.ts';
+import { postalRecipientOf, type OutboxStore, type PostalRecipient } from './outbox-store.ts';
 import type { CaseStatus } from './status.ts';
 import type { CaseDecision, NoticeName } from './transition.ts';
 import type { Finding } from '../validate/findings.ts';
@@ -149,6 +149,8 @@ export class CaseWriter extends SqlStore {
     const payments = this.payments.paymentsForCases(ids);
     const sequences = this.outbox.outboxCountsForCases(ids);
     const mailsToday = this.outbox.mailsPerAddressSince(tokyoDayStart(now));
+    // No e-mail address (a paper application): the applicant's notices become letters to the form's address.
+    const recipients = this.postalRecipients(noticed.filter((n) => !n.change.case.applicant_address).map((n) => n.change.case.id));
     const at = now.toISOString();
     const insert = this.stmt(`INSERT OR IGNORE INTO outbox (case_id, kind, rfc_message_id, to_address, audience, mail_json, notice_json, status, next_attempt_at, created_at)
       VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)`);
@@ -158,6 +160,12 @@ export class CaseWriter extends SqlStore {
       const facts: NoticeFacts = { c, status: change.decision.status, findings: change.decision.findings, payments: payments.get(c.id) ?? [], attachments: attachments.get(c.id) ?? [], messageIds: messageIds.get(c.id) ?? [] };
       for (const name of change.decision.notices) {
         const audience = this.settings.audienceOf(name);
+        const recipient = audience === 'applicant' && !c.applicant_address ? recipients.get(c.id) : undefined;
+        if (recipient) {
+          this.queueLetter(insert, events, facts, name, recipient, change.decision.noticeData, sequences, at);
+          out.notices.push(name);
+          continue;
+        }
         const to = audience === 'reviewer' ? this.settings.reviewerAddress : c.applicant_address;
         if (!to) continue;
         const sequenceKey = `${c.id}|${name}`;
@@ -173,6 +181,46 @@ export class CaseWriter extends SqlStore {
       }
     }
     this.cases.addEvents(events);
+  }
+
+  /** The postal recipients the forms of these cases give (only cases with one). */
+  private postalRecipients(caseIds: readonly number[]): Map<number, PostalRecipient> {
+    const out = new Map<number, PostalRecipient>();
+    if (caseIds.length === 0) return out;
+    for (const [id, row] of this.cases.applicationsOf(caseIds)) {
+      const recipient = row.application_json ? postalRecipientOf(JSON.parse(row.application_json)) : null;
+      if (recipient) out.set(id, recipient);
+    }
+    return out;
+  }
+
+  /**
+   * A notice as a letter: the same snapshot as the mail (composed by the same function, so the same text), not
+   * a reply in a mail thread, never sent by the sender (status 'letter' until staff post it), outside the daily
+   * cap (which guards against mail loops; a letter is printed by a person).
+   */
+  private queueLetter(insert: ReturnType<CaseWriter['stmt']>, events: EventInsert[], facts: NoticeFacts, name: NoticeName, recipient: PostalRecipient,
+    extra: CaseDecision['noticeData'], sequences: Map<string, number>, at: string): void {
+    const c = facts.c;
+    const sequenceKey = `${c.id}|${name}`;
+    const sequence = (sequences.get(sequenceKey) ?? 0) + 1;
+    sequences.set(sequenceKey, sequence);
+    const notice = { ...noticeSnapshot(this.settings, name, { ...facts, messageIds: [] }, '', sequence), ...(extra ? { extra } : {}) };
+    insert.run(c.id, name, notice.messageId, JSON.stringify(recipient), 'applicant', JSON.stringify(notice), 'letter', at, at);
+    events.push({ caseId: c.id, actor: 'system', type: 'notice.queued', data: { kind: name, messageId: notice.messageId, channel: 'letter' }, at });
+  }
+
+  /**
+   * Staff posted a printed letter: it leaves the letters waiting to be printed (once; false when it was not
+   * waiting). The case itself does not change; its history records who posted which letter.
+   */
+  markLetterPosted(caseId: number, outboxId: number, actor: string, now = new Date()): boolean {
+    const at = now.toISOString();
+    const result = this.stmt(`UPDATE outbox SET status = 'posted', sent_at = ? WHERE id = ? AND case_id = ? AND status = 'letter'`).run(at, outboxId, caseId);
+    if (Number(result.changes) === 0) return false;
+    const row = this.get<{ kind: string; rfc_message_id: string }>('SELECT kind, rfc_message_id FROM outbox WHERE id = ?', outboxId)!;
+    this.cases.addEvents([{ caseId, actor, type: 'letter.posted', data: { kind: row.kind, messageId: row.rfc_message_id }, at }]);
+    return true;
   }
 
   /** Whether a mail with this Message-ID was queued (an office mail's once-only key). */

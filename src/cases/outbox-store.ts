@@ -1,7 +1,57 @@
 // The outbox (transactional outbox): notices queued with the decision that caused them, composed, then
 // delivered by the sender loop. Rows are inserted by the case writer only (src/cases/case-writer.ts); here
 // they are read, composed and marked sent or failed.
+//
+// A notice to an applicant who gave no e-mail address (a paper application) is a letter: the same row, composed
+// by the same function from the same template, with status 'letter' (waiting to be printed; the sender only
+// ever takes 'pending') and then 'posted'; its to_address holds the postal recipient as JSON (PostalRecipient),
+// so the retention purge, which blanks to_address, removes it with the mail addresses.
 import { SqlStore } from './sql-store.ts';
+
+/** Where a letter goes: the applicant's name and address as the form gives them. */
+export interface PostalRecipient {
+  postalCode: string | null;
+  address: string;
+  name: string;
+}
+
+/**
+ * The applicant's postal address from the form, when it gives one a letter can be posted to (an address and a
+ * name; a postal code when it reads as one). Null: no letter can be addressed.
+ */
+export function postalRecipientOf(application: unknown): PostalRecipient | null {
+  if (!application || typeof application !== 'object') return null;
+  const a = application as { name?: unknown; address?: unknown; postalCode?: unknown };
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  const name = text(a.name);
+  const address = text(a.address);
+  if (!name || !address) return null;
+  return { postalCode: text(a.postalCode), address, name };
+}
+
+/** The statuses of a letter: waiting to be printed, then posted by staff. */
+export const LETTER_STATUSES = ['letter', 'posted'] as const;
+
+export function isLetter(row: Pick<OutboxRow, 'status'>): boolean {
+  return (LETTER_STATUSES as readonly string[]).includes(row.status);
+}
+
+/** A letter's recipient (null for a mail, or once the case was purged). */
+export function letterRecipient(row: Pick<OutboxRow, 'status' | 'to_address'>): PostalRecipient | null {
+  if (!isLetter(row) || !row.to_address.startsWith('{')) return null;
+  return JSON.parse(row.to_address) as PostalRecipient;
+}
+
+/** A letter waiting to be printed, with its case (for the list of letters). */
+export interface WaitingLetter {
+  id: number;
+  case_id: number;
+  case_number: string;
+  kind: string;
+  to_address: string;
+  mail_json: string;
+  created_at: string;
+}
 
 export interface OutboxRow {
   id: number;
@@ -13,7 +63,8 @@ export interface OutboxRow {
   /** '' while the notice waits to be rendered (notice_json says what to render). */
   mail_json: string;
   notice_json?: string | null;
-  status: 'pending' | 'sent' | 'suppressed';
+  /** A mail: pending → sent (or suppressed by the daily cap). A letter: letter → posted. */
+  status: 'pending' | 'sent' | 'suppressed' | 'letter' | 'posted';
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
@@ -77,5 +128,20 @@ export class OutboxStore extends SqlStore {
   /** Notices still pending after at least one failed attempt. */
   retryingCount(): number {
     return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts > 0")!.n;
+  }
+
+  /** Letters waiting to be printed, oldest first, with their case numbers. */
+  lettersWaiting(limit = 500): WaitingLetter[] {
+    return this.all(`SELECT o.id, o.case_id, c.number AS case_number, o.kind, o.to_address, o.mail_json, o.created_at
+      FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.status = 'letter' ORDER BY o.id LIMIT ?`, limit);
+  }
+
+  lettersWaitingCount(): number {
+    return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'letter'")!.n;
+  }
+
+  /** One outbox row of a case (a letter to print, a mail to show). */
+  outboxRowOfCase(caseId: number, id: number): OutboxRow | undefined {
+    return this.get('SELECT * FROM outbox WHERE case_id = ? AND id = ?', caseId, id);
   }
 }

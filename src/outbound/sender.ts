@@ -26,6 +26,8 @@ export async function deliverDue(store: OutboxStore, transport: Transport, readA
   for (const row of store.duePending(now.toISOString())) {
     // On shutdown, stop between mails: a mail in flight is finished and recorded, none is started.
     if (shouldStop()) break;
+    // Only a pending mail is delivered: a letter (status 'letter') is printed and posted by staff, never mailed.
+    if (row.status !== 'pending') continue;
     try {
       const mail = mailOf(row);
       const raw = await buildMessage(mail, readAttachment);

@@ -20,6 +20,8 @@ export interface DigestFacts {
   unmatched: number;
   attention: number;
   failedMails: number;
+  /** Notices to applicants without an e-mail address, waiting to be printed and posted (src/app/letters.ts). */
+  lettersToPrint: number;
   failedJobs: { job: string; period: string; error: string }[];
 }
 
@@ -38,19 +40,20 @@ export function digestFacts(app: App, period: string, now: Date): DigestFacts {
     unmatched: app.payments.countUnlinkedPayments(),
     attention: app.payments.countAttentionPayments(),
     failedMails: app.outbox.retryingCount(),
+    lettersToPrint: app.outbox.lettersWaitingCount(),
     failedJobs: app.jobRuns.failedSince(since).filter((r) => r.job !== 'daily-digest').map((r) => ({ job: r.job, period: r.period, error: r.error ?? '' })),
   };
 }
 
 /** Is there anything a person must do? (Unmatched payments alone, without a question, wait for finance's own round.) */
 function worthSaying(f: DigestFacts): boolean {
-  return f.newCases.length > 0 || f.stale.total > 0 || f.attention > 0 || f.failedMails > 0 || f.failedJobs.length > 0;
+  return f.newCases.length > 0 || f.stale.total > 0 || f.attention > 0 || f.failedMails > 0 || f.lettersToPrint > 0 || f.failedJobs.length > 0;
 }
 
 export function composeDigest(app: App, f: DigestFacts, period: string): OutgoingMail {
   const base = (app.config.web.publicUrl || `http://${app.config.web.host}:${app.config.web.port}`).replace(/\/$/, '');
   const newCasesTotal = f.newCases.reduce((a, c) => a + c.count, 0);
-  const total = newCasesTotal + f.stale.total + f.attention + f.failedMails + f.failedJobs.length;
+  const total = newCasesTotal + f.stale.total + f.attention + f.failedMails + f.lettersToPrint + f.failedJobs.length;
   const sinceDate = new Date(f.since);
   const { subject, text } = app.templates.render('staff-digest', {
     date: tokyoDate(periodInstant(period)), total, since: `${tokyoDate(sinceDate)} ${new Date(sinceDate.getTime() + 9 * 3_600_000).toISOString().slice(11, 16)}`,
@@ -58,7 +61,7 @@ export function composeDigest(app: App, f: DigestFacts, period: string): Outgoin
     staleDays: app.config.jobs.digestStaleDays, staleTotal: f.stale.total,
     staleExceptions: f.stale.cases.map((c) => ({ number: c.number, received: tokyoDate(new Date(c.received_at)), url: `${base}/cases/${c.number}` })),
     unmatched: f.unmatched, attention: f.attention, paymentsUrl: `${base}/finance`,
-    failedMails: f.failedMails, failedJobs: f.failedJobs, workbenchUrl: `${base}/`,
+    failedMails: f.failedMails, lettersToPrint: f.lettersToPrint, lettersUrl: `${base}/letters`, failedJobs: f.failedJobs, workbenchUrl: `${base}/`,
   });
   return {
     from: app.config.mail.from, to: app.config.jobs.staffAddress, subject, text,
@@ -72,7 +75,7 @@ export function runDailyDigest(app: App, ctx: JobContext): JobResult {
   const f = digestFacts(app, ctx.period, ctx.now);
   if (!worthSaying(f)) return { summary: 'nothing needs staff: no digest' };
   const mail = composeDigest(app, f, ctx.period);
-  const summary = `digest: ${f.newCases.reduce((a, c) => a + c.count, 0)} new cases, ${f.stale.total} waiting exceptions, ${f.attention} payments to check, ${f.failedMails} mails retrying, ${f.failedJobs.length} failed jobs`;
+  const summary = `digest: ${f.newCases.reduce((a, c) => a + c.count, 0)} new cases, ${f.stale.total} waiting exceptions, ${f.attention} payments to check, ${f.failedMails} mails retrying, ${f.failedJobs.length} failed jobs, ${f.lettersToPrint} letters to print`;
   if (ctx.dryRun) return { summary: `[dry run] ${summary}`, detail: { subject: mail.subject, text: mail.text } };
   app.writer.queueOfficeMail({ kind: 'staff-digest', rfcMessageId: mail.messageId, to: mail.to, mail });
   return { summary };

@@ -1,0 +1,161 @@
+// Letters for paper applications without an e-mail address (src/app/letters.ts, src/outbound/letter-pdf.ts): the
+// scanned form goes through the real postal pipeline (a text PDF of the renewal form with its e-mail address taken
+// out), the case writer keeps every notice the transition decides as a letter to the form's postal address, the
+// real sender against a real SMTP server never mails one, and the printable PDF read back says what the notice's
+// mail template says. A form with an e-mail address still gets mails only.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream, type PDFRef } from 'pdf-lib';
+import { PDFParse } from 'pdf-parse';
+import { dataEnv, PROOF, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { closeApp, createApp, type App } from '../../src/app/context.ts';
+import { silentLogger } from '../../src/shared/log.ts';
+import { receivePostal } from '../../src/app/postal-intake.ts';
+import { deliverOutbox } from '../../src/app/daemon.ts';
+import { createTransport } from '../../src/app/channels.ts';
+import { letterPdf, LetterNotFound, markLetterPosted } from '../../src/app/letters.ts';
+import { resendNotice } from '../../src/app/staff-actions.ts';
+import { digestFacts, composeDigest } from '../../src/app/jobs/daily-digest.ts';
+import { letterRecipient } from '../../src/cases/outbox-store.ts';
+import { wrapText } from '../../src/outbound/letter-pdf.ts';
+import { japaneseDate } from '../../src/outbound/certificate.ts';
+import { tokyoDate } from '../../src/shared/calendar.ts';
+import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
+
+const FORM_PDF = readFileSync(path.join(SAMPLES, 'forms-pdf', 'renewal-complete.pdf'));
+const NOW = new Date('2026-01-25T10:00:00+09:00');
+
+/** The renewal form's PDF with the applicant's e-mail address (page 2) taken out of the page's text. */
+async function formWithoutEmail(): Promise<Buffer> {
+  const doc = await PDFDocument.load(FORM_PDF);
+  const contents = doc.getPage(1).node.get(PDFName.of('Contents'));
+  const refs = (contents instanceof PDFArray ? contents.asArray() : [contents]) as PDFRef[];
+  let removed = 0;
+  for (const ref of refs) {
+    const stream = doc.context.lookup(ref) as PDFRawStream;
+    const text = inflateSync(stream.contents).toString('latin1');
+    // The address's own text object, where pdfjs places 'k.konda@example.jp' (x 194.5, y 290.289).
+    const out = text.replace(/BT\s+194\.5 290\.289 Td[\s\S]*?ET/g, () => (removed++, 'BT ET'));
+    if (out !== text) doc.context.assign(ref, doc.context.stream(deflateSync(Buffer.from(out, 'latin1')), { Filter: 'FlateDecode' }));
+  }
+  if (removed !== 1) throw new Error(`expected to remove the e-mail address once, removed ${removed}`);
+  return Buffer.from(await doc.save());
+}
+
+let app: App | undefined;
+let sink: SmtpSink | undefined;
+afterEach(async () => {
+  if (app) closeApp(app);
+  app = undefined;
+  await sink?.close();
+  sink = undefined;
+});
+
+async function setup(): Promise<App> {
+  sink = await startSmtpSink();
+  const config = loadConfig({ cwd: ROOT, env: { ...dataEnv(tempDir()), ...sink.env(), CONKEN_REVIEWER_ADDRESS: 'reviewer@conken.example.jp' } });
+  return (app = createApp(config, silentLogger()));
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+describe('letters for paper applications without an e-mail address', () => {
+  it('every notice is kept as a letter to the form’s address, never mailed; its PDF prints the mail template’s text', async () => {
+    const a = await setup();
+    const noEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: await formWithoutEmail() }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
+    const withEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: FORM_PDF }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
+    expect(noEmail.contact).toBe('print');
+    expect(withEmail.contact).toBe('mail');
+    const paper = a.cases.caseByNumber(noEmail.cases[0]!.number!)!;
+    const mailed = a.cases.caseByNumber(withEmail.cases[0]!.number!)!;
+    expect([paper.applicant_address, paper.notices_suppressed]).toEqual([null, 0]);
+
+    // Every notice the transition decided, each a letter (the form asks for the e-mail address it lacks: missing items).
+    const letters = a.outbox.outboxForCase(paper.id).filter((o) => o.audience === 'applicant');
+    const mails = a.outbox.outboxForCase(mailed.id).filter((o) => o.audience === 'applicant');
+    expect(letters.map((o) => o.kind)).toEqual(['acknowledgement', 'missing-items']);
+    expect(mails.map((o) => o.kind)).toContain('acknowledgement');
+    expect(letters.every((o) => o.status === 'letter')).toBe(true);
+    expect(mails.every((o) => o.status === 'pending' && o.to_address === mailed.applicant_address)).toBe(true);
+    expect(letterRecipient(letters[0]!)).toEqual({ postalCode: '100-0005', address: '東京都千代田区丸の内1-2-3サンプルビル5階', name: '今田 健太郎' });
+    expect(a.outbox.lettersWaitingCount()).toBe(letters.length);
+    expect(a.cases.events(paper.id).filter((e) => e.type === 'notice.queued').map((e) => JSON.parse(e.data_json!).channel)).toEqual(letters.map(() => 'letter'));
+
+    // Composed from the same template: the same text as the mail, but for the case number (and no "Re:").
+    const composed = (row: { mail_json: string }) => JSON.parse(row.mail_json) as OutgoingMail;
+    const l = composed(letters.find((o) => o.kind === 'acknowledgement')!);
+    const m = composed(mails.find((o) => o.kind === 'acknowledgement')!);
+    expect(l.text).toBe(m.text.replaceAll(mailed.number, paper.number));
+    expect(l.subject).toBe(m.subject.replace(/^Re: /, '').replaceAll(mailed.number, paper.number));
+    expect(l.text).toContain('今田 健太郎 様');
+    expect(composed(letters[1]!).text).toContain('不足');
+
+    // The real sender against a real SMTP server: the mails go out, no letter does, and the letters stay to print.
+    const transport = createTransport(a);
+    const delivered = await deliverOutbox(a, transport).finally(() => transport.close?.());
+    expect(delivered.failed).toBe(0);
+    expect(sink!.received.map((r) => r.caseNumber)).toContain(mailed.number);
+    expect(sink!.received.filter((r) => r.caseNumber === paper.number && !r.envelopeTo.includes('reviewer@conken.example.jp'))).toEqual([]);
+    expect(sink!.received.flatMap((r) => r.envelopeTo)).not.toContain('');
+    expect(a.outbox.outboxForCase(paper.id).filter((o) => o.audience === 'applicant').map((o) => [o.status, o.attempts])).toEqual(letters.map(() => ['letter', 0]));
+
+    // The PDF: the name, the address, the case number and the notice's text; the font embedded; the same bytes again.
+    const first = letters[0]!;
+    const { pdf, filename } = await letterPdf(a, paper.number, first.id);
+    expect(filename).toBe(`${paper.number}_${first.kind}_${first.id}.pdf`);
+    const text = (await new PDFParse({ data: new Uint8Array(pdf) }).getText()).text;
+    const mail = JSON.parse(a.outbox.outboxForCase(paper.id).find((o) => o.id === first.id)!.mail_json) as OutgoingMail;
+    expect(text).toMatch(/^今田 健太郎\s+様$/m);
+    // The sender block from mail-templates/letter.yaml, digits after Latin letters included (no Latin glyph forms).
+    for (const s of ['TEL：03-5293-5661', '〒100-0005', '東京都千代田区丸の内1-2-3', paper.number, '一般社団法人 日本コンタクトセンター教育検定協会', japaneseDate(tokyoDate(new Date(first.created_at)))]) expect(text).toContain(s);
+    expect(squash(text)).toContain(squash(mail.subject));
+    expect(squash(text)).toContain(squash(mail.text));
+    const raw = Buffer.from(pdf).toString('latin1');
+    expect(raw).toMatch(/\/FontDescriptor[\s\S]*\/FontFile[23]? \d+ 0 R/);
+    expect(Buffer.from((await letterPdf(a, paper.number, first.id)).pdf).equals(Buffer.from(pdf))).toBe(true);
+
+    // Staff send a notice again: a transition like any other, so it is a letter too.
+    resendNotice(a, paper.number, 'acknowledgement', 'staff:sato', NOW);
+    const again = a.outbox.outboxForCase(paper.id).filter((o) => o.audience === 'applicant');
+    expect(again.length).toBe(letters.length + 1);
+    expect(again.at(-1)!.status).toBe('letter');
+    expect(again.at(-1)!.rfc_message_id).toMatch(/\.acknowledgement\.2@/);
+
+    // The digest names how many wait to be printed (a count, never a name).
+    const facts = digestFacts(a, '2026-01-26T08:30', NOW);
+    expect(facts.lettersToPrint).toBe(letters.length + 1);
+    const digest = composeDigest(a, facts, '2026-01-26T08:30');
+    expect(digest.text).toContain(`印刷して郵送する通知（メールアドレスのない郵送の申請者宛て）：${letters.length + 1}件`);
+    expect(digest.text).not.toContain('今田');
+
+    // Posted: once, recorded on the case's history; a mail or another case's letter is not a letter of this case.
+    expect(markLetterPosted(a, paper.number, first.id, 'staff:sato', NOW)).toBe(true);
+    expect(markLetterPosted(a, paper.number, first.id, 'staff:sato', NOW)).toBe(false);
+    const posted = a.outbox.outboxForCase(paper.id).find((o) => o.id === first.id)!;
+    expect([posted.status, posted.sent_at]).toEqual(['posted', NOW.toISOString()]);
+    expect(a.cases.events(paper.id).filter((e) => e.type === 'letter.posted').map((e) => [e.actor, JSON.parse(e.data_json!).messageId])).toEqual([['staff:sato', first.rfc_message_id]]);
+    expect(a.outbox.lettersWaitingCount()).toBe(letters.length);
+    expect(() => markLetterPosted(a, mailed.number, mails[0]!.id, 'staff:sato')).toThrow(LetterNotFound);
+    expect(() => markLetterPosted(a, mailed.number, first.id, 'staff:sato')).toThrow(LetterNotFound);
+    await expect(letterPdf(a, paper.number, mails[0]!.id)).rejects.toThrow(LetterNotFound);
+  });
+
+  it('without a form to read there is no address to write to: mail stays held and no letter is made', async () => {
+    const a = await setup();
+    const r = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-21', files: [{ filename: 'scan.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
+    const row = a.cases.caseByNumber(r.cases[0]!.number!)!;
+    expect([row.notices_suppressed, a.outbox.outboxForCase(row.id).length, a.outbox.lettersWaitingCount()]).toEqual([1, 0, 0]);
+  });
+
+  it('wraps Japanese anywhere but keeps a Latin word whole and punctuation off the start of a line', () => {
+    const measure = (s: string) => [...s].length;
+    expect(wrapText('あいうえおかきくけこ', 4, measure)).toEqual(['あいうえ', 'おかきく', 'けこ']);
+    expect(wrapText('あいう。えお', 3, measure)).toEqual(['あいう。', 'えお']);
+    expect(wrapText('メール abc@example.jp へ', 16, measure)).toEqual(['メール', 'abc@example.jp へ']);
+    expect(wrapText('一行目\n\n三行目', 10, measure)).toEqual(['一行目', '', '三行目']);
+  });
+});
