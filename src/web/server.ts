@@ -30,6 +30,7 @@ import { registerTriageRoutes } from './routes/triage.ts';
 import { registerPostalRoutes } from './routes/postal.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
 import { registerReviewRoutes } from './routes/review.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import { registerJobsRoutes } from './routes/jobs.ts';
 import { registerFinanceEscalateRoutes } from './routes/finance-escalate.ts';
 
@@ -243,6 +244,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerPostalRoutes(server);
   registerFinanceRoutes(server);
   registerReviewRoutes(server);
+  registerAuditRoutes(server);
   registerJobsRoutes(server);
   registerFinanceEscalateRoutes(server);
   return server;

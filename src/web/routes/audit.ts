@@ -1,0 +1,108 @@
+// The CPD audit's pages (staff, or admin): the audits of a year by state — received (proofs to check),
+// complete, overdue, waiting, decided — with the recorded draw (seed, population hash); one audit with its
+// events, the holder's files and the staff actions (proofs complete, the outcome with a reason). Changes go
+// through src/app/audit.ts (the audit transition and its writer), which also writes the audit log.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, auditStore, listAudits, markProofsComplete, recordAuditOutcome } from '../../app/audit.ts';
+import { AUDIT_OUTCOMES, AUDIT_STATES, type AuditOutcome } from '../../cases/audit-transition.ts';
+import { RegisterStore } from '../../cases/register-store.ts';
+import type { AuditRow } from '../../cases/audit-store.ts';
+import { contentDisposition } from './case.ts';
+import { bytes, tokyoDateTime } from '../labels.ts';
+
+const FILTERS = [...AUDIT_STATES, 'decided', 'all'] as const;
+type Filter = (typeof FILTERS)[number];
+const FILTER_LABELS: Record<Filter, string> = { received: '受領（確認待ち）', complete: '書類確認済み', overdue: '期限切れ', requested: '提出待ち', decided: '結果記録済み', all: 'すべて' };
+const EVENT_LABELS: Record<string, string> = {
+  'audit.requested': '抽選で対象に選ばれ、書類の提出を依頼', 'notice.queued': 'メールを送信待ちに', 'audit.reminder': '提出期限前のご案内', 'audit.reply': '認定者から返信',
+  'audit.overdue': '提出期限切れ', 'audit.complete': '書類確認済みに', 'audit.outcome': '結果を記録',
+};
+const INLINE: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+
+type Params = { number: string };
+
+export function registerAuditRoutes(server: FastifyInstance): void {
+  const wb = server.workbench;
+  const { app } = wb;
+  const register = new RegisterStore(app.db);
+  const auditOf = (n: string): AuditRow | undefined => auditStore(app).auditByNumber(String(n).normalize('NFKC').trim().toUpperCase());
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => wb.page(request, reply, 'not-found', { title: 'ありません' }, 404);
+  const actorOf = (request: FastifyRequest) => `${request.user!.role}:${request.user!.login}`;
+
+  server.get<{ Querystring: { year?: string; state?: string } }>('/audit', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const years = auditStore(app).drawnYears();
+    const year = request.query.year && /^\d{4}$/.test(request.query.year) ? Number(request.query.year) : years[0];
+    const filter: Filter = (FILTERS as readonly string[]).includes(request.query.state ?? '') ? request.query.state as Filter : 'all';
+    if (year === undefined) return wb.page(request, reply, 'audit-list', { title: 'CPD監査', years, year: null, draw: null, rows: [], counts: {}, filter, filters: [] });
+    const listing = listAudits(app, year, filter === 'all' ? undefined : filter);
+    const rows = listing.audits.map((a) => ({
+      number: a.number, certificationNumber: a.certification_number, name: register.holderByNumber(a.certification_number)?.name ?? '',
+      state: a.state, stateLabel: AUDIT_STATE_LABELS[a.state] ?? a.state, deadline: a.deadline, replies: a.replies, noAddress: !a.address,
+      outcome: a.outcome ? AUDIT_OUTCOME_LABELS[a.outcome] ?? a.outcome : null,
+    }));
+    const counts = listing.counts;
+    const filters = FILTERS.map((f) => ({ value: f, label: FILTER_LABELS[f], count: f === 'all' ? Object.values(counts).reduce((s, n) => s + n, 0) : counts[f] ?? 0 }));
+    const draw = listing.draw ? { ...listing.draw, recorded: tokyoDateTime(listing.draw.recorded_at) } : null;
+    return wb.page(request, reply, 'audit-list', { title: `CPD監査 ${year}年`, years, year, draw, rows, counts, filter, filters });
+  });
+
+  function auditPage(request: FastifyRequest, reply: FastifyReply, a: AuditRow, extra: Record<string, unknown> = {}, status = 200) {
+    const store = auditStore(app);
+    const holder = register.holderByNumber(a.certification_number);
+    return wb.page(request, reply, 'audit-case', {
+      title: `CPD監査 ${a.number}`, audit: { ...a, stateLabel: AUDIT_STATE_LABELS[a.state] ?? a.state, outcomeLabel: a.outcome ? AUDIT_OUTCOME_LABELS[a.outcome] : null, outcomeAt: tokyoDateTime(a.outcome_at), remindedAt: tokyoDateTime(a.reminded_at) },
+      holder: holder ? { name: holder.name, qualification: holder.qualification, validTo: holder.valid_to } : null,
+      evidence: store.evidence(a.id).map((e) => ({ id: e.id, filename: e.filename, size: bytes(e.size), received: tokyoDateTime(e.received_at) })),
+      events: store.events(a.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, label: EVENT_LABELS[e.type] ?? e.type })),
+      outcomes: AUDIT_OUTCOMES.map((o) => ({ value: o, label: AUDIT_OUTCOME_LABELS[o] })),
+      typed: {}, ...extra,
+    }, status);
+  }
+
+  server.get<{ Params: Params }>('/audit/:number', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const a = auditOf(request.params.number);
+    if (!a) return notFound(request, reply);
+    wb.record(request, 'cpd-audit.view', { caseNumber: a.number });
+    return auditPage(request, reply, a);
+  });
+
+  server.post<{ Params: Params }>('/audit/:number/complete', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const a = auditOf(request.params.number);
+    if (!a) return notFound(request, reply);
+    try {
+      markProofsComplete(app, a.number, { actor: actorOf(request), login: request.user!.login, address: request.ip });
+    } catch (error) {
+      if (!(error instanceof AuditError)) throw error;
+      return auditPage(request, reply, auditOf(a.number)!, { actionError: error.message }, 409);
+    }
+    request.session.flash = `${a.number} を「書類確認済み」にしました。`;
+    return reply.redirect(`/audit/${a.number}`, 303);
+  });
+
+  server.post<{ Params: Params; Body: Record<string, string> }>('/audit/:number/outcome', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const a = auditOf(request.params.number);
+    if (!a) return notFound(request, reply);
+    const outcome = String(request.body?.outcome ?? '');
+    const reason = String(request.body?.reason ?? '');
+    try {
+      if (!(AUDIT_OUTCOMES as readonly string[]).includes(outcome)) throw new AuditError('結果（合格・不合格・免除）を選んでください。');
+      recordAuditOutcome(app, a.number, { outcome: outcome as AuditOutcome, reason, actor: actorOf(request), login: request.user!.login, address: request.ip });
+    } catch (error) {
+      if (!(error instanceof AuditError)) throw error;
+      return auditPage(request, reply, auditOf(a.number)!, { actionError: error.message, typed: { outcome, reason } }, 409);
+    }
+    request.session.flash = `${a.number} の結果を「${AUDIT_OUTCOME_LABELS[outcome]}」として記録しました。`;
+    return reply.redirect(`/audit/${a.number}`, 303);
+  });
+
+  server.get<{ Params: Params & { id: string } }>('/audit/:number/files/:id', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const a = auditOf(request.params.number);
+    const e = a && auditStore(app).evidence(a.id).find((x) => String(x.id) === request.params.id);
+    if (!a || !e) return notFound(request, reply);
+    wb.record(request, 'attachment.view', { caseNumber: a.number, target: String(e.id) });
+    const type = INLINE[e.detected_type];
+    return reply.type(type ?? 'application/octet-stream').header('content-disposition', contentDisposition(type ? 'inline' : 'attachment', e.filename))
+      .header('cache-control', 'private, no-store').header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
+      .send(app.files.get(e.store_path));
+  });
+}
