@@ -116,11 +116,11 @@ describe("the staff's daily digest", () => {
 
   it('every job is declared once and `conken jobs` lists them with their next run', { timeout: 120_000 }, async () => {
     h = harness();
-    expect(JOBS.map((j) => j.name)).toEqual(['rematch', 'payment-reminders', 'renewal-reminders', 'daily-digest', 'retention']);
+    expect(JOBS.map((j) => j.name)).toEqual(['rematch', 'payment-reminders', 'renewal-reminders', 'daily-digest', 'retention', 'cpd-audit', 'cpd-audit-follow-up']);
     const r = await conken(['jobs', '--json'], dataEnv(h.dir));
     expect(r.code, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; next: string | null; last: unknown }[];
-    expect(list.map((j) => j.name)).toEqual(['rematch', 'payment-reminders', 'renewal-reminders', 'daily-digest', 'retention']);
+    expect(list.map((j) => j.name)).toEqual(['rematch', 'payment-reminders', 'renewal-reminders', 'daily-digest', 'retention', 'cpd-audit', 'cpd-audit-follow-up']);
     expect(list.every((j) => j.next !== null && j.last === null)).toBe(true);
     const dry = await conken(['jobs', 'run', 'payment-reminders', '--dry-run', '--json'], dataEnv(h.dir));
     expect(JSON.parse(dry.stdout)).toMatchObject({ job: 'payment-reminders', ran: true, result: { summary: '[dry run] 0 reminders due' } });
