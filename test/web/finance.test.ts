@@ -210,9 +210,10 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
 
     // The export: UTF-8 with BOM, one line per link, read back with a CSV parser.
     await page.goto(`${web.url}/finance/export`);
+    await page.check('input[name="what"][value="period"]');
     await page.fill('#from', '2026-01-01');
     await page.fill('#to', '2026-02-28');
-    const [file] = await Promise.all([page.waitForEvent('download'), page.click('form.filters button[type="submit"]')]);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#export-form button[type="submit"]')]);
     const csv = readFileSync((await file.path())!);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];

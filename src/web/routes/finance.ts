@@ -7,10 +7,13 @@
 // event or the set-aside, where retention can reach it).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importJob, importReport, importRunning, retryWithEra, startImportJob, type Era, type ImportJob } from '../../app/finance-imports.ts';
-import { DISMISS_KINDS, dismissPayment, financeQueuePage, queueEntry, reasonOf, reconciliationCsv, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
+import { DISMISS_KINDS, dismissPayment, financeQueuePage, queueEntry, reasonOf, searchCases, splitPayment, type FinanceCase } from '../../app/finance-actions.ts';
 import { linkPayment, PaymentActionError, unlinkPayment } from '../../app/import-payments.ts';
 import type { ImportResult } from '../../app/import-payments.ts';
-import { CODE_LABELS, EVENT_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
+import { CODE_LABELS, EVENT_LABELS, KIND_LABELS, STATUS_LABELS, tokyoDateTime } from '../labels.ts';
+import { awaitingPaymentExport, awaitingPaymentRows, daysSince, reconciliationExport, CP932_STAND_IN, type CsvEncoding, type CsvFile, type ReconciliationState } from '../../app/finance-exports.ts';
+import type { AwaitingRow } from '../../cases/finance-queries.ts';
+import { nfkc } from '../../shared/japanese.ts';
 import { contentDisposition } from './case.ts';
 
 const VIEW = ['staff', 'finance'] as const;
@@ -239,17 +242,170 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     return { message: `入金ID ${id} を${r.links.length}件の案件に振り分けました（${r.links.map((l) => `${l.case} ${yen(l.amount)}`).join('、')}）。`, detail: { links: r.links } };
   }));
 
-  // ——— The export ———
+  server.post<{ Params: { id: string }; Body: { reason?: string } }>('/finance/payments/:id/unsplit', { config: { roles: CHANGE } }, async (request, reply) => act(request, reply, 'finance.split.undo', (id) => {
+    // The split undone as a whole: every link of the payment removed in one transaction (unlinkPayment with no
+    // case), each case moved back through the case transition; the payment waits again and is held from the matcher.
+    if (app.payments.linksForPayment(id).length < 2) throw new PaymentActionError('この入金は複数の案件に振り分けられていません（1件ずつの紐付けは「この紐付けを外す」で外してください）');
+    const reason = String(request.body?.reason ?? '').replace(/[\r\n\t]+/g, ' ').trim().slice(0, 500);
+    const r = unlinkPayment(app, id, null, who(request), { reason: reason || '振り分けの取り消し' });
+    return { message: `入金ID ${id} の振り分け（${r.cases.length}件）をすべて取り消しました。案件の状態：${r.cases.map((c) => `${c.case} ${statusLabel(c.status)}`).join('、')}`, detail: { cases: r.cases } };
+  }));
 
-  server.get<{ Querystring: { from?: string; to?: string } }>('/finance/export', { config: { roles: VIEW } }, async (request, reply) => {
-    const from = String(request.query.from ?? '');
-    const to = String(request.query.to ?? '');
-    if (!DAY.test(from) || !DAY.test(to) || from > to) {
-      return wb.page(request, reply, 'finance-export', { title: '消込状況の書き出し', from, to, error: from || to ? '期間を正しく指定してください（開始日が終了日より後になっていないか確認してください）。' : null }, from || to ? 422 : 200);
+  // ——— Cases from finance's side ———
+
+  server.get<{ Querystring: AwaitingQuery }>('/finance/awaiting', { config: { roles: VIEW } }, async (request, reply) => {
+    const q = awaitingQuery(request.query);
+    const all = awaitingPaymentRows(app);
+    const rows = sortAwaiting(filterAwaiting(all, q), q);
+    const now = Date.now();
+    const kinds = [...new Set(all.map((r) => r.kind))].sort().map((k) => ({ value: k, label: KIND_LABELS[k] ?? k }));
+    return wb.page(request, reply, 'finance-awaiting', {
+      title: '入金待ちの案件', q, total: all.length, kinds, sorts: AWAITING_SORTS, exportQuery: awaitingSearch(q, { what: 'awaiting' }),
+      sortLink: (key: string) => `/finance/awaiting${awaitingSearch(q, { sort: key, dir: q.sort === key && q.dir === 'asc' ? 'desc' : 'asc' })}`,
+      rows: rows.map((r) => ({
+        number: r.number, name: typeof r.name === 'string' ? r.name : null, kana: typeof r.kana === 'string' ? r.kana : null, kind: KIND_LABELS[r.kind] ?? r.kind,
+        fee: yen(r.expected_amount), linked: r.linked_amount ? yen(r.linked_amount) : null, since: tokyoDateTime(r.waiting_since), days: daysSince(r.waiting_since, now),
+        reminders: r.reminders, lastReminder: r.last_reminder_at ? tokyoDateTime(r.last_reminder_at) : null, questioned: !!r.questioned, declared: r.payment_declared, company: typeof r.company === 'string' ? r.company : null,
+      })),
+    });
+  });
+
+  /** A case's payments and their history as finance sees them (also the fragment the staff's case page loads). */
+  server.get<{ Params: { number: string } }>('/finance/cases/:number', { config: { roles: VIEW } }, async (request, reply) => {
+    const c = app.cases.caseByNumber(String(request.params.number).toUpperCase());
+    if (!c) return isHtmx(request) ? reply.code(404).type('text/html; charset=utf-8').send('<p class="muted">案件がありません。</p>') : wb.page(request, reply, 'not-found', { title: '案件がありません' }, 404);
+    const data = caseHistory(c.id, c.number);
+    const summary = app.payments.caseSummaries([c.id]).get(c.id);
+    const view = {
+      number: c.number, status: statusLabel(c.status), kind: KIND_LABELS[c.kind] ?? c.kind, fee: yen(c.expected_amount), linked: yen(summary?.linked_amount ?? 0),
+      name: typeof summary?.name === 'string' ? summary.name : null, received: tokyoDateTime(c.received_at), ...data, staff: request.user!.role !== 'finance',
+    };
+    if (isHtmx(request)) return reply.header('cache-control', 'no-store').view('finance-case-history.eta', { c: view, fragment: true });
+    return wb.page(request, reply, 'finance-case', { title: `${c.number} の入金`, c: view });
+  });
+
+  function caseHistory(caseId: number, number: string) {
+    const payments = app.payments.paymentsForCase(caseId).map((p) => ({
+      id: p.id, paidOn: p.paid_on, amount: yen(p.amount), linked: yen(p.link_amount), accepted: !!p.accepted, by: p.linked_by, transferName: p.transfer_name,
+      split: app.payments.linksForPayment(p.id).length > 1,
+    }));
+    const events = app.cases.events(caseId).filter((e) => e.type.startsWith('payment.')).map((e) => {
+      const d = e.data_json ? (JSON.parse(e.data_json) as { payment?: number; amount?: number; accepted?: boolean; reason?: string; kind?: string; queued?: boolean }) : {};
+      return {
+        at: tokyoDateTime(e.at), actor: e.actor, type: e.type, label: EVENT_LABELS[e.type] ?? e.type, payment: d.payment ?? null, amount: d.amount !== undefined ? yen(d.amount) : '',
+        note: [d.accepted ? '満額扱い' : '', d.kind ? DISMISS_KINDS[d.kind] ?? d.kind : '', e.type === 'payment.reminder' ? (d.queued ? '督促メールを作成' : '督促メールは送らず（通知停止中）') : '', d.reason && d.reason !== 'bulk split' ? d.reason : d.reason === 'bulk split' ? '一括振込の振り分け' : ''].filter(Boolean).join('・'),
+      };
+    });
+    // The workbench's own record of who did it (login, from the audit log): finance's actions on this case.
+    const audit = wb.audit.list({ caseNumber: number, limit: 200 }).rows.filter((a) => a.action.startsWith('finance.')).reverse()
+      .map((a) => ({ at: tokyoDateTime(a.at), login: a.login ?? '', action: AUDIT_LABELS[a.action] ?? a.action, target: a.target ?? '' }));
+    return { payments, events, audit };
+  }
+
+  // ——— The exports ———
+
+  server.get<{ Querystring: Record<string, string | undefined> }>('/finance/export', { config: { roles: VIEW } }, async (request, reply) => {
+    const query = request.query;
+    const what = query.what === 'awaiting' ? 'awaiting' : query.what === 'import' ? 'import' : query.what === 'period' ? 'period' : '';
+    const encoding: CsvEncoding = query.encoding === 'cp932' ? 'cp932' : 'utf-8';
+    const states = ([] as string[]).concat(query.state ?? []).filter((s): s is ReconciliationState => s in STATE_CHOICES);
+    const imports = app.payments.importList(200).map((i) => ({ id: i.id, label: `#${i.id} ${i.file_name}（${tokyoDateTime(i.imported_at)}）` }));
+    const form = (error: string | null, status = 200) => wb.page(request, reply, 'finance-export', {
+      title: 'CSVの書き出し', error, what: what || 'period', from: String(query.from ?? ''), to: String(query.to ?? ''), importId: String(query.import ?? ''), encoding, imports,
+      states: Object.entries(STATE_CHOICES).map(([value, label]) => ({ value, label, checked: states.includes(value as ReconciliationState) })), standIn: CP932_STAND_IN,
+    }, status);
+    if (!what) return form(null);
+    let file: CsvFile;
+    let name: string;
+    let detail: Record<string, unknown>;
+    if (what === 'period') {
+      const from = String(query.from ?? '');
+      const to = String(query.to ?? '');
+      if (!DAY.test(from) || !DAY.test(to) || from > to) return form('期間を正しく指定してください（開始日が終了日より後になっていないか確認してください）。', 422);
+      file = reconciliationExport(app, { from, to }, { encoding, states });
+      name = `入金と消込状況_${from}_${to}.csv`;
+      detail = { what, from, to };
+    } else if (what === 'import') {
+      const importId = Number(query.import);
+      if (!Number.isSafeInteger(importId) || !app.payments.importById(importId)) return form('書き出す取込を選んでください。', 422);
+      file = reconciliationExport(app, { importId }, { encoding, states });
+      name = `入金と消込状況_取込${importId}.csv`;
+      detail = { what, importId };
+    } else {
+      const q = awaitingQuery(query);
+      file = awaitingPaymentExport(sortAwaiting(filterAwaiting(awaitingPaymentRows(app), q), q), { encoding });
+      name = `入金待ちの案件_${new Date().toISOString().slice(0, 10)}.csv`;
+      detail = { what, sort: q.sort, dir: q.dir, kind: q.kind || null, filtered: !!(q.q || q.questioned || q.days) };
     }
-    const { csv, rows } = reconciliationCsv(app, from, to);
-    wb.record(request, 'finance.export', { detail: { from, to, rows } });
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', contentDisposition('attachment', `消込状況_${from}_${to}.csv`)).header('cache-control', 'private, no-store').send(csv);
+    // The count of characters replaced in CP932, never the characters themselves (they may be part of a name).
+    wb.record(request, 'finance.export', { detail: { ...detail, encoding, rows: file.rows, ...(states.length ? { states } : {}), ...(file.replaced ? { replaced: file.replaced } : {}) } });
+    return reply.type(`text/csv; charset=${encoding === 'cp932' ? 'Shift_JIS' : 'utf-8'}`).header('content-disposition', contentDisposition('attachment', name))
+      .header('x-conken-replaced-characters', String(file.replaced)).header('cache-control', 'private, no-store').send(file.bytes);
+  });
+}
+
+const STATE_CHOICES: Record<ReconciliationState, string> = { linked: '消込済み', split: '分割消込', partial: '一部消込', unlinked: '未消込', dismissed: '対象外' };
+
+const AUDIT_LABELS: Record<string, string> = {
+  'finance.link': '紐付け', 'finance.unlink': '紐付けの取り消し', 'finance.split': '振り分け', 'finance.split.undo': '振り分けの取り消し', 'finance.dismiss': '対象外に', 'finance.escalate': '事務局へ相談',
+};
+
+type AwaitingQuery = { sort?: string; dir?: string; kind?: string; q?: string; questioned?: string; days?: string };
+const AWAITING_SORTS: Record<string, string> = { since: '入金待ちの開始', number: '受付番号', name: '氏名', kind: '種別', fee: '手数料', reminders: '督促の回数', last: '最後の督促' };
+
+function awaitingQuery(raw: AwaitingQuery & Record<string, unknown>): { sort: string; dir: 'asc' | 'desc'; kind: string; q: string; questioned: boolean; days: number | null } {
+  const sort = String(raw.sort ?? 'since');
+  const days = Number.parseInt(String(raw.days ?? ''), 10);
+  return {
+    sort: sort in AWAITING_SORTS ? sort : 'since', dir: raw.dir === 'desc' ? 'desc' : 'asc', kind: String(raw.kind ?? '').slice(0, 40), q: String(raw.q ?? '').slice(0, 100),
+    questioned: raw.questioned === '1', days: Number.isFinite(days) && days > 0 ? days : null,
+  };
+}
+
+function awaitingSearch(q: ReturnType<typeof awaitingQuery>, extra: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...extra })) params.set(k, v);
+  if (!params.has('sort') && q.sort !== 'since') params.set('sort', q.sort);
+  if (!params.has('dir') && q.dir !== 'asc') params.set('dir', q.dir);
+  if (q.kind) params.set('kind', q.kind);
+  if (q.q) params.set('q', q.q);
+  if (q.questioned) params.set('questioned', '1');
+  if (q.days) params.set('days', String(q.days));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Width, case, spaces and katakana/hiragana folded, so a search finds カナ by かな. */
+function fold(text: string): string {
+  return nfkc(text).toLowerCase().replace(/[\s\u3000・]/g, '').replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+}
+
+function filterAwaiting(rows: AwaitingRow[], q: ReturnType<typeof awaitingQuery>): AwaitingRow[] {
+  const text = q.q ? fold(q.q) : '';
+  const now = Date.now();
+  return rows.filter((r) => (!q.kind || r.kind === q.kind) && (!q.questioned || r.questioned) && (q.days === null || daysSince(r.waiting_since, now) >= q.days)
+    && (!text || [r.number, r.name, r.kana, r.payment_declared, r.payment_company, r.company].some((v) => typeof v === 'string' && fold(v).includes(text))));
+}
+
+function sortAwaiting(rows: AwaitingRow[], q: ReturnType<typeof awaitingQuery>): AwaitingRow[] {
+  const key = (r: AwaitingRow): string | number => {
+    switch (q.sort) {
+      case 'number': return r.number;
+      case 'name': return typeof r.kana === 'string' ? r.kana : typeof r.name === 'string' ? r.name : '';
+      case 'kind': return r.kind;
+      case 'fee': return r.expected_amount ?? -1;
+      case 'reminders': return r.reminders;
+      case 'last': return r.last_reminder_at ?? '';
+      default: return r.waiting_since;
+    }
+  };
+  const sign = q.dir === 'desc' ? -1 : 1;
+  const collator = new Intl.Collator('ja');
+  return [...rows].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+    return c !== 0 ? sign * c : a.id - b.id;
   });
 }
 
