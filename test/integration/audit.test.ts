@@ -5,13 +5,17 @@
 // before the deadline, overdue after it; the outcome recorded and audited; `conken audit` end to end.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, PROOF, type Harness } from '../support/harness.ts';
+import path from 'node:path';
+import { harness, mail, PROOF, SAMPLES, type Harness } from '../support/harness.ts';
+import { importRegister } from '../../src/app/register.ts';
+import { importStatementRows } from '../../src/app/import-payments.ts';
+import { reviewCase } from '../../src/app/review.ts';
 import { conken } from '../support/cli.ts';
 import { dataEnv } from '../support/harness.ts';
 import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import { RegisterStore } from '../../src/cases/register-store.ts';
 import { transaction } from '../../src/cases/db.ts';
-import { auditStore, drawAudit, listAudits, markProofsComplete, recordAuditOutcome, verifyAudit, AuditError } from '../../src/app/audit.ts';
+import { auditStore, currentPopulation, drawAudit, listAudits, markProofsComplete, recordAuditOutcome, verifyAudit, AuditError } from '../../src/app/audit.ts';
 import { catchUp } from '../../src/app/jobs/job-runner.ts';
 import { jobNamed } from '../../src/app/jobs/index.ts';
 import { periodKey } from '../../src/app/jobs/schedule.ts';
@@ -145,6 +149,23 @@ describe('the CPD audit draw', () => {
     expect(done.chosen.map((x) => x.certificationNumber)).toEqual(byHand('kept', range(1, 10).map(cn), 1));
     expect(verifyAudit(g.app, 2028).ok).toBe(true);
   });
+});
+
+describe('the CPD audit population', () => {
+  it('is the renewals the reviewer approved in the year, from the register\'s case history', async () => {
+    const h = fresh();
+    importRegister(h.app, path.join(SAMPLES, 'registry.csv'));
+    const number = (await h.process(await mail())).cases[0]!.number!;
+    importStatementRows(h.app, 'bank.csv', 'hash-audit-population', 'simple-csv', [{ line: 2, paidOn: '2026-01-22', amount: 11000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ' }], 'test');
+    expect(h.app.cases.caseByNumber(number)!.status).toBe('ready-for-review');
+    expect(currentPopulation(h.app, 2026)).toEqual([]);
+    await reviewCase(h.app, number, { action: 'approve', reviewer: 'reviewer:ito', address: 'test' }, tokyo('2026-02-03T11:00:00'));
+    expect(currentPopulation(h.app, 2026)).toEqual(['OMP-2023-0123']);
+    expect(currentPopulation(h.app, 2025)).toEqual([]);
+    const r = drawAudit(h.app, 2026, { seed: 'one', actor: 'admin:a', now: tokyo('2027-01-15T10:00:00') });
+    expect(r.chosen.map((c) => c.certificationNumber)).toEqual(['OMP-2023-0123']);
+    expect(requests(h.app).map((x) => x.to_address)).toEqual(['k.konda@example.jp']);
+  }, 120_000);
 });
 
 describe('the CPD audit over simulated years', () => {
