@@ -28,6 +28,7 @@ import { registerCaseRoutes } from './routes/case.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerTriageRoutes } from './routes/triage.ts';
 import { registerPostalRoutes } from './routes/postal.ts';
+import { registerLetterRoutes } from './routes/letters.ts';
 import { registerFinanceRoutes } from './routes/finance.ts';
 import { registerReviewRoutes } from './routes/review.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -242,6 +243,7 @@ export async function buildWorkbench(app: App): Promise<FastifyInstance> {
   registerAdminRoutes(server);
   registerTriageRoutes(server);
   registerPostalRoutes(server);
+  registerLetterRoutes(server);
   registerFinanceRoutes(server);
   registerReviewRoutes(server);
   registerAuditRoutes(server);

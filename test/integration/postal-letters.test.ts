@@ -3,13 +3,10 @@
 // out), the case writer keeps every notice the transition decides as a letter to the form's postal address, the
 // real sender against a real SMTP server never mails one, and the printable PDF read back says what the notice's
 // mail template says. A form with an e-mail address still gets mails only.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PDFArray, PDFDocument, PDFName, PDFRawStream, type PDFRef } from 'pdf-lib';
 import { PDFParse } from 'pdf-parse';
-import { dataEnv, PROOF, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
+import { dataEnv, PROOF, ROOT, tempDir } from '../support/harness.ts';
+import { RENEWAL_FORM_PDF, renewalFormWithoutEmail } from '../support/form-without-email.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { closeApp, createApp, type App } from '../../src/app/context.ts';
@@ -26,25 +23,8 @@ import { japaneseDate } from '../../src/outbound/certificate.ts';
 import { tokyoDate } from '../../src/shared/calendar.ts';
 import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
 
-const FORM_PDF = readFileSync(path.join(SAMPLES, 'forms-pdf', 'renewal-complete.pdf'));
+const FORM_PDF = RENEWAL_FORM_PDF;
 const NOW = new Date('2026-01-25T10:00:00+09:00');
-
-/** The renewal form's PDF with the applicant's e-mail address (page 2) taken out of the page's text. */
-async function formWithoutEmail(): Promise<Buffer> {
-  const doc = await PDFDocument.load(FORM_PDF);
-  const contents = doc.getPage(1).node.get(PDFName.of('Contents'));
-  const refs = (contents instanceof PDFArray ? contents.asArray() : [contents]) as PDFRef[];
-  let removed = 0;
-  for (const ref of refs) {
-    const stream = doc.context.lookup(ref) as PDFRawStream;
-    const text = inflateSync(stream.contents).toString('latin1');
-    // The address's own text object, where pdfjs places 'k.konda@example.jp' (x 194.5, y 290.289).
-    const out = text.replace(/BT\s+194\.5 290\.289 Td[\s\S]*?ET/g, () => (removed++, 'BT ET'));
-    if (out !== text) doc.context.assign(ref, doc.context.stream(deflateSync(Buffer.from(out, 'latin1')), { Filter: 'FlateDecode' }));
-  }
-  if (removed !== 1) throw new Error(`expected to remove the e-mail address once, removed ${removed}`);
-  return Buffer.from(await doc.save());
-}
 
 let app: App | undefined;
 let sink: SmtpSink | undefined;
@@ -66,7 +46,7 @@ const squash = (s: string) => s.replace(/\s+/g, '');
 describe('letters for paper applications without an e-mail address', () => {
   it('every notice is kept as a letter to the form’s address, never mailed; its PDF prints the mail template’s text', async () => {
     const a = await setup();
-    const noEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: await formWithoutEmail() }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
+    const noEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: await renewalFormWithoutEmail() }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
     const withEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: FORM_PDF }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
     expect(noEmail.contact).toBe('print');
     expect(withEmail.contact).toBe('mail');

@@ -9,6 +9,7 @@ import { confirmField, ConfirmError } from '../../app/confirm-field.ts';
 import { addCaseNote, handleFinding, resendNotice, StaffActionError } from '../../app/staff-actions.ts';
 import { NOTICE_NAMES } from '../../cases/transition.ts';
 import { postalStatus } from '../../app/postal-intake.ts';
+import { isLetter, letterRecipient } from '../../cases/outbox-store.ts';
 import { applicationValues, fieldSources, type ApplicationBase } from '../../extract/forms/form-kind.ts';
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
@@ -25,8 +26,10 @@ const NOTICE_LABELS: Record<string, string> = {
 /** Staff's own events on the history (the shared labels name the intake's and the transition's). */
 const STAFF_EVENT_LABELS: Record<string, string> = {
   'case.note': 'メモ', 'finding.handled': '確認事項の処理', 'notice.resend': '通知の再送', 'notice.suppressed': '通知の保留',
-  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
+  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'letter.posted': '郵便を郵送済みにした', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
 };
+/** A letter's status (src/cases/outbox-store.ts): waiting to be printed, then posted. */
+const LETTER_STATUS_LABELS: Record<string, string> = { letter: '印刷待ち', posted: '郵送済み' };
 const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
 
 interface Params { number: string }
@@ -66,7 +69,8 @@ function eventSummary(type: string, json: string | null, kind: string): string {
     return `${d.previous ? `${STATUS_LABELS[String(d.previous)] ?? d.previous} → ` : ''}${STATUS_LABELS[d.status] ?? d.status}${codes.length ? `（${[...new Set(codes)].join('、')}）` : ''}`;
   }
   if (type === 'case.created' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
-  if (type === 'notice.queued' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}`;
+  if (type === 'notice.queued' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}${d.channel === 'letter' ? '・印刷して郵送' : ''}`;
+  if (type === 'letter.posted' && typeof d.kind === 'string') return `${d.kind}${typeof d.messageId === 'string' ? `（${d.messageId}）` : ''}`;
   if (type === 'field.confirmed' && typeof d.field === 'string') return `${fieldLabel(d.field, kind)}：${d.corrected ? '修正して確定' : '読み取りどおり確定'}`;
   if (type === 'case.note' && typeof d.text === 'string') return d.text;
   if (type === 'finding.handled' && typeof d.code === 'string') return `${CODE_LABELS[d.code] ?? d.code}${typeof d.field === 'string' && d.field ? `（${fieldLabel(d.field, kind)}）` : ''}：${String(d.reason ?? '')}`;
@@ -120,7 +124,11 @@ function caseView(server: FastifyInstance, c: CaseRow) {
   const payments = app.payments.paymentsForCase(c.id).map((p) => ({ paidOn: p.paid_on, amount: yen(p.amount), linked: yen(p.link_amount), name: p.transfer_name, by: p.linked_by, accepted: !!p.accepted }));
   const notices = app.outbox.outboxForCase(c.id).map((o) => {
     const mail = o.mail_json ? JSON.parse(o.mail_json) as { subject?: string; text?: string } : null;
-    return { kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to: o.to_address, status: OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error };
+    // A letter (no e-mail address): to the form's postal address, printed and posted by staff.
+    const letter = isLetter(o) ? letterRecipient(o) : null;
+    const to = letter ? `${letter.postalCode ? `〒${letter.postalCode} ` : ''}${letter.address} ${letter.name} 様（郵送）` : o.to_address;
+    return { id: o.id, kind: o.kind, audience: AUDIENCE_LABELS[o.audience] ?? o.audience, to, status: LETTER_STATUS_LABELS[o.status] ?? OUTBOX_STATUS_LABELS[o.status] ?? o.status, created: tokyoDateTime(o.created_at), sent: tokyoDateTime(o.sent_at), subject: mail?.subject ?? '（作成待ち）', text: mail?.text ?? '', error: o.last_error,
+      letter: !!letter, waiting: !!letter && o.status === 'letter' };
   });
   const events = app.cases.events(c.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, type: EVENT_LABELS[e.type] ?? STAFF_EVENT_LABELS[e.type] ?? e.type, code: e.type, data: eventSummary(e.type, e.data_json, c.kind), note: e.type === 'case.note' }));
   const computed = c.computed_json ? JSON.parse(c.computed_json) as Record<string, unknown> : null;

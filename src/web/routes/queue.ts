@@ -45,7 +45,7 @@ export function registerQueueRoutes(server: FastifyInstance): void {
     const rows = all.filter((r) => (!q || matches(r, q)) && (!kind || r.kind === kind) && (!reason || r.reasons.some((x) => x.code === reason)));
     const now = Date.now();
     return wb.page(request, reply, 'queue', {
-      title: '要対応の案件', tab: 'cases', total: all.length, q: request.query.q ?? '', kind, reason,
+      title: '要対応の案件', tab: 'cases', total: all.length, q: request.query.q ?? '', kind, reason, lettersWaiting: wb.app.outbox.lettersWaitingCount(),
       reasons: [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, n]) => ({ code, n, label: CODE_LABELS[code] ?? code })),
       kinds: [...kinds].map(([k, n]) => ({ kind: k, n, label: KIND_LABELS[k] ?? k })),
       rows: rows.map((r) => ({
