@@ -19,6 +19,7 @@ import { DIED_WHILE_PROCESSING, IntakeAttempts, type AttemptRecord } from '../ca
 import { injectedFault, quarantineMail } from './poison-mail.ts';
 import { startWatchdog, type Watchdog } from './daemon-watchdog.ts';
 import { ocrModels } from '../extract/ocr/tessdata.ts';
+import { checkCertificateLayout } from '../outbound/certificate-layout.ts';
 
 export interface Daemon {
   stop(): Promise<void>;
@@ -188,6 +189,13 @@ export function startDaemon(app: App, source: MailSource, transport: Transport, 
   // period run once (recorded before it starts); the periods the daemon was down for run now.
   const jobs = startJobs(app, JOBS);
   void catchUp(app, JOBS).catch((error: unknown) => app.log.error({ err: (error as Error).message }, 'catching up on scheduled jobs failed'));
+
+  // The certificate's layout (mail-templates/certificate.yaml), checked at start rather than at the first
+  // approval. A broken one does not stop the daemon: intake, acknowledgements, missing-item notices and
+  // payments do not depend on it, and stopping would leave every applicant unanswered over one staff edit;
+  // the review part refuses instead (the workbench's review pages, and each approval) until it is fixed.
+  const certificate = checkCertificateLayout(app.config.templatesDir);
+  if (!certificate.ok) app.log.error({ file: certificate.file, problem: certificate.problem }, certificate.message);
 
   const loop = async () => {
     app.log.info({ source: source.name, transport: transport.name }, 'daemon started');

@@ -177,3 +177,31 @@ export function registerFactsFor(app: App, kind: string, application: unknown): 
   // The recorded state: the check computes the state on the day of receipt itself (holderStatusOn).
   return { register: { certificationNumber, holder: h ? { qualification: h.qualification, name: h.name, nameKana: h.name_kana, validFrom: h.valid_from, validTo: h.valid_to, status: h.recorded_status } : null } };
 }
+
+/** What the reviewer sees of a renewal's check against the register (the review page, the demo). */
+export interface RegisterCheck {
+  /** 'matched': found, nothing to say; 'findings': found or not, with register.* findings; otherwise why nothing was checked. */
+  outcome: 'matched' | 'findings' | 'not-kept' | 'no-number';
+  certificationNumber: string | null;
+  /** The holder as the register has it now, and their state on the day the application was received. */
+  holder: { certificationNumber: string; qualification: string; name: string; nameKana: string | null; validFrom: string; validTo: string; status: HolderStatus; statusLabel: string } | null;
+  received: string;
+  findings: { code: string; audience: string; message: string }[];
+}
+
+/** A renewal case's check against the register, as its evaluation made it (null for other kinds). */
+export function registerCheckOf(app: App, row: { id: number; kind: string; received_at: string; application_json: string | null }): RegisterCheck | null {
+  if (row.kind !== 'renewal') return null;
+  const received = tokyoDate(new Date(row.received_at));
+  const application = row.application_json ? (JSON.parse(row.application_json) as Record<string, unknown>) : null;
+  const facts = registerFactsFor(app, row.kind, application).register;
+  const findings = app.cases.currentFindings(row.id).filter((f) => f.code.startsWith('register.')).map((f) => ({ code: f.code, audience: f.audience, message: f.message }));
+  const raw = application?.certificationNumber;
+  const number = typeof raw === 'string' && raw.trim() ? raw.normalize('NFKC').replace(/\s/g, '').toUpperCase() : null;
+  if (!facts) return { outcome: number ? 'not-kept' : 'no-number', certificationNumber: number, holder: null, received, findings };
+  const h = new RegisterStore(app.db).holderByNumber(facts.certificationNumber, received);
+  return {
+    outcome: findings.length || !h ? 'findings' : 'matched', certificationNumber: facts.certificationNumber, received, findings,
+    holder: h ? { certificationNumber: h.certification_number, qualification: h.qualification, name: h.name, nameKana: h.name_kana, validFrom: h.valid_from, validTo: h.valid_to, status: h.status, statusLabel: HOLDER_STATUS_LABELS[h.status] } : null,
+  };
+}

@@ -143,7 +143,7 @@ export async function reviewCase(app: App, caseNumber: string, input: ReviewInpu
         pdf = await renderCertificate(loadCertificateLayout(app.config.templatesDir), facts);
       } catch (error) {
         // A layout staff broke (or a font gone) stops the approval with why, before anything is decided.
-        if (error instanceof CertificateError) throw new ReviewError(`${row.number}: 認定書を作成できません（${error.message}）。mail-templates/certificate.yaml を確認してください`);
+        if (error instanceof CertificateError) throw new ReviewError(`${row.number}: 認定書を作成できません（${error.message}）。${error.file} を確認してください`);
         throw error;
       }
       const stored = app.files.put(pdf, '.pdf');

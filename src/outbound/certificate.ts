@@ -3,68 +3,13 @@
 // down to the characters printed by harfbuzz (subset-font) before pdf-lib embeds it, because fontkit's own
 // CFF subsetting writes a font file PDF readers reject (poppler: "Embedded font file may be invalid").
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import Mustache from 'mustache';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { PDFDocument, rgb } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import subsetFont from 'subset-font';
+import { CERTIFICATE_LAYOUT_FILE, CertificateError, type CertificateFacts, type CertificateLayout } from './certificate-layout.ts';
 
-const lineSchema = z.object({
-  text: z.string().min(1),
-  x: z.union([z.number(), z.literal('center')]),
-  top: z.number(),
-  size: z.number().positive(),
-}).strict();
-
-const layoutSchema = z.object({
-  page: z.object({ width: z.number().positive(), height: z.number().positive() }).strict(),
-  font: z.object({ files: z.array(z.string().min(1)).min(1), index: z.number().int().min(0).default(0) }).strict(),
-  border: z.object({ margin: z.number().min(0), width: z.number().positive() }).strict().optional(),
-  lines: z.array(lineSchema).min(1),
-}).strict();
-export type CertificateLayout = z.infer<typeof layoutSchema>;
-
-/** What a certificate says. Dates as YYYY-MM-DD; the layout writes them the Japanese way. */
-export interface CertificateFacts {
-  name: string;
-  qualification: string;
-  qualificationName: string;
-  certificationNumber: string;
-  validFrom: string;
-  validTo: string;
-  issuedOn: string;
-}
-
-export class CertificateError extends Error {}
-
-export const CERTIFICATE_LAYOUT_FILE = 'certificate.yaml';
-
-export function loadCertificateLayout(templatesDir: string): CertificateLayout {
-  const file = path.join(templatesDir, CERTIFICATE_LAYOUT_FILE);
-  if (!existsSync(file)) throw new CertificateError(`certificate layout ${file}: missing`);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new CertificateError(`certificate layout ${file}: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = layoutSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CertificateError(`certificate layout ${file}, key ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  for (const l of parsed.data.lines) {
-    try {
-      Mustache.parse(l.text);
-    } catch (error) {
-      throw new CertificateError(`certificate layout ${file}: ${(error as Error).message}`);
-    }
-  }
-  if (!parsed.data.font.files.some((f) => existsSync(f))) throw new CertificateError(`certificate layout ${file}: none of the font files exists (${parsed.data.font.files.join(', ')}); install fonts-noto-cjk`);
-  return parsed.data;
-}
+export { CERTIFICATE_LAYOUT_FILE, CertificateError, checkCertificateLayout, loadCertificateLayout, type CertificateFacts, type CertificateLayout, type CertificateLayoutCheck } from './certificate-layout.ts';
 
 /** 2026-04-01 → 2026年4月1日 */
 export function japaneseDate(iso: string): string {
@@ -75,7 +20,7 @@ export function japaneseDate(iso: string): string {
 export function fontFromCollection(bytes: Buffer, index: number): Buffer {
   if (bytes.toString('latin1', 0, 4) !== 'ttcf') return bytes;
   const count = bytes.readUInt32BE(8);
-  if (index >= count) throw new CertificateError(`the font collection has ${count} fonts; index ${index} does not exist`);
+  if (index >= count) throw new CertificateError(CERTIFICATE_LAYOUT_FILE, `key font.index: the font collection has ${count} fonts; index ${index} does not exist`);
   const at = bytes.readUInt32BE(12 + 4 * index);
   const numTables = bytes.readUInt16BE(at + 4);
   const tables = Array.from({ length: numTables }, (_, i) => {
@@ -101,7 +46,7 @@ export function fontFromCollection(bytes: Buffer, index: number): Buffer {
 const fonts = new Map<string, Buffer>();
 function fontBytes(layout: CertificateLayout): Buffer {
   const file = layout.font.files.find((f) => existsSync(f));
-  if (!file) throw new CertificateError(`no font file found (${layout.font.files.join(', ')})`);
+  if (!file) throw new CertificateError(CERTIFICATE_LAYOUT_FILE, `none of the font files exists (${layout.font.files.join(', ')}); install fonts-noto-cjk`);
   const key = `${file}#${layout.font.index}`;
   let bytes = fonts.get(key);
   if (!bytes) fonts.set(key, (bytes = fontFromCollection(readFileSync(file), layout.font.index)));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PDFParse } from 'pdf-parse';
-import { CertificateError, fontFromCollection, japaneseDate, loadCertificateLayout, renderCertificate } from '../../src/outbound/certificate.ts';
+import { CertificateError, checkCertificateLayout, fontFromCollection, japaneseDate, loadCertificateLayout, renderCertificate } from '../../src/outbound/certificate.ts';
 import { formatCertificationNumber, reviewRulesSchema } from '../../src/config/review-rules.ts';
 import { loadRuleFile, RulesError } from '../../src/config/rules.ts';
 
@@ -27,6 +27,33 @@ describe('the certificate layout', () => {
     expect(() => loadCertificateLayout(folderWith('certificate.yaml', LAYOUT.replace('{{name}}　殿', '{{#name}}　殿')))).toThrow(/certificate\.yaml/);
     expect(() => loadCertificateLayout(folderWith('certificate.yaml', LAYOUT.replaceAll('/usr/share/fonts/opentype/noto/', '/nowhere/')))).toThrow(/install fonts-noto-cjk/);
     expect(() => loadCertificateLayout(folderWith('other.yaml', LAYOUT))).toThrow(/missing/);
+  });
+
+  it('the start-up check: ok with the font it uses; broken, one message in Japanese and English naming the file and the problem', () => {
+    const ok = checkCertificateLayout(path.join(ROOT, 'mail-templates'));
+    expect(ok).toMatchObject({ ok: true, file: path.join(ROOT, 'mail-templates', 'certificate.yaml'), font: expect.stringMatching(/\.tt[cf]$|\.otf$/) });
+    const broken = (text: string) => {
+      const folder = folderWith('certificate.yaml', text);
+      const r = checkCertificateLayout(folder);
+      expect(r.ok).toBe(false);
+      expect(r.message).toContain(`認定書のレイアウト ${path.join(folder, 'certificate.yaml')} に誤りがあります`);
+      expect(r.message).toContain(`The certificate layout ${path.join(folder, 'certificate.yaml')} is broken`);
+      // The same error an approval would meet (the check at approval stays).
+      expect(() => loadCertificateLayout(folder)).toThrow(CertificateError);
+      return r.problem!;
+    };
+    // A misspelt fact would print nothing, silently: refused with the line's key.
+    expect(broken(LAYOUT.replace('{{name}}　殿', '{{nmae}}　殿'))).toMatch(/^key lines\.2\.text: unknown field \{\{nmae\}\}/);
+    expect(broken(LAYOUT.replace('size: 40', 'size: -1'))).toMatch(/^key lines\.0\.size/);
+    expect(broken(LAYOUT.replace('top: 700', 'top: 9000'))).toMatch(/lines\.9: the line lies outside the page/);
+    expect(broken(LAYOUT.replace('index: 0', 'index: 99'))).toMatch(/key font\.index: the font collection .* has \d+ fonts; index 99 does not exist/);
+    expect(broken(LAYOUT.replaceAll('/usr/share/fonts/opentype/noto/', '/nowhere/'))).toContain('install fonts-noto-cjk');
+    // A font file that is not a font (a staff member pointed at the wrong file).
+    dir = mkdtempSync(path.join(os.tmpdir(), 'conken-cert-'));
+    writeFileSync(path.join(dir, 'not-a-font.ttc'), 'hello, this is text');
+    writeFileSync(path.join(dir, 'certificate.yaml'), LAYOUT.replace('    - /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', `    - ${path.join(dir, 'not-a-font.ttc')}`));
+    const notFont = checkCertificateLayout(dir);
+    expect(notFont).toMatchObject({ ok: false, problem: `the font file ${path.join(dir, 'not-a-font.ttc')} is not an OpenType/TrueType font` });
   });
 
   it('draws the lines a staff member edited, with the facts and Japanese dates', async () => {

@@ -4,10 +4,11 @@
 // `conken review` (src/app/review.ts); the register of holders, searchable, exportable as CSV for Excel.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reviewCase, ReviewError, type ReviewAction } from '../../app/review.ts';
-import { exportRegisterCsv, HOLDER_STATUS_LABELS, listHolders, showHolder } from '../../app/register.ts';
+import { exportRegisterCsv, HOLDER_STATUS_LABELS, listHolders, registerCheckOf, showHolder } from '../../app/register.ts';
 import { RegisterStore, HOLDER_STATUSES, type HolderFilter, type HolderStatus } from '../../cases/register-store.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { summariserFor } from '../../outbound/summaries/index.ts';
+import { checkCertificateLayout } from '../../outbound/certificate-layout.ts';
 import { contentDisposition } from './case.ts';
 import { CODE_LABELS, KIND_LABELS, STATUS_LABELS, bytes, tokyoDateTime, tokyoDay } from '../labels.ts';
 
@@ -27,7 +28,22 @@ export function registerReviewRoutes(server: FastifyInstance): void {
   const caseOf = (n: string): CaseRow | undefined => app.cases.caseByNumber(String(n).normalize('NFKC').trim().toUpperCase());
   const notFound = (request: FastifyRequest, reply: FastifyReply) => wb.page(request, reply, 'not-found', { title: 'ありません' }, 404);
 
+  // The certificate's layout, checked when the workbench starts (conken start, conken web): broken, the
+  // review part does not open — every review page says which file and what is wrong — while the rest of
+  // the workbench (and the daemon's intake) goes on. Checked again on each review request while broken
+  // (a small YAML file and a font's first bytes), so a fixed file reopens the review without a restart;
+  // each approval checks it once more before it draws a certificate.
+  let layout = checkCertificateLayout(app.config.templatesDir);
+  if (!layout.ok) app.log.error({ file: layout.file, problem: layout.problem }, layout.message);
+  const reviewClosed = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | null => {
+    if (!layout.ok) layout = checkCertificateLayout(app.config.templatesDir);
+    if (layout.ok) return null;
+    return wb.page(request, reply, 'review-unavailable', { title: '審査を停止しています', file: layout.file, problem: layout.problem }, 503);
+  };
+
   server.get('/review', { config: { roles: ['reviewer'] } }, async (request, reply) => {
+    const closed = reviewClosed(request, reply);
+    if (closed) return closed;
     const rows = register.reviewQueue().map((r) => {
       const pending = r.review_json ? (JSON.parse(r.review_json) as { firstApproval?: { by: string } }).firstApproval : undefined;
       return { number: r.number, kind: KIND_LABELS[r.kind] ?? r.kind, received: tokyoDay(r.received_at), pendingBy: pending?.by ?? null };
@@ -50,11 +66,14 @@ export function registerReviewRoutes(server: FastifyInstance): void {
       attachments: app.cases.caseAttachments(c.id).map((a: AttachmentRow) => ({ id: a.id, filename: a.filename, size: bytes(a.size), role: a.role, inline: !!INLINE[a.detected_type] })),
       reasons: app.rules.review.rejectionReasons, pendingBy: state?.firstApproval?.by ?? null, fourEyes: app.rules.review.requireSecondApproval,
       holder: holder ? { number: holder.certification_number, from: holder.valid_from, to: holder.valid_to } : null,
+      registerCheck: registerCheckOf(app, c),
       typed: {}, ...extra,
     }, status);
   }
 
   server.get<{ Params: Params }>('/review/:number', { config: { roles: ['reviewer'] } }, async (request, reply) => {
+    const closed = reviewClosed(request, reply);
+    if (closed) return closed;
     const c = caseOf(request.params.number);
     if (!c) return notFound(request, reply);
     wb.record(request, 'review.view', { caseNumber: c.number });
@@ -62,6 +81,8 @@ export function registerReviewRoutes(server: FastifyInstance): void {
   });
 
   server.post<{ Params: Params; Body: Record<string, string> }>('/review/:number/decide', { config: { roles: ['reviewer'] } }, async (request, reply) => {
+    const closed = reviewClosed(request, reply);
+    if (closed) return closed;
     const c = caseOf(request.params.number);
     if (!c) return notFound(request, reply);
     const body = request.body ?? {};
