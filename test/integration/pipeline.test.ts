@@ -56,11 +56,11 @@ describe('the renewal path', () => {
     await h.process(await mail());
     expect(pay('0123ｺﾝﾀﾞｹﾝﾀﾛｳ', 10000).matched).toEqual([]);
     expect(pay('ｺﾝﾀﾞｹﾝﾀﾛｳ', 11000, '2026-01-16').matched).toEqual([]);
-    // Not linked, but not silent either: the case is a staff exception with both payments as findings (SPEC §5, §8).
+    // Not linked, but not silent either: the case waits for finance (入金確認中) with both payments as findings (SPEC §5, §8).
     const c = h.app.cases.caseByNumber('R-2026-000001')!;
     expect(h.app.payments.paymentsForCase(c.id)).toEqual([]);
-    expect(c.status).toBe('exception');
-    expect(h.app.cases.currentFindings(c.id).map((f) => f.code).sort()).toEqual(['payment.ambiguous', 'payment.amount-mismatch']);
+    expect(c.status).toBe('payment-review');
+    expect(h.app.cases.currentFindings(c.id).map((f) => `${f.code}/${f.audience}`).sort()).toEqual(['payment.ambiguous/finance', 'payment.amount-mismatch/finance']);
   });
 
   it('one missing-items notice lists every applicant finding; the reply with the fixed form completes the case', async () => {

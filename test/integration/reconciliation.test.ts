@@ -93,10 +93,14 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     const status = (id: string) => app.cases.caseByNumber(numbers.get(id)!)!;
     const codes = (id: string) => app.cases.currentFindings(status(id).id).map((f) => f.code);
     for (const id of ['konda', 'watanabe', 'sasaki-omp']) expect([id, status(id).status]).toEqual([id, 'ready-for-review']);
-    for (const id of ['yamada', 'kato', 'hanako', 'haruka']) expect([id, status(id).status, codes(id)]).toEqual([id, 'exception', ['payment.ambiguous']]);
-    for (const id of ['yoshida', 'kobayashi']) expect([id, status(id).status, codes(id)]).toEqual([id, 'exception', ['payment.amount-mismatch']]);
-    // Bulk and duplicate payments wait in finance's queue; the cases keep waiting for their fee.
-    for (const id of ['tanaka', 'ito', 'nakamura', 'sasaki-cap']) expect([id, status(id).status]).toEqual([id, 'awaiting-payment']);
+    // A payment that needs a person is finance's question: its candidates wait in 入金確認中 (payment-review), no staff exception.
+    for (const id of ['yamada', 'kato', 'hanako', 'haruka']) expect([id, status(id).status, codes(id)]).toEqual([id, 'payment-review', ['payment.ambiguous']]);
+    for (const id of ['yoshida', 'kobayashi']) expect([id, status(id).status, codes(id)]).toEqual([id, 'payment-review', ['payment.amount-mismatch']]);
+    // Bulk and duplicate payments wait in finance's queue too; their unpaid candidates are under review as well.
+    for (const id of ['tanaka', 'ito', 'nakamura']) expect([id, status(id).status, codes(id)]).toEqual([id, 'payment-review', ['payment.bulk']]);
+    expect(['sasaki-cap', status('sasaki-cap').status, codes('sasaki-cap')]).toEqual(['sasaki-cap', 'payment-review', ['payment.duplicate']]);
+    expect(app.cases.listCases().filter((c) => c.status === 'exception').map((c) => c.number)).toEqual([]);
+    expect(app.db.prepare("SELECT COUNT(*) AS n FROM findings WHERE code LIKE 'payment.%' AND audience = 'staff'").get()).toEqual({ n: 0 });
     // Every import is recorded: who, when, hash, counts.
     const imports = app.payments.paymentImports();
     expect(imports.map((i) => [i.format, i.actor, i.sha256.length, i.rows_new + i.rows_duplicate === i.rows_total])).toEqual(results.map((r) => [r.format, 'test', 64, true]));
@@ -213,8 +217,10 @@ describe('every sample statement, every tricky case (SPEC §5)', () => {
     const a = await h.process(await mail({ attachments: [{ filename: 'a.docx', content: form(konda.fill) }, PROOF] }));
     expect(a.cases[0]!.status).toBe('ready-for-review');
     const b = await h.process(await mail({ from: kato.fill.email!, messageId: `late-${process.pid}@example.jp`, attachments: [{ filename: 'b.docx', content: form(kato.fill) }, PROOF] }));
-    expect(b.cases[0]!.status).toBe('exception');
+    expect(b.cases[0]!.status).toBe('payment-review');
     expect(h.app.cases.currentFindings(h.app.cases.caseByNumber(b.cases[0]!.number!)!.id).map((f) => f.code)).toEqual(['payment.ambiguous']);
+    // A question for finance, not staff: no staff finding on the case.
+    expect(h.app.cases.currentFindings(h.app.cases.caseByNumber(b.cases[0]!.number!)!.id).map((f) => f.audience)).toEqual(['finance']);
   }, 30_000);
 });
 
@@ -267,7 +273,7 @@ describe("finance's CLI (--json)", () => {
     expect(await json(['payments', 'link', String(short.id), numbers.get('kobayashi')!, '--accept'])).toMatchObject({ status: 'ready-for-review' });
     // 10,000 without tax linked without --accept: the case still waits, with the finding.
     const noTax = queue.find((p) => p.amount === 10000)!;
-    expect(await json(['payments', 'link', String(noTax.id), numbers.get('yoshida')!])).toMatchObject({ status: 'exception', amount: 10000 });
+    expect(await json(['payments', 'link', String(noTax.id), numbers.get('yoshida')!])).toMatchObject({ status: 'payment-review', amount: 10000 });
     // The second identical transfer belongs to the same person's other qualification.
     const twin = queue.find((p) => p.code === 'payment.duplicate' && p.candidates[0]!.case === numbers.get('sasaki-cap'))!;
     expect(await json(['payments', 'link', String(twin.id), numbers.get('sasaki-cap')!])).toMatchObject({ status: 'ready-for-review' });
