@@ -73,7 +73,7 @@ export function drawAudit(app: App, year: number, options: { seed?: string; acto
   let draw = store.drawOf(year);
   let resumed = false;
   if (draw) {
-    if (store.selectionsOf(year).length > 0 || draw.sample_size === 0) throw new AuditError(`${year}年の抽選は記録済みです（${draw.recorded_at}、シード ${draw.seed}）。抽選はやり直せません。conken audit verify ${year} で確認できます。`);
+    if (store.selectionsOf(year).length > 0) throw new AuditError(`${year}年の抽選は記録済みです（${draw.recorded_at}、シード ${draw.seed}）。抽選はやり直せません。conken audit verify ${year} で確認できます。`);
     if (entered && entered !== draw.seed) throw new AuditError(`${year}年の抽選はシード ${draw.seed} で記録済みです。別のシードでは抽選できません。`);
     resumed = true;
   } else {
@@ -81,6 +81,9 @@ export function drawAudit(app: App, year: number, options: { seed?: string; acto
     if (now.toISOString() < w.to) throw new AuditError(`${year}年はまだ終わっていません。母集団（${year}年に承認された更新）は年が明けてから確定します。`);
     const rules = auditRules(app);
     const population = currentPopulation(app, year);
+    // Nothing to draw from (no renewal approved, or the register not kept yet): nothing is recorded, so the
+    // year can still be drawn once its renewals are in the register.
+    if (population.length === 0) throw new AuditError(`${year}年に承認された更新がないため、抽選できません（何も記録していません）。`);
     draw = {
       year, seed: entered ?? randomBytes(16).toString('hex'), seed_source: entered ? 'admin' : 'generated',
       population_json: JSON.stringify(population), population_count: population.length, population_sha256: populationHash(population),

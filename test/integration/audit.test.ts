@@ -16,7 +16,7 @@ import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import { RegisterStore } from '../../src/cases/register-store.ts';
 import { transaction } from '../../src/cases/db.ts';
 import { auditStore, currentPopulation, drawAudit, listAudits, markProofsComplete, recordAuditOutcome, verifyAudit, AuditError } from '../../src/app/audit.ts';
-import { catchUp } from '../../src/app/jobs/job-runner.ts';
+import { catchUp, runJob } from '../../src/app/jobs/job-runner.ts';
 import { jobNamed } from '../../src/app/jobs/index.ts';
 import { periodKey } from '../../src/app/jobs/schedule.ts';
 import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
@@ -162,6 +162,10 @@ describe('the CPD audit population', () => {
     await reviewCase(h.app, number, { action: 'approve', reviewer: 'reviewer:ito', address: 'test' }, tokyo('2026-02-03T11:00:00'));
     expect(currentPopulation(h.app, 2026)).toEqual(['OMP-2023-0123']);
     expect(currentPopulation(h.app, 2025)).toEqual([]);
+    // A year with no approved renewal: nothing to draw, nothing recorded (it can be drawn once there are some).
+    expect(() => drawAudit(h.app, 2025, { actor: 'admin:a', now: tokyo('2026-03-01T10:00:00') })).toThrow(/承認された更新がない/);
+    expect(auditStore(h.app).drawOf(2025)).toBeUndefined();
+    expect((await runJob(h.app, jobNamed('cpd-audit')!, '2026-01-15T10:00', tokyo('2026-01-15T10:00:00'))).result!.summary).toBe('2025: no renewals approved, nothing drawn');
     const r = drawAudit(h.app, 2026, { seed: 'one', actor: 'admin:a', now: tokyo('2027-01-15T10:00:00') });
     expect(r.chosen.map((c) => c.certificationNumber)).toEqual(['OMP-2023-0123']);
     expect(requests(h.app).map((x) => x.to_address)).toEqual(['k.konda@example.jp']);

@@ -19,11 +19,12 @@ export function runAuditDraw(app: App, ctx: JobContext): JobResult {
   const year = auditedYear(ctx.period);
   const store = auditStore(app);
   const draw = store.drawOf(year);
-  if (draw && (store.selectionsOf(year).length > 0 || draw.sample_size === 0)) return { summary: `${year}: drawn already (${draw.recorded_at}), nothing to do` };
+  if (draw && store.selectionsOf(year).length > 0) return { summary: `${year}: drawn already (${draw.recorded_at}), nothing to do` };
   if (ctx.dryRun) {
     const p = previewDraw(app, year);
     return { summary: `[dry run] ${year}: ${p.sampleSize} of ${p.populationCount} renewals would be drawn (population sha256 ${p.populationHash.slice(0, 12)}…)` };
   }
+  if (!draw && previewDraw(app, year).populationCount === 0) return { summary: `${year}: no renewals approved, nothing drawn` };
   const r = drawAudit(app, year, { actor: 'job:cpd-audit', now: ctx.now });
   return {
     summary: `${year}: ${r.chosen.length} of ${r.populationCount} renewals drawn${r.resumed ? ' (recorded draw finished)' : ''}, ${r.chosen.filter((c) => c.mailed).length} requests queued; seed ${r.seed}, population sha256 ${r.populationHash}`,
