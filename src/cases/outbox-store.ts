@@ -133,11 +133,12 @@ export class OutboxStore extends SqlStore {
   /** Letters waiting to be printed, oldest first, with their case numbers. */
   lettersWaiting(limit = 500): WaitingLetter[] {
     return this.all(`SELECT o.id, o.case_id, c.number AS case_number, o.kind, o.to_address, o.mail_json, o.created_at
-      FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.status = 'letter' ORDER BY o.id LIMIT ?`, limit);
+      FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.status = 'letter' AND o.to_address != '' ORDER BY o.id LIMIT ?`, limit);
   }
 
   lettersWaitingCount(): number {
-    return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'letter'")!.n;
+    // A purged case's letter has no address left (the retention purge blanks it): nothing to print.
+    return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'letter' AND to_address != ''")!.n;
   }
 
   /** One outbox row of a case (a letter to print, a mail to show). */

@@ -18,8 +18,9 @@ import { letterPdf, LetterNotFound, markLetterPosted } from '../../src/app/lette
 import { resendNotice } from '../../src/app/staff-actions.ts';
 import { digestFacts, composeDigest } from '../../src/app/jobs/daily-digest.ts';
 import { letterRecipient } from '../../src/cases/outbox-store.ts';
-import { wrapText } from '../../src/outbound/letter-pdf.ts';
-import { japaneseDate } from '../../src/outbound/certificate.ts';
+import path from 'node:path';
+import { loadLetterLayout, renderLetter, wrapText } from '../../src/outbound/letter-pdf.ts';
+import { japaneseDate, loadCertificateLayout, renderCertificate } from '../../src/outbound/certificate.ts';
 import { tokyoDate } from '../../src/shared/calendar.ts';
 import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
 
@@ -129,6 +130,21 @@ describe('letters for paper applications without an e-mail address', () => {
     const r = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-21', files: [{ filename: 'scan.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
     const row = a.cases.caseByNumber(r.cases[0]!.number!)!;
     expect([row.notices_suppressed, a.outbox.outboxForCase(row.id).length, a.outbox.lettersWaitingCount()]).toEqual([1, 0, 0]);
+  });
+
+  it('a long letter runs onto numbered pages; a PDF its mail would attach (the certificate) follows it, fonts embedded', async () => {
+    const certificate = await renderCertificate(loadCertificateLayout(path.join(ROOT, 'mail-templates')), { name: '今田 健太郎', qualification: 'OMP', qualificationName: 'オペレーションマネジメントプロフェショナル', certificationNumber: 'OMP-2026-0001', validFrom: '2026-04-01', validTo: '2029-03-31', issuedOn: '2026-02-28' });
+    const text = Array.from({ length: 50 }, (_, i) => `${i + 1}行目：審査の結果をお知らせします。`).join('\n');
+    const pdf = await renderLetter(loadLetterLayout(path.join(ROOT, 'mail-templates')), { caseNumber: 'R-2026-000009', date: '2026-02-28', recipient: { postalCode: null, address: '大阪府大阪市北区1-1', name: '今田 健太郎' }, subject: '【コン検】審査結果のお知らせ', text }, [certificate]);
+    const parsed = await new PDFParse({ data: new Uint8Array(pdf) }).getText();
+    expect(parsed.pages.length).toBe(3);
+    expect(parsed.pages[0]!.text).toContain('受付番号 R-2026-000009（1/2）');
+    expect(parsed.pages[1]!.text).toContain('受付番号 R-2026-000009（2/2）');
+    expect(parsed.pages[1]!.text).toContain('50行目：審査の結果をお知らせします。');
+    expect(parsed.pages[2]!.text).toContain('OMP-2026-0001');
+    // No postal code read: the recipient block begins with the address.
+    expect(parsed.pages[0]!.text.trimStart()).toMatch(/^大阪府大阪市北区1-1\n今田 健太郎\s+様\n/);
+    expect([...Buffer.from(pdf).toString('latin1').matchAll(/\/FontFile[23]? \d+ 0 R/g)].length).toBe(2);
   });
 
   it('wraps Japanese anywhere but keeps a Latin word whole and punctuation off the start of a line', () => {

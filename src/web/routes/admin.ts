@@ -20,6 +20,7 @@ const ACTION_LABELS: Record<string, string> = {
   'case.view': '案件の閲覧', 'attachment.view': '添付の閲覧', 'attachment.download': '添付のダウンロード', 'field.confirm': '値の確定',
   'user.add': 'ユーザー追加', 'user.disable': 'ユーザー無効化', 'user.enable': 'ユーザー有効化', 'user.password': 'パスワード変更', 'user.role': '役割の変更',
   'job.run': 'ジョブの実行', 'job.dry-run': 'ジョブの試行',
+  'letters.view': '印刷待ちの郵便の閲覧', 'letter.view': '郵便（印刷用PDF）の閲覧', 'letter.posted': '郵便を郵送済みにした',
 };
 
 export function registerAdminRoutes(server: FastifyInstance): void {
