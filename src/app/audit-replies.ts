@@ -43,10 +43,15 @@ export function auditReplyFiles(app: App, mail: IncomingMail): AuditReplyFile[] 
 }
 
 /** Inside the mail's transaction: the stored reply joins its audit (the decision applied by the audit writer). */
-export function joinAuditReply(app: App, auditId: number, messageId: number, files: number, receivedAt: Date): void {
+export function joinAuditReply(app: App, auditId: number, messageId: number, files: number, receivedAt: Date, from: string | null = null): void {
   const store = auditStore(app);
   const audit = store.auditById(auditId);
   if (!audit) return;
   store.linkMessage(audit.id, messageId);
-  store.apply(audit, decideAudit(auditBefore(audit), { type: 'reply', files, at: receivedAt.toISOString() }), null, receivedAt);
+  const decision = decideAudit(auditBefore(audit), { type: 'reply', files, at: receivedAt.toISOString() });
+  // Anyone can write the audit number in a subject: a reply from another address than the register's is
+  // still kept (a holder may write from work), and staff see that it was (no address is recorded).
+  const other = !!from && !!audit.address && from.trim().toLowerCase() !== audit.address.trim().toLowerCase();
+  if (other) for (const e of decision.events) if (e.type === 'audit.reply') e.data = { ...e.data, otherSender: true };
+  store.apply(audit, decision, null, receivedAt);
 }

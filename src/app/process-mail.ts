@@ -106,7 +106,7 @@ export function commitAnalysis(app: App, a: Analysis): MailOutcome {
       facts_json: f.verdict.role === 'document' ? JSON.stringify(f.verdict.facts) : null,
     }));
     app.cases.addEvent({ messageId, actor: 'intake', type: `mail.${a.classification}`, data: { ref: a.sourceRef, note: a.note, attachments: a.files.length } });
-    if (a.auditReply) joinAuditReply(app, a.auditReply.auditId, messageId, attachmentIds.length, a.receivedAt);
+    if (a.auditReply) joinAuditReply(app, a.auditReply.auditId, messageId, attachmentIds.length, a.receivedAt, a.mail?.replyAddress ?? null);
     else if (a.classification === 'reply' && a.plans.length === 0) {
       const closed = a.mail ? app.cases.caseByReferences(a.mail.references) : undefined;
       if (closed) app.cases.linkMessage(closed.id, messageId, 'reply');

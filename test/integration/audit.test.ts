@@ -267,6 +267,13 @@ describe('the CPD audit over simulated years', () => {
     ]);
     // The reason is free text: it stays with the audit, not in the audit log.
     expect(JSON.stringify(logged)).not.toContain('免除');
+
+    // Late proofs from another address, after the outcome: kept with the audit and marked so; nothing else moves.
+    const late = await h.process(await buildMail({ from: 'someone@elsewhere.example', subject: `Fw: 監査番号 ${third!.number}`, date: tokyo('2029-03-02T10:00:00'), messageId: 'late@example.jp', attachments: [PROOF] }));
+    expect(late.note).toContain(third!.number);
+    expect(store.auditByNumber(third!.number)).toMatchObject({ state: 'overdue', outcome: 'waived' });
+    expect(store.events(third!.id).at(-1)).toMatchObject({ type: 'audit.reply', data_json: JSON.stringify({ files: 1, afterOutcome: true, late: true, otherSender: true }) });
+    expect(store.events(first!.id).filter((e) => e.type === 'audit.reply').map((e) => e.data_json)).toEqual([JSON.stringify({ files: 1 })]);
   }, 180_000);
 });
 

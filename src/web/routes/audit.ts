@@ -53,7 +53,11 @@ export function registerAuditRoutes(server: FastifyInstance): void {
       title: `CPD監査 ${a.number}`, audit: { ...a, stateLabel: AUDIT_STATE_LABELS[a.state] ?? a.state, outcomeLabel: a.outcome ? AUDIT_OUTCOME_LABELS[a.outcome] : null, outcomeAt: tokyoDateTime(a.outcome_at), remindedAt: tokyoDateTime(a.reminded_at) },
       holder: holder ? { name: holder.name, qualification: holder.qualification, validTo: holder.valid_to } : null,
       evidence: store.evidence(a.id).map((e) => ({ id: e.id, filename: e.filename, size: bytes(e.size), received: tokyoDateTime(e.received_at) })),
-      events: store.events(a.id).map((e) => ({ at: tokyoDateTime(e.at), actor: e.actor, label: EVENT_LABELS[e.type] ?? e.type })),
+      events: store.events(a.id).map((e) => {
+        const data = e.data_json ? (JSON.parse(e.data_json) as Record<string, unknown>) : {};
+        const notes = [data.otherSender ? '名簿のメールアドレス以外から' : '', data.late ? '期限後' : '', data.afterOutcome ? '結果の記録後' : ''].filter(Boolean);
+        return { at: tokyoDateTime(e.at), actor: e.actor, label: `${EVENT_LABELS[e.type] ?? e.type}${notes.length ? `（${notes.join('・')}）` : ''}` };
+      }),
       outcomes: AUDIT_OUTCOMES.map((o) => ({ value: o, label: AUDIT_OUTCOME_LABELS[o] })),
       typed: {}, ...extra,
     }, status);
