@@ -3,11 +3,12 @@
 // links to the list; the case page lists them "印刷待ち"; the printable PDF opens inline (safe Content-Disposition)
 // and says the notice's text; "郵送済みにする" (a POST with the CSRF token) marks one posted, on the case's history
 // and in the audit log. Without a session, without the token, or in the finance role, nothing of it is reachable.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PDFParse } from 'pdf-parse';
-import { harness, PROOF } from '../support/harness.ts';
+import { harness, PROOF, ROOT, tempDir } from '../support/harness.ts';
 import { renewalFormWithoutEmail } from '../support/form-without-email.ts';
 import { closeApp } from '../../src/app/context.ts';
 import { browserTestsCheck, newContext, signedInPage } from './support/browser.ts';
@@ -19,6 +20,8 @@ const missing = browserTestsCheck('the letters browser tests');
 
 const PASSWORD = 'staff-pass-0005';
 const FINANCE_PASSWORD = 'finance-pass-0005';
+// The list's screenshot goes to docs/ with CONKEN_SCREENSHOTS=docs (as the other workbench suites do).
+const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs') : tempDir('conken-shots-');
 
 describe.skipIf(!!missing)('letters for paper applicants without e-mail, in the browser (Chromium)', () => {
   let dir: string;
@@ -74,6 +77,8 @@ describe.skipIf(!!missing)('letters for paper applicants without e-mail, in the 
     await page.waitForURL(`${web.url}/letters`);
     expect(await page.locator('table.letters tbody tr').count()).toBe(2);
     expect(await page.locator('table.letters tbody tr').first().textContent()).toContain('今田 健太郎 様');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'workbench-letters.png'), fullPage: true });
   });
 
   it('the printable letter opens inline as a PDF with the name, the case number and the notice’s text', async () => {
