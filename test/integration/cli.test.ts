@@ -1,10 +1,11 @@
 // The real CLI as a newcomer and staff use it: spawned on Node 24 against temp data folders.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { dataEnv, mail, ROOT, SAMPLES, tempDir } from '../support/harness.ts';
 import { conken, MAIN } from '../support/cli.ts';
+import { simpleParser } from 'mailparser';
 
 describe('conken CLI', () => {
   it('--help lists every command', async () => {
@@ -84,7 +85,7 @@ describe('conken CLI', () => {
     expect(r.stderr).toMatch(/renewal\.yaml, line 3, key casePrefix/);
   });
 
-  it('demo runs the main job on the embedded default and routes a paid case to the reviewer', async () => {
+  it('demo runs the main job on the embedded default, checks the renewals against the sample register, and a reviewer approves a renewal and a certification', async () => {
     const cwd = tempDir('conken-demo-');
     const env = { CONKEN_RULES_DIR: path.join(ROOT, 'rules'), CONKEN_TEMPLATES_DIR: path.join(ROOT, 'mail-templates'), CONKEN_LOG_LEVEL: 'silent' };
     const r = await conken(['demo'], env, cwd);
@@ -93,15 +94,35 @@ describe('conken CLI', () => {
     const outbox = readdirSync(path.join(cwd, 'data', 'outbox'));
     expect(outbox).toContain('R-2026-000001.review-request.1.eml');
     expect(outbox.some((f) => f.includes('missing-items'))).toBe(true);
+    // Every renewal of the samples is checked against the sample register (samples/registry.csv) and matches it.
+    const checks = r.stdout.split('== 5.')[1]!.split('== 6.')[0]!.trim().split('\n').slice(1);
+    expect(checks.length).toBeGreaterThanOrEqual(15);
+    for (const line of checks.filter((l) => /R-2026-\d+ [A-Z]{3}-/.test(l))) expect(line).toContain('matches the register');
+    // A reviewer approves one renewal and one certification; the outbox holds their mails with the certificates.
+    expect(r.stdout).toContain('R-2026-000001 (renewal) → approved: 認定番号 OMP-2023-0123, valid 2026-04-01〜2029-03-31');
+    expect(r.stdout).toMatch(/C-2026-000001 \(certification\) → approved: 認定番号 OMP-2026-0001, valid 2026-04-01〜2029-03-31/);
+    for (const [number, pdf] of [['R-2026-000001', '認定書_OMP-2023-0123.pdf'], ['C-2026-000001', '認定書_OMP-2026-0001.pdf']] as const) {
+      expect(r.stdout).toContain(`${number} → data/outbox/${number}.review-approved.1.eml with ${pdf}`);
+      const parsed = await simpleParser(readFileSync(path.join(cwd, 'data', 'outbox', `${number}.review-approved.1.eml`)));
+      expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.subarray(0, 5).toString('latin1')])).toEqual([[pdf, 'application/pdf', '%PDF-']]);
+    }
+    // `conken registry export` on the demo's data shows the holders, the renewed one three fiscal years on.
+    const exported = await conken(['registry', 'export'], env, cwd);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('OMP-2023-0123,OMP,今田 健太郎,こんだ けんたろう,2023-04-01,2029-03-31,active');
+    expect(exported.stdout).toMatch(/\r\nOMP-2026-0001,OMP,[^,]+,[^,]*,2026-04-01,2029-03-31,active,/);
+    // It still ends with the workbench: the URL and the logins made for this run (never fixed passwords).
+    expect(r.stdout.trimEnd().split('\n').slice(-5).join('\n')).toMatch(/Run `npm start`.*http:\/\/[^\s]+\/[\s\S]*Log in as demo \/ \S+ [\s\S]*log in as demo-reviewer \/ \S+[\s\S]*npx conken users add <login> --role admin/);
     // The workbench's demo user, with a password made for this run (never a fixed one).
     const password = /Log in as demo \/ (\S+) /.exec(r.stdout)?.[1];
     expect(password, 'the demo prints its workbench login').toMatch(/^\S{12,}$/);
-    // Run again: the demo resets its own data folder and gives the same result, with a new password.
+    expect(/log in as demo-reviewer \/ (\S+)/.exec(r.stdout)?.[1]).toMatch(/^\S{12,}$/);
+    // Run again: the demo resets its own data folder and gives the same result, with new passwords.
     const r2 = await conken(['demo'], env, cwd);
-    const same = (out: string) => out.replace(/\d+ms/g, '').replace(/(Log in as demo \/ )\S+/, '$1…');
+    const same = (out: string) => out.replace(/\d+ms/g, '').replace(/(Log in as demo \/ )\S+/, '$1…').replace(/(log in as demo-reviewer \/ )\S+/, '$1…');
     expect(same(r2.stdout)).toBe(same(r.stdout));
     expect(/Log in as demo \/ (\S+) /.exec(r2.stdout)?.[1]).not.toBe(password);
-  }, 480_000); // twice the whole demo, OCR of its scanned and photographed forms included, on a busy 2-core machine
+  }, 720_000); // twice the whole demo, OCR of its scanned and photographed forms and two certificates included, on a busy 2-core machine
 
   it('start: the daemon processes dropped mail, stops cleanly on SIGTERM, and a restart repeats nothing', async () => {
     const dir = tempDir();
