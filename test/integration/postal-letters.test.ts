@@ -19,7 +19,8 @@ import { resendNotice } from '../../src/app/staff-actions.ts';
 import { digestFacts, composeDigest } from '../../src/app/jobs/daily-digest.ts';
 import { letterRecipient } from '../../src/cases/outbox-store.ts';
 import path from 'node:path';
-import { loadLetterLayout, renderLetter, wrapText } from '../../src/outbound/letter-pdf.ts';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { LetterError, loadLetterLayout, renderLetter, wrapText } from '../../src/outbound/letter-pdf.ts';
 import { japaneseDate, loadCertificateLayout, renderCertificate } from '../../src/outbound/certificate.ts';
 import { tokyoDate } from '../../src/shared/calendar.ts';
 import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
@@ -145,6 +146,19 @@ describe('letters for paper applications without an e-mail address', () => {
     // No postal code read: the recipient block begins with the address.
     expect(parsed.pages[0]!.text.trimStart()).toMatch(/^大阪府大阪市北区1-1\n今田 健太郎\s+様\n/);
     expect([...Buffer.from(pdf).toString('latin1').matchAll(/\/FontFile[23]? \d+ 0 R/g)].length).toBe(2);
+  });
+
+  it('the letter layout file: a mistake names the file and the key', () => {
+    const dir = tempDir('conken-letter-');
+    const shipped = readFileSync(path.join(ROOT, 'mail-templates', 'letter.yaml'), 'utf8');
+    expect(loadLetterLayout(path.join(ROOT, 'mail-templates')).sender).toContain('一般社団法人 日本コンタクトセンター教育検定協会');
+    expect(() => loadLetterLayout(dir)).toThrow(/letter\.yaml: missing/);
+    writeFileSync(path.join(dir, 'letter.yaml'), shipped.replace('sender:', 'senders:'));
+    expect(() => loadLetterLayout(dir)).toThrow(LetterError);
+    expect(() => loadLetterLayout(dir)).toThrow(/letter\.yaml, key/);
+    writeFileSync(path.join(dir, 'letter.yaml'), shipped.replaceAll('/usr/share/fonts/opentype/noto/', '/nowhere/'));
+    expect(() => loadLetterLayout(dir)).toThrow(/install fonts-noto-cjk/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('wraps Japanese anywhere but keeps a Latin word whole and punctuation off the start of a line', () => {
