@@ -99,6 +99,7 @@ export class CaseWriter extends SqlStore {
         findings.push({ caseId: c.id, revision, findings: decision.findings });
       }
       this.writeColumns(c.id, columns, at);
+      if (columns.application_json) this.readdressLetters(c.id, columns.application_json, events, at);
       for (const e of decision.events) events.push({ caseId: c.id, messageId: change.messageId ?? null, actor: e.actor, type: e.type, ...(e.data ? { data: e.data } : {}), at });
       if (decision.newRevision) {
         events.push({ caseId: c.id, messageId: change.messageId ?? null, actor: decision.actor, type: 'case.evaluated', at,
@@ -208,6 +209,18 @@ export class CaseWriter extends SqlStore {
     const notice = { ...noticeSnapshot(this.settings, name, { ...facts, messageIds: [] }, '', sequence), ...(extra ? { extra } : {}) };
     insert.run(c.id, name, notice.messageId, JSON.stringify(recipient), 'applicant', JSON.stringify(notice), 'letter', at, at);
     events.push({ caseId: c.id, actor: 'system', type: 'notice.queued', data: { kind: name, messageId: notice.messageId, channel: 'letter' }, at });
+  }
+
+  /**
+   * The form changed (a value confirmed or corrected, a new form): letters still waiting to be printed go to the
+   * address it gives now, so a scan's address corrected by staff is the one printed. A letter posted stays as it was.
+   */
+  private readdressLetters(caseId: number, applicationJson: string, events: EventInsert[], at: string): void {
+    const recipient = postalRecipientOf(JSON.parse(applicationJson));
+    if (!recipient) return;
+    const to = JSON.stringify(recipient);
+    const result = this.stmt(`UPDATE outbox SET to_address = ? WHERE case_id = ? AND status = 'letter' AND to_address != '' AND to_address != ?`).run(to, caseId, to);
+    if (Number(result.changes) > 0) events.push({ caseId, actor: 'system', type: 'letter.readdressed', data: { letters: Number(result.changes) }, at });
   }
 
   /**

@@ -16,6 +16,7 @@ import { deliverOutbox } from '../../src/app/daemon.ts';
 import { createTransport } from '../../src/app/channels.ts';
 import { letterPdf, LetterNotFound, markLetterPosted } from '../../src/app/letters.ts';
 import { resendNotice } from '../../src/app/staff-actions.ts';
+import { confirmField } from '../../src/app/confirm-field.ts';
 import { digestFacts, composeDigest } from '../../src/app/jobs/daily-digest.ts';
 import { letterRecipient } from '../../src/cases/outbox-store.ts';
 import path from 'node:path';
@@ -124,6 +125,15 @@ describe('letters for paper applications without an e-mail address', () => {
     expect(() => markLetterPosted(a, mailed.number, mails[0]!.id, 'staff:sato')).toThrow(LetterNotFound);
     expect(() => markLetterPosted(a, mailed.number, first.id, 'staff:sato')).toThrow(LetterNotFound);
     await expect(letterPdf(a, paper.number, mails[0]!.id)).rejects.toThrow(LetterNotFound);
+
+    // Staff correct the address read from the scan: the letters still to print go there, the posted one stays as it was.
+    confirmField(a, paper.number, 'address', '東京都港区芝公園4-2-8', 'staff:sato');
+    const after = a.outbox.outboxForCase(paper.id).filter((o) => o.audience === 'applicant');
+    expect(after.filter((o) => o.status === 'letter').map((o) => letterRecipient(o)!.address)).toEqual(after.filter((o) => o.status === 'letter').map(() => '東京都港区芝公園4-2-8'));
+    expect(letterRecipient(after.find((o) => o.id === first.id)!)!.address).toBe('東京都千代田区丸の内1-2-3サンプルビル5階');
+    expect(a.cases.events(paper.id).some((e) => e.type === 'letter.readdressed')).toBe(true);
+    const waitingId = after.find((o) => o.status === 'letter')!.id;
+    expect((await new PDFParse({ data: new Uint8Array((await letterPdf(a, paper.number, waitingId)).pdf) }).getText()).text).toContain('東京都港区芝公園4-2-8');
   });
 
   it('without a form to read there is no address to write to: mail stays held and no letter is made', async () => {

@@ -26,7 +26,7 @@ const NOTICE_LABELS: Record<string, string> = {
 /** Staff's own events on the history (the shared labels name the intake's and the transition's). */
 const STAFF_EVENT_LABELS: Record<string, string> = {
   'case.note': 'メモ', 'finding.handled': '確認事項の処理', 'notice.resend': '通知の再送', 'notice.suppressed': '通知の保留',
-  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'letter.posted': '郵便を郵送済みにした', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
+  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'letter.posted': '郵便を郵送済みにした', 'letter.readdressed': '郵便の宛先を申請書の住所に更新', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
 };
 /** A letter's status (src/cases/outbox-store.ts): waiting to be printed, then posted. */
 const LETTER_STATUS_LABELS: Record<string, string> = { letter: '印刷待ち', posted: '郵送済み' };
@@ -146,6 +146,8 @@ function caseView(server: FastifyInstance, c: CaseRow) {
       const p = postalStatus(app, c.id);
       return p ? { ...p, toPrint: p.toPrint.map((n) => NOTICE_LABELS[n] ?? n) } : null;
     })(),
+    // A letter's address read from a scan and not confirmed yet: staff confirm it before printing.
+    letterAddressUnconfirmed: findings.some((f) => f.code === 'field.unconfirmed' && (f.field === 'name' || f.field === 'postalCode' || f.field === 'address')),
     noticeChoices: NOTICE_NAMES.map((n) => ({ name: n, label: NOTICE_LABELS[n] ?? n })), noticesHeld: c.notices_suppressed === 1, closed: c.status === 'approved' || c.status === 'rejected',
     next: nextInQueue(app.db, c),
   };
