@@ -15,7 +15,7 @@ import { transaction } from '../cases/db.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
 import { AuditStore, auditBefore, type AuditRow, type DrawRow } from '../cases/audit-store.ts';
 import { canonicalPopulation, describeRule, drawSample, populationHash, sampleSize } from '../cases/audit-draw.ts';
-import { decideAudit, TransitionRefused, type AuditOutcome, type AuditTrigger } from '../cases/audit-transition.ts';
+import { decideAudit, TransitionRefused, type AuditMail, type AuditOutcome, type AuditTrigger } from '../cases/audit-transition.ts';
 import { RegisterStore } from '../cases/register-store.ts';
 import { AuditLog } from '../cases/audit-log.ts';
 import { stableMessageId } from '../cases/notice-snapshot.ts';
@@ -65,7 +65,7 @@ export function previewDraw(app: App, year: number): { populationCount: number; 
  * their requests. A year whose draw is recorded and finished is refused; one recorded but unfinished is
  * finished from its recorded seed (an entered seed must then be the recorded one).
  */
-export function drawAudit(app: App, year: number, options: { seed?: string; actor: string; now?: Date }): DrawResult {
+export function drawAudit(app: App, year: number, options: { seed?: string; actor: string; now?: Date; login?: string | null; address?: string | null }): DrawResult {
   const now = options.now ?? new Date();
   const store = auditStore(app);
   const entered = options.seed?.trim();
@@ -95,7 +95,16 @@ export function drawAudit(app: App, year: number, options: { seed?: string; acto
     transaction(app.db, () => store.recordDraw(recorded));
     app.log.info({ year, populationCount: draw.population_count, populationSha256: draw.population_sha256, seedSource: draw.seed_source }, 'CPD audit: seed and population recorded');
   }
-  const chosen = commitCaseChanges(app, () => selectAndRequest(app, draw, now));
+  const chosen = commitCaseChanges(app, () => {
+    const made = selectAndRequest(app, draw, now);
+    // The audit log, in the draw's transaction: who drew which year, from which seed and population (the
+    // job, `conken audit draw` and the workbench alike).
+    new AuditLog(app.db).record({
+      login: options.login ?? options.actor, action: 'cpd-audit.draw', target: String(year), address: options.address ?? null, at: now.toISOString(),
+      detail: { year, seedSource: draw.seed_source, populationCount: draw.population_count, populationSha256: draw.population_sha256, sampleSize: draw.sample_size, chosen: made.map((c) => c.audit), resumed },
+    });
+    return made;
+  });
   app.log.info({ year, chosen: chosen.map((c) => c.audit) }, 'CPD audit: sample drawn and requests queued');
   return { year, seed: draw.seed, seedSource: draw.seed_source, populationCount: draw.population_count, populationHash: draw.population_sha256, sampleSize: draw.sample_size, resumed, chosen };
 }
@@ -120,8 +129,13 @@ function selectAndRequest(app: App, draw: DrawRow, now: Date): DrawResult['chose
   });
 }
 
-/** A request or reminder, composed from its template (the office's mail: queued composed, like a renewal reminder). */
-function composeAuditMail(app: App, audit: AuditRow, which: 'audit-request' | 'audit-reminder') {
+/**
+ * A request, reminder or outcome notice, composed from its template (the office's mail: queued composed, like a
+ * renewal reminder). The outcome notice answers the request (In-Reply-To, References): the holder's mail
+ * program shows it in the audit's thread. Its Message-ID is the audit's and the template's, so the outbox
+ * (rfc_message_id is unique) holds it once whatever happens.
+ */
+function composeAuditMail(app: App, audit: AuditRow, which: AuditMail) {
   const holder = audit.holder_id !== null ? new RegisterStore(app.db).holderByNumber(audit.certification_number) : undefined;
   const qualification = holder?.qualification ?? '';
   const { subject, text } = app.templates.render(which, {
@@ -129,7 +143,11 @@ function composeAuditMail(app: App, audit: AuditRow, which: 'audit-request' | 'a
     certificationNumber: audit.certification_number, auditNumber: audit.number, year: audit.year, deadline: japaneseDate(audit.deadline),
   });
   const messageId = stableMessageId(audit.number, which, 1, app.config.mail.messageIdDomain);
-  const mail: OutgoingMail = { from: app.config.mail.from, to: audit.address!, subject, text, messageId, headers: { 'Auto-Submitted': 'auto-generated' } };
+  const thread = which === 'audit-request' ? [] : [audit.request_message_id, audit.reminder_message_id].filter((id): id is string => !!id);
+  const mail: OutgoingMail = {
+    from: app.config.mail.from, to: audit.address!, subject, text, messageId, headers: { 'Auto-Submitted': 'auto-generated' },
+    ...(thread.length > 0 ? { inReplyTo: thread[0]!, references: thread } : {}),
+  };
   return { to: audit.address!, messageId, mail };
 }
 
@@ -221,7 +239,7 @@ function staffChange(app: App, number: string, trigger: AuditTrigger, who: { log
       if (error instanceof TransitionRefused) throw new AuditError(refusal(error.message));
       throw error;
     }
-    const after = store.apply(audit, decision, null, now);
+    const after = store.apply(audit, decision, decision.mail ? composeAuditMail(app, audit, decision.mail) : null, now);
     // The audit log: the outcome and the state, not the reason (free text; it stays with the audit case).
     new AuditLog(app.db).record({
       login: who.login, action: trigger.type === 'outcome' ? 'cpd-audit.outcome' : 'cpd-audit.complete', caseNumber: audit.number, address: who.address ?? null,

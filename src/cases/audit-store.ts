@@ -180,7 +180,10 @@ export class AuditStore extends SqlStore {
   apply(audit: AuditRow, decision: AuditDecision, mail: AuditMailOut | null, now: Date): AuditRow {
     const at = now.toISOString();
     const columns: Record<string, string | null> = { state: decision.state, ...decision.columns };
-    if (decision.mail && mail) columns[decision.mail === 'audit-request' ? 'request_message_id' : 'reminder_message_id'] = mail.messageId;
+    // The request's and reminder's Message-IDs find the audit of a reply; the outcome notice is threaded to
+    // the request, so a reply to it names the request too.
+    if (decision.mail === 'audit-request' && mail) columns.request_message_id = mail.messageId;
+    if (decision.mail === 'audit-reminder' && mail) columns.reminder_message_id = mail.messageId;
     const keys = Object.keys(columns);
     this.stmt(`UPDATE cpd_audits SET ${keys.map((k) => `${k} = $${k}, `).join('')}updated_at = $updated_at WHERE id = $id`).run({ ...columns, updated_at: at, id: audit.id });
     const insert = this.stmt('INSERT INTO cpd_audit_events (audit_id, at, actor, type, data_json) VALUES (?, ?, ?, ?, ?)');

@@ -15,7 +15,9 @@ export const AUDIT_STATES = ['requested', 'received', 'complete', 'overdue'] as 
 export type AuditState = (typeof AUDIT_STATES)[number];
 export const AUDIT_OUTCOMES = ['passed', 'failed', 'waived'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-export type AuditMail = 'audit-request' | 'audit-reminder';
+/** The office's mails of an audit: the request, the reminder, and the outcome notice (one per outcome). */
+export type AuditMail = 'audit-request' | 'audit-reminder' | AuditOutcomeMail;
+export type AuditOutcomeMail = `audit-${AuditOutcome}`;
 
 export { TransitionRefused };
 
@@ -103,10 +105,11 @@ export function decideAudit(before: AuditBefore | null, trigger: AuditTrigger): 
       if (!reason) throw new TransitionRefused('a reason is needed');
       // Passed means the proofs were seen: not before the holder sent any.
       if (trigger.outcome === 'passed' && before.state !== 'received' && before.state !== 'complete') throw new TransitionRefused(`no proofs received (${before.state})`);
+      // The holder is told the outcome (in the request's thread), once: the outcome is recorded only once.
       return {
-        state: before.state, mail: null,
+        state: before.state, mail: before.hasAddress ? `audit-${trigger.outcome}` : null,
         columns: { outcome: trigger.outcome, outcome_by: trigger.actor, outcome_reason: reason, outcome_at: trigger.at },
-        events: [{ actor: trigger.actor, type: 'audit.outcome', data: { outcome: trigger.outcome, state: before.state } }],
+        events: [{ actor: trigger.actor, type: 'audit.outcome', data: { outcome: trigger.outcome, state: before.state, mailed: before.hasAddress } }],
       };
     }
   }

@@ -7,7 +7,8 @@ import { createLogger, silentLogger } from '../shared/log.ts';
 import { createApp, closeApp, type App } from '../app/context.ts';
 import { deliverOutbox } from '../app/daemon.ts';
 import { FolderTransport } from '../outbound/transports/folder-transport.ts';
-import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, drawAudit, listAudits, verifyAudit } from '../app/audit.ts';
+import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, drawAudit, listAudits, recordAuditOutcome, verifyAudit } from '../app/audit.ts';
+import { AUDIT_OUTCOMES, type AuditOutcome } from '../cases/audit-transition.ts';
 
 async function withApp<T>(options: { json?: boolean }, fn: (app: App) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
@@ -42,7 +43,7 @@ async function refusing(json: boolean | undefined, fn: () => Promise<void>): Pro
 const adminUser = () => `admin:${process.env.CONKEN_USER ?? process.env.USER ?? 'admin'}`;
 
 function program(): Command {
-  const audit = new Command('conken audit').description('the annual CPD audit: draw the sample of a year\'s approved renewals, verify a recorded draw, list the audits')
+  const audit = new Command('conken audit').description('the annual CPD audit: draw the sample of a year\'s approved renewals, verify a recorded draw, list the audits, record an outcome')
     .exitOverride();
   audit.command('draw').description('draw the audit sample of a year (renewals approved that calendar year, Tokyo time): the seed (entered, or generated and shown) and the population\'s SHA-256 are recorded first; each holder chosen gets the request for their proofs')
     .argument('<year>', 'the year whose approved renewals are drawn from').option('--seed <seed>', 'the seed (default: 16 random bytes, shown)').option('--json', 'machine-readable output')
@@ -71,6 +72,16 @@ function program(): Command {
         ...(v.drawReproduced ? [] : [`  記録された対象者: ${v.recorded.join(', ')}`]),
       ].join('\n'));
       if (!v.ok) process.exitCode = 1;
+    })));
+  audit.command('outcome').description('record the outcome of an audit (passed, failed, waived) with a reason, as the workbench\'s audit page does: audited, and the holder told the outcome (once, in the request\'s thread)')
+    .argument('<audit-number>', 'e.g. A-2028-000001').argument('<outcome>', 'passed | failed | waived')
+    .requiredOption('--reason <text>', 'why (kept with the audit; not sent to the holder)').option('--actor <name>', 'who decided (default: the user running the command)').option('--json', 'machine-readable output')
+    .action(async (number: string, outcome: string, options: { reason: string; actor?: string; json?: boolean }) => refusing(options.json, () => withApp(options, async (app) => {
+      if (!(AUDIT_OUTCOMES as readonly string[]).includes(outcome)) throw new AuditError(`結果は passed（合格）・failed（不合格）・waived（免除）のいずれかで指定してください（${outcome}）。`);
+      const login = options.actor?.trim() || adminUser().slice('admin:'.length);
+      const a = recordAuditOutcome(app, number, { outcome: outcome as AuditOutcome, reason: options.reason, actor: `admin:${login}`, login });
+      if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      print(options.json, a, () => `${a.number} の結果を「${AUDIT_OUTCOME_LABELS[a.outcome!]}」として記録しました（${a.outcome_by}）。${a.address ? '認定者に結果をお知らせするメールを送信待ちにしました。' : '名簿にメールアドレスがないため、結果のお知らせは送っていません。'}`);
     })));
   audit.command('list').description('the audits of a year: holder, state, deadline, replies, outcome')
     .argument('<year>').option('--json', 'machine-readable output')

@@ -10,7 +10,7 @@ import { NOTICE_NAMES, type NoticeName } from '../cases/transition.ts';
 import type { NoticeAudience } from '../cases/notice-snapshot.ts';
 
 /** A template per notice the case transition can call for, and the office's own mails (not about one case). */
-export const OFFICE_TEMPLATE_NAMES = ['staff-digest', 'renewal-reminder', 'audit-request', 'audit-reminder'] as const;
+export const OFFICE_TEMPLATE_NAMES = ['staff-digest', 'renewal-reminder', 'audit-request', 'audit-reminder', 'audit-passed', 'audit-failed', 'audit-waived'] as const;
 export type OfficeTemplateName = (typeof OFFICE_TEMPLATE_NAMES)[number];
 export const TEMPLATE_NAMES = [...NOTICE_NAMES, ...OFFICE_TEMPLATE_NAMES] as const;
 export type TemplateName = NoticeName | OfficeTemplateName;

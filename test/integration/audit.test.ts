@@ -259,7 +259,11 @@ describe('the CPD audit over simulated years', () => {
     recordAuditOutcome(h.app, third!.number, { outcome: 'waived', reason: '長期療養のため免除', actor: 'staff:ito', login: 'ito' }, tokyo('2028-02-21T10:00:00'));
     expect(store.auditByNumber(first!.number)).toMatchObject({ state: 'complete', outcome: 'passed', outcome_by: 'staff:sato', outcome_reason: '受講証明書で30ポイントを確認' });
     expect(store.auditByNumber(third!.number)).toMatchObject({ state: 'overdue', outcome: 'waived', outcome_by: 'staff:ito' });
-    const logged = h.app.db.prepare("SELECT login, action, case_number, address, detail_json FROM audit_log WHERE action LIKE 'cpd-audit.%' ORDER BY id").all().map((r) => ({ ...r }));
+    // The draws are audited too (by the job here), with the seed's source and the population's hash.
+    const drawsLogged = h.app.db.prepare("SELECT login, target, detail_json FROM audit_log WHERE action = 'cpd-audit.draw' ORDER BY id").all().map((r) => ({ ...r }) as { login: string; target: string; detail_json: string });
+    expect(drawsLogged.map((r) => [r.login, r.target])).toEqual([['job:cpd-audit', '2027'], ['job:cpd-audit', '2028']]);
+    expect(JSON.parse(drawsLogged[0]!.detail_json)).toMatchObject({ year: 2027, seedSource: 'generated', populationSha256: auditStore(h.app).drawOf(2027)!.population_sha256, chosen: [first!.number, second!.number, third!.number] });
+    const logged = h.app.db.prepare("SELECT login, action, case_number, address, detail_json FROM audit_log WHERE action LIKE 'cpd-audit.%' AND action <> 'cpd-audit.draw' ORDER BY id").all().map((r) => ({ ...r }));
     expect(logged).toEqual([
       { login: 'sato', action: 'cpd-audit.complete', case_number: first!.number, address: null, detail_json: JSON.stringify({ year: 2027 }) },
       { login: 'sato', action: 'cpd-audit.outcome', case_number: first!.number, address: '127.0.0.1', detail_json: JSON.stringify({ outcome: 'passed', state: 'complete', year: 2027 }) },
@@ -267,6 +271,26 @@ describe('the CPD audit over simulated years', () => {
     ]);
     // The reason is free text: it stays with the audit, not in the audit log.
     expect(JSON.stringify(logged)).not.toContain('免除');
+
+    // The holders are told the outcome, once each, through the outbox, in their request's thread; the staff's
+    // reason is not sent.
+    const passedNotices = requests(h.app, 'audit-passed');
+    expect(passedNotices.map((r) => [r.to_address, r.audience])).toEqual([[first!.address, 'applicant']]);
+    const firstRequest = store.auditByNumber(first!.number)!.request_message_id!;
+    expect(passedNotices[0]!.mail).toMatchObject({ inReplyTo: firstRequest, references: [firstRequest], subject: `【CPD監査】監査結果のお知らせ（監査番号 ${first!.number}）` });
+    expect(passedNotices[0]!.mail.text).toContain('監査 花子');
+    expect(passedNotices[0]!.mail.text).toContain('合格');
+    expect(passedNotices[0]!.mail.text).not.toContain('30ポイント');
+    const waivedNotices = requests(h.app, 'audit-waived');
+    expect(waivedNotices.map((r) => r.to_address)).toEqual([third!.address]);
+    expect(waivedNotices[0]!.mail.references).toEqual([store.auditByNumber(third!.number)!.request_message_id, store.auditByNumber(third!.number)!.reminder_message_id]);
+    expect(waivedNotices[0]!.mail.text).toContain('免除');
+    expect(waivedNotices[0]!.mail.text).not.toContain('長期療養');
+    expect(requests(h.app, 'audit-failed')).toEqual([]);
+    expect(store.events(first!.id).slice(-2).map((e) => [e.type, e.data_json])).toEqual([
+      ['audit.outcome', JSON.stringify({ outcome: 'passed', state: 'complete', mailed: true })],
+      ['notice.queued', JSON.stringify({ kind: 'audit-passed', messageId: passedNotices[0]!.rfc_message_id, queued: true })],
+    ]);
 
     // Late proofs from another address, after the outcome: kept with the audit and marked so; nothing else moves.
     const late = await h.process(await buildMail({ from: 'someone@elsewhere.example', subject: `Fw: 監査番号 ${third!.number}`, date: tokyo('2029-03-02T10:00:00'), messageId: 'late@example.jp', attachments: [PROOF] }));
@@ -278,7 +302,7 @@ describe('the CPD audit over simulated years', () => {
 });
 
 describe('conken audit', () => {
-  it('draws with an entered seed, lists, verifies (exit 0), and fails verify (exit 1) once the population changed', async () => {
+  it('draws with an entered seed, lists, verifies (exit 0), records outcomes, and fails verify (exit 1) once the population changed', async () => {
     const h = fresh();
     renewals(h.app, range(1, 12), '2025-02-01T00:00:00.000Z');
     const env = dataEnv(h.dir);
@@ -299,6 +323,31 @@ describe('conken audit', () => {
     const again = await conken(['audit', 'draw', '2025'], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('記録済み');
+
+    // The outcome by hand: the same function as the workbench's (audited, the holder told once).
+    const [one, two] = r.chosen;
+    const bad = await conken(['audit', 'outcome', one!.audit, 'ok', '--reason', 'x'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('passed（合格）・failed（不合格）・waived（免除）');
+    const noProofs = await conken(['audit', 'outcome', one!.audit, 'passed', '--reason', 'x'], env);
+    expect(noProofs.code).toBe(2);
+    expect(noProofs.stderr).toContain('書類が届いていない');
+    const waived = await conken(['audit', 'outcome', one!.audit, 'waived', '--reason', '海外赴任のため免除', '--actor', 'suzuki'], env);
+    expect(waived.code, waived.stderr).toBe(0);
+    expect(waived.stdout).toContain('「免除」として記録しました');
+    const failedOne = await conken(['audit', 'outcome', two!.audit, 'failed', '--reason', '期限までに提出がありませんでした', '--json'], env);
+    expect(failedOne.code, failedOne.stderr).toBe(0);
+    expect(JSON.parse(failedOne.stdout)).toMatchObject({ number: two!.audit, outcome: 'failed' });
+    const twice = await conken(['audit', 'outcome', one!.audit, 'failed', '--reason', 'y'], env);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('記録済み');
+    const store = auditStore(h.app);
+    expect(store.auditByNumber(one!.audit)).toMatchObject({ outcome: 'waived', outcome_by: 'admin:suzuki', outcome_reason: '海外赴任のため免除' });
+    expect(h.app.db.prepare("SELECT login, case_number FROM audit_log WHERE action = 'cpd-audit.outcome' ORDER BY id").all().map((x) => ({ ...x }))).toEqual([
+      { login: 'suzuki', case_number: one!.audit }, { login: process.env.CONKEN_USER ?? process.env.USER ?? 'admin', case_number: two!.audit },
+    ]);
+    const notices = h.app.db.prepare("SELECT kind, to_address FROM outbox WHERE kind LIKE 'audit-%' AND kind NOT IN ('audit-request', 'audit-reminder') ORDER BY id").all().map((x) => ({ ...x }));
+    expect(notices).toEqual([{ kind: 'audit-waived', to_address: store.auditByNumber(one!.audit)!.address }, { kind: 'audit-failed', to_address: store.auditByNumber(two!.audit)!.address }]);
 
     renewals(h.app, [13], '2025-08-01T00:00:00.000Z');
     const failed = await conken(['audit', 'verify', '2025'], env);

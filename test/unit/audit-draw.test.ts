@@ -73,5 +73,9 @@ describe('the audit transition', () => {
     expect(() => decideAudit(requested, { type: 'outcome', outcome: 'passed', actor: 'staff:a', reason: 'x', at })).toThrow(/no proofs/);
     expect(decideAudit({ ...requested, state: 'overdue' }, { type: 'outcome', outcome: 'failed', actor: 'staff:a', reason: '未提出', at }).columns.outcome).toBe('failed');
     expect(() => decideAudit({ ...received, outcome: 'passed' }, { type: 'outcome', outcome: 'failed', actor: 'staff:b', reason: 'x', at })).toThrow(/already/);
+    // The holder is told the outcome (its own template per outcome), unless the register has no address.
+    expect(decideAudit(received, { type: 'outcome', outcome: 'passed', actor: 'staff:a', reason: 'ok', at }).mail).toBe('audit-passed');
+    expect(decideAudit({ ...requested, state: 'overdue' }, { type: 'outcome', outcome: 'waived', actor: 'staff:a', reason: 'x', at }).mail).toBe('audit-waived');
+    expect(decideAudit({ ...requested, state: 'overdue', hasAddress: false }, { type: 'outcome', outcome: 'failed', actor: 'staff:a', reason: 'x', at })).toMatchObject({ mail: null, events: [{ data: { mailed: false } }] });
   });
 });

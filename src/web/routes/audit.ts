@@ -1,9 +1,11 @@
-// The CPD audit's pages (staff, or admin): the audits of a year by state — received (proofs to check),
+// The CPD audit's pages (staff, or admin): an admin may draw a year by hand (seed entered or generated),
+// the same drawAudit as `conken audit draw`, refused for a year drawn already; the audits of a year by state — received (proofs to check),
 // complete, overdue, waiting, decided — with the recorded draw (seed, population hash); one audit with its
 // events, the holder's files and the staff actions (proofs complete, the outcome with a reason). Changes go
 // through src/app/audit.ts (the audit transition and its writer), which also writes the audit log.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, auditStore, listAudits, markProofsComplete, recordAuditOutcome } from '../../app/audit.ts';
+import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, auditStore, drawAudit, listAudits, markProofsComplete, recordAuditOutcome } from '../../app/audit.ts';
+import { tokyoDate } from '../../shared/calendar.ts';
 import { AUDIT_OUTCOMES, AUDIT_STATES, type AuditOutcome } from '../../cases/audit-transition.ts';
 import { RegisterStore } from '../../cases/register-store.ts';
 import type { AuditRow } from '../../cases/audit-store.ts';
@@ -29,11 +31,17 @@ export function registerAuditRoutes(server: FastifyInstance): void {
   const notFound = (request: FastifyRequest, reply: FastifyReply) => wb.page(request, reply, 'not-found', { title: 'ありません' }, 404);
   const actorOf = (request: FastifyRequest) => `${request.user!.role}:${request.user!.login}`;
 
-  server.get<{ Querystring: { year?: string; state?: string } }>('/audit', { config: { roles: ['staff'] } }, async (request, reply) => {
+  /** The year a draw by hand would normally be for: the last calendar year (Tokyo), the population complete. */
+  const lastYear = () => Number(tokyoDate(new Date()).slice(0, 4)) - 1;
+
+  function listPage(request: FastifyRequest, reply: FastifyReply, query: { year?: string; state?: string }, extra: Record<string, unknown> = {}, status = 200) {
     const years = auditStore(app).drawnYears();
-    const year = request.query.year && /^\d{4}$/.test(request.query.year) ? Number(request.query.year) : years[0];
-    const filter: Filter = (FILTERS as readonly string[]).includes(request.query.state ?? '') ? request.query.state as Filter : 'all';
-    if (year === undefined) return wb.page(request, reply, 'audit-list', { title: 'CPD監査', years, year: null, draw: null, rows: [], counts: {}, filter, filters: [] });
+    const year = query.year && /^\d{4}$/.test(query.year) && years.includes(Number(query.year)) ? Number(query.year) : years[0];
+    const filter: Filter = (FILTERS as readonly string[]).includes(query.state ?? '') ? query.state as Filter : 'all';
+    // The draw by hand (admins): the same function as `conken audit draw`; a drawn year is refused there.
+    const drawForm = request.user!.role === 'admin' ? { year: lastYear(), seed: '', ...(extra.drawTyped as object | undefined) } : null;
+    const common = { drawForm, drawError: null, ...extra };
+    if (year === undefined) return wb.page(request, reply, 'audit-list', { title: 'CPD監査', years, year: null, draw: null, rows: [], counts: {}, filter, filters: [], ...common }, status);
     const listing = listAudits(app, year, filter === 'all' ? undefined : filter);
     const rows = listing.audits.map((a) => ({
       number: a.number, certificationNumber: a.certification_number, name: register.holderByNumber(a.certification_number)?.name ?? '',
@@ -43,7 +51,24 @@ export function registerAuditRoutes(server: FastifyInstance): void {
     const counts = listing.counts;
     const filters = FILTERS.map((f) => ({ value: f, label: FILTER_LABELS[f], count: f === 'all' ? Object.values(counts).reduce((s, n) => s + n, 0) : counts[f] ?? 0 }));
     const draw = listing.draw ? { ...listing.draw, recorded: tokyoDateTime(listing.draw.recorded_at) } : null;
-    return wb.page(request, reply, 'audit-list', { title: `CPD監査 ${year}年`, years, year, draw, rows, counts, filter, filters });
+    return wb.page(request, reply, 'audit-list', { title: `CPD監査 ${year}年`, years, year, draw, rows, counts, filter, filters, ...common }, status);
+  }
+
+  server.get<{ Querystring: { year?: string; state?: string } }>('/audit', { config: { roles: ['staff'] } }, async (request, reply) => listPage(request, reply, request.query));
+
+  server.post<{ Body: Record<string, string> }>('/audit/draw', { config: { roles: ['admin'] } }, async (request, reply) => {
+    const yearText = String(request.body?.year ?? '').normalize('NFKC').trim();
+    const seed = String(request.body?.seed ?? '').normalize('NFKC').trim();
+    try {
+      if (!/^\d{4}$/.test(yearText)) throw new AuditError('抽選する年を4桁の数字で入力してください。');
+      // Audited by drawAudit itself, in the draw's transaction (who, from where, the seed's source, the population's hash).
+      const r = drawAudit(app, Number(yearText), { ...(seed ? { seed } : {}), actor: actorOf(request), login: request.user!.login, address: request.ip });
+      request.session.flash = `${r.year}年のCPD監査の抽選を行いました（シード ${r.seed}${r.seedSource === 'generated' ? '、自動生成' : ''}、母集団 ${r.populationCount}件から ${r.chosen.length}名）。`;
+      return reply.redirect(`/audit?year=${r.year}`, 303);
+    } catch (error) {
+      if (!(error instanceof AuditError)) throw error;
+      return listPage(request, reply, /^\d{4}$/.test(yearText) ? { year: yearText } : {}, { drawError: error.message, drawTyped: { year: yearText, seed } }, 409);
+    }
   });
 
   function auditPage(request: FastifyRequest, reply: FastifyReply, a: AuditRow, extra: Record<string, unknown> = {}, status = 200) {
