@@ -1,11 +1,12 @@
 // The office's calendar over a whole simulated year (SPEC §6, issue 18): every job of src/app/jobs/index.ts
 // driven through the job runner from 1 January to 31 December 2027 at each of its fire times, as the daemon's
-// node-cron would (startJobs), with the clock injected — the process's own clock is set to each fire time, so
-// what the app stamps (cases opened, runs finished, events) is on the simulated calendar too. Against a real
-// register (holders in every state), real cases (closed old ones, one awaiting its fee, renewals applied in
-// the window) and real payments. Over the year: the daemon dies in the middle of a run and restarts; it is
-// down over a day of fire times and catches up at its next start; an injected fault (the mail server down)
-// fails one run. It checks that every period ran once and never twice, the renewal reminders (first and
+// node-cron would (startJobs, with its hourly sweep), with the clock injected — the process's own clock is set
+// to each fire time, so what the app stamps (cases opened, runs finished, events) is on the simulated calendar
+// too. Against a real register (holders in every state), real cases (closed old ones, one awaiting its fee,
+// renewals applied in the window) and real payments. Over the year the process dies in the middle of two
+// runs (restarted five minutes later: the sweep resumes the run; restarted hours later: the start does), the
+// machine is off over a day of fire times (the next start catches up), and an injected fault (the mail server
+// down) fails one run. It checks that every period ran once and never twice, the renewal reminders (first and
 // second, once per holder and year, never to a lapsed, revoked or expired holder or one who applied), the
 // payment reminders' weekly rhythm, the staff's digest (its content, and none on a quiet day), the CPD audit's
 // draw and follow-up, and that retention purged each closed case on the day it passed the period and nothing
@@ -18,7 +19,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { form, harness, mail, PROOF, type Harness } from '../support/harness.ts';
 import { RegisterStore, type HolderInput } from '../../src/cases/register-store.ts';
-import { catchUp, duePeriod, runJob, type Job } from '../../src/app/jobs/job-runner.ts';
+import { catchUp, duePeriod, resumeAbandoned, runJob, SWEEP_CRON, type Job } from '../../src/app/jobs/job-runner.ts';
 import { JOBS } from '../../src/app/jobs/index.ts';
 import { nextOccurrence, periodKey, previousOccurrence } from '../../src/app/jobs/schedule.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
@@ -37,10 +38,18 @@ const FIRST_START = tokyo('2026-12-31T12:00:00');
 const YEAR_END = tokyo('2028-01-01T00:00:00');
 /** The process dies in the middle of the retention run of 10 March; it is started again at 07:00. */
 const CRASH = { job: 'retention', period: '2027-03-10T03:30', at: tokyo('2027-03-10T03:30:00'), restart: tokyo('2027-03-10T07:00:00') };
+/**
+ * The process dies in the middle of the CPD audit's yearly draw and is started again five minutes later: too
+ * soon to tell the run from a second daemon's, so the start leaves it; the hourly sweep resumes it once stale.
+ */
+const QUICK = { job: 'cpd-audit', period: '2027-01-15T10:00', at: tokyo('2027-01-15T10:00:00'), restart: tokyo('2027-01-15T10:05:00'), resumed: tokyo('2027-01-15T13:40:00') };
 /** The machine is off from Thursday 10 June 07:00 to Friday 11 June 12:00. */
 const DOWN = { from: tokyo('2027-06-10T07:00:00'), to: tokyo('2027-06-11T12:00:00') };
 /** When the daemon was not running. */
-const OUTAGES: [Date, Date][] = [[CRASH.at, CRASH.restart], [DOWN.from, DOWN.to]];
+const OUTAGES: [Date, Date][] = [
+  // (From just after the crash: what ran at that minute before the crashing job did, ran.)
+  [new Date(QUICK.at.getTime() + 1), QUICK.restart], [new Date(CRASH.at.getTime() + 1), CRASH.restart], [DOWN.from, DOWN.to],
+];
 /** The mail server is down for the payment reminders of Monday 2 August: that run fails. */
 const FAULT = { job: 'payment-reminders', period: '2027-08-02T09:00' };
 
@@ -173,18 +182,27 @@ describe('a simulated year of the office calendar', () => {
       importStatementRows(h.app, `bank-${n}.csv`, `hash-${n}`, 'simple-csv', [{ line: 2, paidOn: day, amount: 11_000, transferName: `${n}ﾆﾝﾃｲﾀﾛｳ` }], 'test');
     };
 
-    let crashed = false;
+    const crashes = new Set([CRASH, QUICK]);
     let wentDown = false;
+    let nextSweep = nextOccurrence(SWEEP_CRON, FIRST_START)!.getTime();
     for (;;) {
-      const t = Math.min(...next.values(), events[0]?.at ?? Infinity);
+      const t = Math.min(...next.values(), events[0]?.at ?? Infinity, nextSweep);
       if (t >= YEAR_END.getTime()) break;
       if (!wentDown && t >= DOWN.from.getTime()) {
         // The machine is off over these fire times; it comes back and the daemon starts: its catch-up.
         wentDown = true;
         for (const job of jobs) next.set(job.name, nextOccurrence(job.schedule(h.app), DOWN.to)!.getTime());
+        nextSweep = nextOccurrence(SWEEP_CRON, DOWN.to)!.getTime();
         h.restart();
         at(DOWN.to);
         for (const o of await catchUp(h.app, jobs, DOWN.to)) fired.push({ ...o, at: DOWN.to.toISOString(), summary: o.result?.summary });
+        continue;
+      }
+      if (nextSweep === t) {
+        // The daemon's hourly look for runs a dead process left started (startJobs' sweep).
+        nextSweep = nextOccurrence(SWEEP_CRON, new Date(t))!.getTime();
+        at(new Date(t));
+        for (const o of await resumeAbandoned(h.app, jobs, new Date(t))) fired.push({ ...o, at: new Date(t).toISOString(), summary: o.result?.summary });
         continue;
       }
       if (events[0]?.at === t) {
@@ -198,15 +216,17 @@ describe('a simulated year of the office calendar', () => {
         const now = new Date(t);
         at(now);
         const period = duePeriod(h.app, job, now)!;
-        if (job.name === CRASH.job && period === CRASH.period && !crashed) {
+        const crash = [...crashes].find((c) => c.job === job.name && c.period === period);
+        if (crash) {
           // The run starts (its period claimed, as runJob does first) and the process dies before it ends.
-          crashed = true;
+          crashes.delete(crash);
           expect(h.app.jobRuns.claim(job.name, period, now.toISOString(), new Date(now.getTime() - 3 * HOUR).toISOString())).toBe(true);
           // Down until the restart: the fire times in between pass unseen, and the start catches up.
-          for (const j of jobs) next.set(j.name, nextOccurrence(j.schedule(h.app), CRASH.restart)!.getTime());
+          for (const j of jobs) next.set(j.name, nextOccurrence(j.schedule(h.app), crash.restart)!.getTime());
+          nextSweep = nextOccurrence(SWEEP_CRON, crash.restart)!.getTime();
           h.restart();
-          at(CRASH.restart);
-          for (const o of await catchUp(h.app, jobs, CRASH.restart)) fired.push({ ...o, at: CRASH.restart.toISOString(), summary: o.result?.summary });
+          at(crash.restart);
+          for (const o of await catchUp(h.app, jobs, crash.restart)) fired.push({ ...o, at: crash.restart.toISOString(), summary: o.result?.summary });
           break;
         }
         const o = await runJob(h.app, job, period, now);
@@ -244,13 +264,17 @@ describe('a simulated year of the office calendar', () => {
       expect([...executed].filter(([k]) => k.startsWith(`${job.name} `)).map(([k, n]) => [k.slice(job.name.length + 1), n]).sort(), job.name)
         .toEqual(expected.map((p) => [p, 1]));
       for (const t of caughtUp) expect(rows.find((r) => r.period === periodKey(t))!.started_at, `${job.name} ${periodKey(t)}`).toBe(OUTAGES.find(([from, to]) => t >= from && t <= to)![1].toISOString());
-      expect(rows.filter((r) => r.attempts !== 1 && r.state !== 'skipped').map((r) => [r.period, r.attempts]), job.name).toEqual(job.name === CRASH.job ? [[CRASH.period, 2]] : []);
+      const crashed = [CRASH, QUICK].filter((c) => c.job === job.name).map((c) => [c.period, 2]);
+      expect(rows.filter((r) => r.attempts !== 1 && r.state !== 'skipped').map((r) => [r.period, r.attempts]), job.name).toEqual(crashed);
       expect(rows.filter((r) => r.state === 'failed').map((r) => [r.period, r.error]), job.name).toEqual(job.name === FAULT.job ? [[FAULT.period, 'connect ECONNREFUSED 127.0.0.1:587']] : []);
       // A second daemon (or a restart) asking for the latest period again: nothing runs.
       expect((await runJob(h.app, job, expected.at(-1)!, new Date(YEAR_END.getTime() - HOUR))).ran, job.name).toBe(false);
     }
     // The run the crash left started was finished by the next start; the missed day's runs by the start after it.
     expect(runs(CRASH.job).find((r) => r.period === CRASH.period)).toMatchObject({ state: 'done', started_at: CRASH.restart.toISOString() });
+    // The draw left started at 10:00 and the daemon back at 10:05: the start leaves it (it might be another
+    // daemon's), the sweeps at 10:40–12:40 too (not stale yet), the one at 13:40 resumes it — once.
+    expect(fired.filter((f) => f.job === QUICK.job && f.period === QUICK.period).map((f) => [f.at, f.ran])).toEqual([[QUICK.restart.toISOString(), false], [QUICK.resumed.toISOString(), true]]);
     expect(runs('daily-digest').map((r) => r.period)).not.toContain('2027-06-10T08:00');
     expect(runs('daily-digest').find((r) => r.period === '2027-06-11T08:00')).toMatchObject({ state: 'done', started_at: DOWN.to.toISOString() });
   });

@@ -89,20 +89,51 @@ export async function catchUp(app: App, jobs: readonly Job[], now = new Date()):
   return out;
 }
 
+/** When a running daemon looks for runs a dead process left started (resumeAbandoned): hourly. */
+export const SWEEP_CRON = '40 * * * *';
+
+/**
+ * A run left 'running' by a process that died is resumed once it is stale, while its period is still the
+ * job's latest. A restart soon after the crash cannot tell that run from a second daemon's (catchUp leaves it);
+ * without this sweep, a daily job's period would be lost until the next day's, a yearly one's (the CPD audit's
+ * draw) until the next year's.
+ */
+export async function resumeAbandoned(app: App, jobs: readonly Job[], now = new Date()): Promise<JobRunOutcome[]> {
+  const out: JobRunOutcome[] = [];
+  const staleBefore = new Date(now.getTime() - STALE_MS).toISOString();
+  for (const job of jobs) {
+    const period = duePeriod(app, job, now);
+    if (period === null) continue;
+    const row = app.jobRuns.run(job.name, period);
+    if (row?.state !== 'running' || row.started_at >= staleBefore) continue;
+    out.push(await runJob(app, job, period, now));
+  }
+  return out;
+}
+
 /** Starts every job on its schedule; returns how to stop them. Runs never overlap a run of the same job. */
 export function startJobs(app: App, jobs: readonly Job[]): { stop(): Promise<void> } {
   const busy = new Set<string>();
-  const tasks = jobs.map((job) => cron.schedule(job.schedule(app), async (ctx) => {
-    if (busy.has(job.name)) return;
-    busy.add(job.name);
+  const exclusive = async (names: readonly string[], fn: () => Promise<unknown>) => {
+    if (names.some((n) => busy.has(n))) return;
+    for (const n of names) busy.add(n);
     try {
-      const now = ctx.date ?? new Date();
-      const period = duePeriod(app, job, now);
-      if (period !== null) await runJob(app, job, period, now);
+      await fn();
+    } catch (error) {
+      app.log.error({ err: (error as Error).message }, 'scheduled job could not run');
     } finally {
-      busy.delete(job.name);
+      for (const n of names) busy.delete(n);
     }
-  }, { timezone: 'Asia/Tokyo', name: job.name }));
+  };
+  const tasks = jobs.map((job) => cron.schedule(job.schedule(app), (ctx) => exclusive([job.name], async () => {
+    const now = ctx.date ?? new Date();
+    const period = duePeriod(app, job, now);
+    if (period !== null) await runJob(app, job, period, now);
+  }), { timezone: 'Asia/Tokyo', name: job.name }));
+  // One job at a time, and only one this process is not running now (its own long run is not abandoned).
+  tasks.push(cron.schedule(SWEEP_CRON, async (ctx) => {
+    for (const job of jobs) await exclusive([job.name], () => resumeAbandoned(app, [job], ctx.date ?? new Date()));
+  }, { timezone: 'Asia/Tokyo', name: 'resume-abandoned-runs' }));
   return { async stop() { await Promise.all(tasks.map((t) => t.stop())); } };
 }
 
