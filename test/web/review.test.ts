@@ -3,14 +3,14 @@
 // review queue (oldest first), opens a case (summary, reviewer findings, the attachments viewable), approves
 // it (certificate PDF attached to the result mail, register extended), returns another with a question, and
 // finds the holder in the register. Every decision goes through src/app/review.ts: the events are the proof.
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import path from 'node:path';
 import { closeApp } from '../../src/app/context.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { importRegister } from '../../src/app/register.ts';
-import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
+import { form, harness, mail, PROOF, ROOT, SAMPLES } from '../support/harness.ts';
 import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
 
@@ -70,6 +70,10 @@ describe.skipIf(!!missing)('the reviewer in the browser (Chromium)', () => {
     await page.click(`text=${konda}`);
     await page.waitForURL(`${web.url}/review/${konda}`);
     expect(await page.locator('pre.summary').first().textContent()).toContain('OMP-2023-0123');
+    // The renewal's check against the register, visible to the reviewer: the holder as the register has them.
+    const check = await page.locator('section.register-check').textContent();
+    expect(check).toContain('一致：認定番号・資格・氏名・有効期間とも名簿どおりです。');
+    expect(check).toMatch(/OMP-2023-0123[\s\S]*今田 健太郎（こんだ けんたろう）[\s\S]*2023-04-01〜2026-03-31[\s\S]*受付日（2026-01-20）時点の状態\s*有効/);
     const attachment = page.locator('ul.attachments a', { hasText: '受講証明書.pdf' });
     const href = await attachment.getAttribute('href');
     const pdf = await page.request.get(`${web.url}${href}`);
@@ -117,5 +121,59 @@ describe.skipIf(!!missing)('the reviewer in the browser (Chromium)', () => {
     expect(text).not.toContain('OMP-2023-0123');
     const audit = db().prepare("SELECT action FROM audit_log WHERE login = 'reviewer:ito' OR login = 'ito' ORDER BY id").all() as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['review.view', 'review.approve', 'review.return', 'register.export']));
+
+    // The state 'expired' (validity ended, not renewed): shown, a filter, and in the export. The renewed
+    // holder is active to 2029; OMP-2021-0064 ended 2024-03-31 and was never renewed.
+    await page.goto(`${web.url}/register`);
+    await page.selectOption('#reg-status', 'expired');
+    await page.click('button:has-text("絞り込む")');
+    await page.waitForURL(/status=expired/);
+    const expired = await page.locator('table.register tbody').textContent();
+    expect(expired).toMatch(/OMP-2021-0064[\s\S]*2021-04-01〜2024-03-31\s*期限切れ/);
+    expect(expired).not.toContain('OMP-2023-0123');
+    expect(expired).not.toContain('OMP-2020-0042'); // lapsed: recorded, not expired
+    const expiredCsv = await (await page.request.get(`${web.url}/register/export.csv?status=expired`)).text();
+    expect(expiredCsv).toContain('OMP-2021-0064,OMP,森 陽介,もり ようすけ,2021-04-01,2024-03-31,expired,');
+    expect(expiredCsv).not.toContain('OMP-2023-0123');
+    await page.click('text=OMP-2021-0064');
+    expect(await page.locator('dl.holder').textContent()).toContain('期限切れ（有効期間が 2024-03-31 に終わり、更新されていません）');
+  });
+
+  it('a certificate layout broken at start closes the review with the file and the problem; the register stays; fixed, the review reopens', async () => {
+    const templates = path.join(dir, 'templates');
+    mkdirSync(templates, { recursive: true });
+    for (const f of readdirSync(path.join(ROOT, 'mail-templates'))) copyFileSync(path.join(ROOT, 'mail-templates', f), path.join(templates, f));
+    const layoutFile = path.join(templates, 'certificate.yaml');
+    writeFileSync(layoutFile, readFileSync(path.join(ROOT, 'mail-templates', 'certificate.yaml'), 'utf8').replace('size: 40', 'size: -1'));
+    const broken = await startWeb(dir, { CONKEN_TEMPLATES_DIR: templates });
+    try {
+      expect(broken.logs()).toContain(`認定書のレイアウト ${layoutFile} に誤りがあります: key lines.0.size`);
+      // The sessions live in the shared database: still logged in from the first server, or log in again.
+      await page.goto(`${broken.url}/`);
+      if (await page.locator('#login').count()) {
+        await page.fill('#login', 'ito');
+        await page.fill('#password', PASSWORD);
+        await page.press('#password', 'Enter');
+      }
+      await page.waitForURL(`${broken.url}/review`);
+      expect(await page.locator('h1').textContent()).toBe('審査を停止しています');
+      const main = await page.locator('main').textContent();
+      expect(main).toContain(layoutFile);
+      expect(main).toContain('key lines.0.size');
+      const response = await page.request.get(`${broken.url}/review/${hanako}`);
+      expect(response.status()).toBe(503);
+      // A decision sent anyway (a page opened before) is refused the same way: nothing decided.
+      const csrf = await page.locator('input[name=_csrf]').first().getAttribute('value');
+      expect((await page.request.post(`${broken.url}/review/${hanako}/decide`, { form: { _csrf: csrf!, action: 'reject', reason: 'other' } })).status()).toBe(503);
+      expect(events(hanako, 'case.decided')).toEqual([]);
+      // The register needs no certificate: still there.
+      expect((await page.request.get(`${broken.url}/register`)).status()).toBe(200);
+      // Fixed: the next review page opens without a restart.
+      copyFileSync(path.join(ROOT, 'mail-templates', 'certificate.yaml'), layoutFile);
+      await page.goto(`${broken.url}/review`);
+      expect(await page.locator('h1').textContent()).not.toBe('審査を停止しています');
+    } finally {
+      await broken.stop();
+    }
   });
 });
