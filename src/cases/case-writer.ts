@@ -174,7 +174,10 @@ export class CaseWriter extends SqlStore {
         sequences.set(sequenceKey, sequence);
         // A result notice carries what the decision fixed besides the case (its reason, its certificate).
         const notice = { ...noticeSnapshot(this.settings, name, facts, to, sequence), ...(change.decision.noticeData ? { extra: change.decision.noticeData } : {}) };
-        const overCap = audience === 'applicant' && (mailsToday.get(to) ?? 0) >= this.settings.maxPerSenderPerDay;
+        // The daily cap is for automatic mail (SPEC §2); a reviewer's result (the approval with its certificate,
+        // a rejection, a question) is a person's decision and is never held back by it, though it counts.
+        const decided = name === 'review-approved' || name === 'review-rejected' || name === 'review-question';
+        const overCap = audience === 'applicant' && !decided && (mailsToday.get(to) ?? 0) >= this.settings.maxPerSenderPerDay;
         if (audience === 'applicant' && !overCap) mailsToday.set(to, (mailsToday.get(to) ?? 0) + 1);
         insert.run(c.id, name, notice.messageId, to, audience, JSON.stringify(notice), overCap ? 'suppressed' : 'pending', at, at);
         events.push({ caseId: c.id, actor: 'system', type: overCap ? 'notice.suppressed' : 'notice.queued', data: { kind: name, messageId: notice.messageId, ...(overCap ? { reason: 'daily limit per sender reached' } : {}) }, at });

@@ -75,6 +75,19 @@ describe('the reviewer approves', () => {
     expect(h.app.cases.events(h.app.cases.caseByNumber(number)!.id).map((e) => e.type)).toContain('case.decided');
   });
 
+  it('the result mail goes out even when the applicant reached the daily cap of automatic mails (a person decided it)', async () => {
+    h = harness();
+    // Two automatic mails a day: the acknowledgement and the payment request fill it; 'accepted' is held back.
+    (h.app.writer as unknown as { settings: { maxPerSenderPerDay: number } }).settings.maxPerSenderPerDay = 2;
+    const number = await readyRenewal();
+    const status = (kind: string) => h!.app.outbox.outboxForCase(h!.app.cases.caseByNumber(number)!.id).find((o) => o.kind === kind)?.status;
+    expect(status('accepted')).toBe('suppressed');
+    await reviewCase(h.app, number, { action: 'approve', reviewer: 'reviewer:ito' });
+    expect(status('review-approved')).toBe('pending');
+    await deliverOutbox(h.app, new FolderTransport(h.config.outbox.dir));
+    expect(readdirSync(h.config.outbox.dir)).toContain(`${number}.review-approved.1.eml`);
+  });
+
   it('a certification: a new certification number from the pattern, the first validity from the exam report, never reused', async () => {
     h = harness();
     const report = { filename: '試験結果レポート.pdf', content: Buffer.from(examReportTextPdf({ passerNumber: '2310450123', name: '検定 花子', qualification: 'OMP', examDate: '2025年6月22日', issuedOn: '2025年7月15日' })), contentType: 'application/pdf' };
