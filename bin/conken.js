@@ -15,9 +15,18 @@
 //   CONKEN_DAEMON_MAX_ATTEMPTS of them: an out-of-memory ends in a restart, never in a loop;
 // - relays SIGTERM/SIGINT once (unless the daemon got the signal itself, as from a terminal or systemd)
 //   and ends with the daemon. CONKEN_SUPERVISED=1 (set for the child) runs the daemon directly.
-import { spawn, spawnSync } from 'node:child_process';
+//
+// Start-up cost (bench/cli-cold-start.ts): every command but `start` runs in this process, so a light one
+// (`--help`, `status`, `extract`) pays for one Node start, not two; an older node costs the one hop to the
+// pinned Node it cannot avoid. Node's module compile cache is on (NODE_COMPILE_CACHE wins when set): it
+// keeps V8's compiled code and the type-stripped TypeScript between runs, so a warm start parses and
+// strips nothing again (the first strip of a run loads a WebAssembly compiler: most of an uncached start). The cache lives in
+// node_modules/.cache/conken (the os.tmpdir() when that cannot be written); an outdated entry is detected
+// by Node and rebuilt.
+import module from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,11 +35,35 @@ const major = Number(process.versions.node.split('.')[0]);
 const pinned = path.join(root, 'node_modules', 'node', 'bin', 'node');
 const args = process.argv.slice(2);
 
+/** Turns the compile cache on here (once) and returns its folder, for the pinned Node this process starts. */
+let cacheDir = null;
+function compileCache() {
+  if (cacheDir !== null) return cacheDir;
+  if (process.env.NODE_COMPILE_CACHE) return (cacheDir = process.env.NODE_COMPILE_CACHE);
+  const dirs = [path.join(root, 'node_modules', '.cache', 'conken'), path.join(os.tmpdir(), `conken-compile-cache-${process.getuid?.() ?? 'user'}`)];
+  // Node 22.1+; an older node only hands over: the pinned Node gets the folder in NODE_COMPILE_CACHE.
+  if (typeof module.enableCompileCache !== 'function') return (cacheDir = dirs[0]);
+  cacheDir = '';
+  for (const dir of dirs) {
+    if (module.enableCompileCache(dir).status === module.constants.compileCacheStatus.FAILED) continue;
+    // Worker threads (the isolated .docx/PDF reader) take the cache from the environment, not from this call.
+    process.env.NODE_COMPILE_CACHE = dir;
+    return (cacheDir = dir);
+  }
+  return cacheDir;
+}
+
 function log(level, msg, data = {}) {
   process.stderr.write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, component: 'supervisor', ...data, msg })}\n`);
 }
 
-function supervise(node) {
+function childEnv(extra = {}) {
+  const cache = compileCache();
+  return { ...process.env, ...(cache ? { NODE_COMPILE_CACHE: cache } : {}), ...extra };
+}
+
+async function supervise(node) {
+  const { spawn } = await import('node:child_process');
   const limitMb = Number(process.env.CONKEN_DAEMON_MEMORY_LIMIT_MB) || 1536;
   const heapMb = Math.max(256, Math.floor((limitMb * 2) / 3));
   let child = null;
@@ -40,7 +73,7 @@ function supervise(node) {
   const start = () => {
     const startedAt = Date.now();
     childStopping = false;
-    child = spawn(node, [`--max-old-space-size=${heapMb}`, main, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, CONKEN_SUPERVISED: '1' } });
+    child = spawn(node, [`--max-old-space-size=${heapMb}`, main, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: childEnv({ CONKEN_SUPERVISED: '1' }) });
     child.on('message', (m) => { if (m && m.conken === 'stopping') childStopping = true; });
     child.on('exit', (code, signal) => {
       child = null;
@@ -69,10 +102,12 @@ if (major < 24 && !existsSync(pinned)) {
 }
 const node = major >= 24 ? process.execPath : pinned;
 if (args[0] === 'start' && process.env.CONKEN_SUPERVISED !== '1') {
-  supervise(node);
+  await supervise(node);
 } else if (major >= 24) {
+  compileCache();
   await import(main);
 } else {
-  const result = spawnSync(pinned, [main, ...args], { stdio: 'inherit' });
+  const { spawnSync } = await import('node:child_process');
+  const result = spawnSync(pinned, [main, ...args], { stdio: 'inherit', env: childEnv() });
   process.exit(result.status ?? 1);
 }

@@ -40,7 +40,7 @@ export interface StatusReport {
 }
 
 /** What `conken status` shows: is the daemon alive (its pid), what it last reported, and the outbox now. */
-export function statusReport(app: App): StatusReport {
+export function statusReport(app: Pick<App, 'db' | 'outbox'>): StatusReport {
   const components = readStatus(app.db);
   const ocr = ocrModels();
   components.push({

@@ -3,16 +3,21 @@
 // `registry` is the same command). Refusals exit 2 with the reason in Japanese.
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../config/config.ts';
-import { createLogger, silentLogger } from '../shared/log.ts';
-import { createApp, closeApp, type App } from '../app/context.ts';
-import { deliverOutbox } from '../app/daemon.ts';
-import { FolderTransport } from '../outbound/transports/folder-transport.ts';
-import { reviewCase, ReviewError, REVIEW_ACTIONS, type ReviewAction } from '../app/review.ts';
+import type { App } from '../app/context.ts';
+import type { ReviewAction } from '../app/review.ts';
 import { exportRegisterCsv, HOLDER_STATUS_LABELS, importRegister, listHolders, RegisterImportError, showHolder } from '../app/register.ts';
 import { HOLDER_STATUSES, type HolderStatus } from '../cases/register-store.ts';
 
+// The decisions for the help text without loading the review (and the certificate's PDF libraries) at start;
+// the Record makes the compiler check the list against ReviewAction, review.ts checks the value itself.
+const REVIEW_ACTIONS = Object.keys({ approve: true, reject: true, return: true } satisfies Record<ReviewAction, true>) as ReviewAction[];
+
+// Configuration, logger, app and delivery are loaded when a command runs: registering these commands (every
+// `conken` start, `--help` too) must not load zod, pino, the stores or the mail libraries (src/cli/main.ts).
 async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('../config/config.ts');
+  const { createLogger, silentLogger } = await import('../shared/log.ts');
+  const { createApp, closeApp } = await import('../app/context.ts');
   const config = loadConfig();
   const app = createApp(config, options.json ? silentLogger() : createLogger(config.log.level), { readOnly: !!options.readOnly });
   try {
@@ -44,11 +49,16 @@ export function registerReviewCommands(program: Command): void {
     .option('--text <text>', 'reject: the reviewer\'s own words for the applicant; return: the question')
     .option('--json', 'machine-readable output')
     .action(async (number: string, decision: string, options: { reason?: string; text?: string; json?: boolean }) => {
+      const { reviewCase, ReviewError } = await import('../app/review.ts');
       await withApp(options, async (app) => {
         try {
           const r = await reviewCase(app, number.normalize('NFKC').trim().toUpperCase(), { action: decision as ReviewAction, reviewer: reviewerUser(), ...(options.reason ? { reason: options.reason } : {}), ...(options.text ? { text: options.text } : {}), address: 'cli' });
           // Embedded mode (no SMTP): the result mail is written to the outbox folder at once.
-          if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+          if (!app.config.smtp.host) {
+            const { deliverOutbox } = await import('../app/daemon.ts');
+            const { FolderTransport } = await import('../outbound/transports/folder-transport.ts');
+            await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+          }
           print(options.json, r, () => r.awaitingSecondApproval
             ? `${r.case}: 承認を記録しました。別の審査担当者の確認で確定します`
             : `${r.case}: ${r.previous} → ${r.status}${r.certificationNumber ? `（認定番号 ${r.certificationNumber}、有効期間 ${r.validFrom}〜${r.validTo}）` : ''}${r.notices.length ? `（通知: ${r.notices.join(', ')}）` : ''}`);

@@ -3,14 +3,11 @@
 import { fullText, tables, type DocumentModel } from './document.ts';
 import { describeFileType, detectFileType, problemOfType, type FileProblem, type FileType } from '../shared/file-type.ts';
 import { UnreadableFileError } from './readers/reader.ts';
-import { renderPdfPages } from './readers/pdf.ts';
 import { readIsolated, type IsolationLimits } from './isolated-read.ts';
-import { ImageTooLargeError } from './ocr/straighten.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
-import { OcrTimeoutError, OcrUnavailableError } from './ocr/ocr-engine.ts';
-import { readPageText } from './readers/scan.ts';
-import { preparePixels } from './ocr/prepare-image.ts';
+// The OCR, image and PDF-rendering modules (tesseract.js, sharp, pdfjs) are imported by the branches that
+// read a scan or a photo: a .docx or a text PDF is read without loading them (the CLI's `extract`).
 import type { GreyImage } from './ocr/table-grid.ts';
 import type { UnconfirmedField } from './extract-scan.ts';
 
@@ -42,6 +39,11 @@ export interface ExtractOptions {
   ocrMinConfidence?: number;
   /** Limits of the reading worker, for tests; the defaults are the daemon's (isolated-read.ts). */
   limits?: IsolationLimits;
+  /**
+   * Awaited before the model is recognised: the CLI's `extract` loads the form kinds (which recognising
+   * asks) while the worker reads, instead of before it starts.
+   */
+  ready?: Promise<unknown>;
 }
 
 const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'tiff'];
@@ -73,6 +75,7 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
   // Taking the model from the worker and recognising it are two pieces of main-thread work (each ~50 ms
   // for the largest document the bounds let through): other events are served between them.
   await new Promise((resolve) => setImmediate(resolve));
+  await options.ready;
   // A PDF without a text layer (a scan) has no blocks: its first pages are OCR'd for the exam report;
   // anything else stays a document whose content was not read.
   if (document.blocks.length === 0) return { ...(await scannedPdfDocument(bytes, filename, options.ocrMinConfidence ?? 85)), document };
@@ -98,6 +101,8 @@ function documentVerdict(type: FileType, filename: string, text: string | null, 
 
 /** A photo or scan: OCR'd so that the exam report is recognised; otherwise kept as an unread document. */
 async function imageDocument(type: FileType, bytes: Uint8Array, filename: string, minConfidence: number): Promise<FileVerdict> {
+  const { preparePixels } = await import('./ocr/prepare-image.ts');
+  const { ImageTooLargeError } = await import('./ocr/straighten.ts');
   let prepared: GreyImage;
   try {
     prepared = await preparePixels(bytes);
@@ -111,6 +116,8 @@ async function imageDocument(type: FileType, bytes: Uint8Array, filename: string
 const SCANNED_PDF_PAGES = [1, 2];
 
 async function scannedPdfDocument(bytes: Uint8Array, filename: string, minConfidence: number): Promise<Extract<FileVerdict, { role: 'document' }>> {
+  const { renderPdfPages } = await import('./readers/pdf.ts');
+  const { preparePixels } = await import('./ocr/prepare-image.ts');
   let pages: GreyImage[];
   try {
     pages = await Promise.all((await renderPdfPages(bytes, SCANNED_PDF_PAGES)).map((png) => preparePixels(png)));
@@ -121,6 +128,8 @@ async function scannedPdfDocument(bytes: Uint8Array, filename: string, minConfid
 }
 
 async function ocrDocument(type: FileType, pages: GreyImage[], filename: string, minConfidence: number, what: string): Promise<Extract<FileVerdict, { role: 'document' }>> {
+  const { readPageText } = await import('./readers/scan.ts');
+  const { OcrTimeoutError, OcrUnavailableError } = await import('./ocr/ocr-engine.ts');
   try {
     for (const page of pages) {
       const facts = describeScannedDocument(filename, await readPageText(page), minConfidence);

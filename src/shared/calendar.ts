@@ -4,9 +4,9 @@
 /** A calendar date as 'YYYY-MM-DD'. Plain strings compare correctly with < and >. */
 export type IsoDate = string;
 
-const tokyoFormatter = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',
-});
+// Made on first use: building it loads the time-zone data (tens of ms), and only dates before 1952 need it
+// (every CLI start imports this module).
+let tokyoFormatter: Intl.DateTimeFormat | undefined;
 
 /** Since 1952 Tokyo keeps UTC+9 all year (no daylight saving time). */
 const FIXED_OFFSET_SINCE = Date.UTC(1952, 0, 1);
@@ -19,6 +19,7 @@ export function tokyoDate(instant: Date): IsoDate {
   // Plain arithmetic where the offset is fixed (the formatter costs microseconds: notices for 14,000
   // cases call this 28,000 times); the time-zone database for the years before and for invalid dates.
   if (ms >= FIXED_OFFSET_SINCE && ms < FIXED_OFFSET_UNTIL) return new Date(ms + NINE_HOURS).toISOString().slice(0, 10);
+  tokyoFormatter ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' });
   return tokyoFormatter.format(instant);
 }
 

@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../config/config.ts';
-import { createLogger, silentLogger } from '../shared/log.ts';
-import { createApp, closeApp, type App } from '../app/context.ts';
+// Configuration, logger and app are loaded inside the commands: registering them (every `conken` start,
+// `--help` too) must not load zod, yaml, pino or the stores' dependencies.
+import type { App } from '../app/context.ts';
 import { AuditLog } from '../cases/audit-log.ts';
 import { SqliteSessionStore } from '../cases/session-store.ts';
 import { LOGIN_PATTERN, ROLES, UsersStore, type Role } from '../cases/users-store.ts';
@@ -42,7 +42,10 @@ async function newPassword(): Promise<string> {
 
 class UsersError extends Error {}
 
-function withUsers(fn: (app: App, users: UsersStore, audit: AuditLog) => Promise<void>): Promise<void> {
+async function withUsers(fn: (app: App, users: UsersStore, audit: AuditLog) => Promise<void>): Promise<void> {
+  const { loadConfig } = await import('../config/config.ts');
+  const { silentLogger } = await import('../shared/log.ts');
+  const { createApp, closeApp } = await import('../app/context.ts');
   const app = createApp(loadConfig(), silentLogger());
   return fn(app, new UsersStore(app.db), new AuditLog(app.db)).catch((error: Error) => {
     if (!(error instanceof UsersError)) throw error;
@@ -84,6 +87,9 @@ export async function serveWorkbench(app: App): Promise<RunningWorkbench> {
 export function registerWorkbenchCommands(program: Command): void {
   program.command('web').description('serve the workbench alone (web pages for staff, finance, the reviewer and admins), without the intake daemon')
     .action(async () => {
+      const { loadConfig } = await import('../config/config.ts');
+      const { createLogger } = await import('../shared/log.ts');
+      const { createApp, closeApp } = await import('../app/context.ts');
       const config = loadConfig();
       const log = createLogger(config.log.level);
       const app = createApp(config, log);

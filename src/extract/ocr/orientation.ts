@@ -4,6 +4,7 @@
 // every sample page right, in a steady 0.1–0.4 s on a band of the page, where the strip comparison took
 // 0.1–1.6 s and kept both OCR workers busy.
 import { createWorker, OEM, type Worker } from 'tesseract.js';
+import { onShutdown } from '../../shared/shutdown-hooks.ts';
 import { osdData, type ModelData } from './tessdata.ts';
 
 export type QuarterTurn = 0 | 90 | 180 | 270;
@@ -74,3 +75,6 @@ export async function shutdownPageOrientation(): Promise<void> {
   worker = null;
   await (await current?.catch(() => null))?.terminate();
 }
+
+// A one-off CLI command ends only once these threads do (src/cli/main.ts runs the hooks; it never imports this module itself).
+onShutdown(shutdownPageOrientation);
