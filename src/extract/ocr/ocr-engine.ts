@@ -5,6 +5,7 @@
 // for cores are slower (DESIGN.md), so at most two workers per model.
 import os from 'node:os';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { onShutdown } from '../../shared/shutdown-hooks.ts';
 import { modelData, type OcrModel } from './tessdata.ts';
 import { shutdownPageOrientation } from './orientation.ts';
 
@@ -177,3 +178,6 @@ export async function shutdownOcr(): Promise<void> {
   for (const pool of current) await pool.terminate();
   await shutdownPageOrientation();
 }
+
+// A one-off CLI command ends only once these threads do (src/cli/main.ts runs the hooks; it never imports this module itself).
+onShutdown(shutdownOcr);
