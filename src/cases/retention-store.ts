@@ -16,6 +16,23 @@ export interface PurgeCandidate {
   closedAt: string;
 }
 
+export interface AuditPurgeCandidate {
+  id: number;
+  number: string;
+  year: number;
+  outcome: string;
+  decidedAt: string;
+}
+
+/**
+ * A stored mail whose data is gone (SQL over `m.id`): a reply of a purged audit, or a mail only purged cases
+ * refer to. Everything else — open cases' mails, mails no case took — still needs its files.
+ */
+const PURGED_MESSAGE = `((EXISTS (SELECT 1 FROM cpd_audit_messages am WHERE am.message_id = m.id) OR EXISTS (SELECT 1 FROM case_messages cm WHERE cm.message_id = m.id))
+  AND NOT EXISTS (SELECT 1 FROM case_messages cm JOIN cases c ON c.id = cm.case_id WHERE cm.message_id = m.id AND c.purged_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM cpd_audit_messages am WHERE am.message_id = m.id
+    AND NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = am.audit_id AND e.type = 'audit.purged')))`;
+
 export class RetentionStore {
   private readonly db: Db;
   constructor(db: Db) {
@@ -56,10 +73,76 @@ export class RetentionStore {
     this.db.prepare(`UPDATE cases SET applicant_address = NULL, intake_findings_json = '[]', payment_findings_json = '[]', handled_findings_json = '[]',
         payment_digits = NULL, payment_kana = NULL, payment_declared = NULL, payment_company = NULL, purged_at = ?, updated_at = updated_at
       WHERE id IN ${inCases}`).run(at, ids);
-    // A file still used by a case that keeps its data stays.
-    const used = new Set((this.db.prepare(`SELECT m.raw_path AS p FROM messages m WHERE EXISTS (SELECT 1 FROM case_messages cm JOIN cases c ON c.id = cm.case_id WHERE cm.message_id = m.id AND c.purged_at IS NULL)
-      UNION SELECT a.store_path FROM attachments a WHERE EXISTS (SELECT 1 FROM case_attachments ca JOIN cases c ON c.id = ca.case_id WHERE ca.attachment_id = a.id AND c.purged_at IS NULL)`).all() as { p: string }[]).map((r) => r.p));
+    // A file still used by a case, an audit or a mail that keeps its data stays.
+    const used = this.usedPaths();
     return [...candidates].filter((p) => !used.has(p));
+  }
+
+  // ── CPD audits (src/cases/audit-store.ts) ──
+  //
+  // An audit whose outcome was recorded longer ago than the period loses what it holds of the person: the copy
+  // of the register's e-mail address, the staff's reason (free text that may name them), the replies the
+  // holder sent (their attachments deleted, the messages' sender and subject removed, the raw mails' and
+  // attachments' files listed for deletion) and the office's mails to them in the outbox (text, address). The
+  // audit number, year, certification number, dates, state and outcome, and its events stay; the purge is
+  // itself an event (audit.purged), which is how a purged audit is known (cpd_audit_events is append-only, so
+  // the mark cannot be lost). A reply message's row stays as an empty stub: the append-only intake events
+  // refer to it by id. The draw (cpd_audit_draws, cpd_audit_selections) is not touched, and need not be: it
+  // holds certification numbers, hashes, the seed and the login of whoever drew — no name, address or mail —
+  // and it is what lets anyone re-draw and verify a year (the database refuses to change it anyway).
+
+  /** Audits whose outcome was recorded before an instant and that are not purged yet, oldest first. */
+  auditsDecidedBefore(beforeIso: string, limit = 1000): AuditPurgeCandidate[] {
+    return this.db.prepare(`SELECT id, number, year, outcome, outcome_at AS decidedAt FROM cpd_audits a WHERE outcome IS NOT NULL AND outcome_at < ?
+        AND NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = a.id AND e.type = 'audit.purged')
+      ORDER BY outcome_at, id LIMIT ?`).all(beforeIso, limit) as unknown as AuditPurgeCandidate[];
+  }
+
+  /**
+   * Purges the audits (inside the caller's transaction, with secureDelete on) and marks each purged (an
+   * audit.purged event with `data`); returns the store paths of their replies that nothing kept still uses.
+   */
+  purgeAudits(auditIds: readonly number[], at: string, data: Record<string, unknown>): string[] {
+    if (auditIds.length === 0) return [];
+    const ids = JSON.stringify(auditIds);
+    const inAudits = '(SELECT value FROM json_each(?))';
+    // The replies: only those no case or other audit that keeps its data refers to (a mail is normally one
+    // audit's, but a holder may have sent one mail about two things).
+    const keptElsewhere = `(EXISTS (SELECT 1 FROM case_messages cm JOIN cases c ON c.id = cm.case_id WHERE cm.message_id = m.id AND c.purged_at IS NULL)
+      OR EXISTS (SELECT 1 FROM cpd_audit_messages o WHERE o.message_id = m.id AND o.audit_id NOT IN ${inAudits}
+        AND NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = o.audit_id AND e.type = 'audit.purged')))`;
+    const messageIds = (this.db.prepare(`SELECT DISTINCT m.id FROM cpd_audit_messages am JOIN messages m ON m.id = am.message_id
+      WHERE am.audit_id IN ${inAudits} AND NOT ${keptElsewhere}`).all(ids, ids) as { id: number }[]).map((r) => r.id);
+    const msgs = JSON.stringify(messageIds);
+    const inMessages = '(SELECT value FROM json_each(?))';
+    const candidates = new Set<string>();
+    for (const r of this.db.prepare(`SELECT raw_path AS p FROM messages WHERE id IN ${inMessages}
+      UNION SELECT store_path FROM attachments WHERE message_id IN ${inMessages}`).all(msgs, msgs) as { p: string }[]) candidates.add(r.p);
+    // The proofs' rows go (no case refers to them: audit replies are never read into a case).
+    this.db.prepare(`DELETE FROM attachments WHERE message_id IN ${inMessages} AND id NOT IN (SELECT attachment_id FROM case_attachments)`).run(msgs);
+    this.db.prepare(`UPDATE attachments SET filename = ?, note = NULL, facts_json = NULL WHERE message_id IN ${inMessages}`).run(PURGED_TEXT, msgs);
+    this.db.prepare(`UPDATE messages SET from_address = NULL, subject = NULL, note = NULL WHERE id IN ${inMessages}`).run(msgs);
+    this.db.prepare(`UPDATE case_texts SET text = ? WHERE message_id IN ${inMessages}`).run(PURGED_TEXT, msgs);
+    // The office's mails to the holder: every one the audit queued (its events name their Message-IDs).
+    this.db.prepare(`UPDATE outbox SET mail_json = '{}', notice_json = NULL, to_address = '', last_error = NULL WHERE rfc_message_id IN (
+        SELECT json_extract(data_json, '$.messageId') FROM cpd_audit_events WHERE audit_id IN ${inAudits} AND type = 'notice.queued'
+        UNION SELECT request_message_id FROM cpd_audits WHERE id IN ${inAudits} UNION SELECT reminder_message_id FROM cpd_audits WHERE id IN ${inAudits})`).run(ids, ids, ids);
+    this.db.prepare(`UPDATE cpd_audits SET address = NULL, outcome_reason = ? WHERE id IN ${inAudits}`).run(PURGED_TEXT, ids);
+    const mark = this.db.prepare("INSERT INTO cpd_audit_events (audit_id, at, actor, type, data_json) VALUES (?, ?, 'retention', 'audit.purged', ?)");
+    for (const id of auditIds) mark.run(id, at, JSON.stringify(data));
+    const used = this.usedPaths();
+    return [...candidates].filter((p) => !used.has(p));
+  }
+
+  /**
+   * The store paths a mail or attachment that keeps its data still uses. The store is content-addressed: the
+   * same certificate may be attached to a renewal application and to an audit reply, or to a mail no case
+   * took; a file goes only when nothing kept refers to it.
+   */
+  private usedPaths(): Set<string> {
+    return new Set((this.db.prepare(`SELECT m.raw_path AS p FROM messages m WHERE NOT ${PURGED_MESSAGE}
+      UNION SELECT a.store_path FROM attachments a WHERE NOT ${PURGED_MESSAGE.replaceAll('m.id', 'a.message_id')}
+        OR EXISTS (SELECT 1 FROM case_attachments ca JOIN cases c ON c.id = ca.case_id WHERE ca.attachment_id = a.id AND c.purged_at IS NULL)`).all() as { p: string }[]).map((r) => r.p));
   }
 
   /** Overwrite freed space with zeros while purging (SQLite's secure_delete), then put the setting back. */

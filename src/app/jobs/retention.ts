@@ -1,5 +1,6 @@
 // The retention job (SPEC §7): closed cases past the retention period (rules/intake.yaml retention) lose their
-// personal data; the case number, kind, dates, decision and history stay, and each purge is audited.
+// personal data; the case number, kind, dates, decision and history stay, and each purge is audited. CPD
+// audits whose outcome is older than the same period are purged alike (src/cases/retention-store.ts).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../context.ts';
@@ -17,22 +18,28 @@ function yearsBefore(now: Date, years: number): Date {
 
 export function runRetention(app: App, ctx: JobContext): JobResult {
   const store = new RetentionStore(app.db);
-  const before = yearsBefore(ctx.now, app.rules.intake.retention.closedCaseYears).toISOString();
+  const years = app.rules.intake.retention.closedCaseYears;
+  const before = yearsBefore(ctx.now, years).toISOString();
   const due = store.closedBefore(before);
-  if (ctx.dryRun) return { summary: `[dry run] ${due.length} closed cases would be purged`, detail: { cases: due.map((c) => c.number) } };
-  if (due.length === 0) return { summary: 'no closed case past the retention period' };
+  // CPD audits: the same period from the outcome (an audit is closed when its outcome is recorded).
+  const audits = store.auditsDecidedBefore(before);
+  const listed = { cases: due.map((c) => c.number), ...(audits.length > 0 ? { audits: audits.map((a) => a.number) } : {}) };
+  if (ctx.dryRun) return { summary: `[dry run] ${due.length} closed cases would be purged${audits.length > 0 ? `, ${audits.length} audits` : ''}`, detail: listed };
+  if (due.length === 0 && audits.length === 0) return { summary: 'no closed case past the retention period' };
   const at = ctx.now.toISOString();
   const audit = new AuditLog(app.db);
   const files = store.withSecureDelete(() => transaction(app.db, () => {
     const paths = store.purge(due.map((c) => c.id), at);
     for (const c of due) {
-      app.cases.addEvent({ caseId: c.id, actor: 'retention', type: 'case.purged', data: { closedAt: c.closedAt, retentionYears: app.rules.intake.retention.closedCaseYears }, at });
+      app.cases.addEvent({ caseId: c.id, actor: 'retention', type: 'case.purged', data: { closedAt: c.closedAt, retentionYears: years }, at });
       audit.record({ login: 'system:retention', action: 'case.purge', caseNumber: c.number, detail: { closedAt: c.closedAt }, at });
     }
-    return paths;
+    for (const p of store.purgeAudits(audits.map((a) => a.id), at, { retentionYears: years })) paths.push(p);
+    for (const a of audits) audit.record({ login: 'system:retention', action: 'cpd-audit.purge', caseNumber: a.number, detail: { year: a.year, outcome: a.outcome, decidedAt: a.decidedAt }, at });
+    return [...new Set(paths)];
   }));
   store.compact();
   // The files last: a crash before this leaves files nobody refers to, never a reference to a missing file.
   for (const rel of files) rmSync(path.join(app.config.store.dir, rel), { force: true });
-  return { summary: `${due.length} closed cases purged, ${files.length} files deleted`, detail: { cases: due.map((c) => c.number) } };
+  return { summary: `${due.length} closed cases purged, ${files.length} files deleted${audits.length > 0 ? `, ${audits.length} audits purged` : ''}`, detail: listed };
 }
