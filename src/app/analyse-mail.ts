@@ -18,6 +18,7 @@ import { isClosed, type CaseStatus } from '../cases/status.ts';
 import { matchExact, type OpenCase } from '../payments/matcher.ts';
 import { decideTransition, type CaseDecision } from '../cases/transition.ts';
 import { postalRecipientOf } from '../cases/outbox-store.ts';
+import { caseChannel } from './case-channel.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import type { SupportingDocument } from '../validate/validator.ts';
 import { supportingDocuments } from './supporting-documents.ts';
@@ -323,7 +324,7 @@ export async function analyseStoredMail(app: App, stored: StoredMail, reading: S
     // A held case was never announced to the applicant (its mail was held back): staff's decision makes it the
     // application, so it is decided as a new one — the acknowledgement first, then what the form calls for.
     const decision = decideTransition({ status: null, findings: [], noticesSuppressed: suppress, paid: pay.paid, paymentFindings: held ? paymentFindingsOf(held) : [] },
-      { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}), ...registerFactsFor(app, kind, application) } }, app.rules);
+      { type: 'application', facts: { kind, application, received: tokyoDate(stored.receivedAt), proofCount: documents.length, documents: newDocuments, intakeFindings, ...(held ? { handled: handledFindingsOf(held) } : {}), ...(reading.postal ? { channel: 'post' as const } : {}), ...registerFactsFor(app, kind, application) } }, app.rules);
     analysis.note = reading.postal ? `郵送の申請書を職員が登録（${kind}）` : `職員の判断により申請として受付（${kind}）`;
     analysis.plans.push({
       ...(held ? { existing: held } : {}), kind, formFile: own ? own.i : null, application,
@@ -375,7 +376,7 @@ function replyPlan(app: App, replyTo: CaseRow, files: readonly AnalysedFile[], s
   const pay = paymentState(app, replyTo.id, kind, application, planned);
   const decision = decideTransition(
     { status: replyTo.status, findings: app.cases.currentFindings(replyTo.id), noticesSuppressed: replyTo.notices_suppressed === 1, paid: pay.paid, paymentFindings: paymentFindingsOf(replyTo) },
-    { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
+    { type: 'reply', facts: { kind, application, received: tokyoDate(new Date(replyTo.received_at)), proofCount: existingDocuments.length + documents.length, documents: [...existingDocuments, ...newDocuments], intakeFindings, handled: handledFindingsOf(replyTo), channel: caseChannel(app, replyTo), ...registerFactsFor(app, kind, application) } }, app.rules);
   return {
     own,
     plan: {

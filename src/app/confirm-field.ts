@@ -3,6 +3,7 @@
 // as confirmed by a person, and the case goes through the case transition (trigger field-confirmed: the
 // form evaluated again with everything else as it was); the notices the new state calls for go out (the applicant hears of missing items only now, once nothing rests on a
 // misread).
+import { caseChannel } from './case-channel.ts';
 import type { App } from './context.ts';
 import { commitCaseChanges } from './deferred-notices.ts';
 import { decideTransition } from '../cases/transition.ts';
@@ -116,7 +117,7 @@ export function confirmField(app: App, caseNumber: string, field: string, value:
       { status: row.status, findings: app.cases.currentFindings(row.id), noticesSuppressed: row.notices_suppressed === 1, paid, paymentFindings: paymentFindingsOf(row) },
       { type: 'field-confirmed', field, corrected: value !== undefined, actor, facts: {
         kind: row.kind, application, received: tokyoDate(new Date(row.received_at)), proofCount: documents.length, documents,
-        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], handled: handledFindingsOf(row), ...registerFactsFor(app, row.kind, application),
+        intakeFindings: JSON.parse(row.intake_findings_json) as Finding[], handled: handledFindingsOf(row), channel: caseChannel(app, row), ...registerFactsFor(app, row.kind, application),
       } }, app.rules);
     app.writer.apply([{ case: row, decision, columns: { application_json: JSON.stringify(application), ...paymentKeyColumns(app, row.id, row.kind, application) } }]);
     // A corrected name or number may be what a waiting payment needed.

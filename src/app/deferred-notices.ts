@@ -5,7 +5,7 @@
 // composed from the same snapshot by the same function, and it is still sent at most once (the outbox row,
 // its Message-ID and status are fixed when it is queued).
 import type { App } from './context.ts';
-import type { OutboxRow } from '../cases/outbox-store.ts';
+import { isLetter, type OutboxRow } from '../cases/outbox-store.ts';
 import { transaction } from '../cases/db.ts';
 import type { OutgoingMail } from '../outbound/outgoing-mail.ts';
 import { composeFromSnapshot } from '../outbound/compose-snapshot.ts';
@@ -30,7 +30,8 @@ function compose(app: App, row: OutboxRow, documents: CaseDocuments): OutgoingMa
   if (!row.notice_json) throw new Error(`outbox ${row.id}: neither a mail nor a notice to compose`);
   const snapshot = JSON.parse(row.notice_json) as NoticeSnapshot;
   const docs = documents.get(snapshot.caseId) ?? { application: null, computed: {} };
-  return composeFromSnapshot(app.templates, snapshot, docs.application, docs.computed);
+  // A letter is worded for paper (reply by post, documents enclosed): the templates' byPost sections.
+  return composeFromSnapshot(app.templates, snapshot, docs.application, docs.computed, isLetter(row) ? 'post' : 'mail');
 }
 
 /** Composes every queued notice not rendered yet, inside the caller's transaction; returns how many. */

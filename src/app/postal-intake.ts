@@ -12,6 +12,7 @@ import { commitAnalysis, rematchAfter, type MailOutcome } from './process-mail.t
 import { sha256 } from '../intake/content-store.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { noticesFor } from '../cases/transition.ts';
+import { POSTAL_SOURCE } from './case-channel.ts';
 
 export class PostalError extends Error {}
 
@@ -67,7 +68,7 @@ export async function receivePostal(app: App, u: PostalUpload, actor: string, no
   const receivedAt = checkUpload(app, u, now);
   const messageId = `postal.${randomUUID()}@conken-intake.local`;
   const raw = await postalMail(u, receivedAt, messageId, actor);
-  const analysis = await analyseStoredMail(app, { raw, source: 'postal', sourceRef: `upload:${actor}`, sha256: sha256(raw), dedupeKey: `mid:${messageId}`, receivedAt }, { as: 'application', kind: u.kind, postal: true });
+  const analysis = await analyseStoredMail(app, { raw, source: POSTAL_SOURCE, sourceRef: `upload:${actor}`, sha256: sha256(raw), dedupeKey: `mid:${messageId}`, receivedAt }, { as: 'application', kind: u.kind, postal: true });
   const plan = analysis.plans[0]!;
   const contact = analysis.mail?.replyAddress ? 'mail' : 'print';
   // What the applicant would have been sent: staff print these while mail is held for the case.

@@ -3,7 +3,7 @@
 import type { ApplicationBase } from '../extract/forms/form-kind.ts';
 import type { IntakeRules, KindRules } from '../config/rules.ts';
 import { validatorFor } from '../validate/index.ts';
-import type { SupportingDocument } from '../validate/validator.ts';
+import type { Channel, SupportingDocument } from '../validate/validator.ts';
 import { applicantAndStaff, finding, type Finding } from '../validate/findings.ts';
 import { decideStatus, type CaseStatus } from './status.ts';
 import { unconfirmedFindings } from '../validate/unconfirmed.ts';
@@ -21,6 +21,8 @@ export interface EvaluationInput {
   paymentFindings?: readonly Finding[];
   /** Findings a person decided on (e.g. a late application accepted): left out of this evaluation. */
   handled?: readonly HandledFinding[];
+  /** How the application came (default mail): a paper form's contact is its postal address. */
+  channel?: Channel;
 }
 
 /** A staff or reviewer finding a person marked handled, with why. */
@@ -67,7 +69,7 @@ export function evaluate(rules: EvaluationRules, input: EvaluationInput): Evalua
       findings.push(finding('form.not-found', 'staff', `申請書を自動で読み取れませんでした。画像・スキャンの添付（${unread.map((d) => d.filename).join('、')}）が申請書か確認し、内容を入力してください。`));
     } else findings.push(...formNotFound(kindRules?.label ?? ''));
   } else if (validator && kindRules) {
-    const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount, documents: input.documents });
+    const result = validator.validate(input.application, kindRules, { received: input.received, proofCount: input.proofCount, documents: input.documents, channel: input.channel ?? 'mail' });
     const unconfirmed = unconfirmedFindings(input.application, rules.intake.ocr.minConfidence);
     // While a value read by OCR is unconfirmed, what the applicant would be told may rest on a misread:
     // staff confirm first, and the applicant hears from the evaluation that follows.

@@ -61,6 +61,11 @@ export const kindRulesBase = z.object({
     oneOf: z.array(z.array(z.string()).min(2)).default([]),
     /** Empty is reported to the reviewer, not the applicant. */
     expected: z.array(z.string()).default([]),
+    /**
+     * Required fields an application that came by this channel may leave empty (then only the reviewer is
+     * told), e.g. `post: [email]`: a paper form's contact is its postal address.
+     */
+    optionalByChannel: z.object({ mail: z.array(z.string()).default([]), post: z.array(z.string()).default([]) }).strict().default({ mail: [], post: [] }),
   }).strict(),
 });
 export type KindRules = z.infer<typeof kindRulesBase>;

@@ -4,8 +4,10 @@ import { composeNotice } from './compose.ts';
 import type { OutgoingMail } from './outgoing-mail.ts';
 import type { Templates } from './templates.ts';
 import type { NoticeSnapshot } from '../cases/notice-snapshot.ts';
+import type { Channel } from '../validate/index.ts';
 
-export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, application: Record<string, unknown> | null, computed: Record<string, unknown>): OutgoingMail {
+/** `channel`: 'post' when the notice is a letter to print (the templates word it for paper). */
+export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, application: Record<string, unknown> | null, computed: Record<string, unknown>, channel: Channel = 'mail'): OutgoingMail {
   return composeNotice(templates, s.template, {
     caseNumber: s.caseNumber,
     kind: s.kind,
@@ -20,5 +22,6 @@ export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, app
     paymentSummary: s.paymentSummary,
     status: s.status,
     ...(s.extra ? { extra: s.extra } : {}),
+    channel,
   }, { from: s.from, to: s.to, messageId: s.messageId, thread: s.thread });
 }

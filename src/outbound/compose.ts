@@ -4,6 +4,7 @@ import type { Finding } from '../validate/findings.ts';
 import type { OutgoingMail } from './outgoing-mail.ts';
 import type { TemplateName, Templates } from './templates.ts';
 import { summariserFor } from './summaries/index.ts';
+import type { Channel } from '../validate/index.ts';
 
 export interface NoticeContext {
   caseNumber: string;
@@ -20,6 +21,11 @@ export interface NoticeContext {
   status: string;
   /** A result notice's own values and files (the reviewer's reason, the certificate PDF). */
   extra?: { view?: Record<string, string>; attachments?: { filename: string; storePath: string; contentType?: string }[] };
+  /**
+   * How the notice reaches the applicant: a mail (the default) or a printed letter (a paper application
+   * without an e-mail address). Templates word it with `channel`, `byMail` and `byPost` (mail-templates/README.md).
+   */
+  channel?: Channel;
 }
 
 export interface Addressing {
@@ -37,6 +43,9 @@ function baseView(ctx: NoticeContext): Record<string, unknown> {
     applicantName: ctx.applicantName ?? '',
     receivedDate: ctx.receivedDate.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`),
     fee: ctx.fee.toLocaleString('ja-JP'),
+    channel: ctx.channel ?? 'mail',
+    byMail: (ctx.channel ?? 'mail') === 'mail',
+    byPost: ctx.channel === 'post',
   };
 }
 

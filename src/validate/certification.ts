@@ -142,7 +142,7 @@ export const certificationValidator: FormValidator<CertificationApplication, Cer
   rulesSchema: certificationRulesSchema,
 
   validate(app, rules, ctx) {
-    const findings: Finding[] = checkFields(app, rules, HANDLED_HERE, CERTIFICATION_FIELD_LABELS);
+    const findings: Finding[] = checkFields(app, rules, HANDLED_HERE, CERTIFICATION_FIELD_LABELS, ctx.channel);
 
     if (app.qualificationMarked.length > 1) {
       findings.push(finding('qualification.multiple', 'applicant', `${label('qualification')}でOMPとCAPの両方が選ばれています。申請書は1資格につき1通です。申請する資格を1つだけ残し、もう一方を削除してください。`, { field: 'qualification' }));

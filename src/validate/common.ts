@@ -4,6 +4,10 @@ import type { KindRules } from '../config/rules.ts';
 import { isPlausibleEmail, isPlausiblePhone } from '../extract/values.ts';
 import { hiraganaToKatakana, isKana, nfkc } from '../shared/japanese.ts';
 import { fieldLabel as sharedLabel, finding, type Finding } from './findings.ts';
+import type { Channel } from './validator.ts';
+
+/** Why a field the channel makes optional may be empty, for the reviewer's note. */
+const CHANNEL_NOTE: Record<Channel, string> = { mail: 'メールでの申請', post: '郵送の申請のため連絡は郵便で行います' };
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
@@ -27,15 +31,19 @@ function valueAt(app: ApplicationBase, field: string): unknown {
  * Fields handled by a kind's own checks (e.g. qualification, agreement) are skipped here. `labels`
  * names fields where a kind's form differs from the shared wording (FIELD_LABELS).
  */
-export function checkFields(app: ApplicationBase, rules: KindRules, handledElsewhere: readonly string[] = [], labels: Readonly<Record<string, string>> = {}): Finding[] {
+export function checkFields(app: ApplicationBase, rules: KindRules, handledElsewhere: readonly string[] = [], labels: Readonly<Record<string, string>> = {}, channel: Channel = 'mail'): Finding[] {
   const fieldLabel = (field: string) => labels[field] ?? sharedLabel(field);
   const findings: Finding[] = [];
+  // A field the channel makes optional (a paper form's e-mail address): empty is the reviewer's note, never a
+  // missing item; a value that is there is still checked (a wrong address would be used).
+  const optional = rules.fields.optionalByChannel?.[channel] ?? [];
   for (const field of rules.fields.required) {
     if (handledElsewhere.includes(field)) continue;
     if (app.invalid[field]) {
       findings.push(finding('field.invalid', 'applicant', `${fieldLabel(field)}を読み取れませんでした（${app.invalid[field]}）。正しい形式でご記入ください。`, { field }));
     } else if (isEmpty(valueAt(app, field))) {
-      findings.push(finding('field.missing', 'applicant', `${fieldLabel(field)}が未記入です。ご記入ください。`, { field }));
+      if (optional.includes(field)) findings.push(finding('field.missing', 'reviewer', `${fieldLabel(field)}が空欄です（${CHANNEL_NOTE[channel]}、申請者への確認は不要）。`, { field }));
+      else findings.push(finding('field.missing', 'applicant', `${fieldLabel(field)}が未記入です。ご記入ください。`, { field }));
     }
   }
   for (const group of rules.fields.oneOf) {

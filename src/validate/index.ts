@@ -15,5 +15,5 @@ export function validatorFor(kind: string): FormValidator | undefined {
   return VALIDATORS.get(kind);
 }
 
-export type { FormValidator, Validation, ValidationContext } from './validator.ts';
+export type { Channel, FormValidator, Validation, ValidationContext } from './validator.ts';
 export type { Finding, Audience, FindingCode } from './findings.ts';

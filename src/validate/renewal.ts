@@ -48,7 +48,7 @@ export const renewalValidator: FormValidator<RenewalApplication, RenewalRules> =
   rulesSchema: renewalRulesSchema,
 
   validate(app, rules, ctx) {
-    const findings: Finding[] = checkFields(app, rules, ['qualification', 'ethicsAgreed']);
+    const findings: Finding[] = checkFields(app, rules, ['qualification', 'ethicsAgreed'], {}, ctx.channel);
 
     if (app.qualificationMarked.length > 1) {
       findings.push(finding('qualification.multiple', 'applicant', `${fieldLabel('qualification')}でOMPとCAPの両方が選ばれています。申請書は1資格につき1通です。更新する資格を1つだけ残し、もう一方を削除してください（2資格を更新する場合は申請書を2通ご用意ください）。`, { field: 'qualification' }));

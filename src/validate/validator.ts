@@ -19,7 +19,15 @@ export interface ValidationContext {
   proofCount: number;
   /** The same documents with what was read from them (the exam report, other proofs). */
   documents: readonly SupportingDocument[];
+  /**
+   * How the application came: by mail (the default) or by post (a paper form staff scanned). The kind's rule
+   * file says which required fields the channel makes optional (fields.optionalByChannel).
+   */
+  channel?: Channel;
 }
+
+/** How an application came, and so how its applicant is written to (a mail, or a printed letter). */
+export type Channel = 'mail' | 'post';
 
 export interface Validation {
   findings: Finding[];

@@ -57,10 +57,13 @@ describe('letters for paper applications without an e-mail address', () => {
     const mailed = a.cases.caseByNumber(withEmail.cases[0]!.number!)!;
     expect([paper.applicant_address, paper.notices_suppressed]).toEqual([null, 0]);
 
-    // Every notice the transition decided, each a letter (the form asks for the e-mail address it lacks: missing items).
+    // Every notice the transition decided, each a letter. The postal address is the contact: a complete paper form
+    // without an e-mail address is not asked for one (rules: optionalByChannel) and waits for the fee like a mail's.
     const letters = a.outbox.outboxForCase(paper.id).filter((o) => o.audience === 'applicant');
     const mails = a.outbox.outboxForCase(mailed.id).filter((o) => o.audience === 'applicant');
-    expect(letters.map((o) => o.kind)).toEqual(['acknowledgement', 'missing-items']);
+    expect(letters.map((o) => o.kind)).toEqual(['acknowledgement', 'awaiting-payment']);
+    expect(a.cases.caseByNumber(paper.number)!.status).toBe('awaiting-payment');
+    expect(a.cases.currentFindings(paper.id).filter((f) => f.field === 'email').map((f) => [f.code, f.audience])).toEqual([['field.missing', 'reviewer']]);
     expect(mails.map((o) => o.kind)).toContain('acknowledgement');
     expect(letters.every((o) => o.status === 'letter')).toBe(true);
     expect(mails.every((o) => o.status === 'pending' && o.to_address === mailed.applicant_address)).toBe(true);
@@ -68,14 +71,19 @@ describe('letters for paper applications without an e-mail address', () => {
     expect(a.outbox.lettersWaitingCount()).toBe(letters.length);
     expect(a.cases.events(paper.id).filter((e) => e.type === 'notice.queued').map((e) => JSON.parse(e.data_json!).channel)).toEqual(letters.map(() => 'letter'));
 
-    // Composed from the same template: the same text as the mail, but for the case number (and no "Re:").
+    // Composed from the same template, worded for paper (its byPost sections): the subject is the mail's (no "Re:"),
+    // the text tells to write to the association's address printed on the letter, never to reply to a mail.
     const composed = (row: { mail_json: string }) => JSON.parse(row.mail_json) as OutgoingMail;
     const l = composed(letters.find((o) => o.kind === 'acknowledgement')!);
     const m = composed(mails.find((o) => o.kind === 'acknowledgement')!);
-    expect(l.text).toBe(m.text.replaceAll(mailed.number, paper.number));
     expect(l.subject).toBe(m.subject.replace(/^Re: /, '').replaceAll(mailed.number, paper.number));
+    expect(m.text).toContain('このメールに返信');
+    expect(l.text).not.toMatch(/メール/);
+    expect(l.text).toContain('郵送でお送りいただいた申請書を2026年1月20日に受け付けました。');
+    expect(l.text).toContain('本状右上に記載の当協会あてにお送りください');
     expect(l.text).toContain('今田 健太郎 様');
-    expect(composed(letters[1]!).text).toContain('不足');
+    expect(composed(letters[1]!).text).toContain('認定審査手数料（11,000円・税込）');
+    expect(composed(letters[1]!).text).not.toMatch(/メール/);
 
     // The real sender against a real SMTP server: the mails go out, no letter does, and the letters stay to print.
     const transport = createTransport(a);
