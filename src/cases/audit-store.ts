@@ -159,6 +159,12 @@ export class AuditStore extends SqlStore {
     return out;
   }
 
+  /** Per year, the undecided audits that need staff: replies received and not checked yet, and overdue ones. */
+  needingStaff(): { year: number; received: number; overdue: number }[] {
+    return this.all(`SELECT year, SUM(state = 'received') AS received, SUM(state = 'overdue') AS overdue FROM cpd_audits
+      WHERE outcome IS NULL AND state IN ('received', 'overdue') GROUP BY year ORDER BY year`);
+  }
+
   /** Undecided audits still waiting for a reply (the daily follow-up reads them). */
   waitingForReply(): AuditRow[] {
     return this.all("SELECT * FROM cpd_audits WHERE state = 'requested' AND outcome IS NULL ORDER BY number");

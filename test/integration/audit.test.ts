@@ -15,7 +15,7 @@ import { dataEnv } from '../support/harness.ts';
 import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import { RegisterStore } from '../../src/cases/register-store.ts';
 import { transaction } from '../../src/cases/db.ts';
-import { auditStore, currentPopulation, drawAudit, listAudits, markProofsComplete, recordAuditOutcome, verifyAudit, AuditError } from '../../src/app/audit.ts';
+import { auditFollowUp, auditStore, currentPopulation, drawAudit, listAudits, markProofsComplete, recordAuditOutcome, verifyAudit, AuditError } from '../../src/app/audit.ts';
 import { catchUp, runJob } from '../../src/app/jobs/job-runner.ts';
 import { jobNamed } from '../../src/app/jobs/index.ts';
 import { periodKey } from '../../src/app/jobs/schedule.ts';
@@ -299,6 +299,37 @@ describe('the CPD audit over simulated years', () => {
     expect(store.events(third!.id).at(-1)).toMatchObject({ type: 'audit.reply', data_json: JSON.stringify({ files: 1, afterOutcome: true, late: true, otherSender: true }) });
     expect(store.events(first!.id).filter((e) => e.type === 'audit.reply').map((e) => e.data_json)).toEqual([JSON.stringify({ files: 1 })]);
   }, 180_000);
+});
+
+describe("the CPD audit in the staff's daily digest", () => {
+  it('counts the replies waiting to be checked and the overdue audits, with links, and says nothing once they are decided', async () => {
+    const h = fresh();
+    const digest = jobNamed('daily-digest')!;
+    renewals(h.app, range(1, 30), '2027-02-10T03:00:00.000Z');
+    expect((await runJob(h.app, digest, '2028-01-10T08:00', tokyo('2028-01-10T08:00:00'))).result!.summary).toBe('nothing needs staff: no digest');
+    const chosen = drawAudit(h.app, 2027, { seed: 'digest-seed', actor: 'admin:a', now: tokyo('2028-01-15T10:00:00') }).chosen.map((c) => c.audit);
+    const store = auditStore(h.app);
+    const first = store.auditByNumber(chosen[0]!)!;
+    await h.process(await buildMail({ from: `<${first.address}>`, subject: `【CPD監査】（監査番号 ${first.number}）`, date: tokyo('2028-01-20T09:00:00'), messageId: 'digest-reply@example.jp', attachments: [PROOF] }));
+    // The reply is waiting to be checked the next morning (audits still waiting for the holder are nobody's work).
+    expect((await runJob(h.app, digest, '2028-01-21T08:00', tokyo('2028-01-21T08:00:00'))).result!.summary).toMatch(/, 1 CPD audits to check$/);
+    auditFollowUp(h.app, tokyo('2028-02-15T09:30:00'));
+    const r = await runJob(h.app, digest, '2028-02-16T08:00', tokyo('2028-02-16T08:00:00'));
+    expect(r.result!.summary).toMatch(/^digest: 0 new cases, .*, 3 CPD audits to check$/);
+    const mail = (JSON.parse((h.app.db.prepare("SELECT mail_json FROM outbox WHERE kind = 'staff-digest' AND rfc_message_id LIKE '%202802160800%'").get() as { mail_json: string }).mail_json) as OutgoingMail);
+    const base = (h.app.config.web.publicUrl || `http://${h.app.config.web.host}:${h.app.config.web.port}`).replace(/\/$/, '');
+    expect(mail.subject).toContain('（3件）');
+    expect(mail.text).toContain('■ 対応が必要なCPD監査（3件）');
+    expect(mail.text).toContain(`・2027年 書類が届き確認待ち：1件　${base}/audit?year=2027&state=received`);
+    expect(mail.text).toContain(`・2027年 提出期限切れ（結果未記録）：2件　${base}/audit?year=2027&state=overdue`);
+    // Numbers and counts only: no holder's name or address.
+    expect(mail.text).not.toMatch(/監査 花子|holder\d+@example\.jp/);
+    recordAuditOutcome(h.app, chosen[0]!, { outcome: 'passed', reason: '確認済み', actor: 'staff:a', login: 'a' }, tokyo('2028-02-16T10:00:00'));
+    recordAuditOutcome(h.app, chosen[1]!, { outcome: 'failed', reason: '未提出', actor: 'staff:a', login: 'a' }, tokyo('2028-02-16T10:00:00'));
+    expect((await runJob(h.app, digest, '2028-02-17T08:00', tokyo('2028-02-17T08:00:00'))).result!.summary).toMatch(/, 1 CPD audits to check$/);
+    recordAuditOutcome(h.app, chosen[2]!, { outcome: 'waived', reason: '療養中', actor: 'staff:a', login: 'a' }, tokyo('2028-02-17T10:00:00'));
+    expect((await runJob(h.app, digest, '2028-02-18T08:00', tokyo('2028-02-18T08:00:00'))).result!.summary).toBe('nothing needs staff: no digest');
+  });
 });
 
 describe('conken audit', () => {

@@ -45,7 +45,7 @@ function periodLabel(period: string): string {
 // The digest's summary: a list of counts, which grows as the digest learns to say more.
 const DIGEST_COUNTS: Record<string, string> = {
   'new cases': '新しい案件', 'waiting exceptions': '滞留中の要対応', 'payments to check': '確認が必要な入金', 'mails retrying': '再送中のメール',
-  'failed jobs': '失敗したジョブ', 'letters to print': '印刷待ちの郵送通知',
+  'failed jobs': '失敗したジョブ', 'letters to print': '印刷待ちの郵送通知', 'CPD audits to check': '要対応のCPD監査',
 };
 
 // The jobs record their summaries as one English line (for the logs and `conken jobs`); the page says them in
@@ -66,6 +66,8 @@ const SUMMARIES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^(\d+) closed cases would be purged$/, (m) => `保存期間を過ぎた案件 ${m[1]}件の個人情報を削除します`],
   [/^no closed case past the retention period$/, () => '保存期間を過ぎた案件はありません'],
   [/^(\d+) closed cases purged, (\d+) files deleted$/, (m) => `案件 ${m[1]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
+  [/^(\d+) closed cases purged, (\d+) files deleted, (\d+) audits purged$/, (m) => `案件 ${m[1]}件とCPD監査 ${m[3]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
+  [/^(\d+) closed cases would be purged, (\d+) audits$/, (m) => `保存期間を過ぎた案件 ${m[1]}件とCPD監査 ${m[2]}件の個人情報を削除します`],
   [/^first start: earlier periods are not run$/, () => '初回起動：それ以前の回は実行しません'],
 ];
 
