@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import '../src/kinds/index.ts';
 import { readScannedForm } from '../src/extract/extract-scan.ts';
-import { shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
+import { ocrStats, shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
+import { preparePage } from '../src/extract/ocr/prepare-image.ts';
 import { findTessdata } from '../src/extract/ocr/tessdata.ts';
 import { machineDescription } from './lib/machine.ts';
 
@@ -29,6 +31,7 @@ const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsa
 // Warm-up: the pools' workers load their models once, as in the daemon.
 await readScannedForm(pages.slice(0, 1), 'warm', 85).catch(() => null);
 
+ocrStats.clear();
 const ours: number[] = [];
 const native: number[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -42,6 +45,18 @@ for (let r = 0; r < rounds; r++) {
   native.push((performance.now() - t) / 1000 / files.length);
 }
 clearInterval(sample);
+// Where the time goes: the OCR reads of the timed rounds by kind (worker time; two workers per model read
+// at once, so it adds up to more than the wall time), and the straightening of each page alone, one
+// after another (orientation by OSD, or skipped because the page's lines read upright).
+const reads = Object.fromEntries([...ocrStats].map(([mode, st]) => [mode, { readsPerPage: +(st.reads / rounds / pages.length).toFixed(1), workerSecondsPerPage: +(st.ms / 1000 / rounds / pages.length).toFixed(2) }]));
+const straighten: number[] = [];
+let osdAsked = 0;
+for (const page of pages) {
+  const t = performance.now();
+  const prepared = await preparePage(page.image);
+  straighten.push((performance.now() - t) / 1000);
+  if (prepared.geometry.orientationBy === 'osd') osdAsked++;
+}
 await shutdownOcr();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(JSON.stringify({
@@ -56,4 +71,9 @@ console.log(JSON.stringify({
   tesseractCliSecondsPerPage: native.map((x) => +x.toFixed(2)),
   ratioOursToCli: +(median(ours) / median(native)).toFixed(2),
   peakRssMiB: Math.round(peakRss / 2 ** 20),
+  breakdown: {
+    straightenSecondsPerPage: straighten.map((x) => +x.toFixed(2)),
+    pagesAskingOsd: osdAsked,
+    ocrReads: reads,
+  },
 }, null, 2));

@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { crc32 } from 'node:zlib';
 import type { Finding } from '../../src/validate/findings.ts';
 
-const OCR_TIMEOUT = 400_000;
+const OCR_TIMEOUT = 900_000;
 
 async function truthOf(docx: string): Promise<ApplicationBase> {
   const verdict = await extractFile(readFileSync(path.join(SAMPLES, 'forms', docx)), docx);
@@ -72,10 +72,12 @@ describe('scanned and photographed forms through the pipeline', () => {
     const truth = await truthOf('certification-complete.docx');
     const read = applicationValues(JSON.parse(row.application_json!) as ApplicationBase);
     const flagged = new Set(unconfirmed.map((f) => f.field!));
+    // A value rests on its evidence: a signature's kind (image, typed) on whether it is signed, whose
+    // finding names the `signed` field; so a value below the threshold is flagged whatever its finding is called.
     const wrongAndConfident = [...applicationValues(truth)].filter(([field, t]) => {
       const got = read.get(field);
       const rowField = field.replace(/\.(from|to|ongoing)$/, '.period');
-      return got !== undefined && got.value !== t.value && !flagged.has(field) && !flagged.has(rowField);
+      return got !== undefined && got.value !== t.value && !flagged.has(field) && !flagged.has(rowField) && got.confidence * 100 >= 85;
     });
     expect(wrongAndConfident).toEqual([]);
     // Each unconfirmed value read from a cell has its crop in the content store, named in its evidence.

@@ -86,6 +86,9 @@ describe('tidyOcrText, misreads of marks', () => {
     expect(tidyOcrText('西新宿 1-.2-3')).toBe('西新宿 1-2-3');
     expect(tidyOcrText('西新宿 1.-2-.3')).toBe('西新宿 1-2-3');
     expect(tidyOcrText('7.92')).toBe('7.92');
+    // npm's jpn 4.0.0 model reads the plain digits of a clean scan as circled numbers.
+    expect(tidyOcrText('申請年月日 ⑳②⑥ 年 ② 月 ⑩ 日')).toBe('申請年月日 2026 年 2 月 10 日');
+    expect(tidyOcrText('②③①0④⑤0①②③')).toBe('2310450123');
   });
 });
 
@@ -100,5 +103,22 @@ describe('eraseRules', () => {
     eraseRules(pixels, width, height, 100);
     expect(pixels.subarray(36 * width, 38 * width).every((v) => v === 255)).toBe(true);
     expect(pixels.subarray(15 * width + 20, 15 * width + 45).every((v) => v === 0)).toBe(true);
+  });
+
+  it('keeps a glyph standing on the underline whole: its bottom stroke on the rule and its stem into it stay ink', () => {
+    const width = 300;
+    const height = 40;
+    const pixels = new Uint8Array(width * height).fill(255);
+    // A 日-like box sitting on the underline: stems at x 30 and 50 from y 12 down to the rule, its bottom
+    // stroke 3 px thick lying right on the rule (rows 32–34), the rule 3 px thick (rows 35–37), its top row
+    // read as one dark run with the bottom stroke.
+    for (let y = 12; y < 35; y++) for (const x of [30, 31, 50, 51]) pixels[y * width + x] = 0;
+    for (const y of [12, 13, 22, 23, 32, 33, 34]) for (let x = 30; x < 52; x++) pixels[y * width + x] = 0;
+    for (const y of [35, 36, 37]) for (let x = 10; x < 290; x++) pixels[y * width + x] = 0;
+    eraseRules(pixels, width, height, 100);
+    // The rule away from the glyph is gone; the glyph's bottom stroke and stems are not.
+    for (const y of [35, 36, 37]) expect(pixels.subarray(y * width + 60, y * width + 290).every((v) => v === 255)).toBe(true);
+    for (const y of [32, 33, 34, 35]) expect(pixels.subarray(y * width + 30, y * width + 52).every((v) => v === 0)).toBe(true);
+    expect([20, 30, 34].every((y) => pixels[y * width + 30] === 0 && pixels[y * width + 51] === 0)).toBe(true);
   });
 });

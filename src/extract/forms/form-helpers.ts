@@ -32,7 +32,9 @@ export function findTable(doc: DocumentModel, label: string): Table | undefined 
 /** The first table that has any cell starting with the label. */
 export function findTableWithLabel(doc: DocumentModel, label: string): Table | undefined {
   const k = key(label);
-  return tables(doc).find((t) => t.rows.some((row) => row.some((cell) => labelOf(cell).startsWith(k))));
+  return tables(doc).find((t) => t.rows.some((row) => row.some((cell) => labelOf(cell).startsWith(k))))
+    // A label read by OCR may be off by a character (合格者番号 → 含格者番号): only labels OCR read.
+    ?? tables(doc).find((t) => t.rows.some((row) => row.some((cell) => cell.paragraphs.some((p) => p.confidence < 1) && nearLabel(labelOf(cell), k))));
 }
 
 /** A label cell's own label: its first line (some labels have a small note under them). */
@@ -104,7 +106,9 @@ export function textValue(cell: Cell | undefined): string | null {
 export function paragraphStarting(doc: DocumentModel, label: string): { paragraph: Paragraph; next: Paragraph | undefined } | undefined {
   const k = key(label);
   const all = paragraphs(doc);
-  const i = all.findIndex((p) => key(p.text).startsWith(k));
+  let i = all.findIndex((p) => key(p.text).startsWith(k));
+  // A line read by OCR may have its label off by a character (申請年月日 → 中請年月日): only OCR'd lines.
+  if (i < 0) i = all.findIndex((p) => p.confidence < 1 && nearLabel(key(p.text), k));
   return i < 0 ? undefined : { paragraph: all[i]!, next: all[i + 1] };
 }
 
@@ -118,6 +122,12 @@ export function textAfterLabel(text: string, label: string): string {
     if (key(ch) !== '') seen += key(ch);
     if (seen === want) return chars.slice(i + 1).join('');
     if (!want.startsWith(seen)) break;
+  }
+  // A label OCR misread (see nearLabel): the text after as many characters as the label has.
+  seen = '';
+  for (let i = 0; i < chars.length; i++) {
+    seen += key(chars[i]!);
+    if (seen.length >= want.length) return nearLabel(seen, want) ? chars.slice(i + 1).join('') : '';
   }
   return '';
 }

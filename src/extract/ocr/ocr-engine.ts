@@ -153,6 +153,9 @@ function poolFor(model: OcrModel): ModelPool {
   return pool;
 }
 
+/** Per kind of read: how many were made and the worker time they took (ms), for `bench:ocr`'s breakdown. */
+export const ocrStats = new Map<OcrMode, { reads: number; ms: number }>();
+
 /** OCR of a prepared image (PNG) for the given purpose. */
 export async function recognise(image: Buffer, mode: OcrMode): Promise<OcrResult> {
   const read: { model: OcrModel; psm: PSM; whitelist?: string } = READS[mode];
@@ -161,7 +164,15 @@ export async function recognise(image: Buffer, mode: OcrMode): Promise<OcrResult
     preserve_interword_spaces: '1',
     tessedit_char_whitelist: read.whitelist ?? '',
   };
-  const { data } = await poolFor(read.model).run(settings, (worker) => worker.recognize(image, {}, { blocks: true, text: true }));
+  const { data } = await poolFor(read.model).run(settings, async (worker) => {
+    const started = performance.now();
+    try {
+      return await worker.recognize(image, {}, { blocks: true, text: true });
+    } finally {
+      const stat = ocrStats.get(mode) ?? { reads: 0, ms: 0 };
+      ocrStats.set(mode, { reads: stat.reads + 1, ms: stat.ms + performance.now() - started });
+    }
+  });
   const lines: OcrResult['lines'] = [];
   for (const block of data.blocks ?? []) {
     for (const paragraph of block.paragraphs) {

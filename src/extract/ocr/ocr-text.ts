@@ -13,6 +13,10 @@ const EMPTY_BOX = /^[\s]*[口□☐ロ]\s*/;
  */
 export function tidyOcrText(text: string): string {
   return text
+    // Circled numbers are never typed in a value, but npm's jpn 4.0.0 model reads a clean scan's plain
+    // digits as them (2026 → ⑳②⑥): the digits they stand for. (Blacklisting them in tesseract instead
+    // gives every such line confidence 0.)
+    .replace(/[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]/gu, (c) => c.normalize('NFKC'))
     .replace(new RegExp(`(?<=[${CJK}])\\s+(?=[${CJK}])`, 'gu'), '')
     .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
     // A long vowel read twice (スーーパー), a dot read beside a hyphen in an address number (1-.2-3).

@@ -118,6 +118,25 @@ async function rereadLine(line: Paragraph, pages: Map<number, GreyImage>): Promi
   line.runs = [{ ...line.runs[0]!, text }];
 }
 
+/** The evidence fields of signatures (applicantSigned, certifier.signed): the cell holding the signature. */
+const SIGNED = /(?:^|\.)(?:[a-zA-Z]*Signed|signed)$/;
+
+/**
+ * A signature cell the first reading took for typed text, read again by the other model. Typed text is
+ * printed glyphs, read alike by both; the strokes of a handwritten or pasted signature are read as
+ * different strings of kana by each (npm's jpn 4.0.0 model reads them at 60–90 %, ーへヘへ). Read
+ * differently, the cell is ink: a signature, as the first reading with Debian's model finds it.
+ */
+async function signatureInk(cell: Cell, pages: Map<number, GreyImage>): Promise<void> {
+  const page = cell.region && pages.get(cell.region.page);
+  if (!page || !cell.region) return;
+  const second = await read(await crop(page, cell.region, CELL_INSET), 'text');
+  if (comparable(second.lines.map((l) => l.text).join('')) === comparable(cell.paragraphs.map((p) => p.text).join(''))) return;
+  const unread = paragraph(cell.text || '（判読不能）', cell.location, 0);
+  cell.paragraphs = [unread];
+  cell.images = 1;
+}
+
 /** The scale of the third reading: the fast model reads some glyphs better smaller (化子 at full size, 花子 at 0.6). */
 const THIRD_READING_SCALE = 0.6;
 
@@ -194,7 +213,12 @@ export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase,
   const readables = readablesByLocation(doc);
   const fieldsByCell = new Map<Cell, string[]>();
   const lines = new Set<Paragraph>();
+  const signatures = new Set<Cell>();
   for (const [field, source] of fieldSources(app)) {
+    if (SIGNED.test(field)) {
+      const found = readables.get(source.location);
+      if (found && !('kind' in found) && found.images === 0 && found.paragraphs.length > 0) signatures.add(found);
+    }
     if (NOT_TEXT.test(field)) continue;
     const found = readables.get(source.location);
     if (!found) continue;
@@ -202,6 +226,7 @@ export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase,
     else if (found.paragraphs.length > 0) fieldsByCell.set(found, [...(fieldsByCell.get(found) ?? []), field]);
   }
   await Promise.all([
+    ...[...signatures].map((cell) => signatureInk(cell, pages)),
     ...[...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages)),
     ...[...lines].map((line) => rereadLine(line, pages)),
   ]);

@@ -79,6 +79,10 @@ export function eraseRules(pixels: Uint8Array, width: number, height: number, mi
     if (end - y > thickest) for (let k = y; k < end; k++) ruleRows[k] = false;
     y = Math.max(end, y + 1);
   }
+  // The rule's pixels, found first and whitened after: a glyph standing on the rule (the foot of 申, the
+  // bottom stroke of its 日 lying on the line) makes one dark run with it in that row, and whitening the
+  // whole run cut the glyph (申 read as 中, and the label 申請年月日 was lost).
+  const rule = new Uint8Array(pixels.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const ruleRow = ruleRows[y]!;
@@ -87,11 +91,32 @@ export function eraseRules(pixels: Uint8Array, width: number, height: number, mi
       const isDark = x < width && pixels[row + x]! < ruleInk;
       if (isDark && start < 0) start = x;
       else if (!isDark && start >= 0) {
-        if (x - start >= minRun || (ruleRow && x - start >= RULE_PIECE)) pixels.fill(255, row + start, row + x);
+        if (x - start >= minRun || (ruleRow && x - start >= RULE_PIECE)) rule.fill(1, row + start, row + x);
         start = -1;
       }
     }
   }
+  // Each rule pixel's column: how tall the dark run through it is. Where the rule is alone that is the
+  // rule's thickness; where a stroke runs into it or stands on it, taller. Only the rule alone is
+  // whitened, so a glyph keeps its strokes (and the bit of rule under them, a slightly thicker foot).
+  const tall = new Uint16Array(pixels.length);
+  const runs: number[] = [];
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height;) {
+      if (pixels[y * width + x]! >= ruleInk) { y++; continue; }
+      let end = y;
+      let hasRule = false;
+      while (end < height && pixels[end * width + x]! < ruleInk) { if (rule[end * width + x]) hasRule = true; end++; }
+      for (let k = y; k < end; k++) tall[k * width + x] = end - y;
+      if (hasRule) runs.push(end - y);
+      y = end;
+    }
+  }
+  if (runs.length === 0) return;
+  runs.sort((a, b) => a - b);
+  const thickness = runs[Math.floor(runs.length / 2)]!;
+  const limit = thickness + Math.max(1, Math.round(thickness / 2));
+  for (let i = 0; i < pixels.length; i++) if (rule[i] && tall[i]! <= limit) pixels[i] = 255;
 }
 
 /**
