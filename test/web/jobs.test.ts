@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { JOBS } from '../../src/app/jobs/index.ts';
+import { cronInWords, summaryInWords } from '../../src/web/routes/jobs.ts';
 import { harness, mail, ROOT, tempDir } from '../support/harness.ts';
 import { browserTestsCheck, signedInPage } from './support/browser.ts';
 import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
@@ -148,5 +149,22 @@ describe.skipIf(!!missing)("the admin's jobs page (Chromium)", () => {
     expect((await send('period=&_csrf=forged')).status).toBe(403);
     expect(db().prepare("SELECT job, state FROM job_runs WHERE job = 'retention'").all()).toEqual([{ job: 'retention', state: 'failed' }, { job: 'retention', state: 'failed' }]);
     expect(db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'job.%' AND target = 'retention'").get()).toEqual({ n: 0 });
+  });
+});
+
+describe("the jobs page's words", () => {
+  it('says the schedules our jobs take in words, and leaves any other expression as it is', () => {
+    expect(['17 * * * *', '0 9 * * *', '0 8 * * 1-5', '30 3 * * 0,6', '0 10 15 1 *', '0 9 1 * *'].map(cronInWords))
+      .toEqual(['毎時17分', '毎日 9:00', '平日（月〜金）8:00', '毎週日・土曜日 3:30', '毎年1月15日 10:00', '毎月1日 9:00']);
+    expect(['*/5 * * * *', '0 9-17 * * *', '0 9 * * MON', '0 9 1 * 1', 'nonsense'].map(cronInWords)).toEqual([null, null, null, null, null]);
+  });
+
+  it("says the jobs' summaries in Japanese, a dry run's as such, and an unknown line as it is", () => {
+    expect(summaryInWords('[dry run] 3 closed cases would be purged')).toBe('（試行）保存期間を過ぎた案件 3件の個人情報を削除します');
+    expect(summaryInWords('2 first renewal reminders queued')).toBe('更新申請のご案内（受付開始）2件を送信待ちにしました');
+    expect(summaryInWords('digest: 1 new cases, 0 waiting exceptions, 2 payments to check, 0 mails retrying, 1 failed jobs, 3 things unheard of'))
+      .toBe('まとめメール：新しい案件 1件、滞留中の要対応 0件、確認が必要な入金 2件、再送中のメール 0件、失敗したジョブ 1件、3 things unheard of');
+    expect(summaryInWords('2026: 1 of 3 renewals drawn')).toBe('2026: 1 of 3 renewals drawn');
+    expect(summaryInWords(null)).toBe('');
   });
 });
