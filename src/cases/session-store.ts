@@ -47,13 +47,37 @@ export class SqliteSessionStore {
     try {
       const at = this.now();
       const userId = (session as { userId?: number }).userId ?? null;
+      // A sign of life alone (rolling sessions save on every request) never waits for a writer: a statement
+      // import's writer thread holds the write lock for seconds while this thread must answer it, so waiting
+      // here would stall both until the busy timeout. Skipped instead; the next request records it.
+      const data = JSON.stringify(session);
+      const stored = this.db.prepare('SELECT data_json FROM web_sessions WHERE sid = ?').get(sid) as { data_json: string } | undefined;
+      if (stored?.data_json === data) {
+        if (this.touchWithoutWaiting(sid, at)) this.sweep(at);
+        return callback();
+      }
       this.db.prepare(`INSERT INTO web_sessions (sid, user_id, data_json, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, data_json = excluded.data_json, last_seen_at = excluded.last_seen_at`)
-        .run(sid, userId, JSON.stringify(session), at, at);
+        .run(sid, userId, data, at, at);
       this.sweep(at);
       callback();
     } catch (error) {
       callback(error);
+    }
+  }
+
+  /** last_seen_at moved on unless another connection holds the write lock (then false, at once). */
+  private touchWithoutWaiting(sid: string, at: number): boolean {
+    const { timeout } = this.db.prepare('PRAGMA busy_timeout').get() as { timeout: number };
+    this.db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.db.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE sid = ?').run(at, sid);
+      return true;
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode === 5) return false;
+      throw error;
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${timeout}`);
     }
   }
 

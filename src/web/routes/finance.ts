@@ -62,7 +62,7 @@ function jobView(job: ImportJob) {
   const seconds = Math.round(((job.finishedAt ?? Date.now()) - job.startedAt) / 1000);
   return {
     id: job.id, fileName: job.fileName, size: job.size, phase: job.phase, phaseLabel: PHASES[job.phase] ?? job.phase, seconds, importId: job.importId, error: job.error,
-    eraChoice: job.eraChoice, finished: job.finishedAt !== null, step: ['queued', 'parsing', 'matching', 'writing', 'cases', 'done'].indexOf(job.phase),
+    eraChoice: job.eraChoice, finished: job.finishedAt !== null, ms: job.finishedAt === null ? null : job.finishedAt - job.startedAt, step: ['queued', 'parsing', 'matching', 'writing', 'cases', 'done'].indexOf(job.phase),
   };
 }
 
@@ -109,6 +109,25 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     }
     if (jobs.length === 0 && refused.length === 0) refused.push('ファイルを選んでください。');
     return reply.code(200).header('cache-control', 'no-store').view('finance-jobs.eta', { jobs: jobs.map(jobView), refused });
+  });
+
+  // The page's own upload: one file per request, its bytes as the body (application/octet-stream, the name in
+  // x-file-name). No multipart to scan for boundaries: on a 20 MB statement that parsing was most of what the
+  // web import cost beyond the CLI's (BENCHMARKS.md, finance in the workbench). The multipart route above
+  // stays for a plain form post.
+  server.register(async (scope) => {
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_STATEMENT_BYTES }, (_request, body, done) => done(null, body));
+    scope.post('/finance/imports/file', { config: { roles: CHANGE } }, async (request, reply) => {
+      const bytes = request.body instanceof Buffer ? request.body : null;
+      let fileName = 'statement';
+      try {
+        fileName = decodeURIComponent(String(request.headers['x-file-name'] ?? '')) || 'statement';
+      } catch { /* a name that is not URI-encoded: the default */ }
+      fileName = fileName.replace(/[\\/]/g, '_').slice(0, 200);
+      const refused = !bytes || bytes.length === 0 ? [`${fileName}: 空のファイルです。1件も登録していません。`] : [];
+      const jobs = refused.length ? [] : [startImportJob(app, { bytes: bytes!, fileName, userId: request.user!.id, login: who(request) }, onImported(who(request), request.ip))];
+      return reply.code(200).header('cache-control', 'no-store').view('finance-jobs.eta', { jobs: jobs.map(jobView), refused });
+    });
   });
 
   server.get<{ Params: { id: string } }>('/finance/jobs/:id', { config: { roles: CHANGE } }, async (request, reply) => {

@@ -5,32 +5,58 @@
   'use strict';
   const typing = (el) => el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 
-  function send(form) {
-    if (window.htmx) window.htmx.trigger(form, 'submit');
-    else form.requestSubmit();
-  }
-
   document.addEventListener('DOMContentLoaded', () => {
     const form = document.getElementById('upload-form');
     const input = document.getElementById('statements');
     const zone = document.querySelector('[data-dropzone]');
     if (form && input && zone) {
-      input.addEventListener('change', () => { if (input.files && input.files.length) send(form); });
+      const bar = document.getElementById('upload-progress');
+      const jobs = document.getElementById('jobs');
+      // Each file sent as its own request, its bytes as the body (no multipart for the server to scan), one
+      // after another; the answer (the job's panel, which polls itself) goes on top of the list.
+      const upload = async (files) => {
+        const token = JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrf-token'] || '';
+        for (const file of files) {
+          await new Promise((resolve) => {
+            const xhr = new XMLHttpRequest();
+            xhr.open('POST', '/finance/imports/file');
+            xhr.setRequestHeader('content-type', 'application/octet-stream');
+            xhr.setRequestHeader('x-file-name', encodeURIComponent(file.name));
+            xhr.setRequestHeader('x-csrf-token', token);
+            xhr.setRequestHeader('hx-request', 'true');
+            xhr.upload.addEventListener('progress', (e) => {
+              if (!bar || !e.lengthComputable) return;
+              bar.hidden = false;
+              bar.value = Math.round((e.loaded / e.total) * 100);
+            });
+            xhr.addEventListener('loadend', () => {
+              const html = xhr.status === 200 ? xhr.responseText : '<p class="error" role="alert"></p>';
+              const box = document.createElement('div');
+              box.innerHTML = html;
+              if (xhr.status !== 200) {
+                box.firstChild.textContent = xhr.status === 413
+                  ? `${file.name}: ファイルが大きすぎます。1件も登録していません。`
+                  : `${file.name}: 送信できませんでした（${xhr.status || '接続エラー'}）。1件も登録していません。`;
+              }
+              const nodes = [...box.childNodes];
+              nodes.reverse().forEach((n) => jobs.insertBefore(n, jobs.firstChild));
+              nodes.forEach((n) => { if (n.nodeType === 1 && window.htmx) window.htmx.process(n); });
+              resolve();
+            });
+            xhr.send(file);
+          });
+        }
+        if (bar) bar.hidden = true;
+        input.value = '';
+      };
+      input.addEventListener('change', () => { if (input.files && input.files.length) upload([...input.files]); });
       ['dragenter', 'dragover'].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.add('over'); }));
       ['dragleave', 'drop'].forEach((t) => zone.addEventListener(t, () => zone.classList.remove('over')));
       zone.addEventListener('drop', (e) => {
         e.preventDefault();
         if (!e.dataTransfer || !e.dataTransfer.files.length) return;
-        input.files = e.dataTransfer.files;
-        send(form);
+        upload([...e.dataTransfer.files]);
       });
-      const bar = document.getElementById('upload-progress');
-      form.addEventListener('htmx:xhr:progress', (e) => {
-        if (!bar || !e.detail.lengthComputable) return;
-        bar.hidden = false;
-        bar.value = Math.round((e.detail.loaded / e.detail.total) * 100);
-      });
-      form.addEventListener('htmx:afterRequest', () => { if (bar) bar.hidden = true; input.value = ''; });
     }
 
     const split = document.getElementById('split-form');
