@@ -164,6 +164,9 @@ describe("the jobs page's words", () => {
     expect(summaryInWords('2 first renewal reminders queued')).toBe('更新申請のご案内（受付開始）2件を送信待ちにしました');
     expect(summaryInWords('digest: 1 new cases, 0 waiting exceptions, 2 payments to check, 0 mails retrying, 1 failed jobs, 3 things unheard of'))
       .toBe('まとめメール：新しい案件 1件、滞留中の要対応 0件、確認が必要な入金 2件、再送中のメール 0件、失敗したジョブ 1件、3 things unheard of');
+    expect(summaryInWords('2026: 1 of 3 renewals drawn, 1 requests queued; seed af5f81ce, population sha256 dff0476f'))
+      .toBe('2026年分：更新 3件から 1件を抽選、書類提出のお願い 1件を送信待ちにしました（シード af5f81ce、母集団 SHA-256 dff0476f）');
+    expect(summaryInWords('[dry run] 0 audit reminders, 1 audits overdue')).toBe('（試行）CPD監査：提出期限前のご案内 0件、期限切れ 1件');
     expect(summaryInWords('2026: 1 of 3 renewals drawn')).toBe('2026: 1 of 3 renewals drawn');
     expect(summaryInWords(null)).toBe('');
   });

@@ -69,6 +69,11 @@ const SUMMARIES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^(\d+) closed cases purged, (\d+) files deleted, (\d+) audits purged$/, (m) => `案件 ${m[1]}件とCPD監査 ${m[3]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
   [/^(\d+) closed cases would be purged, (\d+) audits$/, (m) => `保存期間を過ぎた案件 ${m[1]}件とCPD監査 ${m[2]}件の個人情報を削除します`],
   [/^first start: earlier periods are not run$/, () => '初回起動：それ以前の回は実行しません'],
+  [/^(\d{4}): drawn already \((.+)\), nothing to do$/, (m) => `${m[1]}年分は抽選済みです（${m[2]}）`],
+  [/^(\d{4}): (\d+) of (\d+) renewals would be drawn \(population sha256 (\w+)…\)$/, (m) => `${m[1]}年分：更新 ${m[3]}件から ${m[2]}件を抽選します（母集団 SHA-256 ${m[4]}…）`],
+  [/^(\d{4}): (\d+) of (\d+) renewals drawn( \(recorded draw finished\))?, (\d+) requests queued; seed (\w+), population sha256 (\w+)$/,
+    (m) => `${m[1]}年分：更新 ${m[3]}件から ${m[2]}件を抽選${m[4] ? '（記録済みの抽選を完了）' : ''}、書類提出のお願い ${m[5]}件を送信待ちにしました（シード ${m[6]}、母集団 SHA-256 ${m[7]}）`],
+  [/^(\d+) audit reminders, (\d+) audits overdue$/, (m) => `CPD監査：提出期限前のご案内 ${m[1]}件、期限切れ ${m[2]}件`],
 ];
 
 export function summaryInWords(summary: string | null | undefined): string {
