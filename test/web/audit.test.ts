@@ -2,7 +2,9 @@
 // recorded draw with one holder who replied (by the audit number in the subject), one overdue and one waiting;
 // staff filter by state, open the received audit, see the holder's file, mark the proofs complete and record
 // "passed" with a reason; "passed" on the overdue one is refused on the page. Every change goes through
-// src/app/audit.ts: the audit's row, its events and the audit log are the proof.
+// src/app/audit.ts: the audit's row, its events and the audit log are the proof. An admin draws another year
+// from the page (seed entered; the same drawAudit as `conken audit draw`, audited); a second draw of that year
+// is refused with the reason on the page; staff see no draw form and may not post one.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +22,19 @@ vi.setConfig({ testTimeout: 120_000 });
 const missing = browserTestsCheck('the CPD audit browser tests');
 const PASSWORD = 'audit-pass-0003';
 const tokyo = (local: string) => new Date(`${local}+09:00`);
+
+/** Holders whose renewals were approved in 2024: the population of the year the admin draws on the page. */
+function renewals2024(app: App, count: number): void {
+  const register = new RegisterStore(app.db);
+  transaction(app.db, () => {
+    for (let i = 1; i <= count; i++) {
+      const number = `OMP-2018-${String(i).padStart(4, '0')}`;
+      register.upsertImported({ certificationNumber: number, qualification: 'OMP', name: `抽選 次郎${i}`, nameKana: null, validFrom: '2018-04-01', validTo: '2024-03-31', status: 'active', email: `d${i}@example.jp` }, '2024-02-01T00:00:00.000Z');
+      const c = app.writer.openCase({ prefix: 'R', year: 2024, kind: 'renewal', status: 'approved', applicantAddress: `d${i}@example.jp`, receivedAt: '2024-02-01T00:00:00.000Z', originMessageId: null, noticesSuppressed: false });
+      register.renew(register.holderByNumber(number)!.id, c.id, '2024-04-01', '2027-03-31', '2024-02-20T00:00:00.000Z');
+    }
+  });
+}
 
 function renewals(app: App, count: number): void {
   const register = new RegisterStore(app.db);
@@ -45,6 +60,7 @@ describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
     const h = harness();
     dir = h.dir;
     renewals(h.app, 30);
+    renewals2024(h.app, 20);
     const draw = drawAudit(h.app, 2025, { seed: 'web-seed', actor: 'admin:test', now: tokyo('2026-01-15T10:00:00') });
     expect(draw.chosen).toHaveLength(3);
     [received, overdue] = draw.chosen.map((c) => c.audit) as [string, string];
@@ -61,6 +77,7 @@ describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
     auditFollowUp(h.app, tokyo('2026-02-15T09:30:00'));
     closeApp(h.app);
     expect((await usersCommand(dir, ['add', 'hanako', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
+    expect((await usersCommand(dir, ['add', 'kanri', '--role', 'admin'], `${PASSWORD}\n`)).code).toBe(0);
     web = await startWeb(dir);
     ({ browser, page } = await signedInPage(web.url, 'hanako', PASSWORD));
   }, 180_000);
@@ -116,5 +133,54 @@ describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
     await page.click('button:has-text("結果を記録する")');
     expect(await page.locator('.action-error').textContent()).toContain('書類が届いていない');
     expect(row(overdue)).toEqual({ state: 'overdue', outcome: null, outcome_by: null, outcome_reason: null });
+  });
+
+  it('lets an admin draw a year with an entered seed (audited), refuses a second draw of it, and keeps staff out', async () => {
+    // Staff: no draw form, and a forged post is refused.
+    await page.goto(`${web.url}/audit`);
+    expect(await page.locator('.audit-draw-form').count()).toBe(0);
+    const csrf = await page.locator('input[name=_csrf]').first().getAttribute('value');
+    const forged = await page.request.post(`${web.url}/audit/draw`, { form: { _csrf: csrf ?? '', year: '2024', seed: 'staff-seed' } });
+    expect(csrf).toBeTruthy();
+    expect(forged.status()).toBe(403);
+    expect(await forged.text()).not.toContain('有効期限'); // refused for the role, not for the token
+
+    const admin = await signedInPage(web.url, 'kanri', PASSWORD);
+    try {
+      const p = admin.page;
+      await p.goto(`${web.url}/audit`);
+      await p.fill('#draw-year', '2024');
+      await p.fill('#draw-seed', 'web-draw-2024');
+      await p.click('button:has-text("抽選する")');
+      await p.waitForURL(`${web.url}/audit?year=2024`);
+      expect(await p.locator('.flash').textContent()).toContain('シード web-draw-2024');
+      expect(await p.locator('h1').textContent()).toBe('CPD監査 2024年');
+      expect(await p.locator('.audit-draw').textContent()).toContain('web-draw-2024');
+      expect(await p.locator('table.audit-table tbody tr').count()).toBe(2); // share 0.1 of 20
+      const draw = { ...(db().prepare('SELECT seed, seed_source, population_count, sample_size, drawn_by FROM cpd_audit_draws WHERE year = 2024').get() as object) };
+      expect(draw).toEqual({ seed: 'web-draw-2024', seed_source: 'admin', population_count: 20, sample_size: 2, drawn_by: 'admin:kanri' });
+      const logged = db().prepare("SELECT login, target, address, detail_json FROM audit_log WHERE action = 'cpd-audit.draw' AND target = '2024'").all().map((r) => ({ ...r }) as { login: string; address: string; detail_json: string });
+      expect(logged.map((r) => r.login)).toEqual(['kanri']);
+      expect(logged[0]!.address).toBeTruthy();
+      expect(JSON.parse(logged[0]!.detail_json)).toMatchObject({ year: 2024, seedSource: 'admin', populationCount: 20, sampleSize: 2 });
+      expect({ ...(db().prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'audit-request' AND to_address LIKE 'd%@example.jp'").get() as object) }).toEqual({ n: 2 });
+
+      // Again, with another seed: refused, said on the page, nothing recorded.
+      await p.fill('#draw-year', '2024');
+      await p.fill('#draw-seed', 'a-better-seed');
+      await p.click('button:has-text("抽選する")');
+      expect(await p.locator('.draw-error').textContent()).toContain('2024年の抽選は記録済みです');
+      expect(await p.locator('.draw-error').textContent()).toContain('やり直せません');
+      expect(await p.inputValue('#draw-seed')).toBe('a-better-seed');
+      expect({ ...(db().prepare('SELECT COUNT(*) AS n FROM cpd_audit_selections WHERE year = 2024').get() as object) }).toEqual({ n: 2 });
+      expect({ ...(db().prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'cpd-audit.draw' AND target = '2024'").get() as object) }).toEqual({ n: 1 });
+      // A year not over yet: refused with its reason.
+      await p.fill('#draw-year', '2099');
+      await p.fill('#draw-seed', '');
+      await p.click('button:has-text("抽選する")');
+      expect(await p.locator('.draw-error').textContent()).toContain('まだ終わっていません');
+    } finally {
+      await admin.browser.close();
+    }
   });
 });
