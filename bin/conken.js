@@ -20,9 +20,9 @@
 // (`--help`, `status`, `extract`) pays for one Node start, not two; an older node costs the one hop to the
 // pinned Node it cannot avoid. Node's module compile cache is on (NODE_COMPILE_CACHE wins when set): it
 // keeps V8's compiled code and the type-stripped TypeScript between runs, so a warm start parses and
-// strips nothing again (the first strip of a run loads a WebAssembly compiler: most of an uncached start). The cache lives in
-// node_modules/.cache/conken (the os.tmpdir() when that cannot be written); an outdated entry is detected
-// by Node and rebuilt.
+// strips nothing again (the first strip of a run loads a WebAssembly compiler: most of an uncached
+// start). The cache lives in node_modules/.cache/conken (the os.tmpdir() when that cannot be written);
+// Node detects an outdated entry and rebuilds it.
 import module from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
