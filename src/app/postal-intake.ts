@@ -12,6 +12,7 @@ import { commitAnalysis, rematchAfter, type MailOutcome } from './process-mail.t
 import { sha256 } from '../intake/content-store.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { noticesFor } from '../cases/transition.ts';
+import { isClosed } from '../cases/status.ts';
 import { POSTAL_SOURCE } from './case-channel.ts';
 
 export class PostalError extends Error {}
@@ -37,6 +38,11 @@ export interface PostalOutcome extends MailOutcome {
 
 function checkUpload(app: App, u: PostalUpload, now: Date): Date {
   if (!POSTAL_KINDS.includes(u.kind) || !app.rules.kinds[u.kind]) throw new PostalError(`郵送で受け付ける申請は ${POSTAL_KINDS.join(', ')} だけです`);
+  return checkScans(u, now);
+}
+
+/** The day the letter arrived and its scans (an application's or a reply's). */
+function checkScans(u: Pick<PostalUpload, 'receivedOn' | 'files'>, now: Date): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(u.receivedOn)) throw new PostalError('受付日を入力してください（例: 2026-01-20）');
   // Noon in Tokyo: the day stays the day whatever the server's zone.
   const receivedAt = new Date(`${u.receivedOn}T12:00:00+09:00`);
@@ -51,10 +57,10 @@ function checkUpload(app: App, u: PostalUpload, now: Date): Date {
 }
 
 /** The upload as a mail of its own (no sender): the intake reads it as it reads any mail's attachments. */
-async function postalMail(u: PostalUpload, receivedAt: Date, messageId: string, actor: string): Promise<Buffer> {
+async function postalMail(u: Pick<PostalUpload, 'receivedOn' | 'files'>, receivedAt: Date, messageId: string, actor: string, what = '申請書'): Promise<Buffer> {
   const composer = new MailComposer({
-    subject: `郵送の申請書（${u.receivedOn} 受付）`,
-    text: `郵送で届いた申請書を ${actor} がスキャンして登録しました。`,
+    subject: `郵送の${what}（${u.receivedOn} 受付）`,
+    text: `郵送で届いた${what}を ${actor} がスキャンして登録しました。`,
     date: receivedAt,
     messageId: `<${messageId}>`,
     textEncoding: 'base64',
@@ -87,4 +93,34 @@ export function postalStatus(app: App, caseId: number): { receivedOn: string; co
   if (!event?.data_json) return null;
   const d = JSON.parse(event.data_json) as { receivedOn: string; contact: 'mail' | 'print'; toPrint: string[] };
   return { receivedOn: d.receivedOn, contact: d.contact, toPrint: d.toPrint ?? [] };
+}
+
+export interface PostalReplyUpload {
+  /** The case the applicant wrote back about (its number, as the letter quoted it). */
+  caseNumber: string;
+  /** The day the reply arrived (Tokyo), YYYY-MM-DD. */
+  receivedOn: string;
+  files: { filename: string; content: Buffer }[];
+}
+
+/**
+ * The applicant posted their reply (the missing documents, a corrected form): staff scan it and name the case.
+ * It joins the case exactly as a mail reply staff attach does (src/app/mail-triage.ts triageAsReply): the scans
+ * as an in-memory mail, read as the applicant's reply to that case (the transition's `reply`), committed like a
+ * mail, payments matched again; the upload is on the case's history.
+ */
+export async function receivePostalReply(app: App, u: PostalReplyUpload, actor: string, now = new Date()): Promise<MailOutcome> {
+  const number = u.caseNumber.normalize('NFKC').trim().toUpperCase();
+  if (!number) throw new PostalError('受付番号を入力してください（例: R-2026-000123）');
+  const target = app.cases.caseByNumber(number);
+  if (!target) throw new PostalError(`受付番号 ${number} の案件はありません`);
+  if (isClosed(target.status)) throw new PostalError(`${target.number} は審査済みの案件です`);
+  const receivedAt = checkScans(u, now);
+  const messageId = `postal.${randomUUID()}@conken-intake.local`;
+  const raw = await postalMail(u, receivedAt, messageId, actor, '返信');
+  const analysis = await analyseStoredMail(app, { raw, source: POSTAL_SOURCE, sourceRef: `upload:${actor}`, sha256: sha256(raw), dedupeKey: `mid:${messageId}`, receivedAt }, { as: 'reply', to: target });
+  const outcome = commitAnalysis(app, analysis);
+  rematchAfter(app, outcome);
+  app.cases.addEvent({ caseId: target.id, actor, type: 'postal.reply', data: { receivedOn: u.receivedOn, files: u.files.length } });
+  return outcome;
 }

@@ -105,7 +105,9 @@ export const renewalValidator: FormValidator<RenewalApplication, RenewalRules> =
 
     const needProof = app.cpd.some((r) => rules.cpd.proofRequiredFor.includes(r.category));
     if (needProof && ctx.proofCount === 0) {
-      findings.push(finding('proof.missing', 'applicant', `CPDの${rules.cpd.proofRequiredFor.join('・')}の活動について、受講証明書・研修参加票などのコピー（PDFや画像）が添付されていません。この返信に添付してお送りください。`, { field: 'proof' }));
+      // Worded for how the applicant will send it: attached to a mail, or enclosed in a letter (a paper form).
+      const how = ctx.channel === 'post' ? '同封されていません。コピーを郵送でお送りください。' : '添付されていません。この返信に添付してお送りください。';
+      findings.push(finding('proof.missing', 'applicant', `CPDの${rules.cpd.proofRequiredFor.join('・')}の活動について、受講証明書・研修参加票などのコピー${ctx.channel === 'post' ? '' : '（PDFや画像）'}が${how}`, { field: 'proof' }));
     }
 
     const window = windowFor(ctx.received, rules.window.from, rules.window.to);

@@ -21,6 +21,7 @@ const ACTION_LABELS: Record<string, string> = {
   'user.add': 'ユーザー追加', 'user.disable': 'ユーザー無効化', 'user.enable': 'ユーザー有効化', 'user.password': 'パスワード変更', 'user.role': '役割の変更',
   'job.run': 'ジョブの実行', 'job.dry-run': 'ジョブの試行',
   'letters.view': '印刷待ちの郵便の閲覧', 'letter.view': '郵便（印刷用PDF）の閲覧', 'letter.posted': '郵便を郵送済みにした',
+  'postal.upload': '郵送の申請の登録', 'postal.reply': '郵送の返信を案件に追加',
 };
 
 export function registerAdminRoutes(server: FastifyInstance): void {

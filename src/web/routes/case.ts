@@ -26,7 +26,7 @@ const NOTICE_LABELS: Record<string, string> = {
 /** Staff's own events on the history (the shared labels name the intake's and the transition's). */
 const STAFF_EVENT_LABELS: Record<string, string> = {
   'case.note': 'メモ', 'finding.handled': '確認事項の処理', 'notice.resend': '通知の再送', 'notice.suppressed': '通知の保留',
-  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'letter.posted': '郵便を郵送済みにした', 'letter.readdressed': '郵便の宛先を申請書の住所に更新', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
+  'case.triaged': 'メールの仕分け（申請として受付）', 'postal.received': '郵送の申請の登録', 'postal.reply': '郵送の返信の追加', 'letter.posted': '郵便を郵送済みにした', 'letter.readdressed': '郵便の宛先を申請書の住所に更新', 'mail.triaged': 'メールの仕分け', 'mail.dismissed': 'メールを対応不要として処理',
 };
 /** A letter's status (src/cases/outbox-store.ts): waiting to be printed, then posted. */
 const LETTER_STATUS_LABELS: Record<string, string> = { letter: '印刷待ち', posted: '郵送済み' };
@@ -77,6 +77,7 @@ function eventSummary(type: string, json: string | null, kind: string): string {
   if (type === 'notice.resend' && typeof d.notice === 'string') return NOTICE_LABELS[d.notice] ?? d.notice;
   if (type === 'mail.dismissed' && typeof d.reason === 'string') return d.reason;
   if (type === 'case.triaged' && typeof d.kind === 'string') return KIND_LABELS[d.kind] ?? d.kind;
+  if (type === 'postal.reply' && typeof d.receivedOn === 'string') return `${d.receivedOn} 受付・${String(d.files)}ファイル`;
   if (type === 'postal.received' && typeof d.receivedOn === 'string') return `${d.receivedOn} 受付・${String(d.files)}ファイル・${d.contact === 'print' ? '通知は印刷して郵送' : '通知はメール'}`;
   return json.length < 300 ? json : `${json.slice(0, 300)}…`;
 }
