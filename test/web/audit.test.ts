@@ -125,6 +125,10 @@ describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
     expect(row(received)).toEqual({ state: 'complete', outcome: 'passed', outcome_by: 'staff:hanako', outcome_reason: '受講証明書3通で30ポイントを確認しました' });
     const logged = db().prepare("SELECT action FROM audit_log WHERE login = 'hanako' AND case_number = ? AND action LIKE 'cpd-audit.%' ORDER BY id").all(received).map((r) => (r as { action: string }).action);
     expect(logged).toEqual(['cpd-audit.view', 'cpd-audit.complete', 'cpd-audit.view', 'cpd-audit.outcome', 'cpd-audit.view']);
+    // The holder is told, once, through the outbox (the reason stays here).
+    const told = db().prepare("SELECT o.to_address, o.mail_json FROM outbox o JOIN cpd_audits a ON a.address = o.to_address WHERE o.kind = 'audit-passed' AND a.number = ?").all(received) as { mail_json: string }[];
+    expect(told).toHaveLength(1);
+    expect(told[0]!.mail_json).not.toContain('30ポイント');
 
     // The overdue audit: "passed" is refused (no proofs), the page says why; nothing changed.
     await page.goto(`${web.url}/audit/${overdue}`);

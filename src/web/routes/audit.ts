@@ -17,7 +17,7 @@ type Filter = (typeof FILTERS)[number];
 const FILTER_LABELS: Record<Filter, string> = { received: '受領（確認待ち）', complete: '書類確認済み', overdue: '期限切れ', requested: '提出待ち', decided: '結果記録済み', all: 'すべて' };
 const EVENT_LABELS: Record<string, string> = {
   'audit.requested': '抽選で対象に選ばれ、書類の提出を依頼', 'notice.queued': 'メールを送信待ちに', 'audit.reminder': '提出期限前のご案内', 'audit.reply': '認定者から返信',
-  'audit.overdue': '提出期限切れ', 'audit.complete': '書類確認済みに', 'audit.outcome': '結果を記録',
+  'audit.overdue': '提出期限切れ', 'audit.complete': '書類確認済みに', 'audit.outcome': '結果を記録', 'audit.purged': '保存期間の経過により個人情報を削除',
 };
 const INLINE: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 
