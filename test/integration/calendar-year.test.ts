@@ -25,6 +25,7 @@ import { nextOccurrence, periodKey, previousOccurrence } from '../../src/app/job
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { reviewCase } from '../../src/app/review.ts';
 import { dismissPayment } from '../../src/app/finance-actions.ts';
+import { recordAuditOutcome } from '../../src/app/audit.ts';
 import type { OutgoingMail } from '../../src/outbound/outgoing-mail.ts';
 
 vi.setConfig({ testTimeout: 900_000, hookTimeout: 300_000 });
@@ -164,6 +165,12 @@ describe('a simulated year of the office calendar', () => {
       { at: tokyo('2027-01-05T12:00:00').getTime(), what: async () => pay('0006', '2027-01-05') },
       { at: tokyo('2027-01-20T12:00:00').getTime(), what: async () => { cases['0007'] = await apply('0007', tokyo('2027-01-20T12:00:00')); } },
       { at: tokyo('2027-01-25T12:00:00').getTime(), what: async () => pay('0007', '2027-01-25') },
+      // The CPD audit's holder sent nothing by the deadline (overdue on 15 February): staff record the outcome on
+      // Wednesday 17 February.
+      { at: tokyo('2027-02-17T12:00:00').getTime(), what: async () => {
+        const audit = h.app.db.prepare('SELECT number FROM cpd_audits WHERE year = 2026').get() as { number: string };
+        expect(recordAuditOutcome(h.app, audit.number, { outcome: 'failed', reason: '期限までに書類の提出がありませんでした', actor: 'staff:sato', login: 'sato' }, new Date()).outcome).toBe('failed');
+      } },
       // A deposit nobody can place (a wrong amount from an unknown sender) arrives on Thursday 1 July; finance
       // sets it aside on Monday 5 July.
       { at: tokyo('2027-07-01T12:00:00').getTime(), what: async () => { importStatementRows(h.app, 'bank-2027-07.csv', 'hash-2027-07', 'simple-csv', [{ line: 2, paidOn: '2027-07-01', amount: 10_000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ' }], 'test'); } },
@@ -310,21 +317,26 @@ describe('a simulated year of the office calendar', () => {
     expect(saying('daily-digest', /^nothing needs staff: no digest$/).map(([p]) => p)).toEqual([
       '2027-01-04T08:00', // 0006's application of New Year's Day (a Friday, after that morning's digest)
       '2027-01-21T08:00', // 0007's application
+      '2027-02-16T08:00', '2027-02-17T08:00', // the CPD audit overdue, until staff record its outcome
       '2027-07-02T08:00', '2027-07-05T08:00', // the deposit nobody can place, until finance sets it aside
       '2027-08-03T08:00', // the payment reminders' failed run
     ]);
     const digests = (h.app.db.prepare("SELECT to_address, mail_json FROM outbox WHERE kind = 'staff-digest' ORDER BY id").all() as { to_address: string; mail_json: string }[])
       .map((r) => ({ ...(JSON.parse(r.mail_json) as OutgoingMail), to: r.to_address }));
-    expect(digests.map((d) => d.to)).toEqual(Array(5).fill('staff@conken.example.jp'));
+    expect(digests.map((d) => d.to)).toEqual(Array(7).fill('staff@conken.example.jp'));
     expect(digests[0]!.text).toContain('■ 新しい案件（1件）\n・入金待ち：1件');
     expect(digests[1]!.text).toContain('■ 新しい案件（1件）\n・入金待ち：1件');
     for (const d of [digests[2]!, digests[3]!]) {
       expect(d.text).not.toContain('■ 新しい案件');
+      expect(d.text).toContain('■ 対応が必要なCPD監査（1件）\n・2026年 提出期限切れ（結果未記録）：1件');
+    }
+    for (const d of [digests[4]!, digests[5]!]) {
+      expect(d.text).not.toContain('■ 新しい案件');
       // (Unmatched: the deposit, and the purged case's payment the rematch let go of — see the known bug below.)
       expect(d.text).toMatch(/■ 未照合の入金：\d件（うち確認が必要なもの 1件）/);
     }
-    expect(digests[4]!.text).toContain('■ 失敗した定期処理\n・payment-reminders（2027-08-02T09:00）：connect ECONNREFUSED 127.0.0.1:587');
-    expect(digests[4]!.text).not.toMatch(/確認が必要なもの [1-9]/);
+    expect(digests[6]!.text).toContain('■ 失敗した定期処理\n・payment-reminders（2027-08-02T09:00）：connect ECONNREFUSED 127.0.0.1:587');
+    expect(digests[6]!.text).not.toMatch(/確認が必要なもの [1-9]|CPD監査/);
     // Case numbers and counts only: no holder's or applicant's name or address in any of them.
     for (const d of digests) expect(`${d.subject}\n${d.text}`).not.toMatch(/認定 太郎|今田|山田|鈴木|佐藤|高橋|伊藤|@example\.jp/);
   });
