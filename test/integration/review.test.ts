@@ -11,7 +11,8 @@ import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import { fillCertificationForm, CERTIFICATION_TEMPLATE } from '../../scripts/lib/fill-certification-form.ts';
 import { CERT_COMPLETE } from '../../scripts/lib/certification-samples.ts';
 import { examReportTextPdf } from '../../scripts/lib/exam-report.ts';
-import { harness, mail, type Harness } from '../support/harness.ts';
+import { dataEnv, harness, mail, type Harness } from '../support/harness.ts';
+import { conken } from '../support/cli.ts';
 import { importStatementRows } from '../../src/app/import-payments.ts';
 import { deliverOutbox } from '../../src/app/daemon.ts';
 import { FolderTransport } from '../../src/outbound/transports/folder-transport.ts';
@@ -177,4 +178,24 @@ describe('four eyes and two reviewers', () => {
     if (h.app.cases.caseByNumber(number)!.status === 'rejected') expect(pdfs).toEqual([]);
     expect(pdfs.filter((f) => !referenced.has(path.normalize(f)))).toEqual([]);
   });
+
+  it('two reviewers in two processes (`conken review`) approving at once: one approval, one result mail, the other told it is decided', async () => {
+    h = harness();
+    const register = new RegisterStore(h.app.db);
+    register.upsertImported({ certificationNumber: 'OMP-2023-0123', qualification: 'OMP', name: '今田 健太郎', nameKana: 'こんだ けんたろう', validFrom: '2023-04-01', validTo: '2026-03-31', status: 'active', email: null }, NOW.toISOString());
+    const number = await readyRenewal();
+    const env = dataEnv(h.dir);
+    const [a, b] = await Promise.all([
+      conken(['review', number, 'approve', '--json'], { ...env, CONKEN_USER: 'ito' }),
+      conken(['review', number, 'approve', '--json'], { ...env, CONKEN_USER: 'sato' }),
+    ]);
+    expect([a.code, b.code].sort()).toEqual([0, 2]);
+    const refused = a.code === 2 ? a : b;
+    expect(refused.stderr).toContain('審査済みの案件です（承認）');
+    expect(JSON.parse((a.code === 0 ? a : b).stdout)).toMatchObject({ status: 'approved', certificationNumber: 'OMP-2023-0123', validTo: '2029-03-31' });
+    expect(kinds(number).filter((k) => k === 'review-approved')).toHaveLength(1);
+    expect(readdirSync(h.config.outbox.dir).filter((f) => f.includes('review-approved'))).toEqual([`${number}.review-approved.1.eml`]);
+    expect(register.holderCases(register.holderByNumber('OMP-2023-0123')!.id)).toHaveLength(1);
+    expect(h.app.cases.events(h.app.cases.caseByNumber(number)!.id).filter((e) => e.type === 'case.decided')).toHaveLength(1);
+  }, 180_000);
 });
