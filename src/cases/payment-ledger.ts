@@ -176,11 +176,16 @@ export class PaymentLedger extends SqlStore {
     return false;
   }
 
-  /** The matcher's input: payments not linked by finance, with their automatic link if any. */
+  /**
+   * The matcher's input: payments not linked by finance, with their automatic link if any. A payment linked to a
+   * purged case is settled history: the purge cleared the case's payment key, so a rematch could no longer find the
+   * case and would let go of a fee paid years ago.
+   */
   paymentsForMatching(exceptImport = -1): MatchingPaymentRow[] {
     return this.allCompact(`SELECT p.id, p.transfer_name, p.digits, p.kana, p.entity, p.amount, p.paid_on, p.hold, p.status, p.finding_code, p.candidates_json, a.case_id AS auto_case
       FROM payments p LEFT JOIN payment_links a ON a.payment_id = p.id AND a.linked_by LIKE 'matcher%'
-      WHERE p.import_id != ? AND p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')`, exceptImport);
+      WHERE p.import_id != ? AND p.status != 'dismissed' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.linked_by NOT LIKE 'matcher%')
+        AND NOT EXISTS (SELECT 1 FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = p.id AND c.purged_at IS NOT NULL)`, exceptImport);
   }
 
   setPaymentVerdict(id: number, v: { status: string; findingCode: string | null; candidatesJson: string | null; reason: string | null }): void {
