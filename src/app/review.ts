@@ -14,7 +14,7 @@ import { AuditLog } from '../cases/audit-log.ts';
 import type { CaseRow } from '../cases/case-store.ts';
 import type { CaseStatus } from '../cases/status.ts';
 import { formatCertificationNumber } from '../config/review-rules.ts';
-import { fiscalYearOf, fiscalYearRange, renewalPeriodFor, tokyoDate } from '../shared/calendar.ts';
+import { fiscalYearOf, renewalPeriodFor, renewedValidity, tokyoDate } from '../shared/calendar.ts';
 import { CertificateError, japaneseDate, loadCertificateLayout, renderCertificate, type CertificateFacts } from '../outbound/certificate.ts';
 
 export type ReviewAction = 'approve' | 'reject' | 'return';
@@ -92,8 +92,8 @@ function grantOf(app: App, register: RegisterStore, row: CaseRow): Grant {
     const holder = register.holderByNumber(number);
     // Three fiscal years from the end of the current validity (the register's, else the period the renewal reports on).
     const currentEnd = holder?.valid_to ?? renewalPeriodFor(tokyoDate(new Date(row.received_at))).end;
-    const firstFy = fiscalYearOf(currentEnd) + 1;
-    return { ...base, kind: 'renewed', holder, certificationNumber: number, validFrom: fiscalYearRange(firstFy).start, validTo: fiscalYearRange(firstFy + 2).end };
+    const renewed = renewedValidity(currentEnd);
+    return { ...base, kind: 'renewed', holder, certificationNumber: number, validFrom: renewed.start, validTo: renewed.end };
   }
   const computed = row.computed_json ? (JSON.parse(row.computed_json) as { firstValidity?: { start: string; end: string } | null }) : {};
   const validity = computed.firstValidity;

@@ -127,6 +127,15 @@ export function addYears(date: IsoDate, years: number): IsoDate {
 }
 
 /**
+ * The validity a renewal grants: `fiscalYears` fiscal years from the end of the current one (the periods are
+ * chained, whenever the renewal is decided). Current validity to 2026-03-31 → 2026-04-01 .. 2029-03-31.
+ */
+export function renewedValidity(currentEnd: IsoDate, fiscalYears = 3): { start: IsoDate; end: IsoDate } {
+  const firstFy = fiscalYearOf(currentEnd) + 1;
+  return { start: fiscalYearRange(firstFy).start, end: fiscalYearRange(firstFy + fiscalYears - 1).end };
+}
+
+/**
  * Whether a certification's validity has ended on a date: from the day after its last day (validTo) on.
  * The one rule behind the register's computed state 'expired' and the renewal check's "after the validity
  * ended": the renewal window (January–February) lies before the last day (31 March), so a validity that has

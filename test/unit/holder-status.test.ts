@@ -2,7 +2,7 @@
 // 'expired' is computed from the dates — the validity ended, its renewal window passed — never recorded;
 // lapsed and revoked are what people recorded. Checked day by day over era changes and leap years.
 import { describe, expect, it } from 'vitest';
-import { addDays, firstValidityPeriod, isoDate, validityEnded } from '../../src/shared/calendar.ts';
+import { addDays, firstValidityPeriod, fiscalYearOf, isoDate, renewedValidity, validityEnded, windowFor } from '../../src/shared/calendar.ts';
 import { holderStatusOn } from '../../src/cases/register-store.ts';
 
 describe('a holder\'s state on a day', () => {
@@ -32,6 +32,26 @@ describe('a holder\'s state on a day', () => {
       }
     }
     expect(checked).toBeGreaterThan(800);
+  });
+
+  it('renewals chain: each period starts the day after the last one ended, three fiscal years long, its window in its last year', () => {
+    for (let year = 1986; year <= 2090; year += 1) {
+      const first = firstValidityPeriod(isoDate(year, year % 4 === 0 ? 2 : 7, year % 4 === 0 ? 29 : 15), 3, '01-01', '02-end');
+      let current = { start: first.start, end: first.end };
+      for (let n = 0; n < 4; n++) {
+        const next = renewedValidity(current.end);
+        expect(next.start, `${year} #${n}`).toBe(addDays(current.end, 1));
+        expect(fiscalYearOf(next.end) - fiscalYearOf(next.start)).toBe(2);
+        expect(next.end.slice(5)).toBe('03-31');
+        // The renewal window of the new period lies in its last fiscal year, before it ends.
+        const window = windowFor(addDays(next.end, -60), '01-01', '02-end');
+        expect(window.inside).toBe(true);
+        expect(holderStatusOn('active', next.end, window.end)).toBe('active');
+        current = next;
+      }
+    }
+    // Decided late (the holder expired meanwhile), the period still follows the one that ended.
+    expect(renewedValidity('2025-03-31')).toEqual({ start: '2025-04-01', end: '2028-03-31' });
   });
 
   it('validityEnded is "the day after the last day" on every day around year ends and leap days', () => {
