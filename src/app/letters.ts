@@ -5,7 +5,7 @@
 import type { App } from './context.ts';
 import { mailOfOutboxRow } from './deferred-notices.ts';
 import { transaction } from '../cases/db.ts';
-import { isLetter, letterRecipient, type OutboxRow } from '../cases/outbox-store.ts';
+import { isLetter, letterRecipient, type OutboxRow, type PostalRecipient } from '../cases/outbox-store.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 import { loadLetterLayout, renderLetter, type LetterFacts } from '../outbound/letter-pdf.ts';
 
@@ -40,4 +40,32 @@ export function markLetterPosted(app: App, caseNumber: string, outboxId: number,
     const { caseId } = letterOf(app, caseNumber, outboxId);
     return app.writer.markLetterPosted(caseId, outboxId, actor, now);
   });
+}
+
+/** A letter waiting to be printed, as the list (the workbench's /letters, `conken letters list`) shows it. */
+export interface LetterToPrint {
+  id: number;
+  caseNumber: string;
+  kind: string;
+  /** The composed notice's subject; null while it waits to be composed. */
+  subject: string | null;
+  createdAt: string;
+  recipient: PostalRecipient | null;
+}
+
+/** The letters waiting to be printed, oldest first (a purged case's letter has no address and is not one). */
+export function lettersToPrint(app: App, limit = 500): LetterToPrint[] {
+  return app.outbox.lettersWaiting(limit).map((l) => ({
+    id: l.id, caseNumber: l.case_number, kind: l.kind,
+    subject: l.mail_json ? (JSON.parse(l.mail_json) as { subject?: string }).subject ?? null : null,
+    createdAt: l.created_at,
+    recipient: letterRecipient({ status: 'letter', to_address: l.to_address }),
+  }));
+}
+
+/** The case a letter belongs to, from the letter's id alone (the command line names a letter by its id). */
+export function letterCaseNumber(app: App, outboxId: number): string {
+  const number = Number.isSafeInteger(outboxId) && outboxId > 0 ? app.outbox.caseNumberOfOutboxRow(outboxId) : undefined;
+  if (!number) throw new LetterNotFound(`郵送する通知 ${outboxId} はありません`);
+  return number;
 }

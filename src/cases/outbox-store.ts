@@ -141,6 +141,11 @@ export class OutboxStore extends SqlStore {
     return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'letter' AND to_address != ''")!.n;
   }
 
+  /** The case number of an outbox row (a letter named by its id alone, as `conken letters` does). */
+  caseNumberOfOutboxRow(id: number): string | undefined {
+    return this.get<{ number: string }>('SELECT c.number FROM outbox o JOIN cases c ON c.id = o.case_id WHERE o.id = ?', id)?.number;
+  }
+
   /** One outbox row of a case (a letter to print, a mail to show). */
   outboxRowOfCase(caseId: number, id: number): OutboxRow | undefined {
     return this.get('SELECT * FROM outbox WHERE case_id = ? AND id = ?', caseId, id);

@@ -165,6 +165,12 @@ registerReviewCommands(program);
 program.command('audit').description('the annual CPD audit: draw <year> [--seed S] | verify <year> | list <year> | outcome <number> passed|failed|waived --reason R (conken audit --help)')
   .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
   .action(async (args: string[]) => (await import('./audit-commands.ts')).runAuditCommand(args.length ? args : ['--help']));
+program.command('letters').description('letters to print for paper applicants without e-mail: list | pdf <id> [-o file] | posted <id> (conken letters --help)')
+  .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+  .action(async (args: string[]) => (await import('./letters-commands.ts')).runLettersCommand(args.length ? args : ['--help']));
+program.command('postal').description('a scanned paper application: postal <files…> --received YYYY-MM-DD [--kind renewal]; a posted reply: --case <number> (conken postal --help)')
+  .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+  .action(async (args: string[]) => (await import('./letters-commands.ts')).runPostalCommand(args.length ? args : ['--help']));
 
 program.parseAsync().catch((error: Error) => {
   process.stderr.write(`conken: ${error.message}\n`);

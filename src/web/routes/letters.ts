@@ -3,8 +3,7 @@
 // (inline, drawn from the composed notice by src/app/letters.ts), and "posted" (a POST with the CSRF token,
 // through the app's entry point and so the case writer; audited).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { letterPdf, LetterNotFound, markLetterPosted } from '../../app/letters.ts';
-import { letterRecipient } from '../../cases/outbox-store.ts';
+import { letterPdf, LetterNotFound, lettersToPrint, markLetterPosted } from '../../app/letters.ts';
 import { tokyoDateTime } from '../labels.ts';
 import { contentDisposition } from './case.ts';
 
@@ -35,10 +34,10 @@ export function registerLetterRoutes(server: FastifyInstance): void {
   const notFound = (request: FastifyRequest, reply: FastifyReply) => wb.page(request, reply, 'not-found', { title: '郵送する通知がありません' }, 404);
 
   server.get('/letters', { config: { roles: ['staff'] } }, async (request, reply) => {
-    const rows = app.outbox.lettersWaiting().map((l) => {
-      const mail = l.mail_json ? JSON.parse(l.mail_json) as { subject?: string } : null;
-      const to = letterRecipient({ status: 'letter', to_address: l.to_address });
-      return { id: l.id, number: l.case_number, label: LETTER_LABELS[l.kind] ?? l.kind, subject: mail?.subject ?? '（作成待ち）', created: tokyoDateTime(l.created_at), name: to?.name ?? '', address: to ? `${to.postalCode ? `〒${to.postalCode} ` : ''}${to.address}` : '' };
+    // The same entry point as `conken letters list`.
+    const rows = lettersToPrint(app).map((l) => {
+      const to = l.recipient;
+      return { id: l.id, number: l.caseNumber, label: LETTER_LABELS[l.kind] ?? l.kind, subject: l.subject ?? '（作成待ち）', created: tokyoDateTime(l.createdAt), name: to?.name ?? '', address: to ? `${to.postalCode ? `〒${to.postalCode} ` : ''}${to.address}` : '' };
     });
     wb.record(request, 'letters.view', { detail: { waiting: rows.length } });
     return wb.page(request, reply, 'letters', { title: '印刷待ちの郵便', rows });
