@@ -91,10 +91,19 @@ export class RetentionStore {
   // holds certification numbers, hashes, the seed and the login of whoever drew — no name, address or mail —
   // and it is what lets anyone re-draw and verify a year (the database refuses to change it anyway).
 
-  /** Audits whose outcome was recorded before an instant and that are not purged yet, oldest first. */
+  /**
+   * Audits whose outcome was recorded before an instant and that are not purged yet, oldest first — or purged
+   * but answered since (a reply in the request's thread still joins its audit, years later): that reply is
+   * purged at the next run.
+   */
   auditsDecidedBefore(beforeIso: string, limit = 1000): AuditPurgeCandidate[] {
     return this.db.prepare(`SELECT id, number, year, outcome, outcome_at AS decidedAt FROM cpd_audits a WHERE outcome IS NOT NULL AND outcome_at < ?
-        AND NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = a.id AND e.type = 'audit.purged')
+        AND (NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = a.id AND e.type = 'audit.purged')
+          OR EXISTS (SELECT 1 FROM cpd_audit_messages am JOIN messages m ON m.id = am.message_id WHERE am.audit_id = a.id
+            AND (m.from_address IS NOT NULL OR m.subject IS NOT NULL OR EXISTS (SELECT 1 FROM attachments x WHERE x.message_id = m.id AND x.filename <> '${PURGED_TEXT}'))
+            AND NOT EXISTS (SELECT 1 FROM case_messages cm JOIN cases c ON c.id = cm.case_id WHERE cm.message_id = m.id AND c.purged_at IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM cpd_audit_messages o WHERE o.message_id = m.id AND o.audit_id <> a.id
+              AND NOT EXISTS (SELECT 1 FROM cpd_audit_events e WHERE e.audit_id = o.audit_id AND e.type = 'audit.purged'))))
       ORDER BY outcome_at, id LIMIT ?`).all(beforeIso, limit) as unknown as AuditPurgeCandidate[];
   }
 

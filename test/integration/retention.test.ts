@@ -160,6 +160,21 @@ describe('retention', () => {
     expect(existsSync(path.join(h.config.store.dir, proofPath))).toBe(true);
     expect(found(everything(), [OPEN_AUDITED.name, OPEN_AUDITED.email])).toEqual([OPEN_AUDITED.name, OPEN_AUDITED.email]);
 
+    // Years later the holder answers in the old thread: the reply joins the purged audit, and the next run
+    // purges it too (the audit's number and outcome stay as they were).
+    await h.process(await buildMail({
+      from: `監査 太郎 <taro.work@company.example>`, subject: 'Re: 【CPD監査】監査結果のお知らせ', date: later, messageId: 'audit-taro-late@example.jp',
+      inReplyTo: taro.request_message_id!, references: [taro.request_message_id!], text: 'お世話になっております。',
+      attachments: [{ filename: '太郎_CPD記録.txt', content: Buffer.from('監査太郎 殿の受講記録 2025（再送）\n', 'utf8'), contentType: 'text/plain' }],
+    }));
+    expect(audits.replyCount(taro.id)).toBe(2);
+    expect(found(everything(), AUDIT_PERSON).length).toBeGreaterThan(0);
+    const afterLate = new Date(later.getTime() + 3_600_000);
+    const late = await runJob(h.app, retention, periodKey(afterLate), afterLate);
+    expect(late.result!.summary).toMatch(/^0 closed cases purged, [1-9]\d* files deleted, 1 audits purged$/);
+    expect(everything().filter((p) => found([p], AUDIT_PERSON).length > 0).map((p) => path.basename(p))).toEqual([]);
+    expect(audits.auditByNumber(auditNumber)).toMatchObject({ outcome: 'passed', outcome_reason: PURGED_TEXT, address: null });
+
     // Run again: nothing left to purge.
     const again = new Date(later.getTime() + 86_400_000);
     expect((await runJob(h.app, retention, periodKey(again), again)).result!.summary).toBe('no closed case past the retention period');
