@@ -62,7 +62,8 @@ describe.skipIf(!!missing)('letters for paper applicants without e-mail, in the 
     await page.waitForURL(/\/cases\/R-2026-\d{6}$/);
     number = page.url().split('/').pop()!;
     expect(await page.locator('.postal-status').textContent()).toContain('通知は印刷して郵送');
-    expect(letters().map((l) => [l.kind, l.status])).toEqual([['acknowledgement', 'letter'], ['missing-items', 'letter']]);
+    // A complete paper form: the postal address is the contact, so no e-mail address is asked for (awaiting the fee).
+    expect(letters().map((l) => [l.kind, l.status])).toEqual([['acknowledgement', 'letter'], ['awaiting-payment', 'letter']]);
 
     const box = page.locator('.letters-waiting');
     expect(await box.textContent()).toContain('印刷待ちの郵便が 2 件あります');
