@@ -48,7 +48,7 @@ function program(): Command {
   audit.command('draw').description('draw the audit sample of a year (renewals approved that calendar year, Tokyo time): the seed (entered, or generated and shown) and the population\'s SHA-256 are recorded first; each holder chosen gets the request for their proofs')
     .argument('<year>', 'the year whose approved renewals are drawn from').option('--seed <seed>', 'the seed (default: 16 random bytes, shown)').option('--json', 'machine-readable output')
     .action(async (y: string, options: { seed?: string; json?: boolean }) => refusing(options.json, () => withApp(options, async (app) => {
-      const r = drawAudit(app, year(y), { ...(options.seed !== undefined ? { seed: options.seed } : {}), actor: adminUser() });
+      const r = drawAudit(app, year(y), { ...(options.seed !== undefined ? { seed: options.seed } : {}), actor: adminUser(), login: adminUser().slice('admin:'.length) });
       if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
       print(options.json, r, () => [
         `${r.year}年のCPD監査の抽選${r.resumed ? '（記録済みの抽選を完了）' : ''}`,

@@ -377,6 +377,7 @@ describe('conken audit', () => {
     expect(h.app.db.prepare("SELECT login, case_number FROM audit_log WHERE action = 'cpd-audit.outcome' ORDER BY id").all().map((x) => ({ ...x }))).toEqual([
       { login: 'suzuki', case_number: one!.audit }, { login: process.env.CONKEN_USER ?? process.env.USER ?? 'admin', case_number: two!.audit },
     ]);
+    expect(h.app.db.prepare("SELECT login, target FROM audit_log WHERE action = 'cpd-audit.draw'").all().map((x) => ({ ...x }))).toEqual([{ login: process.env.CONKEN_USER ?? process.env.USER ?? 'admin', target: '2025' }]);
     const notices = h.app.db.prepare("SELECT kind, to_address FROM outbox WHERE kind LIKE 'audit-%' AND kind NOT IN ('audit-request', 'audit-reminder') ORDER BY id").all().map((x) => ({ ...x }));
     expect(notices).toEqual([{ kind: 'audit-waived', to_address: store.auditByNumber(one!.audit)!.address }, { kind: 'audit-failed', to_address: store.auditByNumber(two!.audit)!.address }]);
 
