@@ -6,6 +6,7 @@
 // its Message-ID and status are fixed when it is queued).
 import type { App } from './context.ts';
 import { isLetter, type OutboxRow } from '../cases/outbox-store.ts';
+import { POSTAL_SOURCE } from './case-channel.ts';
 import { transaction } from '../cases/db.ts';
 import type { OutgoingMail } from '../outbound/outgoing-mail.ts';
 import { composeFromSnapshot } from '../outbound/compose-snapshot.ts';
@@ -13,14 +14,17 @@ import type { NoticeSnapshot } from '../cases/notice-snapshot.ts';
 
 const BATCH = 500;
 
-type CaseDocuments = Map<number, { application: Record<string, unknown> | null; computed: Record<string, unknown> }>;
+type CaseDocuments = Map<number, { application: Record<string, unknown> | null; computed: Record<string, unknown>; appliedByPost: boolean }>;
 
 function documentsOf(app: App, caseIds: readonly number[]): CaseDocuments {
   const out: CaseDocuments = new Map();
+  // A paper application's notices say so even when they go by mail (to the form's e-mail address).
+  const postal = app.cases.casesFromSource(caseIds, POSTAL_SOURCE);
   for (const [id, row] of app.cases.applicationsOf(caseIds)) {
     out.set(id, {
       application: row.application_json ? (JSON.parse(row.application_json) as Record<string, unknown>) : null,
       computed: row.computed_json ? (JSON.parse(row.computed_json) as Record<string, unknown>) : {},
+      appliedByPost: postal.has(id),
     });
   }
   return out;
@@ -29,9 +33,9 @@ function documentsOf(app: App, caseIds: readonly number[]): CaseDocuments {
 function compose(app: App, row: OutboxRow, documents: CaseDocuments): OutgoingMail {
   if (!row.notice_json) throw new Error(`outbox ${row.id}: neither a mail nor a notice to compose`);
   const snapshot = JSON.parse(row.notice_json) as NoticeSnapshot;
-  const docs = documents.get(snapshot.caseId) ?? { application: null, computed: {} };
+  const docs = documents.get(snapshot.caseId) ?? { application: null, computed: {}, appliedByPost: false };
   // A letter is worded for paper (reply by post, documents enclosed): the templates' byPost sections.
-  return composeFromSnapshot(app.templates, snapshot, docs.application, docs.computed, isLetter(row) ? 'post' : 'mail');
+  return composeFromSnapshot(app.templates, snapshot, docs.application, docs.computed, isLetter(row) ? 'post' : 'mail', docs.appliedByPost);
 }
 
 /** Composes every queued notice not rendered yet, inside the caller's transaction; returns how many. */

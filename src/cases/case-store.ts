@@ -189,6 +189,13 @@ export class CaseStore extends SqlStore {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Which of these cases were opened from a message of this intake source (e.g. 'postal': a paper form). */
+  casesFromSource(ids: readonly number[], source: string): Set<number> {
+    const rows = this.all<{ id: number }>(`SELECT c.id FROM cases c JOIN messages m ON m.id = c.origin_message_id
+      WHERE c.id IN (SELECT value FROM json_each(?)) AND m.source = ?`, JSON.stringify(ids), source);
+    return new Set(rows.map((r) => r.id));
+  }
+
   caseByNumber(number: string): CaseRow | undefined {
     return this.get(`SELECT ${CASE_COLUMNS} FROM ${CASES} WHERE c.number = ?`, number);
   }

@@ -6,8 +6,11 @@ import type { Templates } from './templates.ts';
 import type { NoticeSnapshot } from '../cases/notice-snapshot.ts';
 import type { Channel } from '../validate/index.ts';
 
-/** `channel`: 'post' when the notice is a letter to print (the templates word it for paper). */
-export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, application: Record<string, unknown> | null, computed: Record<string, unknown>, channel: Channel = 'mail'): OutgoingMail {
+/**
+ * `channel`: 'post' when the notice is a letter to print (the templates word it for paper); `appliedByPost`: the
+ * application came on paper (a letter's always did; a mail's did when the paper form gave an e-mail address).
+ */
+export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, application: Record<string, unknown> | null, computed: Record<string, unknown>, channel: Channel = 'mail', appliedByPost = channel === 'post'): OutgoingMail {
   return composeNotice(templates, s.template, {
     caseNumber: s.caseNumber,
     kind: s.kind,
@@ -23,5 +26,6 @@ export function composeFromSnapshot(templates: Templates, s: NoticeSnapshot, app
     status: s.status,
     ...(s.extra ? { extra: s.extra } : {}),
     channel,
+    appliedByPost,
   }, { from: s.from, to: s.to, messageId: s.messageId, thread: s.thread });
 }

@@ -26,6 +26,8 @@ export interface NoticeContext {
    * without an e-mail address). Templates word it with `channel`, `byMail` and `byPost` (mail-templates/README.md).
    */
   channel?: Channel;
+  /** The application came on paper (`appliedByPost` in templates), whichever way the notice goes. */
+  appliedByPost?: boolean;
 }
 
 export interface Addressing {
@@ -46,6 +48,7 @@ function baseView(ctx: NoticeContext): Record<string, unknown> {
     channel: ctx.channel ?? 'mail',
     byMail: (ctx.channel ?? 'mail') === 'mail',
     byPost: ctx.channel === 'post',
+    appliedByPost: ctx.appliedByPost ?? ctx.channel === 'post',
   };
 }
 

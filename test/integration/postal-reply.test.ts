@@ -5,7 +5,7 @@
 // by staff and attached to the case by its number, goes the way a mail reply goes: the transition's `reply`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataEnv, PROOF, ROOT, tempDir } from '../support/harness.ts';
-import { renewalFormWithoutEmail } from '../support/form-without-email.ts';
+import { RENEWAL_FORM_PDF, renewalFormWithoutEmail } from '../support/form-without-email.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { closeApp, createApp, type App } from '../../src/app/context.ts';
 import { silentLogger } from '../../src/shared/log.ts';
@@ -47,6 +47,14 @@ describe('postal applications: the postal address is the contact', () => {
     expect(ack).toContain('郵送でお送りいただいた申請書を2026年1月20日に受け付けました。');
     expect(ack).toContain('別途郵便でお知らせします');
     expect(ack).not.toMatch(/メール|返信/);
+
+    // A paper form that gives an e-mail address is written to by mail: worded for mail, but it says what came.
+    const withEmail = await receivePostal(a, { kind: 'renewal', receivedOn: '2026-01-20', files: [{ filename: 'scan.pdf', content: RENEWAL_FORM_PDF }, { filename: '受講証明書.pdf', content: Buffer.from(PROOF.content) }] }, 'staff:sato', NOW);
+    const mailed = a.cases.caseByNumber(withEmail.cases[0]!.number!)!;
+    expect(a.outbox.outboxForCase(mailed.id).find((o) => o.kind === 'acknowledgement')!.status).toBe('pending');
+    const mailAck = letterText(a, mailed.id, 'acknowledgement');
+    expect(mailAck).toContain('郵送でお送りいただいた申請書を2026年1月20日に受け付けました。');
+    expect(mailAck).toContain('このメールに返信するか');
 
     // The same form's reading, judged as a mail application: the e-mail address is still required there.
     const application = JSON.parse(c.application_json!) as ApplicationBase;

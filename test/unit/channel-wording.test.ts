@@ -43,6 +43,13 @@ describe('applicant notices worded for the channel', () => {
     expect(mail).not.toContain('本状');
   });
 
+  it('a mail to a paper applicant (appliedByPost) says the paper form came, and how to reply by mail', () => {
+    const mail = composeNotice(templates, 'acknowledgement', { ...context('mail'), appliedByPost: true }, addressing).text;
+    expect(mail).toContain('郵送でお送りいただいた申請書を2026年1月20日に受け付けました。');
+    expect(mail).toContain('このメールに返信するか');
+    expect(composeNotice(templates, 'acknowledgement', context('mail'), addressing).text).toContain('2026年1月20日にお送りいただいたメールを受け付けました。');
+  });
+
   it('the office’s own mails (no channel) keep the mail signature', () => {
     const digest = templates.render('audit-passed', { name: '今田 健太郎', qualificationLabel: 'OMP', certificationNumber: 'OMP-2026-0001', auditNumber: 'A-2028-000001', year: '2028' }).text;
     expect(digest).toContain('※このメールは送信専用ではありません。');
