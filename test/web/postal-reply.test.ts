@@ -84,8 +84,11 @@ describe.skipIf(!!missing)('a posted reply attached to its case on /postal, in t
   });
 
   it('the posted proof attached by the case number: read again as a reply, awaiting the fee, on the history and audited', async () => {
-    await page.goto(`${web.url}/postal`);
-    await page.fill('#reply-case', number);
+    // From the case page: its link opens the postal page with the case number filled in.
+    await page.goto(`${web.url}/cases/${number}`);
+    await page.click('a.postal-reply-link');
+    await page.waitForURL(/\/postal\?case=/);
+    expect(await page.inputValue('#reply-case')).toBe(number);
     await page.fill('#reply-received', '2026-01-24');
     await page.setInputFiles('#reply-files', [{ name: '受講証明書.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PROOF.content) }]);
     await page.click('form.postal-reply-form button[type="submit"]');

@@ -35,7 +35,11 @@ export function registerPostalRoutes(server: FastifyInstance): void {
     request.body = body;
   };
 
-  server.get('/postal', { config: { roles: ['staff'] } }, async (request, reply) => wb.page(request, reply, 'postal', form()));
+  // ?case=R-…: the case page's link to attach a posted reply, its number filled in.
+  server.get<{ Querystring: { case?: string } }>('/postal', { config: { roles: ['staff'] } }, async (request, reply) => {
+    const number = typeof request.query.case === 'string' ? request.query.case.normalize('NFKC').trim().toUpperCase().slice(0, 40) : '';
+    return wb.page(request, reply, 'postal', form({}, number ? { caseNumber: number } : {}));
+  });
 
   server.post<{ Body: UploadBody }>('/postal', {
     config: { roles: ['staff'] },
