@@ -4,7 +4,7 @@
 // transition (src/cases/transition.ts), never here.
 import { SqlStore, type Params } from './sql-store.ts';
 import { unpackRawLines } from '../payments/raw-lines.ts';
-import { selectNewRows, type KeyedCredits, type NewPaymentRows } from '../payments/new-payments.ts';
+import { foldRedacted, redactedFingerprint, selectNewRows, type KeyedCredits, type NewPaymentRows } from '../payments/new-payments.ts';
 import type { FreshVerdict, MatchDecision, MatchingPaymentRow, PaymentLinkRow } from '../payments/match-decision.ts';
 import type { StatementRow } from '../payments/statements/types.ts';
 import type { CaseStore } from './case-store.ts';
@@ -67,7 +67,7 @@ export class PaymentLedger extends SqlStore {
 
   /** How many payments with this fingerprint are stored (identical transfers are counted, not merged). */
   paymentOccurrences(fingerprint: string): number {
-    return this.get<{ n: number }>('SELECT COUNT(*) AS n FROM payments WHERE fingerprint = ?', fingerprint)!.n;
+    return this.get<{ n: number }>('SELECT COUNT(*) AS n FROM payments WHERE fingerprint IN (?, ?)', fingerprint, redactedFingerprint(fingerprint))!.n;
   }
 
   /** The id the next inserted payment would get (call inside the importing transaction). */
@@ -245,7 +245,7 @@ export class PaymentLedger extends SqlStore {
    * over what is stored for the file's dates): call inside the importing transaction.
    */
   recordImport(cases: CaseStore, credits: readonly StatementRow[], keyed: KeyedCredits, file: { fileName: string; sha256: string; format: string; encoding: string | null; actor: string; debits: number }): NewPaymentRows {
-    const storedCounts = credits.length ? this.paymentOccurrencesBetween(keyed.first, keyed.last) : new Map<string, number>();
+    const storedCounts = credits.length ? foldRedacted(keyed.fingerprints, this.paymentOccurrencesBetween(keyed.first, keyed.last)) : new Map<string, number>();
     const rows = selectNewRows(keyed.fingerprints, storedCounts);
     const importId = this.insertPaymentImport({ fileName: file.fileName, sha256: file.sha256, format: file.format, actor: file.actor, rowsTotal: credits.length, rowsNew: rows.index.length, rowsDuplicate: rows.duplicate, encoding: file.encoding, rowsDebit: file.debits });
     cases.addEvent({ actor: file.actor, type: 'payments.imported', data: { importId, fileName: file.fileName, sha256: file.sha256, format: file.format, rows: credits.length, debits: file.debits, new: rows.index.length, duplicate: rows.duplicate } });

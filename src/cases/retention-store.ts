@@ -6,6 +6,8 @@
 // do not linger in free pages or old frames. The files (raw mails, attachments, crops) are listed for the
 // caller to delete from the content store, each only when no case that keeps its data still refers to it.
 import type { Db } from './db.ts';
+import { redactedFingerprint } from '../payments/new-payments.ts';
+import { packRawLines, unpackRawLines } from '../payments/raw-lines.ts';
 
 export const PURGED_TEXT = '（保存期間の経過により削除）';
 
@@ -70,12 +72,70 @@ export class RetentionStore {
     this.db.prepare(`UPDATE outbox SET mail_json = '{}', notice_json = NULL, to_address = '', last_error = NULL WHERE case_id IN ${inCases}`).run(ids);
     // What people wrote about the case (notes, reasons) may name people: kept apart from the append-only events.
     this.db.prepare(`UPDATE case_texts SET text = ? WHERE case_id IN ${inCases}`).run(PURGED_TEXT, ids);
+    this.redactPayments(ids);
     this.db.prepare(`UPDATE cases SET applicant_address = NULL, intake_findings_json = '[]', payment_findings_json = '[]', handled_findings_json = '[]',
         payment_digits = NULL, payment_kana = NULL, payment_declared = NULL, payment_company = NULL, purged_at = ?, updated_at = updated_at
       WHERE id IN ${inCases}`).run(at, ids);
     // A file still used by a case, an audit or a mail that keeps its data stays.
     const used = this.usedPaths();
     return [...candidates].filter((p) => !used.has(p));
+  }
+
+  /**
+   * The fees the purged cases were paid with stay in the books — date, amount, the import and the link — but the
+   * payer's name goes: the transfer name, its kana and digits, the bank's reference, the matcher's reasons and
+   * the statement line kept for the audit trail. The fingerprint hashes the name part (redactedFingerprint), so a
+   * re-upload of the same old statement still counts as a duplicate. A payment also linked to a case that keeps
+   * its data (one transfer split over two cases) keeps its name until that case goes too.
+   */
+  private redactPayments(ids: string): void {
+    const inCases = '(SELECT value FROM json_each(?))';
+    const rows = this.db.prepare(`SELECT p.id, p.fingerprint, p.import_id FROM payments p
+      WHERE EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id AND l.case_id IN ${inCases})
+        AND NOT EXISTS (SELECT 1 FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = p.id AND c.purged_at IS NULL AND c.id NOT IN ${inCases})`)
+      .all(ids, ids) as { id: number; fingerprint: string; import_id: number }[];
+    if (rows.length === 0) return;
+    const update = this.db.prepare(`UPDATE payments SET transfer_name = ?, kana = NULL, digits = NULL, entity = NULL, reference = NULL, raw_line = NULL,
+      candidates_json = NULL, reason = NULL, fingerprint = ? WHERE id = ?`);
+    const byImport = new Map<number, number[]>();
+    for (const r of rows) {
+      update.run(PURGED_TEXT, redactedFingerprint(r.fingerprint), r.id);
+      byImport.set(r.import_id, [...(byImport.get(r.import_id) ?? []), r.id]);
+    }
+    // The statement lines kept per import: the purged payments' lines blanked (null), the others as they were.
+    for (const [importId, paymentIds] of byImport) {
+      const imp = this.db.prepare('SELECT raw_lines, raw_lines_json, first_payment_id FROM payment_imports WHERE id = ?').get(importId) as
+        { raw_lines: Uint8Array | null; raw_lines_json: string | null; first_payment_id: number | null };
+      if (imp.raw_lines !== null && imp.first_payment_id !== null) {
+        const lines = unpackRawLines(imp.raw_lines);
+        for (const id of paymentIds) if (id - imp.first_payment_id < lines.length) lines[id - imp.first_payment_id] = null;
+        this.db.prepare('UPDATE payment_imports SET raw_lines = ? WHERE id = ?').run(packRawLines(lines), importId);
+      } else if (imp.raw_lines_json !== null) {
+        const first = (this.db.prepare('SELECT MIN(id) AS first FROM payments WHERE import_id = ?').get(importId) as { first: number }).first;
+        const lines = JSON.parse(imp.raw_lines_json) as (string | null)[];
+        for (const id of paymentIds) if (id - first < lines.length) lines[id - first] = null;
+        this.db.prepare('UPDATE payment_imports SET raw_lines_json = ? WHERE id = ?').run(JSON.stringify(lines), importId);
+      }
+    }
+  }
+
+  /**
+   * Statement files finance uploaded (kept so an import can be downloaded as it came) imported before an instant:
+   * a bank statement names every payer of its period, so the file goes when the period is over for all of them;
+   * the import's record and its payments stay (without the names of purged cases' payers).
+   */
+  statementFilesBefore(beforeIso: string): { id: number; path: string }[] {
+    return this.db.prepare('SELECT id, stored_path AS path FROM payment_imports WHERE stored_path IS NOT NULL AND imported_at < ? ORDER BY id').all(beforeIso) as { id: number; path: string }[];
+  }
+
+  /** Forgets the stored files of these imports (inside the caller's transaction); returns the paths no other import keeps. */
+  dropStatementFiles(importIds: readonly number[]): string[] {
+    if (importIds.length === 0) return [];
+    const ids = JSON.stringify(importIds);
+    const paths = (this.db.prepare('SELECT DISTINCT stored_path AS p FROM payment_imports WHERE id IN (SELECT value FROM json_each(?))').all(ids) as { p: string }[]).map((r) => r.p);
+    this.db.prepare('UPDATE payment_imports SET stored_path = NULL WHERE id IN (SELECT value FROM json_each(?))').run(ids);
+    const kept = new Set((this.db.prepare('SELECT stored_path AS p FROM payment_imports WHERE stored_path IS NOT NULL').all() as { p: string }[]).map((r) => r.p));
+    return paths.filter((p) => !kept.has(p));
   }
 
   // ── CPD audits (src/cases/audit-store.ts) ──

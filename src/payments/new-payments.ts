@@ -2,6 +2,7 @@
 // statement, also in another format, adds nothing, yet two genuinely identical transfers on one day stay
 // two. Identical rows are counted, not merged: the nth identical row of a file is the nth identical payment
 // overall, so a file adds only what goes beyond the most any earlier file showed (the max, not the sum).
+import { createHash } from 'node:crypto';
 import type { ParsedStatement, StatementRow } from './statements/types.ts';
 import { packStatementLines } from './raw-lines.ts';
 import { transferKey, type TransferKey } from './transfer-name.ts';
@@ -13,6 +14,33 @@ export function fingerprintOf(row: Pick<StatementRow, 'paidOn' | 'amount' | 'tra
 
 export function fingerprintFromKey(row: Pick<StatementRow, 'paidOn' | 'amount'>, key: TransferKey): string {
   return `${row.paidOn}|${row.amount}|${key.digits ?? ''}${key.entity ? `${key.entity})` : ''}${key.kana}`;
+}
+
+/**
+ * The fingerprint of a payment whose case was purged (retention): date and amount as they were, the payer's name
+ * replaced by a hash of it. The date stays first so the stored fingerprints of a statement's dates are still one
+ * range of the index, and a re-upload of the old statement is still recognised (foldRedacted) without the name.
+ */
+export function redactedFingerprint(fingerprint: string): string {
+  const second = fingerprint.indexOf('|', fingerprint.indexOf('|') + 1);
+  if (second < 0 || fingerprint.startsWith('#', second + 1)) return fingerprint;
+  return `${fingerprint.slice(0, second + 1)}#${createHash('sha256').update(fingerprint.slice(second + 1)).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Stored counts per fingerprint with the redacted ones counted under the clear fingerprint they came from (for
+ * the fingerprints of a file being imported); the map itself when nothing in the range was redacted.
+ */
+export function foldRedacted(fingerprints: readonly string[], stored: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  let redacted = false;
+  for (const k of stored.keys()) if (k.includes('|#')) { redacted = true; break; }
+  if (!redacted) return stored;
+  const merged = new Map(stored);
+  for (const fp of new Set(fingerprints)) {
+    const n = stored.get(redactedFingerprint(fp));
+    if (n) merged.set(fp, (stored.get(fp) ?? 0) + n);
+  }
+  return merged;
 }
 
 export interface KeyedCredits {

@@ -25,7 +25,9 @@ import type { App } from '../../src/app/context.ts';
 let h: Harness | undefined;
 afterEach(() => h?.close());
 
-const PURGED_PERSON = ['今田 健太郎', 'k.konda@example.jp', '丸の内1-2-3', '090-1234-5678'];
+// (The payer's name as the bank wrote it, and as the matcher keys it, are theirs too.)
+const STATEMENT_ROW = { paidOn: '2026-01-22', amount: 11_000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', line: 2 };
+const PURGED_PERSON = ['今田 健太郎', 'k.konda@example.jp', '丸の内1-2-3', '090-1234-5678', 'ｺﾝﾀﾞｹﾝﾀﾛｳ', 'コンダケンタロウ'];
 const KEPT_PERSON = ['山田 花子', 'h.yamada@example.jp'];
 // The audited holder's data the audit holds beyond the register: the address they replied from, their file
 // (its name and its words), the staff's reason. Their register entry (name, e-mail) stays while the
@@ -76,8 +78,11 @@ describe('retention', () => {
     h = harness();
     // The closed case: received, paid, approved.
     const closed = (await h.process(await mail())).cases[0]!.number!;
-    importStatementRows(h.app, 'p.csv', 'hash-p', 'simple-csv', [{ paidOn: '2026-01-22', amount: 11_000, transferName: '0123ｺﾝﾀﾞｹﾝﾀﾛｳ', line: 2 }], 'test');
-    commitCaseChanges(h.app, () => {
+    importStatementRows(h.app, 'p.csv', 'hash-p', 'simple-csv', [STATEMENT_ROW], 'test');
+    // The statement file as finance uploaded it, kept for download (it names the payer): gone after the period.
+    const statementFile = h.app.files.put(Buffer.from('2026-01-22,11000,0123ｺﾝﾀﾞｹﾝﾀﾛｳ\n', 'utf8'), '.csv');
+    h.app.payments.setImportStoredPath(h.app.payments.paymentImports().at(-1)!.id, statementFile.path);
+        commitCaseChanges(h.app, () => {
       const row = h!.app.cases.caseByNumber(closed)!;
       expect(row.status).toBe('ready-for-review');
       const decision = decideTransition({ status: row.status, findings: h!.app.cases.currentFindings(row.id), noticesSuppressed: false, paid: true, paymentFindings: [] },
@@ -129,7 +134,9 @@ describe('retention', () => {
     expect(dry.result).toMatchObject({ detail: { cases: [closed], audits: [auditNumber] } });
     const r = await runJob(h.app, retention, periodKey(later), later);
     expect(r.error).toBeUndefined();
-    expect(r.result!.summary).toMatch(/^1 closed cases purged, [1-9]\d* files deleted, 1 audits purged$/);
+    expect(r.result!.summary).toMatch(/^1 closed cases purged, [1-9]\d* files deleted, 1 audits purged, 1 statement files deleted$/);
+    expect(existsSync(path.join(h.config.store.dir, statementFile.path))).toBe(false);
+    expect(h.app.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'statement.purge'").get()).toEqual({ n: 1 });
 
     // After: none of the purged person's data anywhere; the other person's all there.
     expect(everything().filter((p) => found([p], PURGED_PERSON).length > 0).map((p) => `${path.basename(p)}: ${found([p], PURGED_PERSON).join(', ')}`), 'files still holding the purged person').toEqual([]);
@@ -178,5 +185,16 @@ describe('retention', () => {
     // Run again: nothing left to purge.
     const again = new Date(later.getTime() + 86_400_000);
     expect((await runJob(h.app, retention, periodKey(again), again)).result!.summary).toBe('no closed case past the retention period');
+    // The purged case's fee stays in the books without the payer's name; the old statement re-uploaded adds nothing.
+    const fee = () => h!.app.db.prepare(`SELECT p.paid_on, p.amount, p.transfer_name, p.kana, p.digits FROM payments p JOIN payment_links l ON l.payment_id = p.id
+      JOIN cases c ON c.id = l.case_id WHERE c.number = ?`).all(closed).map((r) => ({ ...r }));
+    expect(fee()).toEqual([{ paid_on: '2026-01-22', amount: 11_000, transfer_name: PURGED_TEXT, kana: null, digits: null }]);
+    const count = () => (h!.app.db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
+    const before = count();
+    importStatementRows(h!.app, 'p-again.csv', 'hash-p-again', 'simple-csv', [STATEMENT_ROW], 'test');
+    expect(count()).toBe(before);
+    expect(h!.app.payments.paymentImports().at(-1)).toMatchObject({ rows_new: 0, rows_duplicate: 1 });
+    // The rematch of the re-upload leaves the purged case's fee linked.
+    expect(fee()).toHaveLength(1);
   });
 });

@@ -23,9 +23,12 @@ export function runRetention(app: App, ctx: JobContext): JobResult {
   const due = store.closedBefore(before);
   // CPD audits: the same period from the outcome (an audit is closed when its outcome is recorded).
   const audits = store.auditsDecidedBefore(before);
-  const listed = { cases: due.map((c) => c.number), ...(audits.length > 0 ? { audits: audits.map((a) => a.number) } : {}) };
-  if (ctx.dryRun) return { summary: `[dry run] ${due.length} closed cases would be purged${audits.length > 0 ? `, ${audits.length} audits` : ''}`, detail: listed };
-  if (due.length === 0 && audits.length === 0) return { summary: 'no closed case past the retention period' };
+  // Bank statements finance uploaded: the file goes the same period after its import (it names every payer).
+  const statements = store.statementFilesBefore(before);
+  const listed = { cases: due.map((c) => c.number), ...(audits.length > 0 ? { audits: audits.map((a) => a.number) } : {}), ...(statements.length > 0 ? { statementImports: statements.map((s) => s.id) } : {}) };
+  const more = `${audits.length > 0 ? `, ${audits.length} audits` : ''}${statements.length > 0 ? `, ${statements.length} statement files` : ''}`;
+  if (ctx.dryRun) return { summary: `[dry run] ${due.length} closed cases would be purged${more}`, detail: listed };
+  if (due.length === 0 && audits.length === 0 && statements.length === 0) return { summary: 'no closed case past the retention period' };
   const at = ctx.now.toISOString();
   const audit = new AuditLog(app.db);
   const files = store.withSecureDelete(() => transaction(app.db, () => {
@@ -36,10 +39,12 @@ export function runRetention(app: App, ctx: JobContext): JobResult {
     }
     for (const p of store.purgeAudits(audits.map((a) => a.id), at, { retentionYears: years })) paths.push(p);
     for (const a of audits) audit.record({ login: 'system:retention', action: 'cpd-audit.purge', caseNumber: a.number, detail: { year: a.year, outcome: a.outcome, decidedAt: a.decidedAt }, at });
+    for (const p of store.dropStatementFiles(statements.map((s) => s.id))) paths.push(p);
+    for (const s of statements) audit.record({ login: 'system:retention', action: 'statement.purge', detail: { importId: s.id }, at });
     return [...new Set(paths)];
   }));
   store.compact();
   // The files last: a crash before this leaves files nobody refers to, never a reference to a missing file.
   for (const rel of files) rmSync(path.join(app.config.store.dir, rel), { force: true });
-  return { summary: `${due.length} closed cases purged, ${files.length} files deleted${audits.length > 0 ? `, ${audits.length} audits purged` : ''}`, detail: listed };
+  return { summary: `${due.length} closed cases purged, ${files.length} files deleted${audits.length > 0 ? `, ${audits.length} audits purged` : ''}${statements.length > 0 ? `, ${statements.length} statement files deleted` : ''}`, detail: listed };
 }

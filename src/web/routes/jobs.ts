@@ -68,6 +68,8 @@ const SUMMARIES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^(\d+) closed cases purged, (\d+) files deleted$/, (m) => `案件 ${m[1]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
   [/^(\d+) closed cases purged, (\d+) files deleted, (\d+) audits purged$/, (m) => `案件 ${m[1]}件とCPD監査 ${m[3]}件の個人情報を削除、ファイル ${m[2]}件を削除`],
   [/^(\d+) closed cases would be purged, (\d+) audits$/, (m) => `保存期間を過ぎた案件 ${m[1]}件とCPD監査 ${m[2]}件の個人情報を削除します`],
+  [/^(\d+) closed cases purged, (\d+) files deleted(?:, (\d+) audits purged)?, (\d+) statement files deleted$/, (m) => `案件 ${m[1]}件${m[3] ? `とCPD監査 ${m[3]}件` : ''}の個人情報を削除、ファイル ${m[2]}件と保存期間を過ぎた入金明細ファイル ${m[4]}件を削除`],
+  [/^(\d+) closed cases would be purged(?:, (\d+) audits)?, (\d+) statement files$/, (m) => `保存期間を過ぎた案件 ${m[1]}件${m[2] ? `とCPD監査 ${m[2]}件` : ''}の個人情報と入金明細ファイル ${m[3]}件を削除します`],
   [/^first start: earlier periods are not run$/, () => '初回起動：それ以前の回は実行しません'],
   [/^(\d{4}): drawn already \((.+)\), nothing to do$/, (m) => `${m[1]}年分は抽選済みです（${m[2]}）`],
   [/^(\d{4}): (\d+) of (\d+) renewals would be drawn \(population sha256 (\w+)…\)$/, (m) => `${m[1]}年分：更新 ${m[3]}件から ${m[2]}件を抽選します（母集団 SHA-256 ${m[4]}…）`],
