@@ -27,8 +27,8 @@ import { readScannedFormFiles } from '../extract/scanned-form-files.ts';
 import { looksLikePages } from '../extract/documents/page-like.ts';
 import { casePaid, handledFindingsOf, paymentFindingsOf } from './payment-state.ts';
 import { registerFactsFor } from './register.ts';
-
 import { auditReplyFiles, auditReplyTarget } from './audit-replies.ts';
+
 export type Classification = 'application' | 'reply' | 'near-miss' | 'ignored' | 'automatic' | 'malformed' | 'duplicate';
 
 export interface AnalysedFile {
@@ -67,9 +67,9 @@ export interface Analysis {
   note: string | null;
   files: AnalysedFile[];
   plans: CasePlan[];
-}
   /** A holder's reply to a CPD audit request: it joins that audit (src/app/audit-replies.ts), no case plans. */
   auditReply?: { auditId: number; number: string };
+}
 
 export const UNKNOWN_KIND = 'unknown';
 
@@ -125,9 +125,9 @@ export async function analyseMail(app: App, source: string, incoming: SourceMail
 
   if (app.cases.messageByKey(dedupeKey)) return { ...analysis, classification: 'duplicate', note: '既に処理済みのメール（同じMessage-ID）' };
   if (mail.automatic) return { ...analysis, classification: 'automatic', note: mail.automatic };
-
   const audit = auditReplyTarget(app, mail);
   if (audit) return { ...analysis, classification: 'reply', note: `CPD監査 ${audit.number} への返信`, files: auditReplyFiles(app, mail), auditReply: { auditId: audit.id, number: audit.number } };
+
   const numberInSubject = caseNumberIn(mail.subject);
   const replyTo = app.cases.caseByReferences(mail.references) ?? (numberInSubject ? app.cases.caseByNumber(numberInSubject) : undefined);
   const kinds = Object.values(app.rules.kinds);
