@@ -89,6 +89,9 @@ describe('tidyOcrText, misreads of marks', () => {
     // npm's jpn 4.0.0 model reads the plain digits of a clean scan as circled numbers.
     expect(tidyOcrText('申請年月日 ⑳②⑥ 年 ② 月 ⑩ 日')).toBe('申請年月日 2026 年 2 月 10 日');
     expect(tidyOcrText('②③①0④⑤0①②③')).toBe('2310450123');
+    // An empty blank's underline with a stray quote, apart from the printed 年: nothing typed there.
+    expect(tidyOcrText('自”__ 年月')).toBe('自 年月');
+    expect(tidyOcrText('hanako_kentei@example.jp')).toBe('hanako_kentei@example.jp');
   });
 });
 

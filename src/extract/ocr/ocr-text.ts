@@ -33,8 +33,11 @@ export function tidyOcrText(text: string): string {
     // Latin capitals with an l: the models read the I of AI, CTI, IT as a lower-case l (both models
     // alike, so their agreement does not catch it). Not in an e-mail address, where case is the user's.
     .replace(/(?<=[A-Z])l(?![a-z])|(?<![A-Za-z])l(?=[A-Z])/gu, (l, at: number, all: string) => all.includes('@') ? l : 'I')
-    // The form's underlined blanks (自＿＿年＿月) come through as _ next to the characters typed on them.
+    // The form's underlined blanks (自＿＿年＿月) come through as _ next to the characters typed on them,
+    // or apart from them with a stray quote (自”__ 年月, which made an empty row of the table a row with
+    // a date). No value but an e-mail address holds an underscore.
     .replace(new RegExp(`(?<=[${CJK}])[_＿]+|[_＿]+(?=[${CJK}])`, 'gu'), '')
+    .replace(/[“”"'’‘`´]*[_＿]+[“”"'’‘`´]*/gu, (m: string, _at: number, all: string) => all.includes('@') ? m : '')
     .trim();
 }
 
