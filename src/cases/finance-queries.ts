@@ -42,7 +42,10 @@ function prepared(db: Db, sql: string): ReturnType<Db['prepare']> {
   return s;
 }
 
-/** Every case waiting for its fee (status awaiting-payment), oldest wait first, with its reminders. */
+/**
+ * Every case waiting for its fee, oldest wait first, with its reminders: awaiting-payment, and payment-review
+ * (入金確認中: unpaid too, a payment in finance's queue questions it — marked questioned).
+ */
 export function awaitingPayment(db: Db): AwaitingRow[] {
   // The cases a waiting payment questions, once (not a JSON scan per case).
   return prepared(db, `WITH questioned AS (SELECT DISTINCT json_extract(j.value, '$.caseId') AS case_id FROM payments p, json_each(p.candidates_json) j
@@ -53,9 +56,9 @@ export function awaitingPayment(db: Db): AwaitingRow[] {
       (SELECT COALESCE(SUM(l.amount), 0) FROM payment_links l WHERE l.case_id = c.id) AS linked_amount,
       json_extract(d.application_json, '$.name') AS name, json_extract(d.application_json, '$.nameKana') AS kana,
       json_extract(d.application_json, '$.company') AS company,
-      COALESCE(r.n, 0) AS reminders, r.last AS last_reminder_at, (q.case_id IS NOT NULL) AS questioned
+      COALESCE(r.n, 0) AS reminders, r.last AS last_reminder_at, (q.case_id IS NOT NULL OR c.status = 'payment-review') AS questioned
     FROM cases c LEFT JOIN case_documents d ON d.case_id = c.id LEFT JOIN reminders r ON r.case_id = c.id LEFT JOIN questioned q ON q.case_id = c.id
-    WHERE c.status = 'awaiting-payment' ORDER BY waiting_since, c.id`).all() as unknown as AwaitingRow[];
+    WHERE c.status IN ('awaiting-payment', 'payment-review') ORDER BY waiting_since, c.id`).all() as unknown as AwaitingRow[];
 }
 
 /**

@@ -88,7 +88,7 @@ describe.skipIf(!!missing)('finance: awaiting payment, payment history, undo a s
   });
 
   const db = () => openDb(dir);
-  const awaiting = () => (db().prepare("SELECT number FROM cases WHERE status = 'awaiting-payment' ORDER BY number").all() as { number: string }[]).map((r) => r.number);
+  const awaiting = () => (db().prepare("SELECT number FROM cases WHERE status IN ('awaiting-payment', 'payment-review') ORDER BY number").all() as { number: string }[]).map((r) => r.number);
   const statusOf = (n: string) => (db().prepare('SELECT status FROM cases WHERE number = ?').get(n) as { status: string }).status;
   const linksOf = (id: number) => (db().prepare('SELECT c.number, l.amount FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = ? ORDER BY c.number').all(id) as { number: string; amount: number }[]).map((r) => [r.number, r.amount]);
   const audit = (action: string) => (db().prepare('SELECT login, target, detail_json FROM audit_log WHERE action = ? ORDER BY id').all(action) as { login: string; target: string | null; detail_json: string }[]).map((r) => ({ ...r }));

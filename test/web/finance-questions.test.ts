@@ -2,7 +2,8 @@
 // SQLite file: two applicants whose transfer cannot be told apart are 入金確認中 on their case pages and absent
 // from the staff's exceptions queue; finance escalate one of them from the payment's page with a note (a POST
 // with the CSRF token, audited), after which it is in the staff queue with the note as its reason. Staff may
-// not escalate, and a POST without the token is refused.
+// not escalate, and a POST without the token is refused. Finance's links to a case open finance's own view
+// of it; a case under question is on finance's awaiting-payment list, marked 入金確認中.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -95,6 +96,27 @@ describe.skipIf(!!missing)('a payment question is finance\'s, in the browser (Ch
     expect(await rows.first().locator('.reasons').textContent()).toContain(NOTE);
     await staff.goto(`${web.url}/cases/${numbers.haruka}`);
     expect((await staff.locator('h1 .status').textContent())?.trim()).toBe('入金確認中');
+
+    // The queue's candidate link takes finance to their own view of the case (the staff's /cases/N is 403 for
+    // them); staff keep the link to the case page.
+    await keiri.goto(`${web.url}/finance/queue`);
+    const candidate = keiri.locator(`#payment-${paymentId} table.candidates a`, { hasText: numbers.haruka! });
+    expect(await candidate.getAttribute('href')).toBe(`/finance/cases/${numbers.haruka}`);
+    const [opened] = await Promise.all([keiri.waitForResponse((r) => r.url() === `${web.url}/finance/cases/${numbers.haruka}`), candidate.click()]);
+    expect(opened.status()).toBe(200);
+    expect(await keiri.locator('h1').textContent()).toContain(numbers.haruka!);
+    expect((await keiri.request.get(`${web.url}/cases/${numbers.haruka}`)).status()).toBe(403);
+    await keiri.goto(`${web.url}/finance/payments/${paymentId}`);
+    expect(await keiri.locator('table.candidates-full a', { hasText: numbers.haruka! }).getAttribute('href')).toBe(`/finance/cases/${numbers.haruka}`);
+    await staff.goto(`${web.url}/finance/queue`);
+    expect(await staff.locator(`#payment-${paymentId} table.candidates a`, { hasText: numbers.haruka! }).getAttribute('href')).toBe(`/cases/${numbers.haruka}`);
+
+    // Haruka's case (入金確認中) still waits for its fee: it is on finance's awaiting list, marked as questioned.
+    await keiri.goto(`${web.url}/finance/awaiting`);
+    const waiting = keiri.locator(`table.awaiting tr[data-case="${numbers.haruka}"]`);
+    expect(await waiting.count()).toBe(1);
+    expect(await waiting.locator('.tag').textContent()).toBe('入金確認中');
+    expect(await keiri.locator(`table.awaiting tr[data-case="${numbers.hanako}"]`).count()).toBe(0);
   });
 
   it('staff may not escalate, and a POST without the CSRF token is refused', async () => {

@@ -66,8 +66,14 @@ function jobView(job: ImportJob) {
   };
 }
 
-function caseView(c: FinanceCase) {
-  return { ...c, statusLabel: statusLabel(c.status), fee: yen(c.fee), feeValue: c.fee, linkedYen: yen(c.linked), received: tokyoDateTime(c.received) };
+/** Where a case number links: the staff's case page is for staff (and admin) only, finance has its own view of a case. */
+function caseHref(request: FastifyRequest): (number: string) => string {
+  const role = request.user!.role;
+  return role === 'staff' || role === 'admin' ? (number) => `/cases/${number}` : (number) => `/finance/cases/${number}`;
+}
+
+function caseView(c: FinanceCase, href: (number: string) => string) {
+  return { ...c, href: href(c.number), statusLabel: statusLabel(c.status), fee: yen(c.fee), feeValue: c.fee, linkedYen: yen(c.linked), received: tokyoDateTime(c.received) };
 }
 
 export function registerFinanceRoutes(server: FastifyInstance): void {
@@ -134,7 +140,7 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     const job = importJob(request.params.id, request.user!.id);
     if (!job) return reply.code(404).type('text/html; charset=utf-8').send('<p class="error">この取込の状況は表示できません（時間が経ったか、別の利用者の取込です）。取込一覧をご確認ください。</p>');
     const report = job.phase === 'done' && job.importId !== null ? importReport(app, job.importId) : null;
-    return reply.header('cache-control', 'no-store').view('finance-job.eta', { job: jobView(job), summary: report ? summaryOf(report) : null });
+    return reply.header('cache-control', 'no-store').view('finance-job.eta', { job: jobView(job), summary: report ? summaryOf(report, caseHref(request)) : null });
   });
 
   server.post<{ Params: { id: string }; Body: { era?: string } }>('/finance/jobs/:id/era', { config: { roles: CHANGE } }, async (request, reply) => {
@@ -149,7 +155,7 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
   server.get<{ Params: { id: string } }>('/finance/imports/:id', { config: { roles: VIEW } }, async (request, reply) => {
     const report = importReport(app, Number(request.params.id));
     if (!report) return wb.page(request, reply, 'not-found', { title: '取込がありません' }, 404);
-    return wb.page(request, reply, 'finance-import', { title: `取込 #${report.import.id}`, s: summaryOf(report) });
+    return wb.page(request, reply, 'finance-import', { title: `取込 #${report.import.id}`, s: summaryOf(report, caseHref(request)) });
   });
 
   server.get<{ Params: { id: string } }>('/finance/imports/:id/file', { config: { roles: VIEW } }, async (request, reply) => {
@@ -170,12 +176,13 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
     const pages = Math.max(1, Math.ceil(filtered / QUEUE_PAGE));
     const page = Math.min(pages, Math.max(1, Number.parseInt(String(request.query.page ?? '1'), 10) || 1));
     const shown = financeQueuePage(app, code || null, QUEUE_PAGE, (page - 1) * QUEUE_PAGE).entries;
+    const href = caseHref(request);
     return wb.page(request, reply, 'finance-queue', {
       title: '入金の消込', total, filtered, code, page, pages, canChange: request.user!.role !== 'staff', importRunning: importRunning(),
       counts: [...counts].map(([c, n]) => ({ code: c, n, label: c === 'none' ? '候補なし' : findingLabel(c) })),
       rows: shown.map((p) => ({
         id: p.id, paidOn: p.paidOn, amount: yen(p.amount), transferName: p.transferName, digits: p.digits, code: p.code, finding: findingLabel(p.code), reason: p.reason,
-        candidates: p.candidates.map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason, short: c.fee !== null && p.amount < c.fee })),
+        candidates: p.candidates.map((c) => ({ ...caseView(c, href), score: Math.round(c.score * 100), why: c.reason, short: c.fee !== null && p.amount < c.fee })),
       })),
     });
   });
@@ -185,14 +192,15 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
   async function paymentPage(request: FastifyRequest, reply: FastifyReply, id: number, extra: { error?: string | null; q?: string } = {}, status = 200) {
     const p = app.payments.paymentById(id);
     if (!p) return wb.page(request, reply, 'not-found', { title: '入金がありません' }, 404);
+    const href = caseHref(request);
     const links = app.payments.linksForPayment(id).map((l) => {
       const c = app.cases.caseById(l.case_id);
       return { case: c?.number ?? String(l.case_id), status: statusLabel(c?.status ?? ''), amount: yen(l.amount), accepted: !!l.accepted, by: l.linked_by, at: tokyoDateTime(l.linked_at) };
     });
     const queued = p.status === 'dismissed' || app.payments.linksForPayment(id).length ? null : queueEntry(app, id);
-    const candidates = (queued?.candidates ?? []).map((c) => ({ ...caseView(c), score: Math.round(c.score * 100), why: c.reason }));
+    const candidates = (queued?.candidates ?? []).map((c) => ({ ...caseView(c, href), score: Math.round(c.score * 100), why: c.reason }));
     const q = String(extra.q ?? (request.query as { q?: string }).q ?? '').slice(0, 100);
-    const found = q ? searchCases(app, q).map(caseView) : [];
+    const found = q ? searchCases(app, q).map((c) => caseView(c, href)) : [];
     const linked = app.payments.linksForPayment(id).reduce((s, l) => s + l.amount, 0);
     // The split: the matcher's candidates (for a bulk transfer: the company's employees) first, then the search.
     const splitCases = [...candidates, ...found.filter((f) => !candidates.some((c) => c.number === f.number))].filter((c) => !links.some((l) => l.case === c.number));
@@ -201,7 +209,7 @@ export function registerFinanceRoutes(server: FastifyInstance): void {
       p: { id, paidOn: p.paid_on, amount: yen(p.amount), amountValue: p.amount, transferName: p.transfer_name, digits: p.digits, reference: p.reference ?? null, status: p.status, finding: findingLabel(p.finding_code ?? null), reason: p.reason ?? null, hold: p.hold === 1, importId: p.import_id, rest: p.amount - linked, restYen: yen(p.amount - linked) },
       history: app.payments.paymentHistory(id).map((e) => {
         const data = e.data_json ? (JSON.parse(e.data_json) as { amount?: number; accepted?: boolean }) : {};
-        return { at: tokyoDateTime(e.at), actor: e.actor, label: EVENT_LABELS[e.type] ?? e.type, case: e.case_number, amount: data.amount !== undefined ? yen(data.amount) : '', accepted: !!data.accepted };
+        return { at: tokyoDateTime(e.at), actor: e.actor, label: EVENT_LABELS[e.type] ?? e.type, case: e.case_number, href: e.case_number ? href(e.case_number) : null, amount: data.amount !== undefined ? yen(data.amount) : '', accepted: !!data.accepted };
       }),
       dismissal: app.payments.dismissalOf(id) ?? null, kinds: Object.entries(DISMISS_KINDS).map(([value, label]) => ({ value, label })),
     }, status);
@@ -428,12 +436,12 @@ function sortAwaiting(rows: AwaitingRow[], q: ReturnType<typeof awaitingQuery>):
   });
 }
 
-function summaryOf(r: NonNullable<ReturnType<typeof importReport>>) {
+function summaryOf(r: NonNullable<ReturnType<typeof importReport>>, href: (number: string) => string) {
   const i = r.import;
   return {
     id: i.id, file: i.file_name, format: formatLabel(i.format), encoding: i.encoding ?? '—', when: tokyoDateTime(i.imported_at), who: i.actor.replace(/^finance:/, ''), kept: !!i.stored_path,
     rows: i.rows_total, debits: i.rows_debit, new: i.rows_new, duplicate: i.rows_duplicate, sameFileAs: r.sameFileAs, overlaps: r.overlaps,
-    matched: r.matched.map((m) => ({ ...m, amountYen: yen(m.amount), cases: m.cases.map((c) => ({ ...c, statusLabel: statusLabel(c.status) })) })),
+    matched: r.matched.map((m) => ({ ...m, amountYen: yen(m.amount), cases: m.cases.map((c) => ({ ...c, href: href(c.case), statusLabel: statusLabel(c.status) })) })),
     attention: r.attention.map((a) => ({ ...a, amountYen: yen(a.amount), finding: a.linked ? '手動で紐付け済み' : a.status === 'dismissed' ? '対象外' : findingLabel(a.code) })),
     waiting: r.waiting, listed: r.attention.length, notListed: r.notListed,
   };
