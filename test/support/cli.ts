@@ -6,11 +6,14 @@ import { ROOT } from './harness.ts';
 
 const run = promisify(execFile);
 export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+// Node's compile cache, as bin/conken.js uses it: without it every run strips every TypeScript file again
+// (hundreds of ms of CPU per run, which a loaded machine turns into test timeouts).
+const CACHE = { NODE_COMPILE_CACHE: path.join(ROOT, 'node_modules', '.cache', 'conken') }; // (one set in the environment wins)
 
 /** The command's output and exit code; a failing command resolves too, with its code. */
 export async function conken(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await run(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const r = await run(process.execPath, [MAIN, ...args], { cwd, env: { ...CACHE, ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
     return { ...r, code: 0 };
   } catch (error) {
     const e = error as { stdout: string; stderr: string; code: number };
@@ -27,7 +30,7 @@ export interface BoundedRun { stdout: string; stderr: string; code: number | nul
 export function conkenBounded(args: string[], env: Record<string, string>, timeoutMs: number, cwd = ROOT): Promise<BoundedRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...CACHE, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
