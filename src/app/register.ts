@@ -16,7 +16,8 @@ import Encoding from 'encoding-japanese';
 import { parse } from 'csv-parse/sync';
 import type { App } from './context.ts';
 import { transaction } from '../cases/db.ts';
-import { HOLDER_STATUSES, RegisterStore, type HolderFilter, type HolderInput, type HolderRow, type HolderStatus } from '../cases/register-store.ts';
+import { HOLDER_STATUSES, holderStatusOn, RECORDED_HOLDER_STATUSES, RegisterStore, type HolderFilter, type HolderInput, type HolderRow, type HolderStatus, type HolderStatusChange, type RecordedHolderStatus } from '../cases/register-store.ts';
+import { AuditLog } from '../cases/audit-log.ts';
 import { isRealDate, splitIso, tokyoDate, validityEnded } from '../shared/calendar.ts';
 import type { RegisterFacts } from '../cases/register-check.ts';
 
@@ -136,12 +137,67 @@ export function listHolders(app: App, filter: HolderFilter = {}): HolderRow[] {
 export interface HolderDetail {
   holder: HolderRow;
   cases: { case_number: string; role: string; valid_from: string; valid_to: string; at: string }[];
+  /** Each change of the recorded state by a reviewer (setHolderStatus), oldest first. */
+  statusChanges: HolderStatusChange[];
 }
+
+const numberOf = (raw: string): string => raw.normalize('NFKC').trim().toUpperCase();
 
 export function showHolder(app: App, certificationNumber: string): HolderDetail | undefined {
   const register = new RegisterStore(app.db);
-  const holder = register.holderByNumber(certificationNumber.normalize('NFKC').trim().toUpperCase());
-  return holder ? { holder, cases: register.holderCases(holder.id) } : undefined;
+  const holder = register.holderByNumber(numberOf(certificationNumber));
+  return holder ? { holder, cases: register.holderCases(holder.id), statusChanges: register.statusChanges(holder.id) } : undefined;
+}
+
+/** A change of a holder's state refused: the message says why, in Japanese, for the page and the CLI. */
+export class HolderStatusError extends Error {}
+
+export interface HolderStatusInput {
+  status: RecordedHolderStatus;
+  /** Why (required): kept in the holder's history, not in the audit log (free text about a person). */
+  reason: string;
+  /** Who records it, e.g. reviewer:ito (the history's and the audit log's login). */
+  by: string;
+  address?: string | null;
+  /** Check only (the page's confirmation step): the same refusals, nothing written. */
+  dryRun?: boolean;
+}
+
+export interface HolderStatusResult {
+  certificationNumber: string;
+  previous: RecordedHolderStatus;
+  status: RecordedHolderStatus;
+  /** The state today after the change (a holder made active again whose validity ended reads expired). */
+  statusToday: HolderStatus;
+}
+
+const REASON_MAX = 1000;
+
+/**
+ * Records a holder as revoked (取消), lapsed (失効) or active again — the association's decision, which the
+ * workbench's holder page and `conken registry set-status` both call. Renewal reminders and the renewal check
+ * read the recorded state, so a revoked or lapsed holder gets no reminder and a renewal from them is a staff
+ * finding (register.not-active). The audit log names the change (from, to), never the reason.
+ */
+export function setHolderStatus(app: App, certificationNumber: string, input: HolderStatusInput, now = new Date()): HolderStatusResult {
+  const number = numberOf(certificationNumber);
+  if (!(RECORDED_HOLDER_STATUSES as readonly string[]).includes(input.status)) {
+    throw new HolderStatusError(`状態は ${RECORDED_HOLDER_STATUSES.map((s) => `${s}（${HOLDER_STATUS_LABELS[s]}）`).join(' / ')} のいずれかにしてください`);
+  }
+  const reason = (input.reason ?? '').trim();
+  if (!reason) throw new HolderStatusError('理由を入力してください');
+  if (reason.length > REASON_MAX) throw new HolderStatusError(`理由は${REASON_MAX}文字以内で入力してください`);
+  const register = new RegisterStore(app.db);
+  const at = now.toISOString();
+  return transaction(app.db, () => {
+    const holder = register.holderByNumber(number, tokyoDate(now));
+    if (!holder) throw new HolderStatusError(`認定番号 ${number} は登録されていません`);
+    if (holder.recorded_status === input.status) throw new HolderStatusError(`認定番号 ${number} は既に「${HOLDER_STATUS_LABELS[input.status]}」として記録されています`);
+    if (input.dryRun) return { certificationNumber: number, previous: holder.recorded_status, status: input.status, statusToday: holderStatusOn(input.status, holder.valid_to, tokyoDate(now)) };
+    register.setStatus(holder.id, holder.recorded_status, input.status, input.by, reason, at);
+    new AuditLog(app.db).record({ login: input.by, action: 'register.set-status', target: number, address: input.address ?? null, at, detail: { from: holder.recorded_status, to: input.status } });
+    return { certificationNumber: number, previous: holder.recorded_status, status: input.status, statusToday: holderStatusOn(input.status, holder.valid_to, tokyoDate(now)) };
+  });
 }
 
 function csvField(v: string | null): string {

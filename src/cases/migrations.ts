@@ -539,4 +539,22 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX cpd_audits_reminder ON cpd_audits(reminder_message_id);
     `,
   },
+  {
+    version: 55,
+    name: 'a holder recorded revoked, lapsed or active again by a reviewer, with the reason',
+    sql: `
+      -- src/cases/register-store.ts setStatus: each change of a holder's recorded state (the holder's history
+      -- shows it). The reason is free text about a person: here, not in the audit log, which names the change only.
+      CREATE TABLE holder_status_changes (
+        id INTEGER PRIMARY KEY,
+        holder_id INTEGER NOT NULL REFERENCES certified_holders(id),
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        previous TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'lapsed', 'revoked')),
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX holder_status_changes_holder ON holder_status_changes(holder_id);
+    `,
+  },
 ];

@@ -31,6 +31,14 @@ export interface HolderRow {
   updated_at: string;
 }
 
+export interface HolderStatusChange {
+  at: string;
+  by: string;
+  previous: RecordedHolderStatus;
+  status: RecordedHolderStatus;
+  reason: string;
+}
+
 export interface HolderInput {
   certificationNumber: string;
   qualification: string;
@@ -136,6 +144,20 @@ export class RegisterStore extends SqlStore {
   renew(holderId: number, caseId: number, validFrom: string, validTo: string, at: string): void {
     this.stmt("UPDATE certified_holders SET valid_to = ?, status = 'active', updated_at = ? WHERE id = ?").run(validTo, at, holderId);
     this.stmt('INSERT INTO holder_cases (holder_id, case_id, role, valid_from, valid_to, at) VALUES (?, ?, ?, ?, ?, ?)').run(holderId, caseId, 'renewed', validFrom, validTo, at);
+  }
+
+  /**
+   * A holder's recorded state changed by a reviewer (revoked, lapsed, or active again), with who and why: the
+   * holder's history keeps each change. In the caller's transaction (src/app/register.ts setHolderStatus).
+   */
+  setStatus(holderId: number, previous: RecordedHolderStatus, status: RecordedHolderStatus, by: string, reason: string, at: string): void {
+    this.stmt('UPDATE certified_holders SET status = ?, updated_at = ? WHERE id = ?').run(status, at, holderId);
+    this.stmt('INSERT INTO holder_status_changes (holder_id, at, by, previous, status, reason) VALUES (?, ?, ?, ?, ?, ?)').run(holderId, at, by, previous, status, reason);
+  }
+
+  /** The changes of a holder's recorded state, oldest first. */
+  statusChanges(holderId: number): HolderStatusChange[] {
+    return this.all('SELECT at, by, previous, status, reason FROM holder_status_changes WHERE holder_id = ? ORDER BY at, id', holderId);
   }
 
   /** The cases that certified or renewed a holder, oldest first. */

@@ -1,12 +1,12 @@
 // The reviewer's commands: `conken review <case> approve|reject|return` (the same entry point as the
-// workbench's decision form) and `conken register import|list|show|export` (the register of holders;
+// workbench's decision form) and `conken register import|list|show|set-status|export` (the register of holders;
 // `registry` is the same command). Refusals exit 2 with the reason in Japanese.
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { App } from '../app/context.ts';
 import type { ReviewAction } from '../app/review.ts';
-import { exportRegisterCsv, HOLDER_STATUS_LABELS, importRegister, listHolders, RegisterImportError, showHolder } from '../app/register.ts';
-import { HOLDER_STATUSES, type HolderStatus } from '../cases/register-store.ts';
+import { exportRegisterCsv, HOLDER_STATUS_LABELS, HolderStatusError, importRegister, listHolders, RegisterImportError, setHolderStatus, showHolder } from '../app/register.ts';
+import { HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, type HolderStatus, type RecordedHolderStatus } from '../cases/register-store.ts';
 
 // The decisions for the help text without loading the review (and the certificate's PDF libraries) at start;
 // the Record makes the compiler check the list against ReviewAction, review.ts checks the value itself.
@@ -104,7 +104,22 @@ export function registerReviewCommands(program: Command): void {
             `${d.holder.certification_number}  ${d.holder.qualification}  ${d.holder.name}${d.holder.name_kana ? `（${d.holder.name_kana}）` : ''}`,
             `有効期間 ${d.holder.valid_from}〜${d.holder.valid_to}  ${d.holder.status}（${HOLDER_STATUS_LABELS[d.holder.status]}）`,
             ...d.cases.map((c) => `  ${c.case_number} ${c.role === 'certified' ? '認定' : '更新'} ${c.valid_from}〜${c.valid_to}`),
+            ...d.statusChanges.map((c) => `  ${c.at.slice(0, 10)} ${HOLDER_STATUS_LABELS[c.previous]} → ${HOLDER_STATUS_LABELS[c.status]} 理由: ${c.reason}（${c.by}）`),
           ].join('\n'));
+        });
+      });
+    register.command('set-status').description('reviewer: record a holder revoked (取消), lapsed (失効) or active again, with the reason (kept in the holder\'s history; the audit log names the change only)')
+      .argument('<number>', 'certification number').addArgument(new Argument('<status>', 'the new state').choices([...RECORDED_HOLDER_STATUSES]))
+      .requiredOption('--reason <text>', 'why (required)').option('--json', 'machine-readable output')
+      .action(async (number: string, status: string, options: { reason: string; json?: boolean }) => {
+        await withApp(options, async (app) => {
+          try {
+            const r = setHolderStatus(app, number, { status: status as RecordedHolderStatus, reason: options.reason, by: reviewerUser(), address: 'cli' });
+            print(options.json, r, () => `${r.certificationNumber}: ${r.previous}（${HOLDER_STATUS_LABELS[r.previous]}） → ${r.status}（${HOLDER_STATUS_LABELS[r.status]}）`);
+          } catch (error) {
+            if (!(error instanceof HolderStatusError)) throw error;
+            refuse(options.json, error.message);
+          }
         });
       });
     register.command('export').description('the register as CSV for Excel (UTF-8 with BOM), to standard output or --out')

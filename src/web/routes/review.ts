@@ -4,8 +4,8 @@
 // `conken review` (src/app/review.ts); the register of holders, searchable, exportable as CSV for Excel.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reviewCase, ReviewError, type ReviewAction } from '../../app/review.ts';
-import { exportRegisterCsv, HOLDER_STATUS_LABELS, listHolders, registerCheckOf, showHolder } from '../../app/register.ts';
-import { RegisterStore, HOLDER_STATUSES, type HolderFilter, type HolderStatus } from '../../cases/register-store.ts';
+import { exportRegisterCsv, HOLDER_STATUS_LABELS, HolderStatusError, listHolders, registerCheckOf, setHolderStatus, showHolder } from '../../app/register.ts';
+import { RegisterStore, HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, type HolderFilter, type HolderStatus, type RecordedHolderStatus } from '../../cases/register-store.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { summariserFor } from '../../outbound/summaries/index.ts';
 import { checkCertificateLayout } from '../../outbound/certificate-layout.ts';
@@ -130,10 +130,43 @@ export function registerReviewRoutes(server: FastifyInstance): void {
     });
   });
 
-  server.get<{ Params: Params }>('/register/holders/:number', { config: { roles: ['reviewer', 'staff'] } }, async (request, reply) => {
-    const d = showHolder(app, request.params.number);
+  // One holder: data, the history (the cases that certified or renewed them, each change of the recorded
+  // state with its reason), and for a reviewer or admin the form recording revoked / lapsed / active again.
+  function holderPage(request: FastifyRequest, reply: FastifyReply, number: string, extra: Record<string, unknown> = {}, status = 200) {
+    const d = showHolder(app, number);
     if (!d) return notFound(request, reply);
-    return wb.page(request, reply, 'review-holder', { title: `認定者 ${d.holder.certification_number}`, holder: { ...d.holder, statusLabel: HOLDER_STATUS_LABELS[d.holder.status] }, cases: d.cases });
+    const role = request.user!.role;
+    return wb.page(request, reply, 'review-holder', {
+      title: `認定者 ${d.holder.certification_number}`, holder: { ...d.holder, statusLabel: HOLDER_STATUS_LABELS[d.holder.status] }, cases: d.cases,
+      statusChanges: d.statusChanges.map((c) => ({ day: tokyoDay(c.at), by: c.by, from: HOLDER_STATUS_LABELS[c.previous], to: HOLDER_STATUS_LABELS[c.status], reason: c.reason })),
+      canChangeStatus: role === 'reviewer' || role === 'admin',
+      statusChoices: RECORDED_HOLDER_STATUSES.filter((s) => s !== d.holder.recorded_status).map((s) => ({ value: s, label: HOLDER_STATUS_LABELS[s] })),
+      typed: {}, ...extra,
+    }, status);
+  }
+
+  server.get<{ Params: Params }>('/register/holders/:number', { config: { roles: ['reviewer', 'staff'] } }, async (request, reply) => holderPage(request, reply, request.params.number));
+
+  // Recording a holder revoked, lapsed or active again is consequential (no renewal, no reminder; a renewal
+  // becomes a staff finding): the first POST only checks and shows a confirmation, the second (confirmed)
+  // records it through the same entry point as `conken registry set-status`.
+  server.post<{ Params: Params; Body: Record<string, string> }>('/register/holders/:number/status', { config: { roles: ['reviewer'] } }, async (request, reply) => {
+    const body = request.body ?? {};
+    const status = String(body.status ?? '') as RecordedHolderStatus;
+    const reason = String(body.reason ?? '');
+    const input = { status, reason, by: reviewerOf(request), address: request.ip };
+    try {
+      if (body.confirmed !== 'yes') {
+        const r = setHolderStatus(app, request.params.number, { ...input, dryRun: true });
+        return holderPage(request, reply, request.params.number, { confirm: { status, label: HOLDER_STATUS_LABELS[status], from: HOLDER_STATUS_LABELS[r.previous], reason: reason.trim() }, typed: { status, reason } });
+      }
+      const r = setHolderStatus(app, request.params.number, input);
+      request.session.flash = `認定番号 ${r.certificationNumber} を「${HOLDER_STATUS_LABELS[r.status]}」として記録しました（以前：${HOLDER_STATUS_LABELS[r.previous]}）。`;
+      return reply.redirect(`/register/holders/${encodeURIComponent(r.certificationNumber)}`, 303);
+    } catch (error) {
+      if (!(error instanceof HolderStatusError)) throw error;
+      return holderPage(request, reply, request.params.number, { actionError: error.message, typed: { status, reason } }, 409);
+    }
   });
 
   server.get<{ Querystring: Record<string, string | undefined> }>('/register/export.csv', { config: { roles: ['reviewer', 'staff'] } }, async (request, reply) => {
