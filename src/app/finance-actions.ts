@@ -1,9 +1,8 @@
 // Finance's decisions in the workbench beyond linking and unlinking (those are linkPayment / unlinkPayment in
 // import-payments.ts, shared with the CLI): a payment set aside as not ours or refunded, a bulk transfer split
 // across several cases, and the read models the pages show (the queue with its candidates side by side, a
-// case search, the reconciliation export). Every case change goes through the case transition (runMatching,
+// case search; the exports are finance-exports.ts). Every case change goes through the case transition (runMatching,
 // moveCasesOnByPayment, linkPayment), committed by commitCaseChanges.
-import { stringify } from 'csv-stringify/sync';
 import type { App } from './context.ts';
 import { linkPayment, PaymentActionError, unmatchedPayments, type UnmatchedPayment } from './import-payments.ts';
 import { moveCasesOnByPayment, runMatching } from './payment-matching.ts';
@@ -206,37 +205,4 @@ export function financeCaseByNumber(app: App, number: string): FinanceCase | nul
   if (!c) return null;
   const row = app.payments.caseSummaries([c.id]).get(c.id);
   return row ? financeCase(row) : null;
-}
-
-const STATE_LABELS: Record<string, string> = { linked: '消込済み', split: '分割消込', partial: '一部消込', unlinked: '未消込', dismissed: '対象外' };
-
-/** Excel reads a cell starting with these as a formula: such text is given a leading apostrophe. */
-function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-/**
- * The reconciliation of a period as CSV for Excel (UTF-8 with BOM): one line per link of each payment booked
- * in [from, to] (a split payment has several), an unlinked or set-aside payment one line.
- */
-export function reconciliationCsv(app: App, from: string, to: string): { csv: string; rows: number } {
-  const rows = app.payments.reconciliationBetween(from, to);
-  const fee = new Map<number, number>();
-  for (const r of rows) if (r.link_amount !== null) fee.set(r.id, (fee.get(r.id) ?? 0) + r.link_amount);
-  const records = rows.map((r) => {
-    const state = r.status === 'dismissed' ? 'dismissed' : r.link_count === 0 ? 'unlinked' : r.link_count > 1 ? 'split' : (fee.get(r.id) ?? 0) < r.amount && !r.linked_by?.startsWith('matcher') ? 'partial' : 'linked';
-    return [
-      r.id, r.paid_on, r.amount, r.transfer_name, r.reference ?? '', r.file_name, STATE_LABELS[state], r.finding_code ?? '',
-      r.case_number ?? '', r.case_status ?? '', r.link_amount ?? '', r.expected_amount ?? '', r.accepted ? '満額扱い' : '', r.linked_by ?? '', r.linked_at ?? '',
-      r.dismissed_kind ? DISMISS_KINDS[r.dismissed_kind] ?? r.dismissed_kind : '', r.dismissed_reason ?? '',
-    ];
-  });
-  const csv = stringify(records, {
-    bom: true,
-    record_delimiter: 'windows',
-    header: true,
-    columns: ['入金ID', '入金日', '入金額', '振込名義', '照会番号', '取込ファイル', '消込状態', '所見', '受付番号', '案件の状態', '割当額', '手数料', '満額扱い', '紐付けた人', '紐付け日時', '対象外の区分', '対象外の理由'],
-    cast: { string: neutralise },
-  });
-  return { csv, rows: records.length };
 }

@@ -364,17 +364,6 @@ export class PaymentLedger extends SqlStore {
     return this.all(`${FINANCE_CASE_SELECT} WHERE c.status NOT IN ('approved', 'rejected') ORDER BY c.received_at DESC, c.id DESC`);
   }
 
-  /** Payments booked between two dates (inclusive), each with its links (one row per link) and its set-aside. */
-  reconciliationBetween(from: string, to: string): ReconciliationRow[] {
-    return this.all(`SELECT p.id, p.paid_on, p.amount, p.transfer_name, p.status, p.finding_code, p.reference, i.file_name,
-        l.amount AS link_amount, l.accepted, l.linked_by, l.linked_at, c.number AS case_number, c.status AS case_status, c.expected_amount,
-        (SELECT COUNT(*) FROM payment_links x WHERE x.payment_id = p.id) AS link_count, d.kind AS dismissed_kind, d.reason AS dismissed_reason
-      FROM payments p JOIN payment_imports i ON i.id = p.import_id
-      LEFT JOIN payment_links l ON l.payment_id = p.id LEFT JOIN cases c ON c.id = l.case_id
-      LEFT JOIN payment_dismissals d ON d.payment_id = p.id
-      WHERE p.paid_on >= ? AND p.paid_on <= ? ORDER BY p.paid_on, p.id, c.number`, from, to);
-  }
-
   /** Payments without any link that the matcher questioned (finding and candidates): finance must look. */
   countAttentionPayments(): number {
     return this.get<{ n: number }>("SELECT COUNT(*) AS n FROM payments p WHERE p.status = 'attention' AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.payment_id = p.id)")!.n;
@@ -394,10 +383,4 @@ export interface ImportListRow {
 export interface FinanceCaseRow {
   id: number; number: string; kind: string; status: string; received_at: string; payment_digits: string | null; payment_kana: string | null;
   payment_declared: string | null; payment_company: string | null; expected_amount: number | null; name: unknown; kana: unknown; linked_amount: number;
-}
-
-export interface ReconciliationRow {
-  id: number; paid_on: string; amount: number; transfer_name: string; status: string; finding_code: string | null; reference: string | null; file_name: string;
-  link_amount: number | null; accepted: number | null; linked_by: string | null; linked_at: string | null; case_number: string | null; case_status: string | null;
-  expected_amount: number | null; link_count: number; dismissed_kind: string | null; dismissed_reason: string | null;
 }

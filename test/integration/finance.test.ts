@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import { form, harness, mail, PROOF, SAMPLES, type Harness } from '../support/harness.ts';
 import { importStatement, type ImportPhase } from '../../src/app/import-statement-file.ts';
 import { unlinkPayment, linkPayment } from '../../src/app/import-payments.ts';
-import { dismissPayment, financeQueue, reconciliationCsv, searchCases, splitPayment } from '../../src/app/finance-actions.ts';
+import { dismissPayment, financeQueue, searchCases, splitPayment } from '../../src/app/finance-actions.ts';
+import { reconciliationExport } from '../../src/app/finance-exports.ts';
 import { importReport, importJob, retryWithEra, startImportJob, type ImportJob } from '../../src/app/finance-imports.ts';
 import { runMatching } from '../../src/app/payment-matching.ts';
 import { transaction } from '../../src/cases/db.ts';
@@ -144,7 +145,7 @@ describe('finance in the workbench: the app functions', () => {
     expect(searchCases(h.app, 'よしだ').map((c) => c.number)).toEqual([yoshida]);
 
     // The export: BOM, one line per link, the set-aside payments, formula-looking text neutralised.
-    const { csv } = reconciliationCsv(h.app, '2026-01-01', '2026-01-31');
+    const csv = reconciliationExport(h.app, { from: '2026-01-01', to: '2026-01-31' }).bytes.toString('utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
     const bulkRows = rows.filter((x) => x['入金ID'] === String(bulk.id));
@@ -157,7 +158,7 @@ describe('finance in the workbench: the app functions', () => {
     h = harness();
     const bytes = Buffer.from('date,amount,transfer_name\n2026-01-15,11000,=1+2\n2026-01-16,500,@SUM(A1)\n2026-01-17,700,+81ｺﾝﾀﾞ\n');
     await importStatement(h.app, bytes, 'odd.csv', 'finance:keiri');
-    const rows = parse(reconciliationCsv(h.app, '2026-01-01', '2026-01-31').csv, { bom: true, columns: true }) as Record<string, string>[];
+    const rows = parse(reconciliationExport(h.app, { from: '2026-01-01', to: '2026-01-31' }).bytes, { bom: true, columns: true }) as Record<string, string>[];
     expect(rows.map((x) => x['振込名義'])).toEqual(["'=1+2", "'@SUM(A1)", "'+81ｺﾝﾀﾞ"]);
   });
 });
