@@ -4,6 +4,20 @@ import type { Finding } from '../validate/findings.ts';
 export const CASE_STATUSES = ['missing-items', 'awaiting-payment', 'payment-review', 'exception', 'ready-for-review', 'approved', 'rejected'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+/**
+ * The one place for a status's words (the workbench, finance's pages, the staff's digest): typed by CaseStatus so
+ * a new status cannot go without its label.
+ */
+export const CASE_STATUS_LABELS: Record<CaseStatus, string> = {
+  'missing-items': '不足あり（申請者へ連絡済み）',
+  'awaiting-payment': '入金待ち',
+  'payment-review': '入金確認中',
+  exception: '要対応',
+  'ready-for-review': '審査待ち',
+  approved: '承認済み',
+  rejected: '却下',
+};
+
 /** Reviewer decisions are final for the machine: nothing re-evaluates them. */
 export function isClosed(status: CaseStatus): boolean {
   return status === 'approved' || status === 'rejected';

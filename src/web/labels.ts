@@ -1,15 +1,9 @@
 // Words the workbench shows for the machine's codes, and dates in Tokyo time.
 import { FIELD_LABELS, fieldLabel as formFieldLabel } from '../validate/findings.ts';
+import { CASE_STATUS_LABELS } from '../cases/status.ts';
 
-export const STATUS_LABELS: Record<string, string> = {
-  'missing-items': '不足あり（申請者へ連絡済み）',
-  'awaiting-payment': '入金待ち',
-  'payment-review': '入金確認中',
-  exception: '要対応',
-  'ready-for-review': '審査待ち',
-  approved: '承認済み',
-  rejected: '却下',
-};
+/** The case statuses' words live with the statuses (src/cases/status.ts), shared with the staff's digest. */
+export const STATUS_LABELS: Record<string, string> = CASE_STATUS_LABELS;
 
 export const KIND_LABELS: Record<string, string> = {
   renewal: '更新申請',

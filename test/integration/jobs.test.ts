@@ -2,7 +2,8 @@
 // restarts, second daemons or missed days happen, over a simulated month with the clock injected; the staff's
 // digest says only what needs a person, once per period.
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, mail, dataEnv, type Harness } from '../support/harness.ts';
+import { harness, mail, dataEnv, form, PROOF, type Harness } from '../support/harness.ts';
+import { APPLICANTS } from '../../scripts/lib/statement-data.ts';
 import { nextOccurrence, periodInstant, periodKey, previousOccurrence } from '../../src/app/jobs/schedule.ts';
 import { catchUp, jobStatuses, runJob, type Job } from '../../src/app/jobs/job-runner.ts';
 import { JOBS, jobNamed } from '../../src/app/jobs/index.ts';
@@ -105,13 +106,34 @@ describe("the staff's daily digest", () => {
     expect(row[0]).toMatchObject({ to_address: 'staff@conken.example.jp', audience: 'staff' });
     const text = (JSON.parse(row[0]!.mail_json) as OutgoingMail).text;
     expect(text).toContain(late.cases[0]!.number!);
-    expect(text).toContain('要確認（事務局）：1件');
+    expect(text).toContain('要対応：1件');
     expect(text).toMatch(/未照合の入金：2件（うち確認が必要なもの [12]件）/);
     // No name, address or e-mail of the applicant in the digest.
     expect(text).not.toMatch(/今田|こんだ|k\.konda|丸の内/);
     // The same period again: not run, not queued twice.
     expect((await runJob(h.app, digest, period, new Date())).ran).toBe(false);
     expect(h.app.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'staff-digest'").get()).toEqual({ n: 1 });
+  });
+
+  it('names new cases under payment review in the shared status words (入金確認中), never the raw status', async () => {
+    h = harness();
+    const numbers: string[] = [];
+    for (const id of ['hanako', 'haruka']) {
+      const a = APPLICANTS.find((x) => x.id === id)!;
+      const o = await h.process(await mail({ from: a.fill.email!, messageId: `digest-pr-${id}-${process.pid}@example.jp`, attachments: [{ filename: '更新申請書.docx', content: form(a.fill) }, PROOF] }));
+      numbers.push(o.cases[0]!.number!);
+    }
+    // One transfer the matcher cannot tell between the two: both cases wait on finance's question.
+    importStatementRows(h.app, 'q.csv', 'hash-q', 'simple-csv', [{ paidOn: '2026-01-19', amount: 11_000, transferName: '0777ﾔﾏﾀﾞ', line: 2 }], 'test');
+    expect(numbers.map((n) => h!.app.cases.caseByNumber(n)!.status)).toEqual(['payment-review', 'payment-review']);
+    const created = new Date(h.app.cases.caseByNumber(numbers[0]!)!.created_at);
+    const period = periodKey(nextOccurrence(h.app.config.jobs.digestCron, created)!);
+    const r = await runJob(h.app, jobNamed('daily-digest')!, period, new Date(periodInstant(period).getTime() + 3_600_000));
+    expect(r.result?.summary).toMatch(/^digest: 2 new cases/);
+    const row = h.app.db.prepare("SELECT mail_json FROM outbox WHERE kind = 'staff-digest'").get() as { mail_json: string };
+    const text = (JSON.parse(row.mail_json) as OutgoingMail).text;
+    expect(text).toContain('■ 新しい案件（2件）\n・入金確認中：2件');
+    expect(text).not.toContain('payment-review');
   });
 
   it('every job is declared once and `conken jobs` lists them with their next run', { timeout: 120_000 }, async () => {

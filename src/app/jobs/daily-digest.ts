@@ -9,10 +9,7 @@ import { stableMessageId } from '../../cases/notice-snapshot.ts';
 import type { OutgoingMail } from '../../outbound/outgoing-mail.ts';
 import { tokyoDate } from '../../shared/calendar.ts';
 import { auditStore } from '../audit.ts';
-
-const STATUS_LABELS: Record<string, string> = {
-  'missing-items': '不備あり（申請者に連絡済み）', 'awaiting-payment': '入金待ち', exception: '要確認（事務局）', 'ready-for-review': '審査待ち', approved: '承認', rejected: '不承認',
-};
+import { CASE_STATUS_LABELS, type CaseStatus } from '../../cases/status.ts';
 
 export interface DigestFacts {
   since: string;
@@ -38,7 +35,7 @@ export function digestFacts(app: App, period: string, now: Date): DigestFacts {
   const opened = app.cases.casesOpenedBetween(since, at.toISOString());
   return {
     since,
-    newCases: [...opened].map(([status, count]) => ({ status, label: STATUS_LABELS[status] ?? status, count })),
+    newCases: [...opened].map(([status, count]) => ({ status, label: CASE_STATUS_LABELS[status as CaseStatus] ?? status, count })),
     stale: app.cases.exceptionsWaitingSince(staleBefore),
     unmatched: app.payments.countUnlinkedPayments(),
     attention: app.payments.countAttentionPayments(),
