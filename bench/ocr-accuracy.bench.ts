@@ -14,6 +14,7 @@
 // form.scan300.tif, form.scan200-noisy.pdf, form.pN.photo.jpg), compared with truth.json's values.
 // The models are those of the machine; CONKEN_TESSDATA_DIR=<empty folder> measures the npm-only ones.
 // (needs Debian poppler-utils for pdftoppm; the samples' sources need nothing else)
+import '../src/kinds/index.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
