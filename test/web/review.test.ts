@@ -2,7 +2,8 @@
 // cases made by the real pipeline and paid through a real statement import: a reviewer logs in, lands on the
 // review queue (oldest first), opens a case (summary, reviewer findings, the attachments viewable), approves
 // it (certificate PDF attached to the result mail, register extended), returns another with a question, and
-// finds the holder in the register. Every decision goes through src/app/review.ts: the events are the proof.
+// finds the holder in the register, then records a holder revoked (staff may not). Every decision goes through
+// src/app/review.ts: the events are the proof.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -137,6 +138,59 @@ describe.skipIf(!!missing)('the reviewer in the browser (Chromium)', () => {
     expect(expiredCsv).not.toContain('OMP-2023-0123');
     await page.click('text=OMP-2021-0064');
     expect(await page.locator('dl.holder').textContent()).toContain('期限切れ（有効期間が 2024-03-31 に終わり、更新されていません）');
+  });
+
+  it('a reviewer records a holder revoked with a reason, after a confirmation; staff may not; a POST without CSRF is refused', async () => {
+    const holderUrl = `${web.url}/register/holders/CAP-2023-0456`;
+    const recorded = () => (db().prepare("SELECT status FROM certified_holders WHERE certification_number = 'CAP-2023-0456'").get() as { status: string }).status;
+    await page.goto(holderUrl);
+    await page.check('input[name=status][value=revoked]');
+    await page.fill('#holder-status-reason', '倫理規程違反により理事会で認定取消を決定');
+    await page.click('button:has-text("確認へ進む")');
+    // The confirmation: what changes and why, nothing recorded yet.
+    const confirm = await page.locator('section.holder-status .confirm').textContent();
+    expect(confirm).toContain('「有効」から「取消」に変更します');
+    expect(confirm).toContain('理由：倫理規程違反により理事会で認定取消を決定');
+    expect(recorded()).toBe('active');
+    await page.click('button:has-text("変更を確定する")');
+    await page.waitForURL(holderUrl);
+    expect(await page.locator('p.flash').textContent()).toContain('認定番号 CAP-2023-0456 を「取消」として記録しました（以前：有効）');
+    expect(await page.locator('dl.holder').textContent()).toMatch(/状態\s*取消/);
+    expect(await page.locator('ul.status-changes').textContent()).toMatch(/有効 → 取消\s*理由：倫理規程違反により理事会で認定取消を決定（reviewer:ito）/);
+    expect(recorded()).toBe('revoked');
+    const audit = db().prepare("SELECT login, target, detail_json FROM audit_log WHERE action = 'register.set-status'").all();
+    expect(audit).toEqual([{ login: 'reviewer:ito', target: 'CAP-2023-0456', detail_json: JSON.stringify({ from: 'active', to: 'revoked' }) }]);
+    // The register lists them as revoked.
+    await page.goto(`${web.url}/register?status=revoked`);
+    expect(await page.locator('table.register tbody').textContent()).toContain('CAP-2023-0456');
+
+    // A POST without the CSRF token (a forged form) changes nothing.
+    const forged = await page.request.post(`${holderUrl}/status`, { form: { status: 'active', reason: '偽装', confirmed: 'yes' } });
+    expect(forged.status()).toBe(403);
+    expect(await forged.text()).toContain('不正な送信です');
+    expect(recorded()).toBe('revoked');
+
+    // Staff see the holder but not the form, and their POST (with a valid token) is refused.
+    expect((await usersCommand(dir, ['add', 'jiro', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
+    const staffContext = await newContext(browser);
+    try {
+      const staff = await staffContext.newPage();
+      await staff.goto(`${web.url}/login`);
+      await staff.fill('#login', 'jiro');
+      await staff.fill('#password', PASSWORD);
+      await staff.press('#password', 'Enter');
+      await staff.waitForURL(`${web.url}/queue`);
+      await staff.goto(holderUrl);
+      expect(await staff.locator('dl.holder').textContent()).toContain('取消');
+      expect(await staff.locator('section.holder-status').count()).toBe(0);
+      const csrf = await staff.locator('input[name=_csrf]').first().getAttribute('value');
+      const refused = await staff.request.post(`${holderUrl}/status`, { form: { _csrf: csrf!, status: 'active', reason: '事務局で戻す', confirmed: 'yes' } });
+      expect(refused.status()).toBe(403);
+      expect(await refused.text()).toContain('この画面は使えません'); // the role, not the token
+      expect(recorded()).toBe('revoked');
+    } finally {
+      await staffContext.close();
+    }
   });
 
   it('a certificate layout broken at start closes the review with the file and the problem; the register stays; fixed, the review reopens', async () => {
