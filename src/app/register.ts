@@ -41,7 +41,8 @@ const STATUS_WORDS: Record<string, HolderStatus> = {
 };
 
 /** How the register page and the CLI name each state. */
-export const HOLDER_STATUS_LABELS: Record<HolderStatus, string> = { active: '有効', expired: '期限切れ', lapsed: '失効', revoked: '取消' };
+import { HOLDER_STATUS_LABELS } from '../cases/holder-status.ts';
+export { HOLDER_STATUS_LABELS };
 
 /** The file's text, whether it is UTF-8 (BOM or not) or Shift_JIS (Excel's "CSV" on Japanese Windows). */
 export function decodeCsv(bytes: Uint8Array): string {

@@ -16,6 +16,9 @@ export type RecordedHolderStatus = (typeof RECORDED_HOLDER_STATUSES)[number];
 export const HOLDER_STATUSES = ['active', 'expired', 'lapsed', 'revoked'] as const;
 export type HolderStatus = (typeof HOLDER_STATUSES)[number];
 
+/** The states as the office names them (pages, CLI, exports). */
+export const HOLDER_STATUS_LABELS: Record<HolderStatus, string> = { active: '有効', expired: '期限切れ', lapsed: '失効', revoked: '取消' };
+
 /** The holder's state on a day: lapsed and revoked as recorded; a recorded active one expired once the validity ended. */
 export function holderStatusOn(recorded: RecordedHolderStatus, validTo: IsoDate, on: IsoDate): HolderStatus {
   if (recorded !== 'active') return recorded;

@@ -5,12 +5,15 @@ import { Argument, Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { App } from '../app/context.ts';
 import type { ReviewAction } from '../app/review.ts';
-import { exportRegisterCsv, HOLDER_STATUS_LABELS, HolderStatusError, importRegister, listHolders, RegisterImportError, setHolderStatus, showHolder } from '../app/register.ts';
+import { HOLDER_STATUS_LABELS } from '../cases/holder-status.ts';
 import { HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, type HolderStatus, type RecordedHolderStatus } from '../cases/register-store.ts';
 
 // The decisions for the help text without loading the review (and the certificate's PDF libraries) at start;
 // the Record makes the compiler check the list against ReviewAction, review.ts checks the value itself.
 const REVIEW_ACTIONS = Object.keys({ approve: true, reject: true, return: true } satisfies Record<ReviewAction, true>) as ReviewAction[];
+
+// The register's app module (its CSV and encoding libraries) is loaded by the commands that use it, not by --help.
+const registerModule = () => import('../app/register.ts');
 
 // Configuration, logger, app and delivery are loaded when a command runs: registering these commands (every
 // `conken` start, `--help` too) must not load zod, pino, the stores or the mail libraries (src/cli/main.ts).
@@ -74,6 +77,7 @@ export function registerReviewCommands(program: Command): void {
     register.command('import').description('load holders from a CSV (UTF-8 or Shift_JIS; columns: 認定番号,資格,氏名,氏名かな,有効期間開始,有効期間終了,状態,メール); a bad line rejects the whole file; a known number is updated')
       .argument('<file>', 'the CSV file').option('--json', 'machine-readable output')
       .action(async (file: string, options: { json?: boolean }) => {
+        const { importRegister, RegisterImportError } = await registerModule();
         await withApp(options, async (app) => {
           try {
             const r = importRegister(app, file);
@@ -89,6 +93,7 @@ export function registerReviewCommands(program: Command): void {
       .option('--expiry-year <year>', 'the year the validity ends').addOption(statusOption())
       .option('--json', 'machine-readable output')
       .action(async (options: { query?: string; qualification?: string; expiryYear?: string; status?: string; json?: boolean }) => {
+        const { listHolders } = await registerModule();
         await withApp({ ...options, readOnly: true }, async (app) => {
           const rows = listHolders(app, { ...(options.query ? { query: options.query } : {}), ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}), ...(options.status ? { status: options.status as HolderStatus } : {}) });
           print(options.json, rows, () => rows.length ? rows.map((h) => `${h.certification_number}  ${h.qualification}  ${h.name}  ${h.valid_from}〜${h.valid_to}  ${h.status}（${HOLDER_STATUS_LABELS[h.status]}）`).join('\n') : '該当する認定者はいません');
@@ -97,6 +102,7 @@ export function registerReviewCommands(program: Command): void {
     register.command('show').description('one holder with the cases that certified or renewed them').argument('<number>', 'certification number')
       .option('--json', 'machine-readable output')
       .action(async (number: string, options: { json?: boolean }) => {
+        const { showHolder } = await registerModule();
         await withApp({ ...options, readOnly: true }, async (app) => {
           const d = showHolder(app, number);
           if (!d) return refuse(options.json, `認定番号 ${number} は登録されていません`);
@@ -112,6 +118,7 @@ export function registerReviewCommands(program: Command): void {
       .argument('<number>', 'certification number').addArgument(new Argument('<status>', 'the new state').choices([...RECORDED_HOLDER_STATUSES]))
       .requiredOption('--reason <text>', 'why (required)').option('--json', 'machine-readable output')
       .action(async (number: string, status: string, options: { reason: string; json?: boolean }) => {
+        const { setHolderStatus, HolderStatusError } = await registerModule();
         await withApp(options, async (app) => {
           try {
             const r = setHolderStatus(app, number, { status: status as RecordedHolderStatus, reason: options.reason, by: reviewerUser(), address: 'cli' });
@@ -126,6 +133,7 @@ export function registerReviewCommands(program: Command): void {
       .option('--out <file>', 'write to this file').option('--qualification <q>', 'OMP or CAP').option('--expiry-year <year>', 'the year the validity ends')
       .addOption(statusOption())
       .action(async (options: { out?: string; qualification?: string; expiryYear?: string; status?: string }) => {
+        const { exportRegisterCsv, listHolders } = await registerModule();
         await withApp({ json: true, readOnly: true }, async (app) => {
           const csv = exportRegisterCsv(listHolders(app, { limit: 1_000_000, ...(options.qualification ? { qualification: options.qualification.toUpperCase() } : {}), ...(options.expiryYear ? { expiryYear: Number(options.expiryYear) } : {}), ...(options.status ? { status: options.status as HolderStatus } : {}) }));
           if (options.out) writeFileSync(options.out, csv);
