@@ -5,7 +5,6 @@
 // src/app/audit.ts: the audit's row, its events and the audit log are the proof. An admin draws another year
 // from the page (seed entered; the same drawAudit as `conken audit draw`, audited); a second draw of that year
 // is refused with the reason on the page; staff see no draw form and may not post one.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp, type App } from '../../src/app/context.ts';
@@ -14,8 +13,8 @@ import { buildMail } from '../../scripts/lib/mail-builder.ts';
 import { RegisterStore } from '../../src/cases/register-store.ts';
 import { transaction } from '../../src/cases/db.ts';
 import { auditFollowUp, drawAudit } from '../../src/app/audit.ts';
-import { browserTestsCheck, signedInPage } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, openSuiteWorkbench, signedInPage, type SuiteWorkbench } from './support/browser.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -50,6 +49,7 @@ function renewals(app: App, count: number): void {
 
 describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
   let dir: string;
+  let wb: SuiteWorkbench | undefined;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
@@ -76,17 +76,11 @@ describe.skipIf(!!missing)('the CPD audit pages (Chromium)', () => {
     await h.process(await buildMail({ from: `<${to(third)}>`, subject: '書類', date: tokyo('2026-02-01T09:00:00'), messageId: 'audit-web-reply-2@example.jp', inReplyTo: request, attachments: [PROOF] }));
     auditFollowUp(h.app, tokyo('2026-02-15T09:30:00'));
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'hanako', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    expect((await usersCommand(dir, ['add', 'kanri', '--role', 'admin'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    ({ browser, page } = await signedInPage(web.url, 'hanako', PASSWORD));
+    wb = await openSuiteWorkbench(dir, [{ login: 'hanako', role: 'staff', password: PASSWORD }, { login: 'kanri', role: 'admin', password: PASSWORD }]);
+    ({ web, browser, page } = wb);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => wb?.close());
 
   const db = () => openDb(dir);
   const row = (number: string) => ({ ...(db().prepare('SELECT state, outcome, outcome_by, outcome_reason FROM cpd_audits WHERE number = ?').get(number) as object) });

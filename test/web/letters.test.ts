@@ -3,7 +3,7 @@
 // links to the list; the case page lists them "印刷待ち"; the printable PDF opens inline (safe Content-Disposition)
 // and says the notice's text; "郵送済みにする" (a POST with the CSRF token) marks one posted, on the case's history
 // and in the audit log. Without a session, without the token, or in the finance role, nothing of it is reachable.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -11,8 +11,8 @@ import { PDFParse } from 'pdf-parse';
 import { harness, PROOF, ROOT, tempDir } from '../support/harness.ts';
 import { renewalFormWithoutEmail } from '../support/form-without-email.ts';
 import { closeApp } from '../../src/app/context.ts';
-import { browserTestsCheck, newContext, signedInPage } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, newContext, openSuiteWorkbench, type SuiteWorkbench } from './support/browser.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -25,6 +25,7 @@ const SHOTS = process.env.CONKEN_SCREENSHOTS === 'docs' ? path.join(ROOT, 'docs'
 
 describe.skipIf(!!missing)('letters for paper applicants without e-mail, in the browser (Chromium)', () => {
   let dir: string;
+  let wb: SuiteWorkbench | undefined;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
@@ -34,17 +35,11 @@ describe.skipIf(!!missing)('letters for paper applicants without e-mail, in the 
     const h = harness();
     dir = h.dir;
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'shiro', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    expect((await usersCommand(dir, ['add', 'kane', '--role', 'finance'], `${FINANCE_PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    ({ browser, page } = await signedInPage(web.url, 'shiro', PASSWORD));
+    wb = await openSuiteWorkbench(dir, [{ login: 'shiro', role: 'staff', password: PASSWORD }, { login: 'kane', role: 'finance', password: FINANCE_PASSWORD }]);
+    ({ web, browser, page } = wb);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => wb?.close());
 
   const db = () => openDb(dir);
   const letters = () => db().prepare("SELECT o.id, o.kind, o.status FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.number = ? AND o.audience = 'applicant' ORDER BY o.id").all(number) as { id: number; kind: string; status: string }[];

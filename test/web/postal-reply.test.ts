@@ -3,14 +3,13 @@
 // asked by a letter worded for paper; the applicant posts the proof back, and staff attach its scan to the case by
 // its number on the same page: the case is read again as after a mail reply (awaiting the fee), the upload is on
 // the case's history and in the audit log. Without a session or without the CSRF token nothing is attached.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { harness, PROOF } from '../support/harness.ts';
 import { renewalFormWithoutEmail } from '../support/form-without-email.ts';
 import { closeApp } from '../../src/app/context.ts';
-import { browserTestsCheck, signedInPage } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, openSuiteWorkbench, type SuiteWorkbench } from './support/browser.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -19,6 +18,7 @@ const PASSWORD = 'staff-pass-0015';
 
 describe.skipIf(!!missing)('a posted reply attached to its case on /postal, in the browser (Chromium)', () => {
   let dir: string;
+  let wb: SuiteWorkbench | undefined;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
@@ -28,16 +28,11 @@ describe.skipIf(!!missing)('a posted reply attached to its case on /postal, in t
     const h = harness();
     dir = h.dir;
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'shiro', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    ({ browser, page } = await signedInPage(web.url, 'shiro', PASSWORD));
+    wb = await openSuiteWorkbench(dir, [{ login: 'shiro', role: 'staff', password: PASSWORD }]);
+    ({ web, browser, page } = wb);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => wb?.close());
 
   const db = () => openDb(dir);
   const caseRow = () => db().prepare('SELECT id, status FROM cases WHERE number = ?').get(number) as { id: number; status: string };

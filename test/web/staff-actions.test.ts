@@ -2,13 +2,12 @@
 // cases made by the real pipeline (Word forms: no OCR): a late application's window exception accepted with
 // a reason (keyboard only), a notice sent again and one the case refuses (the refusal shown on the page), a
 // note on the history. Each goes through src/app/staff-actions.ts (the events prove it) and is audited.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { harness, mail } from '../support/harness.ts';
-import { browserTestsCheck, signedInPage } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, openSuiteWorkbench, type SuiteWorkbench } from './support/browser.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -19,6 +18,7 @@ const MARCH = new Date('2026-03-05T10:00:00+09:00'); // after the renewal window
 
 describe.skipIf(!!missing)('staff decisions on the case page (Chromium)', () => {
   let dir: string;
+  let wb: SuiteWorkbench | undefined;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
@@ -31,16 +31,11 @@ describe.skipIf(!!missing)('staff decisions on the case page (Chromium)', () => 
     late = (await h.process(await mail({ date: MARCH }))).cases[0]!.number!;
     waiting = (await h.process(await mail())).cases[0]!.number!;
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'jiro', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    ({ browser, page } = await signedInPage(web.url, 'jiro', PASSWORD));
+    wb = await openSuiteWorkbench(dir, [{ login: 'jiro', role: 'staff', password: PASSWORD }]);
+    ({ web, browser, page } = wb);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => wb?.close());
 
   const db = () => openDb(dir);
   /** A case's events of a type, with what people wrote put back from case_texts (events keep only its id: `text#`). */

@@ -3,15 +3,15 @@
 // and made a renewal; an unrelated mail carrying a proof attached to the case that lacked it; a mail dismissed
 // with a reason; a refusal shown on the page. Every decision goes through src/app/mail-triage.ts and is audited.
 // And a postal application: the scanned form (a text PDF here) uploaded with its received day becomes a case.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeApp } from '../../src/app/context.ts';
 import { unrelatedDocx } from '../../scripts/lib/fill-renewal-form.ts';
 import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
-import { browserTestsCheck, signedInPage } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, openSuiteWorkbench, type SuiteWorkbench } from './support/browser.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -21,6 +21,7 @@ const PASSWORD = 'staff-pass-0003';
 
 describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
   let dir: string;
+  let wb: SuiteWorkbench | undefined;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
@@ -35,16 +36,11 @@ describe.skipIf(!!missing)('mail triage in the browser (Chromium)', () => {
     await h.process(await mail({ subject: '先日の件', text: '失礼しました。', attachments: [PROOF], messageId: 'stray@example.jp' }));
     await h.process(await mail({ subject: 'ランチのお誘い', text: '12時にロビーで。', attachments: [{ filename: '議事録.docx', content: unrelatedDocx() }], messageId: 'lunch@example.jp' }));
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'saburo', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    ({ browser, page } = await signedInPage(web.url, 'saburo', PASSWORD));
+    wb = await openSuiteWorkbench(dir, [{ login: 'saburo', role: 'staff', password: PASSWORD }]);
+    ({ web, browser, page } = wb);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => wb?.close());
 
   const db = () => openDb(dir);
   const messageRow = (mid: string) => db().prepare('SELECT id, classification, note FROM messages WHERE message_id = ?').get(mid) as { id: number; classification: string; note: string };

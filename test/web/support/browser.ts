@@ -1,8 +1,9 @@
 // Debian's Chromium driven by playwright-core: headless, no sandbox (containers), a fresh profile per
 // launch, Japanese locale and Tokyo time. In CI a missing Chromium fails the suite; elsewhere it is
 // reported and the suite is skipped by the caller.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startWeb, usersCommand, type WebProcess } from './workbench.ts';
 
 export const CHROMIUM = process.env.CONKEN_CHROMIUM ?? '/usr/lib/chromium/chromium';
 
@@ -51,4 +52,40 @@ export async function signedInPage(url: string, login: string, password: string)
   await page.press('#password', 'Enter');
   await page.waitForURL(`${url}/queue`);
   return { browser, page };
+}
+
+/** The workbench of a suite: the server on its data folder, a browser signed in as the first user, and the end of both. */
+export interface SuiteWorkbench {
+  web: WebProcess;
+  browser: Browser;
+  page: Page;
+  /** Closes the browser, stops the server and deletes the data folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Makes the users with the real `conken users add`, starts the real `conken web` on `dir` and signs the first
+ * user in: what every browser suite's beforeAll does. If any step fails, what was started is ended again.
+ */
+export async function openSuiteWorkbench(dir: string, users: readonly { login: string; role: string; password: string }[]): Promise<SuiteWorkbench> {
+  let web: WebProcess | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await web?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const u of users) {
+      const r = await usersCommand(dir, ['add', u.login, '--role', u.role], `${u.password}\n`);
+      if (r.code !== 0) throw new Error(`conken users add ${u.login}: exit ${r.code}: ${r.stderr}`);
+    }
+    web = await startWeb(dir);
+    const signed = await signedInPage(web.url, users[0]!.login, users[0]!.password);
+    browser = signed.browser;
+    return { web, browser, page: signed.page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
