@@ -2,43 +2,16 @@
 // runs (src/cli/main.ts imports this module in the command's handler). Refusals exit 2 with the reason in
 // Japanese; a verification that does not match exits 1.
 import { Command } from 'commander';
-import { loadConfig } from '../config/config.ts';
-import { createLogger, silentLogger } from '../shared/log.ts';
-import { createApp, closeApp, type App } from '../app/context.ts';
-import { deliverOutbox } from '../app/daemon.ts';
-import { FolderTransport } from '../outbound/transports/folder-transport.ts';
+import { deliverIfEmbedded, print, refusing as refusingKinds, withApp } from './common.ts';
 import { AUDIT_OUTCOME_LABELS, AUDIT_STATE_LABELS, AuditError, drawAudit, listAudits, recordAuditOutcome, verifyAudit } from '../app/audit.ts';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../cases/audit-transition.ts';
-
-async function withApp<T>(options: { json?: boolean }, fn: (app: App) => Promise<T> | T): Promise<T> {
-  const config = loadConfig();
-  const app = createApp(config, options.json ? silentLogger() : createLogger(config.log.level));
-  try {
-    return await fn(app);
-  } finally {
-    closeApp(app);
-  }
-}
-
-function print(json: boolean | undefined, data: unknown, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
-}
 
 function year(value: string): number {
   if (!/^\d{4}$/.test(value)) throw new AuditError(`年は4桁の数字で指定してください（${value}）。`);
   return Number(value);
 }
 
-async function refusing(json: boolean | undefined, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    if (!(error instanceof AuditError)) throw error;
-    if (json) process.stdout.write(`${JSON.stringify({ error: error.message }, null, 2)}\n`);
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
-  }
-}
+const refusing = (json: boolean | undefined, fn: () => Promise<void>) => refusingKinds(json, async () => [AuditError], fn);
 
 const adminUser = () => `admin:${process.env.CONKEN_USER ?? process.env.USER ?? 'admin'}`;
 
@@ -49,7 +22,7 @@ function program(): Command {
     .argument('<year>', 'the year whose approved renewals are drawn from').option('--seed <seed>', 'the seed (default: 16 random bytes, shown)').option('--json', 'machine-readable output')
     .action(async (y: string, options: { seed?: string; json?: boolean }) => refusing(options.json, () => withApp(options, async (app) => {
       const r = drawAudit(app, year(y), { ...(options.seed !== undefined ? { seed: options.seed } : {}), actor: adminUser(), login: adminUser().slice('admin:'.length) });
-      if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      await deliverIfEmbedded(app);
       print(options.json, r, () => [
         `${r.year}年のCPD監査の抽選${r.resumed ? '（記録済みの抽選を完了）' : ''}`,
         `  シード: ${r.seed}（${r.seedSource === 'admin' ? '入力' : '自動生成'}）`,
@@ -80,7 +53,7 @@ function program(): Command {
       if (!(AUDIT_OUTCOMES as readonly string[]).includes(outcome)) throw new AuditError(`結果は passed（合格）・failed（不合格）・waived（免除）のいずれかで指定してください（${outcome}）。`);
       const login = options.actor?.trim() || adminUser().slice('admin:'.length);
       const a = recordAuditOutcome(app, number, { outcome: outcome as AuditOutcome, reason: options.reason, actor: `admin:${login}`, login });
-      if (!app.config.smtp.host) await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
+      await deliverIfEmbedded(app);
       print(options.json, a, () => `${a.number} の結果を「${AUDIT_OUTCOME_LABELS[a.outcome!]}」として記録しました（${a.outcome_by}）。${a.address ? '認定者に結果をお知らせするメールを送信待ちにしました。' : '名簿にメールアドレスがないため、結果のお知らせは送っていません。'}`);
     })));
   audit.command('list').description('the audits of a year: holder, state, deadline, replies, outcome')

@@ -14,11 +14,11 @@ export async function setup(options: { json?: boolean }): Promise<{ config: Conf
   return { config, log };
 }
 
-export async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
+export async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T> | T): Promise<T> {
   const { config, log } = await setup(options);
   const { createApp, closeApp } = await import('../app/context.ts');
   const app = createApp(config, log, { readOnly: !!options.readOnly });
-  return fn(app).finally(() => closeApp(app));
+  return Promise.resolve().then(() => fn(app)).finally(() => closeApp(app));
 }
 
 /**
@@ -41,6 +41,19 @@ export function refuse(json: boolean | undefined, message: string): void {
   if (json) process.stdout.write(`${JSON.stringify({ error: message }, null, 2)}\n`);
   process.stderr.write(`${message}\n`);
   process.exitCode = 2;
+}
+
+/**
+ * Runs a command's work; an error of one of the given kinds (the app's own refusals, loaded by `kinds` only
+ * when one is thrown) is said in Japanese with exit code 2, anything else is a failure.
+ */
+export async function refusing(json: boolean | undefined, kinds: () => Promise<readonly (abstract new (...args: never[]) => Error)[]>, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    if (!(await kinds()).some((k) => error instanceof k)) throw error;
+    refuse(json, (error as Error).message);
+  }
 }
 
 export const financeUser = () => process.env.CONKEN_USER ?? process.env.USER ?? 'finance';

@@ -7,20 +7,11 @@
 import { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { caseNumberArg, deliverIfEmbedded, print, refuse, staffUser, withApp } from './common.ts';
+import { caseNumberArg, deliverIfEmbedded, print, refusing as refusingKinds, staffUser, withApp } from './common.ts';
 import { tokyoDate } from '../shared/calendar.ts';
 
-/** Runs fn, turning the app's own refusals (an unknown letter, a bad upload) into exit code 2. */
-async function refusing(json: boolean | undefined, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const { LetterNotFound } = await import('../app/letters.ts');
-    const { PostalError } = await import('../app/postal-intake.ts');
-    if (!(error instanceof LetterNotFound) && !(error instanceof PostalError)) throw error;
-    refuse(json, error.message);
-  }
-}
+/** The app's own refusals (an unknown letter, a bad upload) exit 2. */
+const refusing = (json: boolean | undefined, fn: () => Promise<void>) => refusingKinds(json, async () => [(await import('../app/letters.ts')).LetterNotFound, (await import('../app/postal-intake.ts')).PostalError], fn);
 
 const letterId = (id: string) => (/^\d+$/.test(id.trim()) ? Number(id.trim()) : Number.NaN);
 

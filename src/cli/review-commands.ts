@@ -3,7 +3,7 @@
 // `registry` is the same command). Refusals exit 2 with the reason in Japanese.
 import { Argument, Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import type { App } from '../app/context.ts';
+import { deliverIfEmbedded, print, refuse, withApp } from './common.ts';
 import type { ReviewAction } from '../app/review.ts';
 import { HOLDER_STATUS_LABELS } from '../cases/holder-status.ts';
 import { HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, type HolderStatus, type RecordedHolderStatus } from '../cases/register-store.ts';
@@ -14,31 +14,6 @@ const REVIEW_ACTIONS = Object.keys({ approve: true, reject: true, return: true }
 
 // The register's app module (its CSV and encoding libraries) is loaded by the commands that use it, not by --help.
 const registerModule = () => import('../app/register.ts');
-
-// Configuration, logger, app and delivery are loaded when a command runs: registering these commands (every
-// `conken` start, `--help` too) must not load zod, pino, the stores or the mail libraries (src/cli/main.ts).
-async function withApp<T>(options: { json?: boolean; readOnly?: boolean }, fn: (app: App) => Promise<T>): Promise<T> {
-  const { loadConfig } = await import('../config/config.ts');
-  const { createLogger, silentLogger } = await import('../shared/log.ts');
-  const { createApp, closeApp } = await import('../app/context.ts');
-  const config = loadConfig();
-  const app = createApp(config, options.json ? silentLogger() : createLogger(config.log.level), { readOnly: !!options.readOnly });
-  try {
-    return await fn(app);
-  } finally {
-    closeApp(app);
-  }
-}
-
-function print(json: boolean | undefined, data: unknown, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
-}
-
-function refuse(json: boolean | undefined, message: string): void {
-  if (json) process.stdout.write(`${JSON.stringify({ error: message }, null, 2)}\n`);
-  process.stderr.write(`${message}\n`);
-  process.exitCode = 2;
-}
 
 // 'expired' is computed from the dates on the day asked (src/cases/register-store.ts holderStatusOn).
 const statusOption = () => new Option('--status <status>', `the state today: ${HOLDER_STATUSES.map((s) => `${s} (${HOLDER_STATUS_LABELS[s]})`).join(', ')}`).choices([...HOLDER_STATUSES]);
@@ -57,11 +32,7 @@ export function registerReviewCommands(program: Command): void {
         try {
           const r = await reviewCase(app, number.normalize('NFKC').trim().toUpperCase(), { action: decision as ReviewAction, reviewer: reviewerUser(), ...(options.reason ? { reason: options.reason } : {}), ...(options.text ? { text: options.text } : {}), address: 'cli' });
           // Embedded mode (no SMTP): the result mail is written to the outbox folder at once.
-          if (!app.config.smtp.host) {
-            const { deliverOutbox } = await import('../app/daemon.ts');
-            const { FolderTransport } = await import('../outbound/transports/folder-transport.ts');
-            await deliverOutbox(app, new FolderTransport(app.config.outbox.dir));
-          }
+          await deliverIfEmbedded(app);
           print(options.json, r, () => r.awaitingSecondApproval
             ? `${r.case}: 承認を記録しました。別の審査担当者の確認で確定します`
             : `${r.case}: ${r.previous} → ${r.status}${r.certificationNumber ? `（認定番号 ${r.certificationNumber}、有効期間 ${r.validFrom}〜${r.validTo}）` : ''}${r.notices.length ? `（通知: ${r.notices.join(', ')}）` : ''}`);
