@@ -133,3 +133,14 @@ export function openForLastWrite(file: string, busyTimeoutMs = 1000): Db {
   db.exec(`PRAGMA busy_timeout = ${Math.round(busyTimeoutMs)}`);
   return db;
 }
+
+const statements = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
+
+/** A prepared statement cached per connection and SQL text (the read models run the same queries on every page). */
+export function prepared(db: Db, sql: string): ReturnType<Db['prepare']> {
+  let map = statements.get(db);
+  if (!map) statements.set(db, (map = new Map()));
+  let s = map.get(sql);
+  if (!s) map.set(sql, (s = db.prepare(sql)));
+  return s;
+}

@@ -1,7 +1,7 @@
 // Read-only queries of finance's pages (SELECT only) that no store has a method for: the cases still waiting
 // for their fee with when they started waiting and the reminders sent, and the payments of an import for the
 // export. A read model beside the stores (like workbench-queries.ts), so that SQL lives in src/cases/ only.
-import type { Db } from './db.ts';
+import { type Db, prepared } from './db.ts';
 
 export interface AwaitingRow {
   id: number;
@@ -33,14 +33,6 @@ export interface ReconciliationLine {
   dismissed_kind: string | null; dismissed_reason: string | null;
 }
 
-const statements = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
-function prepared(db: Db, sql: string): ReturnType<Db['prepare']> {
-  let map = statements.get(db);
-  if (!map) statements.set(db, (map = new Map()));
-  let s = map.get(sql);
-  if (!s) map.set(sql, (s = db.prepare(sql)));
-  return s;
-}
 
 /**
  * Every case waiting for its fee, oldest wait first, with its reminders: awaiting-payment, and payment-review

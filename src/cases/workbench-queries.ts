@@ -2,7 +2,7 @@
 // case. Cases themselves are read through the case store; these are the lists it has no method for, shaped
 // for a page of 1,000 rows (no application JSON parsed: the few values shown are extracted by SQLite). A read
 // model beside the stores, so that SQL lives in src/cases/ only.
-import type { Db } from './db.ts';
+import { type Db, prepared } from './db.ts';
 
 export interface QueueRow {
   id: number;
@@ -26,14 +26,6 @@ export interface MailRow {
   case_number: string | null;
 }
 
-const statements = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
-function prepared(db: Db, sql: string): ReturnType<Db['prepare']> {
-  let map = statements.get(db);
-  if (!map) statements.set(db, (map = new Map()));
-  let s = map.get(sql);
-  if (!s) map.set(sql, (s = db.prepare(sql)));
-  return s;
-}
 
 /** Every case in `exception`, oldest first, with its current staff findings (why it waits). */
 export function exceptionQueue(db: Db): QueueRow[] {
