@@ -540,7 +540,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   {
-    version: 55,
+    version: 71,
     name: 'a holder recorded revoked, lapsed or active again by a reviewer, with the reason',
     sql: `
       -- src/cases/register-store.ts setStatus: each change of a holder's recorded state (the holder's history
