@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkboxGlyph, tidyOcrText } from '../../src/extract/ocr/ocr-text.ts';
 import { textLinesOutside, type GreyImage } from '../../src/extract/ocr/table-grid.ts';
 import { eraseRules } from '../../src/extract/readers/scan.ts';
+import { glyphsAdded } from '../../src/extract/ocr/reread-values.ts';
 
 describe('tidyOcrText', () => {
   it('drops the spaces OCR puts between Japanese characters, keeps those next to Latin text', () => {
@@ -123,5 +124,20 @@ describe('eraseRules', () => {
     for (const y of [35, 36, 37]) expect(pixels.subarray(y * width + 60, y * width + 290).every((v) => v === 255)).toBe(true);
     for (const y of [32, 33, 34, 35]) expect(pixels.subarray(y * width + 30, y * width + 52).every((v) => v === 0)).toBe(true);
     expect([20, 30, 34].every((y) => pixels[y * width + 30] === 0 && pixels[y * width + 51] === 0)).toBe(true);
+  });
+});
+
+describe('glyphsAdded', () => {
+  it('is the first reading with glyphs added (specks read as glyphs), not a glyph read differently', () => {
+    expect(glyphsAdded('かぶしきがいしゃてれこむさーびす', 'かぶしきがいしゃてれこむさーびぴす')).toBe(true);
+    expect(glyphsAdded('株式会社デンワサービス', '株式会社プデンワサービス')).toBe(true);
+    expect(glyphsAdded('2', '24')).toBe(true);
+    // A glyph changed is the stronger model's reading to keep (山田一朗 → 山田一郎), as is a shorter one.
+    expect(glyphsAdded('山田一朗', '山田一郎')).toBe(false);
+    expect(glyphsAdded('センター長', 'ャセンター大')).toBe(false);
+    expect(glyphsAdded('レポボート', 'レポート')).toBe(false);
+    expect(glyphsAdded('', 'ー')).toBe(false);
+    // A bar added is one the fast model lost on the noisy scan, not a speck: the longer reading stands.
+    expect(glyphsAdded('かぶしきがいしゃさんぷるこみゅにけしょんず', 'かぶしきがいしゃさんぷるこみゅにけーしょんず')).toBe(false);
   });
 });

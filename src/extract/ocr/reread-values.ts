@@ -137,6 +137,28 @@ async function signatureInk(cell: Cell, pages: Map<number, GreyImage>): Promise<
   cell.images = 1;
 }
 
+/** A glyph that is one thin bar: noise does not make one, but it fades on a noisy scan and the fast model loses it. */
+const BAR = /[ー一\-‐－―_]/;
+
+/**
+ * The second text is the first with glyphs added and none changed (the first a subsequence of it). On a
+ * noisy scan the stronger model reads specks beside a glyph as another glyph (さーびす → さーびぴす,
+ * デンワ → プデンワ, レポート → レポボート, 2 → 24); when the fast model reads the shorter text at two
+ * scales, that text is kept (still unconfirmed: the models disagree). Not when a bar is among the added
+ * glyphs: that is more likely one the fast model lost (こみゅにけーしょんず read without its ー).
+ */
+export function glyphsAdded(first: string, second: string): boolean {
+  const a = [...comparable(first)];
+  const b = [...comparable(second)];
+  if (a.length === 0 || a.length >= b.length) return false;
+  let i = 0;
+  for (const c of b) {
+    if (i < a.length && c === a[i]) i++;
+    else if (BAR.test(c)) return false;
+  }
+  return i === a.length;
+}
+
 /** The scale of the third reading: the fast model reads some glyphs better smaller (化子 at full size, 花子 at 0.6). */
 const THIRD_READING_SCALE = 0.6;
 
@@ -188,18 +210,23 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
   const firstTexts = first.map((l) => l.text);
   let confidence: number;
+  let noiseAdded = false;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = Math.max(firstConfidence, secondConfidence);
   else {
     const third = firstConfidence > 0 ? await thirdReading(image) : [];
     if (third.length > 0 && same(third, secondTexts)) confidence = secondConfidence;
-    else confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
+    else {
+      confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
+      noiseAdded = third.length > 0 && same(third, firstTexts) && glyphsAdded(firstTexts.join(''), secondTexts.join(''));
+    }
   }
   // The stronger model's text is kept, except a choice it cannot make where the first reading made one,
-  // and a number both read alike (the first reading keeps its unit). Not the text a third reading sides
-  // with: that is the fast model agreeing with itself at another scale (it kept 山田一朗 over 山田一郎).
+  // a number both read alike (the first reading keeps its unit), and glyphs it added to a text the fast
+  // model read alike at two scales (glyphsAdded). Not otherwise the text a third reading sides with: that
+  // is the fast model agreeing with itself (it kept 山田一朗 over 山田一郎, a glyph read differently).
   const keepFirst = (fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, firstTexts) !== null)
-    || (numeric && agree);
+    || (numeric && agree) || noiseAdded;
   cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }
