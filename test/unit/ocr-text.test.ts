@@ -125,6 +125,16 @@ describe('eraseRules', () => {
     for (const y of [32, 33, 34, 35]) expect(pixels.subarray(y * width + 30, y * width + 52).every((v) => v === 0)).toBe(true);
     expect([20, 30, 34].every((y) => pixels[y * width + 30] === 0 && pixels[y * width + 51] === 0)).toBe(true);
   });
+
+  it('whitens the grey fringe of a rule on near-white paper too (a faint line under the date lost 申請年月日)', () => {
+    const width = 300;
+    const height = 40;
+    const pixels = new Uint8Array(width * height).fill(250);
+    // The rule's core (rows 36–37) and the scanner's anti-aliased fringe above and below it (rows 35, 38).
+    for (const [y, v] of [[35, 195], [36, 60], [37, 60], [38, 195]] as const) for (let x = 10; x < 290; x++) pixels[y * width + x] = v;
+    eraseRules(pixels, width, height, 100);
+    for (const y of [35, 36, 37, 38]) expect(pixels.subarray(y * width + 10, y * width + 290).every((v) => v === 255)).toBe(true);
+  });
 });
 
 describe('glyphsAdded', () => {
