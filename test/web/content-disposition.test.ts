@@ -1,6 +1,6 @@
 // Attachment names come from applicants' mailers: a name must never break out of the header or name a path.
 import { describe, expect, it } from 'vitest';
-import { contentDisposition } from '../../src/web/routes/case.ts';
+import { contentDisposition } from '../../src/web/routes/file-response.ts';
 
 describe('Content-Disposition of attachments', () => {
   it('an ASCII stand-in and the real name per RFC 5987', () => {

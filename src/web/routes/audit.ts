@@ -9,7 +9,7 @@ import { tokyoDate } from '../../shared/calendar.ts';
 import { AUDIT_OUTCOMES, AUDIT_STATES, type AuditOutcome } from '../../cases/audit-transition.ts';
 import { RegisterStore } from '../../cases/register-store.ts';
 import type { AuditRow } from '../../cases/audit-store.ts';
-import { contentDisposition } from './case.ts';
+import { sendStoredFile } from './file-response.ts';
 import { bytes, tokyoDateTime } from '../labels.ts';
 
 const FILTERS = [...AUDIT_STATES, 'decided', 'all'] as const;
@@ -19,7 +19,6 @@ const EVENT_LABELS: Record<string, string> = {
   'audit.requested': '抽選で対象に選ばれ、書類の提出を依頼', 'notice.queued': 'メールを送信待ちに', 'audit.reminder': '提出期限前のご案内', 'audit.reply': '認定者から返信',
   'audit.overdue': '提出期限切れ', 'audit.complete': '書類確認済みに', 'audit.outcome': '結果を記録', 'audit.purged': '保存期間の経過により個人情報を削除',
 };
-const INLINE: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 
 type Params = { number: string };
 
@@ -129,9 +128,6 @@ export function registerAuditRoutes(server: FastifyInstance): void {
     const e = a && auditStore(app).evidence(a.id).find((x) => String(x.id) === request.params.id);
     if (!a || !e) return notFound(request, reply);
     wb.record(request, 'attachment.view', { caseNumber: a.number, target: String(e.id) });
-    const type = INLINE[e.detected_type];
-    return reply.type(type ?? 'application/octet-stream').header('content-disposition', contentDisposition(type ? 'inline' : 'attachment', e.filename))
-      .header('cache-control', 'private, no-store').header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
-      .send(app.files.get(e.store_path));
+    return sendStoredFile(reply, e.detected_type, e.filename, app.files.get(e.store_path));
   });
 }

@@ -14,10 +14,10 @@ import { applicationValues, fieldSources, type ApplicationBase } from '../../ext
 import type { Provenance } from '../../extract/document.ts';
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { nextInQueue, queuePosition } from '../../cases/workbench-queries.ts';
+import { INLINE_TYPES, sendDownload, sendInline } from './file-response.ts';
 import { AUDIENCE_LABELS, CODE_LABELS, EVENT_LABELS, KIND_LABELS, OUTBOX_STATUS_LABELS, STATUS_LABELS, bytes, fieldLabel, tokyoDateTime, tokyoDay, yen } from '../labels.ts';
 
 const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;
-const INLINE_TYPES: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 /** The notices staff may send again, in words (the transition refuses one that does not fit the case). */
 const NOTICE_LABELS: Record<string, string> = {
   acknowledgement: '受付のお知らせ', 'missing-items': '不足事項のお願い', 'awaiting-payment': '手数料のお支払いのお願い', accepted: '受理のお知らせ',
@@ -33,13 +33,6 @@ const LETTER_STATUS_LABELS: Record<string, string> = { letter: '印刷待ち', p
 const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
 
 interface Params { number: string }
-
-/** filename for Content-Disposition: an ASCII stand-in and the real name per RFC 5987 (never a quote or a path). */
-export function contentDisposition(kind: 'inline' | 'attachment', filename: string): string {
-  const clean = path.basename(filename.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"]/g, '_') || 'file';
-  const ascii = clean.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
 
 function valueText(values: Map<string, { value: string }>, field: string): string {
   const direct = values.get(field)?.value;
@@ -288,8 +281,7 @@ export function registerCaseRoutes(server: FastifyInstance): void {
     }
     const type = INLINE_TYPES[a.detected_type];
     if (!type) return wb.page(request, reply, 'not-viewable', { title: a.filename, number: c.number, filename: a.filename, id: a.id }, 415);
-    return reply.type(type).header('content-disposition', contentDisposition('inline', a.filename)).header('cache-control', 'private, no-store')
-      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'").send(bytes);
+    return sendInline(reply, type, a.filename, bytes);
   });
 
   server.get<{ Params: Params & { id: string } }>('/cases/:number/attachments/:id/download', { config: { roles: ['staff'] } }, async (request, reply) => {
@@ -297,7 +289,7 @@ export function registerCaseRoutes(server: FastifyInstance): void {
     const a = c && attachmentOf(c, request.params.id);
     if (!c || !a) return notFound(request, reply);
     wb.record(request, 'attachment.download', { caseNumber: c.number, target: String(a.id) });
-    return reply.type('application/octet-stream').header('content-disposition', contentDisposition('attachment', a.filename)).header('cache-control', 'private, no-store').send(app.files.get(a.store_path));
+    return sendDownload(reply, a.filename, app.files.get(a.store_path));
   });
 
   // The picture of a value's cell on the scan (only a crop the case's own evidence names).

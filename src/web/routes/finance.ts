@@ -14,7 +14,7 @@ import { CODE_LABELS, EVENT_LABELS, KIND_LABELS, STATUS_LABELS, tokyoDateTime } 
 import { awaitingPaymentExport, awaitingPaymentRows, daysSince, reconciliationExport, CP932_STAND_IN, type CsvEncoding, type CsvFile, type ReconciliationState } from '../../app/finance-exports.ts';
 import type { AwaitingRow } from '../../cases/finance-queries.ts';
 import { nfkc } from '../../shared/japanese.ts';
-import { contentDisposition } from './case.ts';
+import { contentDisposition } from './file-response.ts';
 
 const VIEW = ['staff', 'finance'] as const;
 const CHANGE = ['finance'] as const;

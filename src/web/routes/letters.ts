@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { letterPdf, LetterNotFound, lettersToPrint, markLetterPosted } from '../../app/letters.ts';
 import { tokyoDateTime } from '../labels.ts';
-import { contentDisposition } from './case.ts';
+import { sendInline } from './file-response.ts';
 
 const CASE_NUMBER = /^[A-Z]-\d{4}-\d{6}$/;
 
@@ -55,8 +55,7 @@ export function registerLetterRoutes(server: FastifyInstance): void {
       throw error;
     }
     wb.record(request, 'letter.view', { caseNumber: t.number, target: String(t.id) });
-    return reply.type('application/pdf').header('content-disposition', contentDisposition('inline', letter.filename)).header('cache-control', 'private, no-store')
-      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'").send(Buffer.from(letter.pdf));
+    return sendInline(reply, 'application/pdf', letter.filename, letter.pdf);
   });
 
   server.post<{ Params: Params; Body: Record<string, string> }>('/cases/:number/letters/:id/posted', { config: { roles: ['staff'] } }, async (request, reply) => {

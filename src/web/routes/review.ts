@@ -9,10 +9,9 @@ import { RegisterStore, HOLDER_STATUSES, RECORDED_HOLDER_STATUSES, type HolderFi
 import type { AttachmentRow, CaseRow } from '../../cases/case-store.ts';
 import { summariserFor } from '../../outbound/summaries/index.ts';
 import { checkCertificateLayout } from '../../outbound/certificate-layout.ts';
-import { contentDisposition } from './case.ts';
+import { contentDisposition, INLINE_TYPES, sendStoredFile } from './file-response.ts';
 import { CODE_LABELS, KIND_LABELS, STATUS_LABELS, bytes, tokyoDateTime, tokyoDay } from '../labels.ts';
 
-const INLINE: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 const ACTION_LABELS: Record<string, string> = { approve: '承認', reject: '不承認', return: '申請者へ質問' };
 
 type Params = { number: string };
@@ -63,7 +62,7 @@ export function registerReviewRoutes(server: FastifyInstance): void {
       received: tokyoDateTime(c.received_at), summary,
       reviewerFindings: findings.filter((f) => f.audience === 'reviewer').map((f) => ({ code: CODE_LABELS[f.code] ?? f.code, message: f.message })),
       otherFindings: findings.filter((f) => f.audience !== 'reviewer').map((f) => ({ code: CODE_LABELS[f.code] ?? f.code, message: f.message })),
-      attachments: app.cases.caseAttachments(c.id).map((a: AttachmentRow) => ({ id: a.id, filename: a.filename, size: bytes(a.size), role: a.role, inline: !!INLINE[a.detected_type] })),
+      attachments: app.cases.caseAttachments(c.id).map((a: AttachmentRow) => ({ id: a.id, filename: a.filename, size: bytes(a.size), role: a.role, inline: !!INLINE_TYPES[a.detected_type] })),
       reasons: app.rules.review.rejectionReasons, pendingBy: state?.firstApproval?.by ?? null, fourEyes: app.rules.review.requireSecondApproval,
       holder: holder ? { number: holder.certification_number, from: holder.valid_from, to: holder.valid_to } : null,
       registerCheck: registerCheckOf(app, c),
@@ -108,10 +107,7 @@ export function registerReviewRoutes(server: FastifyInstance): void {
     const a = c && app.cases.caseAttachments(c.id).find((x) => String(x.id) === request.params.id);
     if (!c || !a) return notFound(request, reply);
     wb.record(request, 'attachment.view', { caseNumber: c.number, target: String(a.id) });
-    const type = INLINE[a.detected_type];
-    return reply.type(type ?? 'application/octet-stream').header('content-disposition', contentDisposition(type ? 'inline' : 'attachment', a.filename))
-      .header('cache-control', 'private, no-store').header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
-      .send(app.files.get(a.store_path));
+    return sendStoredFile(reply, a.detected_type, a.filename, app.files.get(a.store_path));
   });
 
   const filterOf = (q: Record<string, string | undefined>): HolderFilter => ({

@@ -7,9 +7,8 @@ import mammoth from 'mammoth';
 import { dismissMail, mailAttachment, openMail, triageAsCase, triageAsReply, TriageError, type MailView } from '../../app/mail-triage.ts';
 import type { MailOutcome } from '../../app/process-mail.ts';
 import { CLASSIFICATION_LABELS, KIND_LABELS, STATUS_LABELS, bytes, tokyoDateTime } from '../labels.ts';
-import { contentDisposition } from './case.ts';
+import { INLINE_TYPES, sendDownload, sendInline } from './file-response.ts';
 
-const INLINE_TYPES: Record<string, string> = { pdf: 'application/pdf', png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 const ROLE_LABELS: Record<string, string> = { form: '申請書', 'form-page': '申請書（ページ）', document: '添付書類', unsupported: '対応外の形式', unreadable: '開けないファイル' };
 
 interface Params { id: string }
@@ -76,8 +75,7 @@ export function registerTriageRoutes(server: FastifyInstance): void {
     }
     const type = INLINE_TYPES[a.type];
     if (!type) return wb.page(request, reply, 'mail-attachment', { title: a.filename, mailId: id, index: request.params.index, filename: a.filename, text: '', viewable: false }, 415);
-    return reply.type(type).header('content-disposition', contentDisposition('inline', a.filename)).header('cache-control', 'private, no-store')
-      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'").send(a.content);
+    return sendInline(reply, type, a.filename, a.content);
   });
 
   server.get<{ Params: Params & { index: string } }>('/mails/:id/attachments/:index/download', { config: { roles: ['staff'] } }, async (request, reply) => {
@@ -85,7 +83,7 @@ export function registerTriageRoutes(server: FastifyInstance): void {
     const a = id === null ? undefined : await mailAttachment(app, id, Number(request.params.index));
     if (id === null || !a || !/^\d{1,4}$/.test(request.params.index)) return notFound(request, reply);
     wb.record(request, 'mail.attachment.download', { target: `${id}:${request.params.index}` });
-    return reply.type('application/octet-stream').header('content-disposition', contentDisposition('attachment', a.filename)).header('cache-control', 'private, no-store').send(a.content);
+    return sendDownload(reply, a.filename, a.content);
   });
 
   /** A triage decision: done (audited, then to where the work continues) or refused (shown on the mail's page). */
