@@ -1,127 +1,191 @@
 // One validated configuration: defaults (the embedded mode: folders and a SQLite file under data/),
 // then an optional YAML file, then environment variables. Every key is documented in .env.example.
+//
+// Checked by the small field table below rather than a schema library: every command reads the
+// configuration first, and `conken status` (called every minute by monitoring) must start at once — zod
+// alone was ~95 modules and most of its start (BENCHMARKS.md "CLI cold start"). The rules are zod's as
+// they were (test/unit/config.test.ts holds the former schema and checks both agree): numbers coerced from
+// strings, booleans as true/false, 1/0, yes/no, defaults for what is missing, unknown keys dropped. The
+// YAML library is loaded only when there is a file to read.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 
-const positiveInt = z.coerce.number().int().positive();
+/** One key: its value from the raw input (undefined when absent), or a ConfigIssue. */
+interface Field<T> { read(value: unknown, at: string[]): T }
+type Out<F> = F extends Field<infer T> ? T : never;
+
+class ConfigIssue extends Error {
+  readonly at: string[];
+  constructor(at: string[], message: string) {
+    super(message);
+    this.at = at;
+  }
+}
+
+const got = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'string' ? `"${v}"` : typeof v === 'object' ? 'object' : String(v));
+
+function text(fallback: string): Field<string> {
+  return { read: (v, at) => { if (v === undefined) return fallback; if (typeof v !== 'string') throw new ConfigIssue(at, `expected a string, got ${got(v)}`); return v; } };
+}
+
+/** A whole number, from a number or a string holding one (zod's z.coerce.number().int()). */
+function integer(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): Field<number> {
+  return {
+    read: (v, at) => {
+      if (v === undefined) return fallback;
+      // Number() as z.coerce.number(): '' and null become 0, true 1 (then refused by the range below).
+      const n = typeof v === 'bigint' ? Number(v) : Number(v as never);
+      if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigIssue(at, `expected a whole number${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got ${got(v)}`);
+      return n;
+    },
+  };
+}
+const positiveInt = (fallback: number) => integer(fallback, 1);
+
+const FLAG_WORDS: Record<string, boolean> = { true: true, false: false, 1: true, 0: false, yes: true, no: false };
 /** Booleans from env vars and YAML alike: true/false, 1/0, yes/no. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')]);
+function flag(fallback: boolean): Field<boolean> {
+  return {
+    read: (v, at) => {
+      if (v === undefined) return fallback;
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string' && Object.hasOwn(FLAG_WORDS, v)) return FLAG_WORDS[v]!;
+      throw new ConfigIssue(at, `expected true/false, 1/0 or yes/no, got ${got(v)}`);
+    },
+  };
+}
 
-export const configSchema = z.object({
-  inbox: z.object({
+function oneOf<const T extends string>(values: readonly T[], fallback: T): Field<T> {
+  return { read: (v, at) => { if (v === undefined) return fallback; if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T; throw new ConfigIssue(at, `expected one of ${values.join(', ')}, got ${got(v)}`); } };
+}
+
+/** A group of keys; missing as a whole, every key takes its default. */
+function section<const S extends Record<string, Field<unknown>>>(fields: S): Field<{ [K in keyof S]: Out<S[K]> }> {
+  return {
+    read: (v, at) => {
+      const raw = v === undefined ? {} : v;
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigIssue(at, `expected a group of keys, got ${got(v)}`);
+      const out: Record<string, unknown> = {};
+      for (const [key, field] of Object.entries(fields)) out[key] = field.read(Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined, [...at, key]);
+      return out as { [K in keyof S]: Out<S[K]> };
+    },
+  };
+}
+
+export const configFields = section({
+  inbox: section({
     /** Folder source: drop .eml files here. */
-    dir: z.string().default('data/inbox'),
+    dir: text('data/inbox'),
     /** Where handled .eml files are moved once their case is committed. */
-    processedDir: z.string().default('data/inbox/processed'),
-    pollSeconds: positiveInt.default(5),
-  }).prefault({}),
+    processedDir: text('data/inbox/processed'),
+    pollSeconds: positiveInt(5),
+  }),
   /** The real mailbox: when host is set, mail is read over IMAP instead of from the inbox folder. */
-  imap: z.object({
-    host: z.string().default(''),
-    port: positiveInt.default(993),
+  imap: section({
+    host: text(''),
+    port: positiveInt(993),
     /** Implicit TLS (port 993). With secure false, STARTTLS is used when starttls is true. */
-    secure: flag.default(true),
-    starttls: flag.default(true),
-    user: z.string().default(''),
-    password: z.string().default(''),
-    mailbox: z.string().default('INBOX'),
+    secure: flag(true),
+    starttls: flag(true),
+    user: text(''),
+    password: text(''),
+    mailbox: text('INBOX'),
     /** Handled mails are moved here once their case is committed; empty = flag them in place instead. */
-    processedFolder: z.string().default('Processed'),
+    processedFolder: text('Processed'),
     /** Mails set aside after too many failed attempts are moved here (created if missing); where moving is
      *  not possible they are flagged in place ($ConkenQuarantined) instead. */
-    quarantineFolder: z.string().default('Quarantine'),
+    quarantineFolder: text('Quarantine'),
     /** Polling interval when IDLE is unavailable or misses something (IDLE wakes the daemon at once). */
-    pollSeconds: positiveInt.default(60),
+    pollSeconds: positiveInt(60),
     /** Refuse servers whose TLS certificate does not verify (turn off only for a self-signed test server). */
-    tlsRejectUnauthorized: flag.default(true),
-  }).prefault({}),
+    tlsRejectUnauthorized: flag(true),
+  }),
   /** Outbound mail: when host is set, notices go out over SMTP instead of into the outbox folder. */
-  smtp: z.object({
-    host: z.string().default(''),
-    port: positiveInt.default(587),
+  smtp: section({
+    host: text(''),
+    port: positiveInt(587),
     /** Implicit TLS (port 465); otherwise STARTTLS, required when starttls is true. */
-    secure: flag.default(false),
-    starttls: flag.default(true),
-    user: z.string().default(''),
-    password: z.string().default(''),
-    tlsRejectUnauthorized: flag.default(true),
-  }).prefault({}),
-  database: z.object({ path: z.string().default('data/conken.db') }).prefault({}),
-  store: z.object({ dir: z.string().default('data/store') }).prefault({}),
-  outbox: z.object({
+    secure: flag(false),
+    starttls: flag(true),
+    user: text(''),
+    password: text(''),
+    tlsRejectUnauthorized: flag(true),
+  }),
+  database: section({ path: text('data/conken.db') }),
+  store: section({ dir: text('data/store') }),
+  outbox: section({
     /** Folder transport: each outbound mail is written here as an .eml file. */
-    dir: z.string().default('data/outbox'),
-  }).prefault({}),
-  rulesDir: z.string().default('rules'),
-  templatesDir: z.string().default('mail-templates'),
-  mail: z.object({
-    from: z.string().default('コン検 資格認定担当 <intake@conken.example.jp>'),
-    reviewer: z.string().default('reviewer@conken.example.jp'),
+    dir: text('data/outbox'),
+  }),
+  rulesDir: text('rules'),
+  templatesDir: text('mail-templates'),
+  mail: section({
+    from: text('コン検 資格認定担当 <intake@conken.example.jp>'),
+    reviewer: text('reviewer@conken.example.jp'),
     /** Domain part of the Message-IDs we generate; stable so a retried mail is recognisable. */
-    messageIdDomain: z.string().default('conken-intake.local'),
-  }).prefault({}),
-  sender: z.object({
-    intervalSeconds: positiveInt.default(5),
+    messageIdDomain: text('conken-intake.local'),
+  }),
+  sender: section({
+    intervalSeconds: positiveInt(5),
     /** Retry backoff after a failed delivery: base * 2^attempts, capped. Mail is retried until sent. */
-    backoffBaseSeconds: positiveInt.default(30),
-    backoffMaxSeconds: positiveInt.default(3600),
-  }).prefault({}),
-  payments: z.object({
+    backoffBaseSeconds: positiveInt(30),
+    backoffMaxSeconds: positiveInt(3600),
+  }),
+  payments: section({
     /** Remind an applicant whose case has waited for the fee this many days (SPEC §6). */
-    reminderAfterDays: positiveInt.default(14),
+    reminderAfterDays: positiveInt(14),
     /** At most one payment reminder per case in this many days. */
-    reminderIntervalDays: positiveInt.default(7),
+    reminderIntervalDays: positiveInt(7),
     /** When the reminder job runs (node-cron expression, Asia/Tokyo). */
-    reminderCron: z.string().default('0 9 * * *'),
-  }).prefault({}),
-  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    reminderCron: text('0 9 * * *'),
+  }),
+  log: section({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info') }),
   /** The office's calendar (src/app/jobs/): when each scheduled job runs (node-cron expressions, Asia/Tokyo). */
-  jobs: z.object({
+  jobs: section({
     /** Re-matching of payments and applications no event saw change. */
-    rematchCron: z.string().default('17 * * * *'),
+    rematchCron: text('17 * * * *'),
     /** The staff's morning mail of what needs them. */
-    digestCron: z.string().default('0 8 * * 1-5'),
+    digestCron: text('0 8 * * 1-5'),
     /** Where the digest goes. */
-    staffAddress: z.string().default('staff@conken.example.jp'),
+    staffAddress: text('staff@conken.example.jp'),
     /** An exception older than this many days is listed in the digest as waiting too long. */
-    digestStaleDays: positiveInt.default(3),
+    digestStaleDays: positiveInt(3),
     /** When holders are reminded to renew (on the days of the renewal window: rules/renewal.yaml window, reminders). */
-    renewalReminderCron: z.string().default('0 10 * * *'),
+    renewalReminderCron: text('0 10 * * *'),
     /** When closed cases past the retention period are purged (rules/intake.yaml retention). */
-    retentionCron: z.string().default('30 3 * * *'),
-  }).prefault({}),
+    retentionCron: text('30 3 * * *'),
+  }),
   /** Poison mail (src/app/poison-mail.ts): how the daemon bounds one mail. */
-  daemon: z.object({
+  daemon: section({
     /** A mail that failed, hung or crashed the process this many times is quarantined with a staff exception. */
-    maxAttempts: positiveInt.default(3),
+    maxAttempts: positiveInt(3),
     /** Time bound per mail; past it the mail counts as hung (its attempt fails, or the watchdog ends a blocked process). */
-    mailTimeoutSeconds: positiveInt.default(600),
+    mailTimeoutSeconds: positiveInt(600),
     /** The daemon process's resident memory bound (MiB): above it the watchdog ends the process (SPEC: 1.5 GiB). */
-    memoryLimitMb: positiveInt.default(1536),
-  }).prefault({}),
+    memoryLimitMb: positiveInt(1536),
+  }),
   /** The workbench (web pages for staff, finance, the reviewer and admins): src/web. */
-  web: z.object({
+  web: section({
     /** Loopback by default; any other address needs publicUrl (https). */
-    host: z.string().default('127.0.0.1'),
+    host: text('127.0.0.1'),
     /** 0 picks a free port (tests). */
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    port: integer(8080, 0, 65535),
     /** The https URL users reach the workbench at (behind a TLS proxy): Secure __Host- cookies, origin checks. */
-    publicUrl: z.string().default(''),
+    publicUrl: text(''),
     /** Proxies whose X-Forwarded-* headers are believed (Fastify trustProxy: addresses, CIDRs, 'loopback'); with an https publicUrl, 'loopback' unless set. */
-    trustProxy: z.string().default(''),
+    trustProxy: text(''),
     /** A session ends after this long without a request, and in any case this long after login. */
-    idleMinutes: positiveInt.default(30),
-    absoluteHours: positiveInt.default(12),
+    idleMinutes: positiveInt(30),
+    absoluteHours: positiveInt(12),
     /** Failed logins in the window after which a login (or an address) must wait. */
-    loginMaxFailuresPerLogin: positiveInt.default(5),
-    loginMaxFailuresPerAddress: positiveInt.default(20),
-    loginWindowMinutes: positiveInt.default(15),
-  }).prefault({}),
+    loginMaxFailuresPerLogin: positiveInt(5),
+    loginMaxFailuresPerAddress: positiveInt(20),
+    loginWindowMinutes: positiveInt(15),
+  }),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Out<typeof configFields>;
 
 /** Environment variables and the config keys they override. */
 export const ENV_KEYS: Record<string, string[]> = {
@@ -212,6 +276,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (file) {
     const full = path.resolve(cwd, file);
     try {
+      const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
       raw = (parseYaml(readFileSync(full, 'utf8')) ?? {}) as Record<string, unknown>;
     } catch (error) {
       throw new ConfigError(`config file ${full}: ${(error as Error).message}`);
@@ -222,12 +287,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (value !== undefined && value !== '') setPath(raw, keys, value);
   }
   for (const [dotted, value] of Object.entries(options.overrides ?? {})) setPath(raw, dotted.split('.'), value);
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`config${file ? ` (${file})` : ''}: ${issue.path.join('.')}: ${issue.message}`);
+  let config: Config;
+  try {
+    config = configFields.read(raw, []);
+  } catch (error) {
+    if (!(error instanceof ConfigIssue)) throw error;
+    throw new ConfigError(`config${file ? ` (${file})` : ''}: ${error.at.join('.')}: ${error.message}`);
   }
-  return resolvePaths(parsed.data, cwd);
+  return resolvePaths(config, cwd);
 }
 
 function resolvePaths(config: Config, cwd: string): Config {

@@ -1,26 +1,36 @@
 // The certificate's layout (mail-templates/certificate.yaml): read and checked here, drawn by
 // src/outbound/certificate.ts. Apart from the PDF libraries so that the start-up check and `conken status`
-// load only YAML, zod and Mustache.
+// load no PDF library; the YAML parser, zod and Mustache are loaded only when a layout is really read:
+// the check's outcome for a layout's content is remembered (src/config/check-cache.ts), so `conken
+// status`, run every minute by monitoring, checks an unchanged file from the cache (the font file, which
+// can go away without the layout changing, is checked every time).
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Mustache from 'mustache';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
+import type MustacheApi from 'mustache';
+import type { z } from 'zod';
+import { cachedCheck, checkKey, rememberCheck } from '../config/check-cache.ts';
 
-const lineSchema = z.object({
-  text: z.string().min(1),
-  x: z.union([z.number(), z.literal('center')]),
-  top: z.number(),
-  size: z.number().positive(),
-}).strict();
+const require = createRequire(import.meta.url);
 
-const layoutSchema = z.object({
-  page: z.object({ width: z.number().positive(), height: z.number().positive() }).strict(),
-  font: z.object({ files: z.array(z.string().min(1)).min(1), index: z.number().int().min(0).default(0) }).strict(),
-  border: z.object({ margin: z.number().min(0), width: z.number().positive() }).strict().optional(),
-  lines: z.array(lineSchema).min(1),
-}).strict();
-export type CertificateLayout = z.infer<typeof layoutSchema>;
+function buildLayoutSchema() {
+  const { z } = require('zod') as typeof import('zod');
+  const lineSchema = z.object({
+    text: z.string().min(1),
+    x: z.union([z.number(), z.literal('center')]),
+    top: z.number(),
+    size: z.number().positive(),
+  }).strict();
+  return z.object({
+    page: z.object({ width: z.number().positive(), height: z.number().positive() }).strict(),
+    font: z.object({ files: z.array(z.string().min(1)).min(1), index: z.number().int().min(0).default(0) }).strict(),
+    border: z.object({ margin: z.number().min(0), width: z.number().positive() }).strict().optional(),
+    lines: z.array(lineSchema).min(1),
+  }).strict();
+}
+let layoutSchema: ReturnType<typeof buildLayoutSchema> | undefined;
+export type CertificateLayout = z.infer<ReturnType<typeof buildLayoutSchema>>;
 
 /** What a certificate says. Dates as YYYY-MM-DD; the layout writes them the Japanese way. */
 export interface CertificateFacts {
@@ -84,16 +94,17 @@ function checkFontFile(file: string, layoutFile: string, index: number): void {
   }
 }
 
-export function loadCertificateLayout(templatesDir: string): CertificateLayout {
-  const file = path.join(templatesDir, CERTIFICATE_LAYOUT_FILE);
-  if (!existsSync(file)) throw new CertificateError(file, 'missing');
+/** The checks of a layout that depend on its text alone (what check-cache.ts may remember). */
+function readLayout(file: string, text: string): CertificateLayout {
+  const { parse: parseYaml } = require('yaml') as typeof import('yaml');
+  const Mustache = require('mustache') as typeof MustacheApi;
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = parseYaml(text);
   } catch (error) {
     throw new CertificateError(file, (error as Error).message.split('\n')[0]!);
   }
-  const parsed = layoutSchema.safeParse(raw);
+  const parsed = (layoutSchema ??= buildLayoutSchema()).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CertificateError(file, `key ${issue.path.join('.') || '(root)'}: ${issue.message}`);
@@ -110,9 +121,22 @@ export function loadCertificateLayout(templatesDir: string): CertificateLayout {
     if (unknown.length) throw new CertificateError(file, `key lines.${i}.text: unknown field {{${unknown[0]}}} (known: ${FACT_NAMES.join(', ')})`);
     if (l.top > layout.page.height || (typeof l.x === 'number' && l.x > layout.page.width)) throw new CertificateError(file, `key lines.${i}: the line lies outside the page (${layout.page.width} × ${layout.page.height})`);
   });
-  const font = layout.font.files.find((f) => existsSync(f));
-  if (!font) throw new CertificateError(file, `none of the font files exists (${layout.font.files.join(', ')}); install fonts-noto-cjk`);
-  checkFontFile(font, file, layout.font.index);
+  return layout;
+}
+
+/** The first of the layout's font files that exists, checked to hold the font it names; or CertificateError. */
+function layoutFont(font: CertificateLayout['font'], file: string): string {
+  const found = font.files.find((f) => existsSync(f));
+  if (!found) throw new CertificateError(file, `none of the font files exists (${font.files.join(', ')}); install fonts-noto-cjk`);
+  checkFontFile(found, file, font.index);
+  return found;
+}
+
+export function loadCertificateLayout(templatesDir: string): CertificateLayout {
+  const file = path.join(templatesDir, CERTIFICATE_LAYOUT_FILE);
+  if (!existsSync(file)) throw new CertificateError(file, 'missing');
+  const layout = readLayout(file, readFileSync(file, 'utf8'));
+  layoutFont(layout.font, file);
   return layout;
 }
 
@@ -134,8 +158,22 @@ export interface CertificateLayoutCheck {
 export function checkCertificateLayout(templatesDir: string): CertificateLayoutCheck {
   const file = path.join(templatesDir, CERTIFICATE_LAYOUT_FILE);
   try {
-    const layout = loadCertificateLayout(templatesDir);
-    const font = layout.font.files.find((f) => existsSync(f))!;
+    if (!existsSync(file)) throw new CertificateError(file, 'missing');
+    const text = readFileSync(file, 'utf8');
+    // The outcome of the text's checks, by the text and the source of this module (a changed rule is a new key).
+    const key = checkKey(readFileSync(fileURLToPath(import.meta.url)), text);
+    let outcome = cachedCheck<{ font: CertificateLayout['font'] } | { problem: string }>('certificate-layout', key);
+    if (!outcome) {
+      try {
+        outcome = { font: readLayout(file, text).font };
+      } catch (error) {
+        if (!(error instanceof CertificateError)) throw error;
+        outcome = { problem: error.problem };
+      }
+      rememberCheck('certificate-layout', key, outcome);
+    }
+    if ('problem' in outcome) throw new CertificateError(file, outcome.problem);
+    const font = layoutFont(outcome.font, file);
     return { ok: true, file, font, message: `認定書のレイアウト ${file} は正常です（フォント ${font}） / certificate layout ${file} is valid (font ${font})` };
   } catch (error) {
     if (!(error instanceof CertificateError)) throw error;

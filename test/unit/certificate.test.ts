@@ -1,6 +1,6 @@
 // The certificate's layout file and rules/review.yaml are checked with messages naming the file and the key;
 // the number pattern; one font taken out of a .ttc collection; the PDF drawn from a staff-edited layout.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,35 @@ describe('the certificate layout', () => {
     writeFileSync(path.join(dir, 'certificate.yaml'), LAYOUT.replace('    - /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', `    - ${path.join(dir, 'not-a-font.ttc')}`));
     const notFont = checkCertificateLayout(dir);
     expect(notFont).toMatchObject({ ok: false, problem: `the font file ${path.join(dir, 'not-a-font.ttc')} is not an OpenType/TrueType font` });
+  });
+
+  it('the check remembers a layout by its content (conken status reads no YAML for an unchanged file); the font is checked every time', () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'conken-cert-cache-'));
+    const before = process.env.CONKEN_CHECK_CACHE_DIR;
+    process.env.CONKEN_CHECK_CACHE_DIR = cache;
+    try {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'conken-cert-'));
+      // A font file as the check sees it (its first bytes say OpenType): the real ones cannot be removed.
+      const font = path.join(dir, 'font.otf');
+      writeFileSync(font, Buffer.concat([Buffer.from('OTTO'), Buffer.alloc(60)]));
+      writeFileSync(path.join(dir, 'certificate.yaml'), LAYOUT.replace(/files:\n(\s+- .*\n)+/, `files:\n    - ${font}\n`));
+      const first = checkCertificateLayout(dir);
+      expect(first).toMatchObject({ ok: true, font });
+      expect(readdirSync(cache).filter((f) => f.startsWith('certificate-layout-'))).toHaveLength(1);
+      expect(checkCertificateLayout(dir)).toEqual(first);
+      rmSync(font);
+      expect(checkCertificateLayout(dir)).toMatchObject({ ok: false, problem: expect.stringContaining('none of the font files exists') });
+      // A broken layout is remembered broken, with the same problem.
+      writeFileSync(path.join(dir, 'certificate.yaml'), LAYOUT.replace('size: 40', 'size: -1'));
+      const broken = checkCertificateLayout(dir);
+      expect(broken.problem).toMatch(/^key lines\.0\.size/);
+      expect(readdirSync(cache).filter((f) => f.startsWith('certificate-layout-'))).toHaveLength(2);
+      expect(checkCertificateLayout(dir)).toEqual(broken);
+    } finally {
+      if (before === undefined) delete process.env.CONKEN_CHECK_CACHE_DIR;
+      else process.env.CONKEN_CHECK_CACHE_DIR = before;
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('draws the lines a staff member edited, with the facts and Japanese dates', async () => {
