@@ -256,35 +256,73 @@ function inkMask(img: GreyImage, local: GreyImage): Uint8Array {
  * The skew by projection profiles: sheared by the right angle, the ink of ruling lines and text lines
  * piles up in few rows (and the vertical lines in few columns), which makes the sum of squared row and
  * column counts peak. Coarse search over ±5°, then a fine one around the best. null: no clear peak.
+ *
+ * The ink is taken as runs, not pixels: the pixels of a vertical run land in consecutive rows of the
+ * sheared row profile (and those of a horizontal run in consecutive columns), so each run adds one range
+ * to a difference array, and each angle costs the number of runs rather than of ink pixels.
  */
 function estimateSkew(ink: Uint8Array, width: number, region: Box): number | null {
-  const xs: number[] = [];
-  const ys: number[] = [];
   const cx = (region.x0 + region.x1) / 2;
   const cy = (region.y0 + region.y1) / 2;
-  for (let y = region.y0; y < region.y1; y++) {
-    for (let x = region.x0; x < region.x1; x++) {
-      if (ink[y * width + x]) {
-        xs.push(x - cx);
-        ys.push(y - cy);
+  // Vertical runs (x, top y, length) for the rows; horizontal runs (y, left x, length) for the columns.
+  const vertical: number[] = [];
+  const horizontal: number[] = [];
+  // Row by row (the pixels in memory order): a horizontal run ends at the first blank pixel of its row,
+  // a vertical one at the first blank pixel below it in its column.
+  const columnStart = new Int32Array(region.x1 - region.x0).fill(-1);
+  let pixels = 0;
+  for (let y = region.y0; y <= region.y1; y++) {
+    let start = -1;
+    const row = y * width;
+    for (let x = region.x0; x <= region.x1; x++) {
+      const on = y < region.y1 && x < region.x1 && ink[row + x] === 1;
+      if (on) {
+        pixels++;
+        if (start < 0) start = x;
+        if (columnStart[x - region.x0]! < 0) columnStart[x - region.x0] = y;
+      } else {
+        if (start >= 0) {
+          horizontal.push(y - cy, start - cx, x - start);
+          start = -1;
+        }
+        const top = x < region.x1 ? columnStart[x - region.x0]! : -1;
+        if (top >= 0) {
+          vertical.push(x - cx, top - cy, y - top);
+          columnStart[x - region.x0] = -1;
+        }
       }
     }
   }
-  if (xs.length < 500) return null;
+  if (pixels < 500) return null;
+  const vRuns = Float64Array.from(vertical);
+  const hRuns = Float64Array.from(horizontal);
   const reach = Math.ceil(Math.hypot(region.x1 - region.x0, region.y1 - region.y0)) + 4;
-  const rows = new Int32Array(reach * 2);
-  const cols = new Int32Array(reach * 2);
+  const rows = new Int32Array(reach * 2 + 1);
+  const cols = new Int32Array(reach * 2 + 1);
+  const squares = (diff: Int32Array): number => {
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < diff.length; i++) {
+      count += diff[i]!;
+      sum += count * count;
+    }
+    return sum;
+  };
   const score = (degrees: number): number => {
     const t = Math.tan((degrees * Math.PI) / 180);
     rows.fill(0);
     cols.fill(0);
-    for (let i = 0; i < xs.length; i++) {
-      rows[Math.round(ys[i]! - xs[i]! * t) + reach]!++;
-      cols[Math.round(xs[i]! + ys[i]! * t) + reach]!++;
+    for (let i = 0; i < vRuns.length; i += 3) {
+      const first = Math.round(vRuns[i + 1]! - vRuns[i]! * t) + reach;
+      rows[first]!++;
+      rows[first + vRuns[i + 2]!]!--;
     }
-    let sum = 0;
-    for (let i = 0; i < rows.length; i++) sum += rows[i]! * rows[i]! + cols[i]! * cols[i]!;
-    return sum;
+    for (let i = 0; i < hRuns.length; i += 3) {
+      const first = Math.round(hRuns[i + 1]! + hRuns[i]! * t) + reach;
+      cols[first]!++;
+      cols[first + hRuns[i + 2]!]!--;
+    }
+    return squares(rows) + squares(cols);
   };
   let best = 0;
   let bestScore = -1;
@@ -339,18 +377,19 @@ const PROBE_LINES = 2;
 const PROBE_CONFIDENCE = 60;
 const PROBE_MIN_CHARS = 4;
 /**
- * A page whose tables start high has one line above them: it alone decides when it reads surer and
- * longer (the sample pages' single lines: 79–92 % over 15 characters and more).
+ * One line decides alone when it reads surer and longer (a page whose tables start high has only one
+ * line above them; the sample pages' longest lines: 75–93 % over 15 characters and more).
  */
 const SINGLE_PROBE_CONFIDENCE = 75;
 const SINGLE_PROBE_MIN_CHARS = 8;
 
 /**
  * Whether a portrait page reads upright as it is: its longest lines in the top third (a form's title and
- * first labels, or the one line above a table that starts high) each read by the first OCR model at high
- * confidence. Upside down, Japanese print reads as
- * a jumble of glyphs at low confidence. Two line reads (~0.1 s) instead of OSD (0.2–0.4 s, and a worker of its
- * own); any doubt (landscape, few lines, a weak reading, no OCR model) leaves the decision to OSD.
+ * first labels, or the one line above a table that starts high) read by the first OCR model at high
+ * confidence, the longest alone when it reads sure and long, else the two longest. Upside down, Japanese
+ * print reads as a jumble of glyphs at low confidence. One or two line reads (~0.1 s) instead of OSD
+ * (0.2–0.4 s, and a worker of its own); any doubt (landscape, few lines, a weak reading, no OCR model)
+ * leaves the decision to OSD.
  */
 async function readsUpright(page: GreyImage): Promise<boolean> {
   if (page.height < page.width * 1.2) return false;
@@ -359,19 +398,23 @@ async function readsUpright(page: GreyImage): Promise<boolean> {
   const lines = textLinesOutside(top, []).filter((l) => l.x1 - l.x0 >= page.width * 0.25)
     .sort((a, b) => (b.x1 - b.x0) - (a.x1 - a.x0)).slice(0, PROBE_LINES);
   if (lines.length === 0) return false;
-  const [minConfidence, minChars] = lines.length >= PROBE_LINES ? [PROBE_CONFIDENCE, PROBE_MIN_CHARS] : [SINGLE_PROBE_CONFIDENCE, SINGLE_PROBE_MIN_CHARS];
+  const read = async (l: Box) => {
+    const margin = 6;
+    const left = Math.max(0, l.x0 - margin);
+    const topY = Math.max(0, l.y0 - margin);
+    const png = await fromGrey(page).extract({ left, top: topY, width: Math.min(page.width, l.x1 + margin) - left, height: Math.min(page.height, l.y1 + margin) - topY })
+      .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
+    return recognise(png, 'block');
+  };
+  const passes = (r: Awaited<ReturnType<typeof recognise>>, minConfidence: number, minChars: number) => r.lines.length > 0
+    && r.lines.every((line) => line.confidence >= minConfidence)
+    && r.lines.map((line) => line.text).join('').replace(/[^\p{L}\p{N}]/gu, '').length >= minChars;
   try {
-    const reads = await Promise.all(lines.map(async (l) => {
-      const margin = 6;
-      const left = Math.max(0, l.x0 - margin);
-      const topY = Math.max(0, l.y0 - margin);
-      const png = await fromGrey(page).extract({ left, top: topY, width: Math.min(page.width, l.x1 + margin) - left, height: Math.min(page.height, l.y1 + margin) - topY })
-        .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
-      return recognise(png, 'block');
-    }));
-    return reads.every((r) => r.lines.length > 0
-      && r.lines.every((line) => line.confidence >= minConfidence)
-      && r.lines.map((line) => line.text).join('').replace(/[^\p{L}\p{N}]/gu, '').length >= minChars);
+    // The longest line first: read sure and long enough, it decides alone (one read, not two).
+    const first = await read(lines[0]!);
+    if (passes(first, SINGLE_PROBE_CONFIDENCE, SINGLE_PROBE_MIN_CHARS)) return true;
+    if (lines.length < PROBE_LINES) return false;
+    return passes(first, PROBE_CONFIDENCE, PROBE_MIN_CHARS) && passes(await read(lines[1]!), PROBE_CONFIDENCE, PROBE_MIN_CHARS);
   } catch {
     return false;
   }
