@@ -12,6 +12,7 @@
 // writes it, so an export imports back); 'active' with an ended validity reads as expired. 氏名かな and
 // メール may be empty.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Encoding from 'encoding-japanese';
 import { parse } from 'csv-parse/sync';
 import type { App } from './context.ts';
@@ -120,13 +121,17 @@ export interface RegisterImportResult {
   updated: number;
 }
 
-/** Imports a CSV of holders, whole or not at all. */
-export function importRegister(app: App, file: string, now = new Date()): RegisterImportResult {
+/**
+ * Imports a CSV of holders, whole or not at all. A state the file changes is in the holder's history, by
+ * `by` (who ran the import) with the file's name as the reason.
+ */
+export function importRegister(app: App, file: string, now = new Date(), by = 'import'): RegisterImportResult {
   const holders = parseHolders(decodeCsv(readFileSync(file)), Object.keys(app.rules.review.qualifications), tokyoDate(now));
   const register = new RegisterStore(app.db);
+  const source = { by, reason: `名簿CSVの取り込み（${path.basename(file)}）` };
   return transaction(app.db, () => {
     const result = { added: 0, updated: 0 };
-    for (const h of holders) result[register.upsertImported(h, now.toISOString())]++;
+    for (const h of holders) result[register.upsertImported(h, now.toISOString(), source)]++;
     return result;
   });
 }
@@ -138,7 +143,7 @@ export function listHolders(app: App, filter: HolderFilter = {}): HolderRow[] {
 export interface HolderDetail {
   holder: HolderRow;
   cases: { case_number: string; role: string; valid_from: string; valid_to: string; at: string }[];
-  /** Each change of the recorded state by a reviewer (setHolderStatus), oldest first. */
+  /** Each change of the recorded state, by a reviewer (setHolderStatus) or a register import, oldest first. */
   statusChanges: HolderStatusChange[];
 }
 

@@ -100,9 +100,17 @@ export class RegisterStore extends SqlStore {
       .filter((h) => !filter.status || h.status === filter.status);
   }
 
-  /** An imported holder: a new row, or the existing one (same number) updated — never a duplicate. */
-  upsertImported(h: HolderInput, at: string): 'added' | 'updated' {
+  /**
+   * An imported holder: a new row, or the existing one (same number) updated — never a duplicate. A line
+   * that changes a known holder's recorded state (the office's own register says 取消 now) is kept in the
+   * holder's history like a reviewer's change, so the history never misses a state the holder was in.
+   */
+  upsertImported(h: HolderInput, at: string, source: { by: string; reason: string }): 'added' | 'updated' {
     const existing = this.holderByNumber(h.certificationNumber);
+    if (existing && existing.recorded_status !== h.status) {
+      this.stmt('INSERT INTO holder_status_changes (holder_id, at, by, previous, status, reason) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(existing.id, at, source.by, existing.recorded_status, h.status, source.reason);
+    }
     this.stmt(`INSERT INTO certified_holders (certification_number, qualification, name, name_kana, valid_from, valid_to, status, email, source, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)
       ON CONFLICT (certification_number) DO UPDATE SET qualification = excluded.qualification, name = excluded.name, name_kana = excluded.name_kana,

@@ -73,6 +73,13 @@ describe('the register import', () => {
     expect(importRegister(h.app, file)).toEqual({ added: 0, updated: 1 });
     expect(listHolders(h.app)).toHaveLength(13);
     expect(showHolder(h.app, 'omp-2023-0123')!.holder.email).toBe('new@example.jp');
+    expect(showHolder(h.app, 'omp-2023-0123')!.statusChanges).toEqual([]);
+    // A line that changes a known holder's state: the holder's history keeps it, with the file as the reason.
+    writeFileSync(file, `${HEADER}\nOMP-2023-0123,OMP,今田 健太郎,こんだ けんたろう,2023-04-01,2026-03-31,lapsed,new@example.jp\n`);
+    expect(importRegister(h.app, file, new Date('2026-03-01T00:00:00Z'), 'cli:office')).toEqual({ added: 0, updated: 1 });
+    expect(showHolder(h.app, 'OMP-2023-0123')!.statusChanges).toEqual([
+      { at: '2026-03-01T00:00:00.000Z', by: 'cli:office', previous: 'active', status: 'lapsed', reason: '名簿CSVの取り込み（holders.csv）' },
+    ]);
     writeFileSync(file, `${HEADER}\nNEW-1,OMP,名前,,2023-04-01,2026-03-31,,\nNEW-2,OMP,,,2023-04-01,2026-03-31,,\n`);
     expect(() => importRegister(h!.app, file)).toThrow(/3行目/);
     expect(showHolder(h.app, 'NEW-1')).toBeUndefined();
