@@ -8,8 +8,8 @@
 // strings, booleans as true/false, 1/0, yes/no, defaults for what is missing, unknown keys dropped. The
 // YAML library is loaded only when there is a file to read.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { loadNow } from './lazy-module.ts';
 
 /** One key: its value from the raw input (undefined when absent), or a ConfigIssue. */
 interface Field<T> { read(value: unknown, at: string[]): T }
@@ -276,7 +276,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (file) {
     const full = path.resolve(cwd, file);
     try {
-      const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+      const { parse: parseYaml } = loadNow<typeof import('yaml')>('yaml');
       raw = (parseYaml(readFileSync(full, 'utf8')) ?? {}) as Record<string, unknown>;
     } catch (error) {
       throw new ConfigError(`config file ${full}: ${(error as Error).message}`);

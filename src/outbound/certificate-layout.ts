@@ -5,17 +5,15 @@
 // status`, run every minute by monitoring, checks an unchanged file from the cache (the font file, which
 // can go away without the layout changing, is checked every time).
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type MustacheApi from 'mustache';
 import type { z } from 'zod';
 import { cachedCheck, checkKey, rememberCheck } from '../config/check-cache.ts';
-
-const require = createRequire(import.meta.url);
+import { loadNow } from '../config/lazy-module.ts';
 
 function buildLayoutSchema() {
-  const { z } = require('zod') as typeof import('zod');
+  const { z } = loadNow<typeof import('zod')>('zod');
   const lineSchema = z.object({
     text: z.string().min(1),
     x: z.union([z.number(), z.literal('center')]),
@@ -96,8 +94,8 @@ function checkFontFile(file: string, layoutFile: string, index: number): void {
 
 /** The checks of a layout that depend on its text alone (what check-cache.ts may remember). */
 function readLayout(file: string, text: string): CertificateLayout {
-  const { parse: parseYaml } = require('yaml') as typeof import('yaml');
-  const Mustache = require('mustache') as typeof MustacheApi;
+  const { parse: parseYaml } = loadNow<typeof import('yaml')>('yaml');
+  const Mustache = loadNow<{ default: typeof MustacheApi }>('mustache').default;
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -1,8 +1,8 @@
 // Initial certification validation (SPEC §4, manual 004): the exam report (attached, at most 3 years
 // old), the experience (5 years incl. at most 2 of substitutions, 2 fields, 2 years in a required
 // field, overlaps once), the supervisor's certification, the oath, and the fields of the dictionary.
-import { z } from 'zod';
-import { kindRulesBase, monthDay } from '../config/rules.ts';
+import type { z } from 'zod';
+import { kindRulesBase, lazySchema, monthDay, zod } from '../config/rules.ts';
 import { WORK_FIELDS, type CertificationApplication } from '../extract/forms/certification.ts';
 import { addYears, firstValidityPeriod, type IsoDate } from '../shared/calendar.ts';
 import { nfkc } from '../shared/japanese.ts';
@@ -11,31 +11,36 @@ import { computeExperience, yearsOf } from './experience.ts';
 import { finding, type Finding } from './findings.ts';
 import type { FormValidator, SupportingDocument } from './validator.ts';
 
-const fieldNumber = z.number().int().min(1).max(7);
+// Built on first use (zod loads then, not when the form kinds are imported: src/config/rules.ts).
+function buildCertificationRulesSchema() {
+  const z = zod();
+  const fieldNumber = z.number().int().min(1).max(7);
 
-export const certificationRulesSchema = kindRulesBase.extend({
-  kind: z.literal('certification'),
-  examReport: z.object({
-    /** The report is valid this many years from its issue date (manual 004: 3). */
-    validYears: z.number().int().positive(),
-  }).strict(),
-  experience: z.object({
-    minimumYears: z.number().positive(),
-    minimumFields: z.number().int().positive(),
-    requiredFieldMinimumYears: z.number().positive(),
-    maxSubstitutionYears: z.number().min(0),
-    /** The qualification's required work fields (必須分野). */
-    requiredFields: z.object({ OMP: z.array(fieldNumber).min(1), CAP: z.array(fieldNumber).min(1) }).strict(),
-    /** Stated totals within this many years of ours are not reported to the reviewer (rounding). */
-    statedTotalToleranceYears: z.number().min(0),
-  }).strict(),
-  firstValidity: z.object({
-    fiscalYears: z.number().int().positive(),
-    /** The renewal acceptance window in the last fiscal year (as rules/renewal.yaml). */
-    renewalWindow: z.object({ from: monthDay, to: monthDay }).strict(),
-  }).strict(),
-}).strict();
-export type CertificationRules = z.infer<typeof certificationRulesSchema>;
+  return kindRulesBase().extend({
+    kind: z.literal('certification'),
+    examReport: z.object({
+      /** The report is valid this many years from its issue date (manual 004: 3). */
+      validYears: z.number().int().positive(),
+    }).strict(),
+    experience: z.object({
+      minimumYears: z.number().positive(),
+      minimumFields: z.number().int().positive(),
+      requiredFieldMinimumYears: z.number().positive(),
+      maxSubstitutionYears: z.number().min(0),
+      /** The qualification's required work fields (必須分野). */
+      requiredFields: z.object({ OMP: z.array(fieldNumber).min(1), CAP: z.array(fieldNumber).min(1) }).strict(),
+      /** Stated totals within this many years of ours are not reported to the reviewer (rounding). */
+      statedTotalToleranceYears: z.number().min(0),
+    }).strict(),
+    firstValidity: z.object({
+      fiscalYears: z.number().int().positive(),
+      /** The renewal acceptance window in the last fiscal year (as rules/renewal.yaml). */
+      renewalWindow: z.object({ from: monthDay(), to: monthDay() }).strict(),
+    }).strict(),
+  }).strict();
+}
+export const certificationRulesSchema = lazySchema(buildCertificationRulesSchema);
+export type CertificationRules = z.infer<ReturnType<typeof buildCertificationRulesSchema>>;
 
 /** Where each field sits on the certification form, where it differs from the shared wording. */
 export const CERTIFICATION_FIELD_LABELS: Record<string, string> = {
@@ -139,7 +144,7 @@ function checkExamReport(app: CertificationApplication, documents: readonly Supp
 
 export const certificationValidator: FormValidator<CertificationApplication, CertificationRules> = {
   kind: 'certification',
-  rulesSchema: certificationRulesSchema,
+  get rulesSchema() { return certificationRulesSchema(); },
 
   validate(app, rules, ctx) {
     const findings: Finding[] = checkFields(app, rules, HANDLED_HERE, CERTIFICATION_FIELD_LABELS, ctx.channel);

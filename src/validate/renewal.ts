@@ -1,7 +1,7 @@
 // Renewal validation (SPEC §3): required fields, the qualification, the ethics agreement, CPD points
 // per row and per grid with caps and the fiscal-year logic, proofs, and the acceptance window.
-import { z } from 'zod';
-import { kindRulesBase, monthDay } from '../config/rules.ts';
+import type { z } from 'zod';
+import { kindRulesBase, lazySchema, monthDay, zod } from '../config/rules.ts';
 import type { RenewalApplication } from '../extract/forms/renewal.ts';
 import { renewalPeriodFor, windowFor, addDays } from '../shared/calendar.ts';
 import { checkFields, paymentKeyFrom } from './common.ts';
@@ -9,28 +9,33 @@ import { countCpd } from './cpd.ts';
 import { fieldLabel, finding, type Finding } from './findings.ts';
 import type { FormValidator } from './validator.ts';
 
-const category = z.enum(['A', 'B', 'C', 'D']);
+// Built on first use (zod loads then, not when the form kinds are imported: src/config/rules.ts).
+function buildRenewalRulesSchema() {
+  const z = zod();
+  const category = z.enum(['A', 'B', 'C', 'D']);
 
-export const renewalRulesSchema = kindRulesBase.extend({
-  kind: z.literal('renewal'),
-  /** Acceptance window in the expiry year (manual 2026-01: 1 January to the end of February). */
-  window: z.object({ from: monthDay, to: monthDay }).strict(),
-  cpd: z.object({
-    minimumPoints: z.number().positive(),
-    /** Cap per grid (A, and each year of B, C, D); null = no cap. */
-    capPerGrid: z.object({ A: z.number().positive().nullable(), B: z.number().positive().nullable(), C: z.number().positive().nullable(), D: z.number().positive().nullable() }).strict(),
-    /** Points per hour above which a row is flagged for the reviewer (SPEC: default points ≤ hours). */
-    pointsPerHourCeiling: z.number().positive(),
-    /** Categories whose rows need proof documents (受講証明書) attached. */
-    proofRequiredFor: z.array(category),
-  }).strict(),
-  /** Reminders to holders whose validity ends this fiscal year (the renewal-reminders job). */
-  reminders: z.object({
-    /** The second reminder goes this many days before the window closes, to those who still have not applied. */
-    secondDaysBeforeClose: z.number().int().positive(),
-  }).strict().default({ secondDaysBeforeClose: 14 }),
-}).strict();
-export type RenewalRules = z.infer<typeof renewalRulesSchema>;
+  return kindRulesBase().extend({
+    kind: z.literal('renewal'),
+    /** Acceptance window in the expiry year (manual 2026-01: 1 January to the end of February). */
+    window: z.object({ from: monthDay(), to: monthDay() }).strict(),
+    cpd: z.object({
+      minimumPoints: z.number().positive(),
+      /** Cap per grid (A, and each year of B, C, D); null = no cap. */
+      capPerGrid: z.object({ A: z.number().positive().nullable(), B: z.number().positive().nullable(), C: z.number().positive().nullable(), D: z.number().positive().nullable() }).strict(),
+      /** Points per hour above which a row is flagged for the reviewer (SPEC: default points ≤ hours). */
+      pointsPerHourCeiling: z.number().positive(),
+      /** Categories whose rows need proof documents (受講証明書) attached. */
+      proofRequiredFor: z.array(category),
+    }).strict(),
+    /** Reminders to holders whose validity ends this fiscal year (the renewal-reminders job). */
+    reminders: z.object({
+      /** The second reminder goes this many days before the window closes, to those who still have not applied. */
+      secondDaysBeforeClose: z.number().int().positive(),
+    }).strict().default({ secondDaysBeforeClose: 14 }),
+  }).strict();
+}
+export const renewalRulesSchema = lazySchema(buildRenewalRulesSchema);
+export type RenewalRules = z.infer<ReturnType<typeof buildRenewalRulesSchema>>;
 
 const GRID_NAMES: Record<string, string> = {
   A: 'A（コン検認定・主催講座・研修）', B: 'B（コン検が認定していない研修）', C: 'C（個人学習）', D: 'D（プロフェッショナル活動）',
@@ -45,7 +50,7 @@ const COLUMN_LABELS = { completedOn: '修了日', hours: '時間', points: 'CPD�
 
 export const renewalValidator: FormValidator<RenewalApplication, RenewalRules> = {
   kind: 'renewal',
-  rulesSchema: renewalRulesSchema,
+  get rulesSchema() { return renewalRulesSchema(); },
 
   validate(app, rules, ctx) {
     const findings: Finding[] = checkFields(app, rules, ['qualification', 'ethicsAgreed'], {}, ctx.channel);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unzipSync, zipSync, strToU8 } from 'fflate';
-import { readDocx } from '../../src/extract/readers/docx.ts';
+import { convert, readDocx } from '../../src/extract/readers/docx.ts';
 import { slimDocumentXml, slimDocx, xmlShape, MAX_DOCX_UNCOMPRESSED_BYTES, MAX_DOCX_XML_DEPTH, MAX_DOCX_XML_ELEMENTS } from '../../src/extract/readers/slim-docx.ts';
 import { UnreadableFileError } from '../../src/extract/readers/reader.ts';
 
@@ -32,6 +32,18 @@ describe('slimDocx', () => {
   it.each(docxFiles)('reads %s into the same document model as the unslimmed package', async (file) => {
     const bytes = new Uint8Array(readFileSync(path.join(FORMS, file)));
     expect(await readDocx(bytes, file)).toEqual(await readDocx(bytes, file, { slim: false }));
+  });
+
+  it.each(docxFiles)('reads %s into the model mammoth.convertToHtml\'s own tree gives (its reader is used alone, without JSZip)', async (file) => {
+    const bytes = new Uint8Array(readFileSync(path.join(FORMS, file)));
+    // Imported here, after the tests above read with mammoth's reader alone: the whole library still
+    // loads and works once that reader's stand-ins are gone from the module cache.
+    const { default: mammoth } = await import('mammoth');
+    let tree: unknown;
+    await mammoth.convertToHtml({ buffer: Buffer.from(slimDocx(bytes)) }, {
+      transformDocument: (doc: unknown) => { tree = doc; return doc; },
+    } as Parameters<typeof mammoth.convertToHtml>[1]);
+    expect(await readDocx(bytes, file)).toEqual(convert(tree as Parameters<typeof convert>[0], file));
   });
 
   it('refuses bytes that are not a zip as damaged: they are never handed to mammoth unchecked', () => {

@@ -1,10 +1,80 @@
 // Word (.docx) reader. mammoth parses the package (tracked deletions dropped, content-control
 // checkboxes kept); we walk its document tree rather than its HTML so run formatting (bold,
 // highlight, strike) survives: people mark their choice of qualification that way.
-import mammoth from 'mammoth';
+//
+// Only mammoth's document reader is used (mammoth/lib/docx/docx-reader.js, what convertToHtml calls to
+// build the tree), handed the package that slim-docx.ts already unzipped within its bounds: not its zip
+// library (JSZip, which would unzip the package a second time), its HTML writer or its style-map parser.
+// That is 34 modules instead of 154, most of the reading worker's start (`conken extract`, BENCHMARKS.md
+// "CLI cold start"). test/unit/slim-docx.test.ts checks the tree is the one convertToHtml builds.
+import { createRequire } from 'node:module';
+import type { Unzipped } from 'fflate';
 import type { Block, Cell, DocumentModel, Paragraph, Run } from '../document.ts';
 import { UnreadableFileError, type DocumentReader } from './reader.ts';
-import { openDocx, slimDocx } from './slim-docx.ts';
+import { openDocx, slimDocxFiles } from './slim-docx.ts';
+
+const require = createRequire(import.meta.url);
+
+/** What mammoth's reader asks of a package (mammoth/lib/zipfile.js's openArrayBuffer gives the same). */
+interface MammothPackage {
+  exists(name: string): boolean;
+  read(name: string, encoding?: string): Promise<Uint8Array | string>;
+}
+interface MammothDocxReader {
+  read(docxFile: MammothPackage, input: object, options: { externalFileAccess: boolean }): Promise<{ value: MammothNode }>;
+}
+
+function packageOf(files: Unzipped): MammothPackage {
+  return {
+    exists: (name) => Object.hasOwn(files, name),
+    read: async (name, encoding) => {
+      const bytes = files[name];
+      if (!bytes) throw new Error(`no part ${name} in the package`);
+      if (encoding === 'base64') return Buffer.from(bytes).toString('base64');
+      return encoding ? new TextDecoder(encoding).decode(bytes) : bytes;
+    },
+  };
+}
+
+// mammoth/lib/zipfile.js's path helpers, as they are there (that module loads JSZip at its top).
+function splitPath(p: string): { dirname: string; basename: string } {
+  const at = p.lastIndexOf('/');
+  return at === -1 ? { dirname: '', basename: p } : { dirname: p.substring(0, at), basename: p.substring(at + 1) };
+}
+function joinPath(...paths: string[]): string {
+  let relevant: string[] = [];
+  for (const p of paths.filter((x) => x)) {
+    if (/^\//.test(p)) relevant = [p];
+    else relevant.push(p);
+  }
+  return relevant.join('/');
+}
+
+let mammothReader: MammothDocxReader | undefined;
+
+/**
+ * mammoth's document reader, loaded with its zip module and its XML writer standing in for the real ones
+ * while it loads (neither is used to read: the package comes from fflate, nothing is written). They are
+ * taken out of the module cache at once, so a later `import 'mammoth'` (the workbench's text preview)
+ * loads the real ones; what this reader holds delegates to them if ever called.
+ */
+function mammothDocxReader(): MammothDocxReader {
+  if (mammothReader) return mammothReader;
+  const zipfile = require.resolve('mammoth/lib/zipfile.js');
+  const writer = require.resolve('mammoth/lib/xml/writer.js');
+  const standIns: Record<string, object> = {
+    [zipfile]: { splitPath, joinPath, openArrayBuffer: (...a: unknown[]) => require(zipfile).openArrayBuffer(...a) },
+    [writer]: { writeString: (...a: unknown[]) => require(writer).writeString(...a) },
+  };
+  const placed = Object.keys(standIns).filter((id) => !require.cache[id]);
+  for (const id of placed) require.cache[id] = { id, filename: id, loaded: true, exports: standIns[id] } as NodeJS.Module;
+  try {
+    mammothReader = require('mammoth/lib/docx/docx-reader.js') as MammothDocxReader;
+  } finally {
+    for (const id of placed) delete require.cache[id];
+  }
+  return mammothReader;
+}
 
 // mammoth's document tree is untyped in its .d.ts; these are the parts we read.
 interface MammothNode {
@@ -70,7 +140,8 @@ function cellParagraphs(nodes: MammothNode[], location: string, counters: { imag
   return out;
 }
 
-function convert(root: MammothNode, file: string): DocumentModel {
+/** mammoth's document tree as our document model (exported for the test that compares with convertToHtml's tree). */
+export function convert(root: MammothNode, file: string): DocumentModel {
   const blocks: Block[] = [];
   let tableNo = 0;
   let paragraphNo = 0;
@@ -102,23 +173,18 @@ function convert(root: MammothNode, file: string): DocumentModel {
   return { file, format: 'docx', blocks };
 }
 
-const TREE_CAPTURED = new Error('document tree captured');
-
 /** Reads a Word package into the document model; `slim: false` parses it as saved (tests compare both). */
 export async function readDocx(bytes: Uint8Array, filename: string, options: { slim?: boolean } = {}): Promise<DocumentModel> {
   let tree: MammothNode | undefined;
   try {
     // Bounded either way: unslimmed (tests compare both) it is only checked, not rewritten.
-    const input = options.slim === false ? (openDocx(bytes), bytes) : slimDocx(bytes);
-    // We need mammoth's document tree, not its HTML: stop it once the tree is handed to us
-    // (saves the HTML rendering, about a tenth of the time per form).
-    await mammoth.convertToHtml({ buffer: Buffer.from(input) }, {
-      transformDocument: (doc: MammothNode) => { tree = doc; throw TREE_CAPTURED; },
-    } as Parameters<typeof mammoth.convertToHtml>[1]);
+    const files = options.slim === false ? openDocx(bytes) : slimDocxFiles(bytes);
+    // convertToHtml's own options: no external files (a linked image is never read from this machine).
+    tree = (await mammothDocxReader().read(packageOf(files), {}, { externalFileAccess: false })).value;
   } catch (error) {
-    if (error === TREE_CAPTURED) { /* the tree is ours */ } else if (error instanceof UnreadableFileError) throw error;
+    if (error instanceof UnreadableFileError) throw error;
     // The library's words (an xmldom error, a stack overflow on deep XML) are for staff only.
-    else throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`, 'damaged');
+    throw new UnreadableFileError(`Wordファイルを開けません: ${(error as Error).message}`, 'damaged');
   }
   if (!tree) throw new UnreadableFileError('Wordファイルの本文が見つかりません');
   return convert(tree, filename);

@@ -118,9 +118,14 @@ export function openDocx(bytes: Uint8Array): Unzipped {
   return files;
 }
 
-/** The package, bounded and with a slimmed main part, stored uncompressed (mammoth unzips it again). */
-export function slimDocx(bytes: Uint8Array): Uint8Array {
+/** The package's parts, bounded and with a slimmed main part (what docx.ts hands mammoth's reader). */
+export function slimDocxFiles(bytes: Uint8Array): Unzipped {
   const files = openDocx(bytes);
   files['word/document.xml'] = strToU8(slimDocumentXml(strFromU8(files['word/document.xml']!)));
-  return zipSync(files, { level: 0 });
+  return files;
+}
+
+/** The same as a package again, stored uncompressed (for a reader that wants a file). */
+export function slimDocx(bytes: Uint8Array): Uint8Array {
+  return zipSync(slimDocxFiles(bytes), { level: 0 });
 }
