@@ -148,7 +148,8 @@ try {
       if (!g) { r.missing++; say('MISSING'); continue; }
       if (g.value === t.value) {
         r.right++;
-        if (g.confidence < threshold) r.rightButFlagged++;
+        // Right but flagged costs staff a confirmation (and keeps a scan from going straight through).
+        if (g.confidence < threshold) { r.rightButFlagged++; if (VERBOSE) console.error(`RIGHT-FLAGGED ${source.kind} ${source.form} ${field}: "${g.value}" (${Math.round(g.confidence * 100)}%)`); }
         continue;
       }
       if (g.confidence < threshold) { r.wrongFlagged++; say('FLAGGED'); continue; }
