@@ -1,7 +1,7 @@
 // The perspective fix of phone photos: the sheet's corners found on its mask, a slant told from a mere
 // rotation, and a trapezoid mapped back to a rectangle with its ruling lines level again.
 import { describe, expect, it } from 'vitest';
-import { paperQuad, quadSize, slant, warpQuad, type Quad } from '../../src/extract/ocr/perspective.ts';
+import { paperQuad, quadSize, refineQuad, slant, warpQuad, type Quad } from '../../src/extract/ocr/perspective.ts';
 import type { GreyImage } from '../../src/extract/ocr/table-grid.ts';
 
 /** A width × height image, 255 inside the quad and 0 outside (a sheet on a dark desk). */
@@ -58,5 +58,72 @@ describe('warpQuad', () => {
     const right = darkRow(Math.round(flat.width * 0.9));
     expect(left).toBeGreaterThan(0);
     expect(Math.abs(left - right)).toBeLessThanOrEqual(2);
+  });
+});
+
+/**
+ * A photo of a sheet at a slant: paper falling off from 230 to 170 across the sheet (a lamp at one side),
+ * a desk at 70–100, and grain on both; the edge softened over a pixel or two as a camera's is.
+ */
+function shadedPhoto(width: number, height: number, q: Quad): GreyImage {
+  const mask = sheet(width * 2, height * 2, q.map((p) => ({ x: p.x * 2, y: p.y * 2 })) as Quad);
+  const data = new Uint8Array(width * height);
+  let seed = 7;
+  const noise = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return (seed / 2 ** 31 - 0.5) * 12; };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // Supersampled 2×2: the share of the pixel that is paper.
+      let paper = 0;
+      for (let d = 0; d < 4; d++) paper += mask.data[(y * 2 + (d >> 1)) * width * 2 + x * 2 + (d & 1)]! / 255 / 4;
+      const light = 230 - 60 * (x / width) * 0.6 - 60 * (y / height) * 0.4;
+      const desk = 70 + 30 * (y / height);
+      data[y * width + x] = Math.max(0, Math.min(255, Math.round(paper * light + (1 - paper) * desk + noise())));
+    }
+  }
+  return { width, height, data };
+}
+
+describe('refineQuad', () => {
+  const truth: Quad = [{ x: 121.3, y: 80.6 }, { x: 1082.2, y: 111.9 }, { x: 1140.7, y: 1432.4 }, { x: 79.5, y: 1401.1 }];
+  const photo = shadedPhoto(1200, 1520, truth);
+
+  it('finds the sheet\'s corners to within a pixel from a first guess several pixels off', () => {
+    const guess = truth.map((p, i) => ({ x: p.x + [6, -5, 7, -4][i]!, y: p.y + [-5, 6, 4, -7][i]! })) as Quad;
+    const q = refineQuad(photo, guess, 12);
+    q.forEach((p, i) => {
+      expect(Math.abs(p.x - truth[i]!.x)).toBeLessThan(1);
+      expect(Math.abs(p.y - truth[i]!.y)).toBeLessThan(1);
+    });
+  });
+
+  it('keeps the first guess of an edge it cannot see (the sheet runs off the photo there)', () => {
+    const cut = { ...photo, data: photo.data.slice() };
+    // The right edge lost: paper brightness up to the photo's border.
+    for (let y = 0; y < cut.height; y++) for (let x = 1000; x < cut.width; x++) cut.data[y * cut.width + x] = 200;
+    const guess = truth.map((p) => ({ ...p })) as Quad;
+    guess[1] = { x: 1199, y: 111.9 };
+    guess[2] = { x: 1199, y: 1432.4 };
+    const q = refineQuad(cut, guess, 12);
+    expect(Math.abs(q[1].x - 1199)).toBeLessThan(1);
+    expect(Math.abs(q[0].x - truth[0].x)).toBeLessThan(1);
+  });
+});
+
+describe('warpQuad with the print\'s own skew', () => {
+  it('levels a line printed crooked on the sheet, and fills the corners it turns in with paper', () => {
+    // The sheet on a dark desk, 20 px of desk around it.
+    const rect: Quad = [{ x: 20, y: 20 }, { x: 420, y: 20 }, { x: 420, y: 540 }, { x: 20, y: 540 }];
+    const img = sheet(440, 560, rect);
+    // A line 0.8° clockwise (falling to the right), as a sheet fed askew into the printer prints it.
+    const t = Math.tan((0.8 * Math.PI) / 180);
+    for (let x = 60; x <= 380; x++) {
+      const y = Math.round(280 + (x - 220) * t);
+      for (let d = 0; d < 3; d++) img.data[(y + d) * 440 + x] = 0;
+    }
+    const flat = warpQuad(img, rect, 400, 520, 0, 0.8);
+    const darkRow = (x: number) => { for (let y = 0; y < flat.height; y++) if (flat.data[y * flat.width + x]! < 128) return y; return -1; };
+    expect(Math.abs(darkRow(60) - darkRow(340))).toBeLessThanOrEqual(1);
+    expect(flat.data[0]).toBe(255);
+    expect(flat.data[flat.data.length - 1]).toBe(255);
   });
 });

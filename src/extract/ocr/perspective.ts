@@ -20,6 +20,12 @@ function fit(points: [number, number][]): { a: number; b: number } | null {
   return { a, b: (su - a * st) / n };
 }
 
+/** Where a near-vertical edge x = v.a·y + v.b meets a near-horizontal one y = h.a·x + h.b. */
+function meet(v: { a: number; b: number }, h: { a: number; b: number }): Point {
+  const x = (v.a * h.b + v.b) / (1 - v.a * h.a);
+  return { x, y: h.a * x + h.b };
+}
+
 /**
  * The sheet's corners on its mask (255 paper, 0 desk): each edge is fitted through the mask's boundary
  * along the middle 70 % of that side (the corners themselves are rounded by the blur that made the mask).
@@ -57,11 +63,6 @@ export function paperQuad(mask: GreyImage): Quad | null {
   if (!enough(left, rows) || !enough(right, rows) || !enough(top, cols) || !enough(bottom, cols)) return null;
   const l = fit(left), r = fit(right), t = fit(top), b = fit(bottom);
   if (!l || !r || !t || !b) return null;
-  // x = l.a·y + l.b meets y = t.a·x + t.b: x = l.a·(t.a·x + t.b) + l.b.
-  const meet = (v: { a: number; b: number }, h: { a: number; b: number }): Point => {
-    const x = (v.a * h.b + v.b) / (1 - v.a * h.a);
-    return { x, y: h.a * x + h.b };
-  };
   return [meet(l, t), meet(r, t), meet(r, b), meet(l, b)];
 }
 
@@ -109,18 +110,32 @@ export function rectToQuad(w: number, h: number, q: Quad): number[] {
 
 /**
  * The quad of `img` mapped onto a width × height rectangle (bilinear sampling; outside the image is
- * white paper). `inset` (a share of each side) is left out at the edges, so no desk is kept.
+ * white paper). `inset` (a share of each side) is left out at the edges, so no desk is kept. `degrees`:
+ * a clockwise skew of the print on the sheet, undone in the same mapping (the corners it turns in from
+ * outside the sheet are white paper, as a levelled scan's).
  */
-export function warpQuad(img: GreyImage, q: Quad, width: number, height: number, inset: number): GreyImage {
+export function warpQuad(img: GreyImage, q: Quad, width: number, height: number, inset: number, degrees = 0): GreyImage {
   const dx = width * inset;
   const dy = height * inset;
   const H = rectToQuad(width + 2 * dx, height + 2 * dy, q);
   const out = new Uint8Array(width * height);
   const { data, width: iw, height: ih } = img;
+  const cos = Math.cos((degrees * Math.PI) / 180);
+  const sin = Math.sin((degrees * Math.PI) / 180);
+  const cx = width / 2;
+  const cy = height / 2;
   for (let y = 0; y < height; y++) {
-    const sy = y + 0.5 + dy;
     for (let x = 0; x < width; x++) {
-      const sx = x + 0.5 + dx;
+      // The level page's pixel, turned by the skew about the middle, on the sheet's rectangle.
+      let sx = x + 0.5 + dx;
+      let sy = y + 0.5 + dy;
+      if (degrees !== 0) {
+        const ox = x + 0.5 - cx;
+        const oy = y + 0.5 - cy;
+        sx = cx + ox * cos - oy * sin + dx;
+        sy = cy + ox * sin + oy * cos + dy;
+        if (sx < dx || sy < dy || sx > width + dx || sy > height + dy) { out[y * width + x] = 255; continue; }
+      }
       const w = H[6]! * sx + H[7]! * sy + 1;
       const u = (H[0]! * sx + H[1]! * sy + H[2]!) / w - 0.5;
       const v = (H[3]! * sx + H[4]! * sy + H[5]!) / w - 0.5;
@@ -136,4 +151,85 @@ export function warpQuad(img: GreyImage, q: Quad, width: number, height: number,
     }
   }
   return { width, height, data: out };
+}
+
+/**
+ * The quad's edges found again, finer, on a grey image of the photo (`img`, the scale the quad is given
+ * in): the paper mask they came from is small and blurred, and shading on the sheet or the desk moves its
+ * boundary by a few pixels, which tilts the mapped page by up to a degree (enough to break a ruling line
+ * into unmerged pieces). Along each edge, at points across its middle 70 %, the strongest step from desk
+ * to paper within `reach` pixels across the edge is taken; a line is fitted through those steps (points
+ * far off it, a shadow or something on the desk, left out) and the corners are where the lines meet.
+ * An edge with too few clear steps keeps its first fit.
+ */
+export function refineQuad(img: GreyImage, q: Quad, reach: number): Quad {
+  const { width, height, data } = img;
+  const grey = (x: number, y: number) => {
+    const xi = Math.min(width - 1, Math.max(0, Math.round(x)));
+    const yi = Math.min(height - 1, Math.max(0, Math.round(y)));
+    return data[yi * width + xi]!;
+  };
+  // Each side as [from corner, to corner]; inward is the side of the sheet's middle.
+  const middle = { x: (q[0].x + q[1].x + q[2].x + q[3].x) / 4, y: (q[0].y + q[1].y + q[2].y + q[3].y) / 4 };
+  const sides: [Point, Point, boolean][] = [[q[0], q[1], false], [q[1], q[2], true], [q[3], q[2], false], [q[0], q[3], true]];
+  const fitted = sides.map(([p, s, vertical]) => {
+    const length = dist(p, s);
+    const ux = (s.x - p.x) / length;
+    const uy = (s.y - p.y) / length;
+    // The normal, turned towards the sheet's middle.
+    let nx = -uy;
+    let ny = ux;
+    if ((middle.x - p.x) * nx + (middle.y - p.y) * ny < 0) { nx = -nx; ny = -ny; }
+    const points: [number, number][] = [];
+    const samples = Math.max(8, Math.round(length * 0.7 / 2));
+    const band = 3;
+    for (let k = 0; k <= samples; k++) {
+      const t = length * (0.15 + (0.7 * k) / samples);
+      const bx = p.x + ux * t;
+      const by = p.y + uy * t;
+      // The grey across the edge, averaged over a few pixels along it (grain, JPEG).
+      const profile: number[] = [];
+      for (let d = -reach - band; d <= reach + band; d++) {
+        let sum = 0;
+        for (let a = -1; a <= 1; a++) sum += grey(bx + nx * d + ux * a, by + ny * d + uy * a);
+        profile.push(sum / 3);
+      }
+      let best = 0;
+      let bestAt = 0;
+      for (let d = -reach; d <= reach; d++) {
+        const i = d + reach + band;
+        let inner = 0;
+        let outer = 0;
+        for (let b = 0; b < band; b++) { inner += profile[i + b]!; outer += profile[i - 1 - b]!; }
+        const step = (inner - outer) / band;
+        if (step > best) { best = step; bestAt = d; }
+      }
+      // A clear step only: paper is much brighter than desk.
+      if (best < 25) continue;
+      const x = bx + nx * (bestAt - 0.5);
+      const y = by + ny * (bestAt - 0.5);
+      points.push(vertical ? [y, x] : [x, y]);
+    }
+    let line = fit(points);
+    if (line && points.length >= samples * 0.5) {
+      // Once more without the points far off the first line (a shadow, a pen on the desk).
+      const kept = points.filter(([t, u]) => Math.abs(u - (line!.a * t + line!.b)) <= 1.5);
+      const again = kept.length >= points.length * 0.6 ? fit(kept) : null;
+      if (again) line = again;
+      return line;
+    }
+    return null;
+  });
+  const [t, r, b, l] = fitted;
+  // The first fit's edge: the line through the side's two corners.
+  const first = (i: number, vertical: boolean) => {
+    const [p, s] = sides[i]!;
+    const a = vertical ? (s.x - p.x) / (s.y - p.y) : (s.y - p.y) / (s.x - p.x);
+    return vertical ? { a, b: p.x - a * p.y } : { a, b: p.y - a * p.x };
+  };
+  const top = t ?? first(0, false);
+  const right = r ?? first(1, true);
+  const bottom = b ?? first(2, false);
+  const left = l ?? first(3, true);
+  return [meet(left, top), meet(right, top), meet(right, bottom), meet(left, bottom)];
 }

@@ -9,7 +9,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { detectOrientation, type QuarterTurn } from './orientation.ts';
 import { textLinesOutside, type Box, type GreyImage } from './table-grid.ts';
 import { recognise } from './ocr-engine.ts';
-import { paperQuad, quadSize, slant, warpQuad, type Quad } from './perspective.ts';
+import { paperQuad, quadSize, refineQuad, slant, warpQuad, type Quad } from './perspective.ts';
 
 /** Larger images are refused: 120 MP takes in 108 MP phone cameras (12000×9000) with room to spare. */
 export const MAX_INPUT_PIXELS = 120_000_000;
@@ -482,14 +482,25 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
 
   // A sheet photographed at a slant is a trapezoid: mapped back to its rectangle (perspective.ts); a
   // rotation alone would leave its ruling lines converging and its tables unfound.
-  const quad = paper ? paperQuad(paper) : null;
-  if (paper && quad && slant(quad) >= MIN_SLANT_DEGREES) {
-    const sx = work.width / paper.width;
-    const sy = work.height / paper.height;
+  const rough = paper ? paperQuad(paper) : null;
+  // Its edges found again on the analysis image, where a pixel is a third of the mask's.
+  const quad = rough ? refineQuad(analysis, rough.map((p) => ({ x: p.x * analysis.width / paper!.width, y: p.y * analysis.height / paper!.height })) as Quad, Math.round(4 * analysis.width / paper!.width)) : null;
+  if (quad && slant(quad) >= MIN_SLANT_DEGREES) {
+    const sx = work.width / analysis.width;
+    const sy = work.height / analysis.height;
     const q = quad.map((p) => ({ x: p.x * sx, y: p.y * sy })) as Quad;
     const size = quadSize(q);
     if (size.width >= work.width * MIN_PAPER_SHARE && size.height >= work.height * MIN_PAPER_SHARE) {
-      const flat = warpQuad(work, q, Math.round(size.width), Math.round(size.height), PAPER_INSET);
+      // The print can sit crooked on the sheet (fed askew into the printer): its skew is measured on the
+      // sheet mapped at analysis size, and undone in the same mapping at working size.
+      const k = analysis.width / work.width;
+      const preview = warpQuad(analysis, quad, Math.round(size.width * k), Math.round(size.height * k), PAPER_INSET);
+      const previewInk = inkMask(preview, localMean(preview, Math.round(Math.min(preview.width, preview.height) / 80)));
+      const printed = insetBox({ x0: 0, y0: 0, x1: preview.width, y1: preview.height }, 0.02);
+      const printShare = inkShare(previewInk, preview.width, printed);
+      const printSkew = printShare >= MIN_TEXT_INK && printShare <= MAX_TEXT_INK ? estimateSkew(previewInk, preview.width, printed) : null;
+      const residual = printSkew !== null && Math.abs(printSkew) >= MIN_SKEW_DEGREES ? printSkew : 0;
+      const flat = warpQuad(work, q, Math.round(size.width), Math.round(size.height), PAPER_INSET, residual);
       const turn = hasLines ? await uprightTurn(flat) : null;
       const rotation = turn?.rotation ?? 0;
       const page = rotation ? await toGrey(fromGrey(flat).rotate(rotation)) : flat;
@@ -498,7 +509,7 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
       const crop = { x0: Math.max(0, Math.round(Math.min(...xs))), y0: Math.max(0, Math.round(Math.min(...ys))), x1: Math.min(work.width, Math.round(Math.max(...xs))), y1: Math.min(work.height, Math.round(Math.max(...ys))) };
       return {
         image: page,
-        geometry: { sourceWidth, sourceHeight, loadScale, skewDegrees: 0, slantDegrees: slant(quad), rotation, orientationConfidence: turn?.confidence ?? null, orientationBy: turn?.by ?? null, crop, width: page.width, height: page.height },
+        geometry: { sourceWidth, sourceHeight, loadScale, skewDegrees: residual, slantDegrees: slant(quad), rotation, orientationConfidence: turn?.confidence ?? null, orientationBy: turn?.by ?? null, crop, width: page.width, height: page.height },
       };
     }
   }
