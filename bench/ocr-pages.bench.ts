@@ -2,8 +2,10 @@
 // table cells found and read, the value cells read a second time, the lines outside the tables that can
 // hold values) against the native `tesseract` CLI (Debian tesseract-ocr-jpn, full page, one thread, its
 // process start included) on the same images in the same run, as seconds per page and their ratio. The
-// rounds alternate between the two so that a busy machine weighs on both alike. Peak memory of our
-// process: the OCR pools are worker threads inside it.
+// rounds alternate between the two so that a busy machine weighs on both alike. Our reading is timed
+// twice per round: with the known forms' layouts (printed labels not read, the way it runs) and without
+// (every table cell read, as before the layouts), so that their difference is measured under one load.
+// Peak memory of our process: the OCR pools are worker threads inside it.
 //   npm run bench:ocr        (or: node bench/ocr-pages.bench.ts [rounds])
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import '../src/kinds/index.ts';
 import { readScannedForm } from '../src/extract/extract-scan.ts';
 import { ocrStats, shutdownOcr } from '../src/extract/ocr/ocr-engine.ts';
 import { preparePage } from '../src/extract/ocr/prepare-image.ts';
+import { layoutStats, useFormLayouts } from '../src/extract/readers/scan.ts';
 import { findTessdata } from '../src/extract/ocr/tessdata.ts';
 import { machineDescription } from './lib/machine.ts';
 
@@ -31,14 +34,35 @@ const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsa
 // Warm-up: the pools' workers load their models once, as in the daemon.
 await readScannedForm(pages.slice(0, 1), 'warm', 85).catch(() => null);
 
-ocrStats.clear();
+type Reads = Map<string, { reads: number; ms: number }>;
+const readsWith: Reads = new Map();
+const readsWithout: Reads = new Map();
+const addReads = (into: Reads) => {
+  for (const [mode, st] of ocrStats) {
+    const was = into.get(mode) ?? { reads: 0, ms: 0 };
+    into.set(mode, { reads: was.reads + st.reads, ms: was.ms + st.ms });
+  }
+  ocrStats.clear();
+};
 const ours: number[] = [];
+const oursWithoutLayouts: number[] = [];
 const native: number[] = [];
-for (let r = 0; r < rounds; r++) {
-  let t = performance.now();
+Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0 });
+const timedRead = async (layouts: boolean) => {
+  ocrStats.clear();
+  const labels = { ...layoutStats };
+  useFormLayouts(layouts);
+  const t = performance.now();
   await readScannedForm(pages, 'bench', 85);
-  ours.push((performance.now() - t) / 1000 / pages.length);
-  t = performance.now();
+  (layouts ? ours : oursWithoutLayouts).push((performance.now() - t) / 1000 / pages.length);
+  addReads(layouts ? readsWith : readsWithout);
+  if (!layouts) Object.assign(layoutStats, labels);
+  useFormLayouts(true);
+};
+for (let r = 0; r < rounds; r++) {
+  // Which goes first alternates too: a load that rises or falls within a round weighs on both alike.
+  for (const layouts of r % 2 === 0 ? [true, false] : [false, true]) await timedRead(layouts);
+  const t = performance.now();
   for (const f of files) {
     execFileSync('tesseract', [path.join(DIR, f), '-', '-l', 'jpn', '--tessdata-dir', tessdata], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
   }
@@ -48,7 +72,8 @@ clearInterval(sample);
 // Where the time goes: the OCR reads of the timed rounds by kind (worker time; two workers per model read
 // at once, so it adds up to more than the wall time), and the straightening of each page alone, one
 // after another (orientation by OSD, or skipped because the page's lines read upright).
-const reads = Object.fromEntries([...ocrStats].map(([mode, st]) => [mode, { readsPerPage: +(st.reads / rounds / pages.length).toFixed(1), workerSecondsPerPage: +(st.ms / 1000 / rounds / pages.length).toFixed(2) }]));
+const perPage = (reads: Reads) => Object.fromEntries([...reads].map(([mode, st]) => [mode, { readsPerPage: +(st.reads / rounds / pages.length).toFixed(1), workerSecondsPerPage: +(st.ms / 1000 / rounds / pages.length).toFixed(2) }]));
+const perPageCount = (n: number) => +(n / rounds / pages.length).toFixed(1);
 const straighten: number[] = [];
 let osdAsked = 0;
 for (const page of pages) {
@@ -70,10 +95,16 @@ console.log(JSON.stringify({
   oursSecondsPerPage: ours.map((x) => +x.toFixed(2)),
   tesseractCliSecondsPerPage: native.map((x) => +x.toFixed(2)),
   ratioOursToCli: +(median(ours) / median(native)).toFixed(2),
+  oursWithoutLayoutsSecondsPerPage: oursWithoutLayouts.map((x) => +x.toFixed(2)),
+  ratioWithoutLayoutsToCli: +(median(oursWithoutLayouts) / median(native)).toFixed(2),
   peakRssMiB: Math.round(peakRss / 2 ** 20),
   breakdown: {
     straightenSecondsPerPage: straighten.map((x) => +x.toFixed(2)),
     pagesAskingOsd: osdAsked,
-    ocrReads: reads,
+    ocrReads: perPage(readsWith),
+    ocrReadsWithoutLayouts: perPage(readsWithout),
+    // Per page, first reading: tables found, those confirmed as a known form's, their printed labels
+    // filled from the layout (not read) and the labels read to confirm them.
+    layouts: { tablesPerPage: perPageCount(layoutStats.tables), confirmedPerPage: perPageCount(layoutStats.tablesConfirmed), labelCellsFilledPerPage: perPageCount(layoutStats.labelCellsFilled), labelCellsReadToConfirmPerPage: perPageCount(layoutStats.labelCellsProbed) },
   },
 }, null, 2));
