@@ -256,6 +256,9 @@ async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c
   const spots = t.rows.flatMap((row, r) => row.map((c, k) => ({ r, k, c })));
   // A printed label leaves ink: a candidate whose label cells are blank on this page is another table.
   let candidates = layoutMatches(found).filter((m) => spots.every(({ r, k, c }) => layoutCell(m, r, k).label === null || hasInk(c)));
+  // A cell that is a value under every candidate is read whatever the labels say: at once, beside the
+  // labels read to confirm, so the OCR workers never wait on them. (Its failure is the caller's, later.)
+  for (const { r, k, c } of spots) if (candidates.every((m) => layoutCell(m, r, k).label === null)) read(r, c).catch(() => undefined);
   const probed = new Set<GridCell>();
   let distinctive = false;
   const unreadFill = (m: LayoutMatch) => JSON.stringify(spots.filter(({ c }) => !probed.has(c)).map(({ r, k }) => layoutCell(m, r, k).label));
