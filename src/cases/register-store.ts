@@ -105,7 +105,7 @@ export class RegisterStore extends SqlStore {
    * that changes a known holder's recorded state (the office's own register says 取消 now) is kept in the
    * holder's history like a reviewer's change, so the history never misses a state the holder was in.
    */
-  upsertImported(h: HolderInput, at: string, source: { by: string; reason: string }): 'added' | 'updated' {
+  upsertImported(h: HolderInput, at: string, source: { by: string; reason: string } = { by: 'import', reason: '名簿の取り込み' }): 'added' | 'updated' {
     const existing = this.holderByNumber(h.certificationNumber);
     if (existing && existing.recorded_status !== h.status) {
       this.stmt('INSERT INTO holder_status_changes (holder_id, at, by, previous, status, reason) VALUES (?, ?, ?, ?, ?, ?)')

@@ -8,17 +8,18 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { closeApp } from '../../src/app/context.ts';
 import { importStatement } from '../../src/app/import-statement-file.ts';
 import { sendPaymentReminders } from '../../src/app/payment-reminders.ts';
 import { encodeCp932, neutralise } from '../../src/app/finance-exports.ts';
-import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
+import { harness, SAMPLES } from '../support/harness.ts';
 import { APPLICANTS } from '../../scripts/lib/statement-data.ts';
-import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, newContext } from './support/browser.ts';
+import { applyByMail, openFinanceWorkbench, type FinanceWorkbench } from './support/finance.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -54,36 +55,28 @@ describe('the CSV writer’s safeguards (no browser)', () => {
 
 describe.skipIf(!!missing)('finance: awaiting payment, payment history, undo a split, exports (Chromium)', () => {
   let dir: string;
+  let wb: FinanceWorkbench | undefined;
   let web: WebProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const numbers = new Map<string, string>();
+  let login: FinanceWorkbench['login'];
+  let numbers = new Map<string, string>();
 
   beforeAll(async () => {
     const h = harness();
     dir = h.dir;
-    for (const [i, a] of [...APPLICANTS, ...EXTRA].entries()) {
-      const o = await h.process(await mail({ from: a.fill.email!, messageId: `web-finx-${i}-${process.pid}@example.jp`, attachments: [{ filename: '更新申請書.docx', content: form(a.fill) }, PROOF] }));
-      numbers.set(a.id, o.cases[0]!.number!);
-    }
+    numbers = await applyByMail(h, [...APPLICANTS, ...EXTRA], 'web-finx');
     await importStatement(h.app, readFileSync(path.join(SAMPLES, 'statements', 'mufg-nyushukkin.csv')), 'mufg-nyushukkin.csv', 'cli');
     await importStatement(h.app, formulaStatement, 'formulas.csv', 'cli');
     // The reminder job, run as if 40 days had passed: the cases still waiting get one reminder each.
     sendPaymentReminders(h.app, new Date(Date.now() + 40 * DAY));
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'keiri', '--role', 'finance'], `${PASSWORD}\n`)).code).toBe(0);
-    expect((await usersCommand(dir, ['add', 'hanako', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    browser = await launchChromium();
-    context = await newContext(browser);
-    page = await context.newPage();
+    wb = await openFinanceWorkbench(dir, PASSWORD);
+    ({ web, page, login } = wb);
     await login(page, 'keiri');
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
+    await wb?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -92,14 +85,6 @@ describe.skipIf(!!missing)('finance: awaiting payment, payment history, undo a s
   const statusOf = (n: string) => (db().prepare('SELECT status FROM cases WHERE number = ?').get(n) as { status: string }).status;
   const linksOf = (id: number) => (db().prepare('SELECT c.number, l.amount FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = ? ORDER BY c.number').all(id) as { number: string; amount: number }[]).map((r) => [r.number, r.amount]);
   const audit = (action: string) => (db().prepare('SELECT login, target, detail_json FROM audit_log WHERE action = ? ORDER BY id').all(action) as { login: string; target: string | null; detail_json: string }[]).map((r) => ({ ...r }));
-
-  async function login(p: Page, user: string) {
-    await p.goto(`${web.url}/login`);
-    await p.fill('#login', user);
-    await p.fill('#password', PASSWORD);
-    await p.press('#password', 'Enter');
-    await p.waitForURL(/\/(queue|finance\/queue)$/);
-  }
 
   async function download(p: Page, click: () => Promise<unknown>): Promise<{ bytes: Buffer; file: Download }> {
     const [file] = await Promise.all([p.waitForEvent('download'), click()]);
@@ -174,7 +159,7 @@ describe.skipIf(!!missing)('finance: awaiting payment, payment history, undo a s
     expect(history.some((h) => h.includes('消込の取り消し') && h.includes('振り分け先の確認中') && h.includes('finance:keiri'))).toBe(true);
 
     // The staff's case page loads the same history into its own section.
-    const staff = await newContext(browser);
+    const staff = await newContext(wb!.browser);
     const p = await staff.newPage();
     await login(p, 'hanako');
     await p.goto(`${web.url}/cases/${employees[0]}`);
@@ -232,7 +217,7 @@ describe.skipIf(!!missing)('finance: awaiting payment, payment history, undo a s
   });
 
   it('roles: staff may view the lists, the history and the exports; only finance may undo a split', async () => {
-    const staff = await newContext(browser);
+    const staff = await newContext(wb!.browser);
     const p = await staff.newPage();
     await login(p, 'hanako');
     await p.goto(`${web.url}/finance/awaiting`);

@@ -7,13 +7,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import { closeApp } from '../../src/app/context.ts';
-import { form, harness, mail, PROOF, SAMPLES } from '../support/harness.ts';
+import { harness, SAMPLES } from '../support/harness.ts';
 import { APPLICANTS } from '../../scripts/lib/statement-data.ts';
-import { browserTestsCheck, launchChromium, newContext } from './support/browser.ts';
-import { openDb, startWeb, usersCommand, type WebProcess } from './support/workbench.ts';
+import { browserTestsCheck, newContext } from './support/browser.ts';
+import { applyByMail, openFinanceWorkbench, type FinanceWorkbench } from './support/finance.ts';
+import { openDb, type WebProcess } from './support/workbench.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -24,31 +25,23 @@ const statement = (f: string) => path.join(SAMPLES, 'statements', f);
 
 describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
   let dir: string;
+  let wb: FinanceWorkbench | undefined;
   let web: WebProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const numbers = new Map<string, string>();
+  let login: FinanceWorkbench['login'];
+  let numbers = new Map<string, string>();
 
   beforeAll(async () => {
     const h = harness();
     dir = h.dir;
-    for (const [i, a] of APPLICANTS.entries()) {
-      const o = await h.process(await mail({ from: a.fill.email!, messageId: `web-fin-${i}-${process.pid}@example.jp`, attachments: [{ filename: '更新申請書.docx', content: form(a.fill) }, PROOF] }));
-      numbers.set(a.id, o.cases[0]!.number!);
-    }
+    numbers = await applyByMail(h, APPLICANTS, 'web-fin');
     closeApp(h.app);
-    expect((await usersCommand(dir, ['add', 'keiri', '--role', 'finance'], `${PASSWORD}\n`)).code).toBe(0);
-    expect((await usersCommand(dir, ['add', 'hanako', '--role', 'staff'], `${PASSWORD}\n`)).code).toBe(0);
-    web = await startWeb(dir);
-    browser = await launchChromium();
-    context = await newContext(browser);
-    page = await context.newPage();
+    wb = await openFinanceWorkbench(dir, PASSWORD);
+    ({ web, page, login } = wb);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
+    await wb?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -57,14 +50,6 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
   const linksOf = (id: number) => (db().prepare('SELECT c.number, l.amount, l.accepted, l.linked_by FROM payment_links l JOIN cases c ON c.id = l.case_id WHERE l.payment_id = ? ORDER BY c.number').all(id) as { number: string; amount: number; accepted: number; linked_by: string }[]).map((r) => ({ ...r }));
   const audit = (action: string) => (db().prepare('SELECT login, case_number, target, detail_json FROM audit_log WHERE action = ? ORDER BY id').all(action) as { login: string; case_number: string | null; target: string | null; detail_json: string | null }[]).map((r) => ({ ...r }));
   const imports = () => (db().prepare('SELECT COUNT(*) AS n FROM payment_imports').get() as { n: number }).n;
-
-  async function login(p: Page, user: string) {
-    await p.goto(`${web.url}/login`);
-    await p.fill('#login', user);
-    await p.fill('#password', PASSWORD);
-    await p.press('#password', 'Enter');
-    await p.waitForURL(/\/(queue|finance\/queue)$/);
-  }
 
   it('uploads: chosen and dropped files imported with their counts and why rows are duplicates; a rejected file names its line; the original downloadable', async () => {
     await login(page, 'keiri');
@@ -223,7 +208,7 @@ describe.skipIf(!!missing)('finance in the browser (Chromium)', () => {
   });
 
   it('staff may look at the queue but not change it', async () => {
-    const staff = await newContext(browser);
+    const staff = await newContext(wb!.browser);
     const p = await staff.newPage();
     await login(p, 'hanako');
     await p.goto(`${web.url}/finance/queue`);
