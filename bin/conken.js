@@ -105,6 +105,11 @@ if (args[0] === 'start' && process.env.CONKEN_SUPERVISED !== '1') {
   await supervise(node);
 } else if (major >= 24) {
   compileCache();
+  // `conken extract` of a .docx or PDF: the isolated reading worker starts first, so that it boots and loads
+  // its reader while this thread loads the command table and the form kinds (on two cores they overlap).
+  if (args[0] === 'extract' && args.some((a) => /\.(docx|pdf)$/i.test(a))) {
+    void import(path.join(root, 'src', 'extract', 'isolated-read.ts')).then((m) => m.startReader(), () => undefined);
+  }
   await import(main);
 } else {
   const { spawnSync } = await import('node:child_process');

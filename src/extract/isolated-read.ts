@@ -80,6 +80,18 @@ function release(): void {
   waiting.shift()?.();
 }
 
+/**
+ * Starts the shared reading worker now, idle and unref'd (it loads the readers as it starts), for a caller
+ * that knows a file is coming: `conken extract` of a .docx or PDF starts it before loading the rest of its
+ * code, so that the worker's start and this thread's overlap (bin/conken.js). The first readIsolated takes it.
+ */
+export function startReader(): void {
+  if (idle.length > 0 || running > 0) return;
+  const pooled = spawn(WORKER_HEAP_MB, true);
+  pooled.worker.unref();
+  idle.push(pooled);
+}
+
 /** Runs one task in a reading worker; a worker that dies or overruns gives UnreadableFileError. */
 export async function readIsolated<T extends IsolatedTask>(task: T, limits: IsolationLimits = {}): Promise<ResultOf<T>> {
   const timeoutMs = limits.timeoutMs ?? (task.op === 'render-pdf' ? RENDER_TIMEOUT_MS : READ_TIMEOUT_MS);

@@ -2,17 +2,17 @@
 // Passwords come from standard input (prompted, without echo, on a terminal); there is no default account.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createInterface } from 'node:readline';
 // Configuration, logger and app are loaded inside the commands: registering them (every `conken` start,
-// `--help` too) must not load zod, yaml, pino or the stores' dependencies.
+// `--help` too) must not load zod, yaml, pino or the stores' dependencies (node:crypto: the passwords and
+// the sessions are imported by the commands that use them).
 import type { App } from '../app/context.ts';
 import { AuditLog } from '../cases/audit-log.ts';
-import { SqliteSessionStore } from '../cases/session-store.ts';
+import type { SqliteSessionStore } from '../cases/session-store.ts';
 import { LOGIN_PATTERN, ROLES, UsersStore, type Role } from '../cases/users-store.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
 import type { RunningWorkbench } from './server.ts';
 
 async function readHidden(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const muted = rl as unknown as { _writeToOutput: (s: string) => void };
   process.stderr.write(question);
@@ -60,7 +60,8 @@ function userOrThrow(users: UsersStore, login: string) {
   return user;
 }
 
-function sessionsOf(app: App): SqliteSessionStore {
+async function sessionsOf(app: App): Promise<SqliteSessionStore> {
+  const { SqliteSessionStore } = await import('../cases/session-store.ts');
   return new SqliteSessionStore(app.db, { idleMs: app.config.web.idleMinutes * 60_000, absoluteMs: app.config.web.absoluteHours * 3_600_000 });
 }
 
@@ -115,6 +116,7 @@ export function registerWorkbenchCommands(program: Command): void {
         if (!LOGIN_PATTERN.test(name)) throw new UsersError('ログイン名は半角英小文字・数字・「.」「_」「-」の2〜32文字にしてください。');
         if (store.byLogin(name)) throw new UsersError(`ログイン名「${name}」は既に使われています。`);
         const password = await newPassword();
+        const { hashPassword, passwordProblem } = await import('./passwords.ts');
         const problem = passwordProblem(password);
         if (problem) throw new UsersError(problem);
         store.add(name, options.role, await hashPassword(password));
@@ -133,7 +135,7 @@ export function registerWorkbenchCommands(program: Command): void {
       await withUsers(async (app, store, audit) => {
         const user = userOrThrow(store, login);
         store.setDisabled(user.id, disabled);
-        const ended = disabled ? sessionsOf(app).destroyForUser(user.id) : 0;
+        const ended = disabled ? (await sessionsOf(app)).destroyForUser(user.id) : 0;
         audit.record({ login: 'cli', action: `user.${name}`, target: user.login });
         process.stdout.write(`${user.login} ${disabled ? `disabled (${ended} session(s) ended)` : 'enabled'}\n`);
       });
@@ -143,10 +145,11 @@ export function registerWorkbenchCommands(program: Command): void {
     await withUsers(async (app, store, audit) => {
       const user = userOrThrow(store, login);
       const password = await newPassword();
+      const { hashPassword, passwordProblem } = await import('./passwords.ts');
       const problem = passwordProblem(password);
       if (problem) throw new UsersError(problem);
       store.setPassword(user.id, await hashPassword(password));
-      sessionsOf(app).destroyForUser(user.id);
+      (await sessionsOf(app)).destroyForUser(user.id);
       audit.record({ login: 'cli', action: 'user.password', target: user.login });
       process.stdout.write(`password of ${user.login} changed\n`);
     });
