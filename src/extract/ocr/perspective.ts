@@ -120,34 +120,47 @@ export function warpQuad(img: GreyImage, q: Quad, width: number, height: number,
   const H = rectToQuad(width + 2 * dx, height + 2 * dy, q);
   const out = new Uint8Array(width * height);
   const { data, width: iw, height: ih } = img;
+  // The level page's pixel centre, turned by the skew about the middle, on the sheet's rectangle:
+  // sx = cos·x − sin·y + ex, sy = sin·x + cos·y + ey. Everything down to the homography's numerators
+  // is linear along a row, so a row costs one division per pixel and no other product of position.
   const cos = Math.cos((degrees * Math.PI) / 180);
   const sin = Math.sin((degrees * Math.PI) / 180);
   const cx = width / 2;
   const cy = height / 2;
+  const ex = cos * (0.5 - cx) - sin * (0.5 - cy) + cx + dx;
+  const ey = sin * (0.5 - cx) + cos * (0.5 - cy) + cy + dy;
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = H as [number, number, number, number, number, number, number, number];
+  const du = h0 * cos + h1 * sin;
+  const dv = h3 * cos + h4 * sin;
+  const dw = h6 * cos + h7 * sin;
+  const turned = degrees !== 0;
   for (let y = 0; y < height; y++) {
+    const sx0 = -sin * y + ex;
+    const sy0 = cos * y + ey;
+    const u0 = h0 * sx0 + h1 * sy0 + h2;
+    const v0 = h3 * sx0 + h4 * sy0 + h5;
+    const w0 = h6 * sx0 + h7 * sy0 + 1;
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      // The level page's pixel, turned by the skew about the middle, on the sheet's rectangle.
-      let sx = x + 0.5 + dx;
-      let sy = y + 0.5 + dy;
-      if (degrees !== 0) {
-        const ox = x + 0.5 - cx;
-        const oy = y + 0.5 - cy;
-        sx = cx + ox * cos - oy * sin + dx;
-        sy = cy + ox * sin + oy * cos + dy;
-        if (sx < dx || sy < dy || sx > width + dx || sy > height + dy) { out[y * width + x] = 255; continue; }
+      if (turned) {
+        // The corners turned in from outside the sheet are white paper, as a levelled scan's.
+        const sx = sx0 + cos * x;
+        const sy = sy0 + sin * x;
+        if (sx < dx || sy < dy || sx > width + dx || sy > height + dy) { out[row + x] = 255; continue; }
       }
-      const w = H[6]! * sx + H[7]! * sy + 1;
-      const u = (H[0]! * sx + H[1]! * sy + H[2]!) / w - 0.5;
-      const v = (H[3]! * sx + H[4]! * sy + H[5]!) / w - 0.5;
-      const x0 = Math.floor(u);
-      const y0 = Math.floor(v);
-      if (x0 < 0 || y0 < 0 || x0 + 1 >= iw || y0 + 1 >= ih) { out[y * width + x] = 255; continue; }
+      const w = 1 / (w0 + dw * x);
+      const u = (u0 + du * x) * w - 0.5;
+      const v = (v0 + dv * x) * w - 0.5;
+      if (u < 0 || v < 0) { out[row + x] = 255; continue; }
+      const x0 = u | 0;
+      const y0 = v | 0;
+      if (x0 + 1 >= iw || y0 + 1 >= ih) { out[row + x] = 255; continue; }
       const fx = u - x0;
       const fy = v - y0;
       const i = y0 * iw + x0;
-      const top = data[i]! * (1 - fx) + data[i + 1]! * fx;
-      const bottom = data[i + iw]! * (1 - fx) + data[i + iw + 1]! * fx;
-      out[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
+      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
+      const bottom = data[i + iw]! + (data[i + iw + 1]! - data[i + iw]!) * fx;
+      out[row + x] = top + (bottom - top) * fy + 0.5;
     }
   }
   return { width, height, data: out };

@@ -349,6 +349,16 @@ function estimateSkew(ink: Uint8Array, width: number, region: Box): number | nul
   return Math.round(best * 100) / 100;
 }
 
+/**
+ * The skew of the print within `region` of an analysis-size image: its ink (darker than the
+ * neighbourhood, so shading does not count) must be as much as text makes, and its profiles peak.
+ */
+function measureSkew(img: GreyImage, region: Box): number | null {
+  const ink = inkMask(img, localMean(img, Math.round(Math.min(img.width, img.height) / 80)));
+  const share = inkShare(ink, img.width, region);
+  return share >= MIN_TEXT_INK && share <= MAX_TEXT_INK ? estimateSkew(ink, img.width, region) : null;
+}
+
 /** Rotated clockwise by any angle, the corners filled with white paper. */
 async function rotated(img: GreyImage, degrees: number, background: string): Promise<GreyImage> {
   return toGrey(fromGrey(img).rotate(degrees, { background }));
@@ -461,27 +471,14 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
 
   const analysisScale = Math.min(1, ANALYSIS_SHORT_SIDE / Math.min(work.width, work.height));
   const analysis = await toGrey(fromGrey(work).resize({ width: Math.max(1, Math.round(work.width * analysisScale)), height: Math.max(1, Math.round(work.height * analysisScale)), fit: 'fill', kernel: 'linear' }));
-  const local = localMean(analysis, Math.round(Math.min(analysis.width, analysis.height) / 80));
   // The paper is found on a smaller copy still: its edges need no finer measure than the inset cut after.
   const paperScale = Math.min(1, PAPER_SHORT_SIDE / Math.min(analysis.width, analysis.height));
   const small = fromGrey(analysis).resize({ width: Math.max(1, Math.round(analysis.width * paperScale)), height: Math.max(1, Math.round(analysis.height * paperScale)), fit: 'fill', kernel: 'linear' });
   const paper = paperMask(await toGrey(small.blur(PAPER_SHORT_SIDE / 60)));
-  const ink = inkMask(analysis, local);
-  const paperBox = paper ? maskBox(paper, 0.25) : null;
-  const toAnalysis = (v: number) => Math.round(v / paperScale);
-  const roughPaper = paperBox ? { x0: toAnalysis(paperBox.x0), y0: toAnalysis(paperBox.y0), x1: Math.min(analysis.width, toAnalysis(paperBox.x1 + 1)), y1: Math.min(analysis.height, toAnalysis(paperBox.y1 + 1)) } : null;
-  // Within a photo's paper, far enough inside its edge that a tilted edge and the desk stay out.
-  const measured = roughPaper ? insetBox(roughPaper, 0.06) : insetBox({ x0: 0, y0: 0, x1: analysis.width, y1: analysis.height }, 0.02);
-  const share = inkShare(ink, analysis.width, measured);
-  const inkLikeText = share >= MIN_TEXT_INK && share <= MAX_TEXT_INK;
-  const skew = inkLikeText ? estimateSkew(ink, analysis.width, measured) : null;
-  // Lines of text or ruling (a clear projection peak) are what make a page worth orienting: asked about
-  // noise or a photo of a desk, OSD still names a direction.
-  const hasLines = skew !== null;
-  const skewDegrees = skew !== null && Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
 
   // A sheet photographed at a slant is a trapezoid: mapped back to its rectangle (perspective.ts); a
-  // rotation alone would leave its ruling lines converging and its tables unfound.
+  // rotation alone would leave its ruling lines converging and its tables unfound. Decided first: such a
+  // photo needs the skew of its print on the mapped sheet, not of the photo.
   const rough = paper ? paperQuad(paper) : null;
   // Its edges found again on the analysis image, where a pixel is a third of the mask's.
   const quad = rough ? refineQuad(analysis, rough.map((p) => ({ x: p.x * analysis.width / paper!.width, y: p.y * analysis.height / paper!.height })) as Quad, Math.round(4 * analysis.width / paper!.width)) : null;
@@ -495,13 +492,11 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
       // sheet mapped at analysis size, and undone in the same mapping at working size.
       const k = analysis.width / work.width;
       const preview = warpQuad(analysis, quad, Math.round(size.width * k), Math.round(size.height * k), PAPER_INSET);
-      const previewInk = inkMask(preview, localMean(preview, Math.round(Math.min(preview.width, preview.height) / 80)));
-      const printed = insetBox({ x0: 0, y0: 0, x1: preview.width, y1: preview.height }, 0.02);
-      const printShare = inkShare(previewInk, preview.width, printed);
-      const printSkew = printShare >= MIN_TEXT_INK && printShare <= MAX_TEXT_INK ? estimateSkew(previewInk, preview.width, printed) : null;
+      const printSkew = measureSkew(preview, insetBox({ x0: 0, y0: 0, x1: preview.width, y1: preview.height }, 0.02));
       const residual = printSkew !== null && Math.abs(printSkew) >= MIN_SKEW_DEGREES ? printSkew : 0;
       const flat = warpQuad(work, q, Math.round(size.width), Math.round(size.height), PAPER_INSET, residual);
-      const turn = hasLines ? await uprightTurn(flat) : null;
+      // Lines of text or ruling (a clear projection peak) are what make a page worth orienting.
+      const turn = printSkew !== null ? await uprightTurn(flat) : null;
       const rotation = turn?.rotation ?? 0;
       const page = rotation ? await toGrey(fromGrey(flat).rotate(rotation)) : flat;
       const xs = q.map((p) => p.x);
@@ -513,6 +508,17 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
       };
     }
   }
+
+  const paperBox = paper ? maskBox(paper, 0.25) : null;
+  const toAnalysis = (v: number) => Math.round(v / paperScale);
+  const roughPaper = paperBox ? { x0: toAnalysis(paperBox.x0), y0: toAnalysis(paperBox.y0), x1: Math.min(analysis.width, toAnalysis(paperBox.x1 + 1)), y1: Math.min(analysis.height, toAnalysis(paperBox.y1 + 1)) } : null;
+  // Within a photo's paper, far enough inside its edge that a tilted edge and the desk stay out.
+  const measured = roughPaper ? insetBox(roughPaper, 0.06) : insetBox({ x0: 0, y0: 0, x1: analysis.width, y1: analysis.height }, 0.02);
+  const skew = measureSkew(analysis, measured);
+  // Lines of text or ruling (a clear projection peak) are what make a page worth orienting: asked about
+  // noise or a photo of a desk, OSD still names a direction.
+  const hasLines = skew !== null;
+  const skewDegrees = skew !== null && Math.abs(skew) >= MIN_SKEW_DEGREES ? skew : 0;
 
   let level = skewDegrees ? await rotated(work, -skewDegrees, '#ffffff') : work;
   let crop: Box | null = null;
