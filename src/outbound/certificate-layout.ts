@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type MustacheApi from 'mustache';
 import type { z } from 'zod';
-import { cachedCheck, checkKey, rememberCheck } from '../config/check-cache.ts';
+import { cachedCheck, rememberCheck } from '../config/check-cache.ts';
 import { loadNow } from '../config/lazy-module.ts';
 
 function buildLayoutSchema() {
@@ -158,9 +158,9 @@ export function checkCertificateLayout(templatesDir: string): CertificateLayoutC
   try {
     if (!existsSync(file)) throw new CertificateError(file, 'missing');
     const text = readFileSync(file, 'utf8');
-    // The outcome of the text's checks, by the text and the source of this module (a changed rule is a new key).
-    const key = checkKey(readFileSync(fileURLToPath(import.meta.url)), text);
-    let outcome = cachedCheck<{ font: CertificateLayout['font'] } | { problem: string }>('certificate-layout', key);
+    // The outcome of the text's checks, kept with the text and the source of this module (a changed rule is checked again).
+    const inputs = [text, readFileSync(fileURLToPath(import.meta.url), 'utf8')];
+    let outcome = cachedCheck<{ font: CertificateLayout['font'] } | { problem: string }>('certificate-layout', inputs);
     if (!outcome) {
       try {
         outcome = { font: readLayout(file, text).font };
@@ -168,7 +168,7 @@ export function checkCertificateLayout(templatesDir: string): CertificateLayoutC
         if (!(error instanceof CertificateError)) throw error;
         outcome = { problem: error.problem };
       }
-      rememberCheck('certificate-layout', key, outcome);
+      rememberCheck('certificate-layout', inputs, outcome);
     }
     if ('problem' in outcome) throw new CertificateError(file, outcome.problem);
     const font = layoutFont(outcome.font, file);

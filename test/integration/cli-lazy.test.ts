@@ -92,6 +92,7 @@ describe('conken starts without the libraries its command does not need', () => 
     const next = await loaded(['status'], checks);
     expect(next.stdout).toMatch(/^certificate layout: ok/m);
     for (const name of ['zod', 'yaml', 'mustache']) expect(next.packages, name).not.toContain(name);
+    expect(next.builtins).not.toContain('node:crypto');
   }, 60_000);
 
   it('extract of a .docx reads the form without OCR, image, PDF or mail libraries', async () => {
