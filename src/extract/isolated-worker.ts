@@ -3,6 +3,7 @@
 // could not be read (staff's words and the applicant's category), and the heap in use after the file.
 import { parentPort } from 'node:worker_threads';
 import { readerFor } from './readers/index.ts';
+import { loadDocxReader } from './readers/docx.ts';
 import { pdfPageCountInProcess, renderPdfPagesInProcess } from './readers/pdf.ts';
 import { UnreadableFileError } from './readers/reader.ts';
 import type { IsolatedTask } from './isolated-read.ts';
@@ -26,3 +27,7 @@ parentPort!.on('message', async ({ id, task }: { id: number; task: IsolatedTask 
   }
   parentPort!.postMessage({ id, ...reply, heapUsed: process.memoryUsage().heapUsed });
 });
+
+// Most files are forms in Word: the reader's library loads now, while the worker waits for its first file
+// (a message that arrives meanwhile is handled right after).
+setImmediate(loadDocxReader);

@@ -173,6 +173,14 @@ export function convert(root: MammothNode, file: string): DocumentModel {
   return { file, format: 'docx', blocks };
 }
 
+/**
+ * Loads mammoth's reader now: the reading worker calls this as it starts (isolated-worker.ts), so that a
+ * worker started ahead of its first file (`conken extract`) has it loaded when the file arrives.
+ */
+export function loadDocxReader(): void {
+  mammothDocxReader();
+}
+
 /** Reads a Word package into the document model; `slim: false` parses it as saved (tests compare both). */
 export async function readDocx(bytes: Uint8Array, filename: string, options: { slim?: boolean } = {}): Promise<DocumentModel> {
   let tree: MammothNode | undefined;
