@@ -88,8 +88,13 @@ export async function makeFormLayouts(root = ROOT): Promise<FormLayouts> {
   return layouts;
 }
 
+/** One line per table row: small, and a change to the forms shows in a diff as the rows it touched. */
 export function layoutsJson(layouts: FormLayouts): string {
-  return `${JSON.stringify(layouts, null, 1)}\n`;
+  const kinds = Object.entries(layouts).map(([kind, l]) => {
+    const tables = l.tables.map((t) => `   {"rows": [\n${t.rows.map((row) => `    ${JSON.stringify(row)}`).join(',\n')}\n   ]}`);
+    return ` ${JSON.stringify(kind)}: {"source": ${JSON.stringify(l.source)}, "samples": ${l.samples}, "tables": [\n${tables.join(',\n')}\n  ]}`;
+  });
+  return `{\n${kinds.join(',\n')}\n}\n`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
