@@ -2,8 +2,8 @@
 // confidence on every value. Used by `conken extract` so staff can read a scan's fields; the daemon does
 // not yet take OCR'd forms as read (their accuracy is still measured, see BENCHMARKS.md), it gives them to
 // staff as exceptions.
-import { fieldSources, type ApplicationBase } from './forms/form-kind.ts';
-import type { DocumentModel } from './document.ts';
+import { applicationValues, fieldSources, type ApplicationBase } from './forms/form-kind.ts';
+import type { Cell, DocumentModel, Paragraph } from './document.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { recogniseForm } from './forms/index.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
@@ -79,6 +79,53 @@ function unconfirmTypedSignatures(app: ApplicationBase): void {
   }
 }
 
+/** The readings of a scan's cells and lines outside tables, by location. */
+function readings(doc: DocumentModel): Map<string, Cell | Paragraph> {
+  const out = new Map<string, Cell | Paragraph>();
+  for (const block of doc.blocks) {
+    if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
+    else out.set(block.location, block);
+  }
+  return out;
+}
+
+/** Where a value's evidence is kept: a period's ends under `period`, how a signature was made under its `…Signed`. */
+function sourceKey(field: string): string[] {
+  return [field, field.replace(/\.(?:from|to|ongoing)$/, '.period'), field.replace(/ignature$/, 'igned')];
+}
+
+/**
+ * Values the first reading found and the second lost: the cells they came from get their first reading
+ * back, unconfirmed. The second model misreads a glyph the form's structure needs too (至 of a period as
+ * 友 on a bilevel scan, a bracket dropped), and the value then vanished from the form as if the applicant
+ * had left it blank; the first reading is the only one that saw it, so a person confirms it. Returns
+ * whether any cell was given back.
+ */
+export function restoreLostValues(doc: DocumentModel, before: Map<string, { paragraphs: Paragraph[]; text: string; confidence?: number }>, first: ApplicationBase, second: ApplicationBase): boolean {
+  const now = applicationValues(second);
+  const sources = fieldSources(first);
+  const current = readings(doc);
+  let restored = false;
+  for (const [field, value] of applicationValues(first)) {
+    if (value.value === '' || now.has(field)) continue;
+    const location = sourceKey(field).map((k) => sources.get(k)?.location).find((l) => l !== undefined);
+    const then = location === undefined ? undefined : before.get(location);
+    const cell = location === undefined ? undefined : current.get(location);
+    if (!then || !cell) continue;
+    const capped = (p: Paragraph) => ({ ...p, confidence: Math.min(p.confidence, DISAGREEMENT_CONFIDENCE) });
+    if ('kind' in cell) {
+      cell.text = then.text;
+      cell.runs = [{ ...cell.runs[0]!, text: then.text }];
+      cell.confidence = Math.min(then.confidence ?? 0, DISAGREEMENT_CONFIDENCE);
+    } else {
+      cell.paragraphs = then.paragraphs.map(capped);
+      cell.text = then.text;
+    }
+    restored = true;
+  }
+  return restored;
+}
+
 /**
  * Reads a scanned form: every cell once to find the form, the value cells again (reread-values.ts), then
  * the form mapped from the second reading. Values below the threshold are listed with their crops.
@@ -87,8 +134,13 @@ export async function readScannedForm(pages: ScanPage[], file: string, minConfid
   const scan = await scanPages(pages, file);
   const recognised = recogniseForm(scan.document);
   if (!recognised) throw new NotAScannedFormError('OCRで読んだ内容から申請書の種類を判別できません');
-  await rereadValueCells(scan.document, recognised.mapper.map(scan.document), scan.pages);
-  const application = recognised.mapper.map(scan.document);
+  const first = recognised.mapper.map(scan.document);
+  const before = new Map([...readings(scan.document)].map(([location, r]) => [location, 'kind' in r
+    ? { paragraphs: [], text: r.text, confidence: r.confidence }
+    : { paragraphs: r.paragraphs, text: r.text }] as const));
+  await rereadValueCells(scan.document, first, scan.pages);
+  let application = recognised.mapper.map(scan.document);
+  if (restoreLostValues(scan.document, before, first, application)) application = recognised.mapper.map(scan.document);
   markUnfoundMarks(application, file);
   unconfirmTypedSignatures(application);
   const regions = new Map(scan.document.blocks.flatMap((b) => b.kind === 'table' ? b.rows.flat().map((c) => [c.location, c.region] as const) : []));

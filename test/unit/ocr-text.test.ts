@@ -24,6 +24,12 @@ describe('tidyOcrText', () => {
     // 圏 inside a value is a kanji: only right after a bullet, in front of an option, is it the mark.
     expect(tidyOcrText('首都圏コンタクトセンター')).toBe('首都圏コンタクトセンター');
   });
+  it('the mark ■ read as any kanji of the square radical 囗 after a bullet is ■, another kanji there is not', () => {
+    expect(tidyOcrText('・ 圖オペレーションマネジメントプロフェショナル(OM P)')).toBe('・ ■オペレーションマネジメントプロフェショナル(OM P)');
+    expect(tidyOcrText('・ 国コンタクトセンターアーキテクチャ')).toBe('・ ■コンタクトセンターアーキテクチャ');
+    expect(tidyOcrText('・ 新コンタクトセンター')).toBe('・ 新コンタクトセンター');
+    expect(tidyOcrText('・ 国立センター')).toBe('・ 国立センター');
+  });
   it('the I of Latin capitals read as l becomes I (生成AI), never in an e-mail address or a word', () => {
     expect(tidyOcrText('生成Al活用セミナー')).toBe('生成AI活用セミナー');
     expect(tidyOcrText('lT基礎とCTl')).toBe('IT基礎とCTI');

@@ -84,7 +84,8 @@ export function readAddress(cell: Cell): AddressReading {
     rest = t.slice(paren[0].length);
   } else if (mark) {
     postalText = mark[1]!;
-    rest = t.replace(mark[0], ' ');
+    // The bracket typed around it goes too, also when OCR lost its other half ((〒980-0811 read without ')').
+    rest = t.replace(new RegExp(`[(]?\\s*${mark[0].replace(/[-\\]/g, '\\$&')}\\s*[)]?`), ' ');
   } else if (bare) {
     postalText = bare[1]!;
     rest = t.slice(bare[0].length);

@@ -4,6 +4,7 @@
 // re-configured only when the next job needs other settings. Sized to the machine: OCR threads that fight
 // for cores are slower (DESIGN.md), so at most two workers per model.
 import os from 'node:os';
+import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { onShutdown } from '../../shared/shutdown-hooks.ts';
 import { modelData, type OcrModel } from './tessdata.ts';
@@ -156,8 +157,36 @@ function poolFor(model: OcrModel): ModelPool {
 /** Per kind of read: how many were made and the worker time they took (ms), for `bench:ocr`'s breakdown. */
 export const ocrStats = new Map<OcrMode, { reads: number; ms: number }>();
 
-/** OCR of a prepared image (PNG) for the given purpose. */
-export async function recognise(image: Buffer, mode: OcrMode): Promise<OcrResult> {
+/** A reading of at most this many glyphs is a lone glyph or two: no line around it to read it by. */
+const LONE_GLYPHS = 2;
+/** The scale a lone glyph is read at again (see recognise). */
+const LONE_GLYPH_SCALE = 0.6;
+
+function glyphCount(text: string): number {
+  return [...text.replace(/\s+/g, '')].length;
+}
+
+/**
+ * OCR of a prepared image (PNG) for the given purpose. A cell whose first reading is a lone glyph or two
+ * (a number alone in a wide cell: a field number, points, a total) is read again at LONE_GLYPH_SCALE and
+ * the surer reading kept. With no line around it to read it by, a lone digit at a page's 300 dpi is read
+ * as a kana, a kanji or a bar by both Japanese models — npm's jpn 4.0.0 model reads 4 as ー (90 %), 国,
+ * B; Debian's reads a serif 5 as っ, 7 as 7/ — and at 0.6 as the digit (the npm model as a circled one,
+ * ④ 93–96 %, which tidyOcrText makes a digit). Text in a line is read by its neighbours.
+ */
+export async function recognise(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolean } = {}): Promise<OcrResult> {
+  const first = await recogniseAt(image, mode);
+  if (mode !== 'block' || options.loneGlyphs === false || glyphCount(first.text) > LONE_GLYPHS) return first;
+  const { width = 1 } = await sharp(image).metadata();
+  const smaller = await recogniseAt(await sharp(image).resize({ width: Math.max(1, Math.round(width * LONE_GLYPH_SCALE)) }).png().toBuffer(), mode);
+  const count = glyphCount(smaller.text);
+  if (count === 0 || count > LONE_GLYPHS || smaller.confidence <= first.confidence) return first;
+  // Boxes back in the image's own pixels.
+  const back = (v: number) => Math.round(v / LONE_GLYPH_SCALE);
+  return { ...smaller, lines: smaller.lines.map((l) => ({ ...l, bbox: { x0: back(l.bbox.x0), y0: back(l.bbox.y0), x1: back(l.bbox.x1), y1: back(l.bbox.y1) } })) };
+}
+
+async function recogniseAt(image: Buffer, mode: OcrMode): Promise<OcrResult> {
   const read: { model: OcrModel; psm: PSM; whitelist?: string } = READS[mode];
   const settings: Record<string, string> = {
     tessedit_pageseg_mode: read.psm,

@@ -72,8 +72,8 @@ interface Reading {
   lines: { text: string; confidence: number }[];
 }
 
-async function read(image: Buffer, mode: OcrMode): Promise<Reading> {
-  const ocr = await recognise(image, mode);
+async function read(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolean } = {}): Promise<Reading> {
+  const ocr = await recognise(image, mode, options);
   return { lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })) };
 }
 
@@ -170,7 +170,7 @@ const THIRD_READING_SCALE = 0.6;
 async function thirdReading(image: Buffer): Promise<string[]> {
   const { width = 1 } = await sharp(image).metadata();
   const smaller = await sharp(image).resize({ width: Math.max(1, Math.round(width * THIRD_READING_SCALE)) }).png().toBuffer();
-  return (await read(smaller, 'block')).lines.map((l) => l.text);
+  return (await read(smaller, 'block', { loneGlyphs: false })).lines.map((l) => l.text);
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */

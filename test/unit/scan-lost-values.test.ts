@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { readAddress } from '../../src/extract/forms/common-fields.ts';
+import type { Cell, DocumentModel } from '../../src/extract/document.ts';
+import type { ApplicationBase } from '../../src/extract/forms/form-kind.ts';
+import { restoreLostValues } from '../../src/extract/extract-scan.ts';
+import { DISAGREEMENT_CONFIDENCE } from '../../src/extract/ocr/reread-values.ts';
+import { paragraph } from '../../src/extract/readers/scan.ts';
+
+function cell(lines: string[]): Cell {
+  return { paragraphs: lines.map((t) => paragraph(t, '表 1, 行 1, 列 2', 0.9)), text: lines.join('\n'), colSpan: 1, images: 0, location: '表 1, 行 1, 列 2' };
+}
+
+describe('readAddress on a scan', () => {
+  it('a postal code whose closing bracket OCR lost leaves no bracket in front of the address', () => {
+    const read = readAddress(cell(['(〒980-0811', '宮城県仙台市青葉区一番町1-1-1']));
+    expect(read.postalCode).toBe('980-0811');
+    expect(read.address).toBe('宮城県仙台市青葉区一番町1-1-1');
+  });
+  it('with both brackets, or none, the address is the same', () => {
+    expect(readAddress(cell(['（〒100－0005）東京都千代田区丸の内1-1'])).address).toBe('東京都千代田区丸の内1-1');
+    expect(readAddress(cell(['〒100-0005 東京都千代田区丸の内1-1'])).address).toBe('東京都千代田区丸の内1-1');
+    expect(readAddress(cell(['東京都千代田区丸の内1-1 (〒100-0005)'])).address).toBe('東京都千代田区丸の内1-1');
+  });
+});
+
+describe('restoreLostValues', () => {
+  const source = (location: string) => ({ file: 'scan.pdf', location, text: '', confidence: 0.9 });
+  function doc(cells: Cell[]): DocumentModel {
+    return { file: 'scan.pdf', format: 'image', blocks: [{ kind: 'table', location: '表 1', rows: [cells] }] };
+  }
+  it('a value the second reading lost gets the first reading back, unconfirmed; a value still read is left alone', () => {
+    const period = { ...cell(['自2015年4月', '至2019年3月']), location: '表 1, 行 1, 列 3' };
+    const name = { ...cell(['藤田勝']), location: '表 1, 行 1, 列 2' };
+    const before = new Map([[period.location, { paragraphs: period.paragraphs, text: period.text }], [name.location, { paragraphs: name.paragraphs, text: name.text }]]);
+    const first = { kind: 'x', name: '藤田勝', experience: [{ from: '2015-04', to: '2019-03', sources: { period: source(period.location) } }], sources: { name: source(name.location) } } as unknown as ApplicationBase;
+    // The second model read 至 as 友: the period no longer parses, and the row lost both ends.
+    const readAgain = { ...cell(['自2015年4月', '友2019年3月']), location: period.location };
+    const nameAgain = { ...cell(['藤田勝']), location: name.location };
+    const scan = doc([nameAgain, readAgain]);
+    const second = { kind: 'x', name: '藤田勝', experience: [{ from: null, to: null, sources: { period: source(period.location) } }], sources: { name: source(name.location) } } as unknown as ApplicationBase;
+    expect(restoreLostValues(scan, before, first, second)).toBe(true);
+    expect(readAgain.text).toBe('自2015年4月\n至2019年3月');
+    expect(readAgain.paragraphs.map((p) => p.confidence)).toEqual([DISAGREEMENT_CONFIDENCE, DISAGREEMENT_CONFIDENCE]);
+    expect(nameAgain.paragraphs[0]!.confidence).toBe(0.9);
+  });
+  it('nothing lost, nothing given back', () => {
+    const name = { ...cell(['藤田勝']), location: '表 1, 行 1, 列 2' };
+    const app = { kind: 'x', name: '藤田勝', sources: { name: source(name.location) } } as unknown as ApplicationBase;
+    expect(restoreLostValues(doc([name]), new Map([[name.location, { paragraphs: name.paragraphs, text: name.text }]]), app, app)).toBe(false);
+  });
+});
