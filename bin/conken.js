@@ -107,8 +107,9 @@ if (args[0] === 'start' && process.env.CONKEN_SUPERVISED !== '1') {
   compileCache();
   // `conken extract` of a .docx or PDF: the isolated reading worker starts first, so that it boots and loads
   // its reader while this thread loads the command table and the form kinds (on two cores they overlap).
+  // Its module (two small files) is loaded before the command table's, so the worker starts at once.
   if (args[0] === 'extract' && args.some((a) => /\.(docx|pdf)$/i.test(a))) {
-    void import(path.join(root, 'src', 'extract', 'isolated-read.ts')).then((m) => m.startReader(), () => undefined);
+    (await import(path.join(root, 'src', 'extract', 'isolated-read.ts'))).startReader();
   }
   await import(main);
 } else {
