@@ -7,8 +7,10 @@
 //
 // The compile cache is warm as in daily use (bin/conken.js keeps it in node_modules/.cache/conken; one
 // unrecorded run of each command fills it); one row shows `--help` with an empty cache each run, the cost of
-// the first start after an install or an upgrade. `status` reads a database made for the run; `extract`
-// reads a sample .docx. Exit codes are checked: a command that fails is not a fast command.
+// the first start after an install or an upgrade. `status` reads a database made for the run (the warm-up
+// run also leaves the certificate layout's check remembered, as every run after the first finds it:
+// src/config/check-cache.ts); `extract` reads a sample .docx. Exit codes are checked: a command that fails
+// is not a fast command.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
