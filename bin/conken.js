@@ -25,7 +25,7 @@
 // Node detects an outdated entry and rebuilds it.
 import module from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -109,7 +109,7 @@ if (args[0] === 'start' && process.env.CONKEN_SUPERVISED !== '1') {
   // its reader while this thread loads the command table and the form kinds (on two cores they overlap).
   // Its module (two small files) is loaded before the command table's, so the worker starts at once.
   if (args[0] === 'extract' && args.some((a) => /\.(docx|pdf)$/i.test(a))) {
-    (await import(path.join(root, 'src', 'extract', 'isolated-read.ts'))).startReader();
+    (await import(pathToFileURL(path.join(root, 'src', 'extract', 'isolated-read.ts')).href)).startReader();
   }
   await import(main);
 } else {
