@@ -58,7 +58,20 @@ describe('page straightening', () => {
     const { image, geometry } = await straightenPage(await turned(certificationP3, turn));
     expect(geometry.rotation).toBe(back);
     expect(geometry.orientationConfidence).toBeGreaterThanOrEqual(2);
+    // Its title reads surely once turned back: no OSD needed.
+    expect(geometry.orientationBy).toBe('reading');
     expect(image.height).toBeGreaterThan(image.width);
+  });
+
+  it('asks OSD when no line near the top or the bottom reads, and still stands the page up', async () => {
+    // Upside down, with its top and bottom thirds blank: the probe has no line either way up.
+    const { data, info } = await sharp(await turned(certificationP3, 180)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const third = Math.round(info.height / 3);
+    data.fill(255, 0, third * info.width);
+    data.fill(255, (info.height - third) * info.width);
+    const { geometry } = await straightenPage(await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer());
+    expect(geometry.rotation).toBe(180);
+    expect(geometry.orientationBy).toBe('osd');
   });
 
   it('cuts a phone photo to its paper, levelled, with no desk left at the edges', async () => {

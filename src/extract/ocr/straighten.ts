@@ -431,11 +431,19 @@ async function readsUpright(page: GreyImage): Promise<boolean> {
 }
 
 /**
- * Which way up: OSD on the middle third of the page across its text lines (enough text to judge, a third
- * of the time), and on the whole page when the band says too little.
+ * Which way up. First the upright probe, on the page as it is and then turned back the ways a page comes
+ * turned (a portrait page upside down; a landscape one, a page on its side, both quarter turns): a form's
+ * title and first lines read surely only when upright, so a probe that passes on the turned page names
+ * the turn (and the turned page is kept). Otherwise OSD on the middle third of the page across its text
+ * lines (enough text to judge, a third of the time), and on the whole page when the band says too little.
  */
-async function uprightTurn(page: GreyImage): Promise<{ rotation: QuarterTurn; confidence: number; by: 'reading' | 'osd' } | null> {
+async function uprightTurn(page: GreyImage): Promise<{ rotation: QuarterTurn; confidence: number; by: 'reading' | 'osd'; turned?: GreyImage } | null> {
   if (await readsUpright(page)) return { rotation: 0, confidence: UPRIGHT_BY_READING, by: 'reading' };
+  const turns: QuarterTurn[] = page.height >= page.width * 1.2 ? [180] : page.width >= page.height * 1.2 ? [270, 90] : [];
+  for (const rotation of turns) {
+    const turned = await toGrey(fromGrey(page).rotate(rotation));
+    if (await readsUpright(turned)) return { rotation, confidence: UPRIGHT_BY_READING, by: 'reading', turned };
+  }
   const scale = Math.min(1, 1000 / Math.min(page.width, page.height));
   const portrait = page.height >= page.width;
   const band = portrait
@@ -498,7 +506,7 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
       // Lines of text or ruling (a clear projection peak) are what make a page worth orienting.
       const turn = printSkew !== null ? await uprightTurn(flat) : null;
       const rotation = turn?.rotation ?? 0;
-      const page = rotation ? await toGrey(fromGrey(flat).rotate(rotation)) : flat;
+      const page = turn?.turned ?? (rotation ? await toGrey(fromGrey(flat).rotate(rotation)) : flat);
       const xs = q.map((p) => p.x);
       const ys = q.map((p) => p.y);
       const crop = { x0: Math.max(0, Math.round(Math.min(...xs))), y0: Math.max(0, Math.round(Math.min(...ys))), x1: Math.min(work.width, Math.round(Math.max(...xs))), y1: Math.min(work.height, Math.round(Math.max(...ys))) };
@@ -537,7 +545,7 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
 
   const turn = hasLines ? await uprightTurn(level) : null;
   const rotation = turn?.rotation ?? 0;
-  const page = rotation ? await toGrey(fromGrey(level).rotate(rotation)) : level;
+  const page = turn?.turned ?? (rotation ? await toGrey(fromGrey(level).rotate(rotation)) : level);
   return {
     image: page,
     geometry: { sourceWidth, sourceHeight, loadScale, skewDegrees, rotation, orientationConfidence: turn?.confidence ?? null, orientationBy: turn?.by ?? null, crop, width: page.width, height: page.height },
