@@ -1,9 +1,10 @@
 // Benchmark: the cost of straightening a page before OCR (src/extract/ocr/straighten.ts: decode, find the
-// paper, level the skew, stand upright), per kind of page in samples/scans/: upright 300 dpi scans, scans
-// fed turned (90°/180°), 200 dpi skewed noisy scans, and phone photos; median and max ms per page, and
-// whether the geometry found matches the one the sample was made with. Then the two ways of deciding
-// which way up a page is, on the same pages upright and upside down: tesseract OSD on a band of the page
-// (the one used) against OCR of a strip of the page both ways up with the Japanese pool.
+// paper, level the skew, stand upright: by the page's lines reading upright, else OSD), per kind of page
+// in samples/scans/: upright 300 dpi scans, scans fed turned (90°/180°), 200 dpi skewed noisy scans, and
+// phone photos; median and max ms per page, whether the geometry found matches the one the sample was
+// made with, and how the way up was decided. Then the two ways of deciding which way up a page is, on
+// the same pages upright and upside down: tesseract OSD on a band of the page (the fallback) against OCR
+// of a strip of the page both ways up with the Japanese pool.
 //   npm run bench:straighten        (or: node bench/straighten.bench.ts [rounds])
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,13 +28,15 @@ const kindOf = (set: string, page: SamplePage) => (set === '300dpi-rotated' ? (p
 
 let peakRss = 0;
 const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
-// Warm-up: the OSD worker starts once (its start is reported separately).
+// Warm-up: the OCR pool (the upright probe) and, where a page needs it, the OSD worker start once (reported separately).
 const warmStart = performance.now();
 await straightenPage(readFileSync(path.join(DIR, sets[0]!.pages[0]!.file)));
 const firstPageMs = performance.now() - warmStart;
 
 const times = new Map<string, number[]>();
 const right = new Map<string, [number, number]>();
+/** How each page's way up was decided: its lines read upright (as it is or turned back), or OSD. */
+const decidedBy = new Map<string, Record<string, number>>();
 for (let r = 0; r < rounds; r++) {
   for (const { set, pages } of sets) {
     for (const page of pages) {
@@ -42,6 +45,9 @@ for (let r = 0; r < rounds; r++) {
       const { geometry } = await straightenPage(readFileSync(path.join(DIR, page.file)));
       times.set(kind, [...(times.get(kind) ?? []), performance.now() - started]);
       const ok = Math.abs(geometry.skewDegrees - page.skewDegrees) <= 0.2 && (geometry.rotation + page.rotation) % 360 === 0;
+      const by = decidedBy.get(kind) ?? {};
+      by[String(geometry.orientationBy)] = (by[String(geometry.orientationBy)] ?? 0) + 1;
+      decidedBy.set(kind, by);
       const [good, all] = right.get(kind) ?? [0, 0];
       right.set(kind, [good + (ok ? 1 : 0), all + 1]);
     }
@@ -86,7 +92,7 @@ console.log(JSON.stringify({
   node: process.version,
   rounds,
   firstPageMsWithOsdWorkerStart: ms(firstPageMs),
-  perKind: Object.fromEntries([...times].map(([kind, xs]) => [kind, { pages: xs.length, medianMs: ms(median(xs)), maxMs: ms(Math.max(...xs)), geometryRight: `${right.get(kind)![0]}/${right.get(kind)![1]}` }])),
+  perKind: Object.fromEntries([...times].map(([kind, xs]) => [kind, { pages: xs.length, medianMs: ms(median(xs)), maxMs: ms(Math.max(...xs)), geometryRight: `${right.get(kind)![0]}/${right.get(kind)![1]}`, orientationBy: decidedBy.get(kind) }])),
   orientation: {
     osdOnBand: { medianMs: ms(median(osdMs)), maxMs: ms(Math.max(...osdMs)), right: `${osdRight}/${trials}` },
     ocrStripBothWays: { medianMs: ms(median(stripMs)), maxMs: ms(Math.max(...stripMs)), right: `${stripRight}/${trials}` },

@@ -4,7 +4,9 @@
 //
 // Everything is measured on a small copy of the page (about 1200 px on its short side) and applied once to
 // the page at working size. Pages the size of a 108-megapixel phone photo are decoded shrunk (libjpeg
-// scales while it decodes), so memory follows the working size, not the camera's.
+// scales while it decodes), so memory follows the working size, not the camera's. Which way up is first
+// asked of the page's own title lines (one OCR read of a line, as it is or turned back), and of tesseract
+// OSD only when they do not read: OSD costs more, and a worker thread of its own.
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { detectOrientation, type QuarterTurn } from './orientation.ts';
 import { textLinesOutside, type Box, type GreyImage } from './table-grid.ts';
