@@ -1,7 +1,9 @@
 // Scanned and photographed forms (images, and PDFs without a text layer) into the document model, so the
 // same form mappers read them. Each page: prepared (grey, ~300 dpi), its ruling lines found and each table
 // cell read by itself as one block (full-page OCR loses rows of forms), the text outside the tables read as
-// a page. Every paragraph carries tesseract's confidence (0..1); the validators turn values read below the
+// a page. A table confirmed as one of a known form's (forms/layouts.ts) has its printed labels filled from
+// the layout instead of read; only its value cells are OCR'd. Every paragraph carries tesseract's
+// confidence (0..1; 1 for a label from the layout); the validators turn values read below the
 // threshold into `field.unconfirmed` for a person, never into a guess. Ink in a cell without readable text
 // (a handwritten signature) is counted like a pasted picture.
 import sharp from 'sharp';
