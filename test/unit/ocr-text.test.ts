@@ -21,6 +21,11 @@ describe('tidyOcrText', () => {
     expect(tidyOcrText('*。 圏オペレーションマネジメントプロフェショナル(OMP)')).toBe('・ ■オペレーションマネジメントプロフェショナル(OMP)');
     expect(tidyOcrText('。 コンタクトセンターアーキテクチャプロフェショナル (CAP)')).toBe('・ コンタクトセンターアーキテクチャプロフェショナル (CAP)');
     expect(tidyOcrText('* 。〇コンタクトセンターアーキテクチャ')).toBe('・ 〇コンタクトセンターアーキテクチャ');
+    // The bullet read as two dots: *・ or 。・ (the line then began with * and was taken for a note).
+    expect(tidyOcrText('*・ 〇コンタクトセンターアーキテクチャプロフェショナル (CAD)')).toBe('・ 〇コンタクトセンターアーキテクチャプロフェショナル (CAD)');
+    expect(tidyOcrText('。・ 〇オペレーションマネジメントプロフェショナル(OMP)')).toBe('・ 〇オペレーションマネジメントプロフェショナル(OMP)');
+    // A note marked with * keeps it when no option follows.
+    expect(tidyOcrText('* 1 資格あたり 1 通')).toBe('* 1 資格あたり 1 通');
     // 圏 inside a value is a kanji: only right after a bullet, in front of an option, is it the mark.
     expect(tidyOcrText('首都圏コンタクトセンター')).toBe('首都圏コンタクトセンター');
   });

@@ -27,9 +27,10 @@ export function tidyOcrText(text: string): string {
     .replace(/(?<=[\d-])O(?=\d)/gu, '0')
     // A space OCR put inside a number of a date (平成2 6年).
     .replace(/(?<=\d) (?=\d+[年月日])/gu, '')
-    // A list bullet (Word's •) reads as *, 。, *。 or ・。; the choice mark after it (■) as a kanji of the
-    // square radical 囗 (U+56D7–U+571F: 圏, 團, 圖, 国 …), a filled square being a box to the models.
-    .replace(/^\s*(?:[*＊・•]\s*[。.]?|[。.])\s*(?=[\p{Script=Katakana}\p{Script=Han}〇○◯●■□◆◇✓✔☑])/u, '・ ')
+    // A list bullet (Word's •) reads as *, 。, *。, ・。, *・ or 。・ (a run of such dots); the choice mark
+    // after it (■) as a kanji of the square radical 囗 (U+56D7–U+571F: 圏, 團, 圖, 国 …), a filled square
+    // being a box to the models.
+    .replace(/^\s*[*＊・•。.][\s*＊・•。.]*(?=[\p{Script=Katakana}\p{Script=Han}〇○◯●■□◆◇✓✔☑])/u, '・ ')
     .replace(/^・ [\u56d7-\u571f](?=\p{Script=Katakana})/u, '・ ■')
     // Latin capitals with an l: the models read the I of AI, CTI, IT as a lower-case l (both models
     // alike, so their agreement does not catch it). Not in an e-mail address, where case is the user's.
