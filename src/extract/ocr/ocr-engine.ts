@@ -39,6 +39,8 @@ export const READS = {
    */
   hiragana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
   katakana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
+  /** A third Japanese model, where there is one (tessdata.ts, jpn-alt): a tie between the other two broken. */
+  alt: { model: 'jpn-alt', psm: PSM.SINGLE_BLOCK },
   /** An e-mail address. */
   latin: { model: 'eng', psm: PSM.SINGLE_LINE, whitelist: EMAIL_CHARS },
   /** Phone numbers, passer numbers, hours, points, years. */
@@ -209,6 +211,11 @@ async function recogniseAt(image: Buffer, mode: OcrMode): Promise<OcrResult> {
     }
   }
   return { text: data.text, confidence: data.confidence, lines: lines.filter((l) => l.text !== '') };
+}
+
+/** Whether a read of this kind can be made on this machine (the third Japanese model exists only beside Debian's). */
+export function canRead(mode: OcrMode): boolean {
+  return modelData(READS[mode].model) !== null;
 }
 
 /** Ends the workers, the page-orientation one included (the daemon's shutdown, the end of a CLI command). */

@@ -11,7 +11,7 @@ import type { Cell, DocumentModel, Paragraph } from '../document.ts';
 import type { GreyImage } from './table-grid.ts';
 import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
 import { isKana, nfkc } from '../../shared/japanese.ts';
-import { recognise, type OcrMode } from './ocr-engine.ts';
+import { canRead, recognise, type OcrMode } from './ocr-engine.ts';
 import { checkboxGlyph, tidyOcrText } from './ocr-text.ts';
 import { CELL_INSET, crop, paragraph } from '../readers/scan.ts';
 import { readQualification } from '../forms/common-fields.ts';
@@ -211,6 +211,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const firstTexts = first.map((l) => l.text);
   let confidence: number;
   let noiseAdded = false;
+  let outvoted = false;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = Math.max(firstConfidence, secondConfidence);
   else {
@@ -218,7 +219,16 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
     if (third.length > 0 && same(third, secondTexts)) confidence = secondConfidence;
     else {
       confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
-      noiseAdded = third.length > 0 && same(third, firstTexts) && glyphsAdded(firstTexts.join(''), secondTexts.join(''));
+      const firstTwice = third.length > 0 && same(third, firstTexts);
+      noiseAdded = firstTwice && glyphsAdded(firstTexts.join(''), secondTexts.join(''));
+      // The fast model read it alike at two scales, the stronger model otherwise: where a third Japanese
+      // model exists (beside Debian's), it says which text to keep. The stronger model has habits of its
+      // own on a font (び read as ぴ, the dakuten's two ticks taken for a ring, at every scale and with
+      // or without a whitelist); the value stays unconfirmed, two models having disagreed.
+      if (firstTwice && !noiseAdded && !fields.includes('qualification') && canRead('alt')) {
+        const alt = await read(image, 'alt', { loneGlyphs: false });
+        outvoted = alt.lines.length > 0 && same(alt.lines.map((l) => l.text), firstTexts);
+      }
     }
   }
   // The stronger model's text is kept, except a choice it cannot make where the first reading made one,
@@ -226,7 +236,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   // model read alike at two scales (glyphsAdded). Not otherwise the text a third reading sides with: that
   // is the fast model agreeing with itself (it kept 山田一朗 over 山田一郎, a glyph read differently).
   const keepFirst = (fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, firstTexts) !== null)
-    || (numeric && agree) || noiseAdded;
+    || (numeric && agree) || noiseAdded || outvoted;
   cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }

@@ -19,7 +19,12 @@ import path from 'node:path';
 
 const CANDIDATES = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/share/tesseract-ocr/4.00/tessdata', '/usr/share/tessdata', '/usr/local/share/tessdata'];
 
-export type OcrModel = 'jpn-fast' | 'jpn-best' | 'eng';
+/**
+ * jpn-alt: npm's jpn 4.0.0 model where the first reading is Debian's, a third Japanese model that breaks
+ * a tie between the other two (reread-values.ts); absent in the npm-only configuration, where it is the
+ * first reading's model itself.
+ */
+export type OcrModel = 'jpn-fast' | 'jpn-best' | 'jpn-alt' | 'eng';
 
 export interface ModelData {
   /** tesseract's language code: the file is <lang>.traineddata(.gz) in langPath. */
@@ -63,6 +68,7 @@ export function modelData(model: OcrModel, env: NodeJS.ProcessEnv = process.env)
     const dir = findTessdata(env);
     return dir ? { lang: 'jpn', langPath: dir, gzip: false, origin: 'Debian tesseract-ocr-jpn' } : npmModel('jpn', '4.0.0');
   }
+  if (model === 'jpn-alt') return findTessdata(env) ? npmModel('jpn', '4.0.0') : null;
   return model === 'jpn-best' ? npmModel('jpn', '4.0.0_best_int') : npmModel('eng', '4.0.0_best_int');
 }
 
