@@ -1,7 +1,7 @@
 // The perspective fix of phone photos: the sheet's corners found on its mask, a slant told from a mere
 // rotation, and a trapezoid mapped back to a rectangle with its ruling lines level again.
 import { describe, expect, it } from 'vitest';
-import { paperQuad, quadSize, refineQuad, slant, warpQuad, type Quad } from '../../src/extract/ocr/perspective.ts';
+import { paperQuad, quadSize, refineQuad, slant, turnOf, warpQuad, type Quad } from '../../src/extract/ocr/perspective.ts';
 import type { GreyImage } from '../../src/extract/ocr/table-grid.ts';
 
 /** A width × height image, 255 inside the quad and 0 outside (a sheet on a dark desk). */
@@ -25,6 +25,20 @@ describe('paperQuad', () => {
       expect(Math.abs(p.x - trapezoid[i]!.x)).toBeLessThan(2.5);
       expect(Math.abs(p.y - trapezoid[i]!.y)).toBeLessThan(2.5);
     });
+  });
+
+  it('finds the corners of a sheet lying turned by 8°, where the scan lines near its corners meet the next edge', () => {
+    const a = (8 * Math.PI) / 180;
+    const turn = (x: number, y: number) => ({ x: 260 + x * Math.cos(a) - y * Math.sin(a), y: 300 + x * Math.sin(a) + y * Math.cos(a) });
+    const turned: Quad = [turn(-170, -220), turn(170, -220), turn(170, 220), turn(-170, 220)];
+    const q = paperQuad(sheet(520, 600, turned))!;
+    expect(q).not.toBeNull();
+    q.forEach((p, i) => {
+      expect(Math.abs(p.x - turned[i]!.x)).toBeLessThan(2.5);
+      expect(Math.abs(p.y - turned[i]!.y)).toBeLessThan(2.5);
+    });
+    expect(slant(q)).toBeLessThan(0.5);
+    expect(turnOf(q)).toBeCloseTo(8, 0);
   });
 
   it('gives no corners when the sheet runs off the photo (a scan: paper to the border)', () => {

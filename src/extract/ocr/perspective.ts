@@ -20,6 +20,27 @@ function fit(points: [number, number][]): { a: number; b: number } | null {
   return { a, b: (su - a * st) / n };
 }
 
+/**
+ * `fit`, then again without the points far off the line (twice): where the sheet lies turned by more
+ * than a few degrees, the scan lines near its corners meet the next edge instead, and those points would
+ * tilt the fit.
+ */
+function fitTrimmed(points: [number, number][]): { a: number; b: number } | null {
+  let line = fit(points);
+  let kept = points;
+  for (let round = 0; round < 2 && line; round++) {
+    const l = line;
+    const residuals = kept.map(([t, u]) => Math.abs(u - (l.a * t + l.b)));
+    const median = [...residuals].sort((x, y) => x - y)[Math.floor(residuals.length / 2)]!;
+    const limit = Math.max(1.5, 3 * median);
+    const inliers = kept.filter((_, i) => residuals[i]! <= limit);
+    if (inliers.length === kept.length || inliers.length < Math.max(8, points.length * 0.5)) break;
+    kept = inliers;
+    line = fit(kept);
+  }
+  return line;
+}
+
 /** Where a near-vertical edge x = v.a·y + v.b meets a near-horizontal one y = h.a·x + h.b. */
 function meet(v: { a: number; b: number }, h: { a: number; b: number }): Point {
   const x = (v.a * h.b + v.b) / (1 - v.a * h.a);
@@ -61,7 +82,7 @@ export function paperQuad(mask: GreyImage): Quad | null {
   }
   const enough = (edge: unknown[], along: unknown[]) => edge.length >= along.length * 0.8;
   if (!enough(left, rows) || !enough(right, rows) || !enough(top, cols) || !enough(bottom, cols)) return null;
-  const l = fit(left), r = fit(right), t = fit(top), b = fit(bottom);
+  const l = fitTrimmed(left), r = fitTrimmed(right), t = fitTrimmed(top), b = fitTrimmed(bottom);
   if (!l || !r || !t || !b) return null;
   return [meet(l, t), meet(r, t), meet(r, b), meet(l, b)];
 }
@@ -82,6 +103,15 @@ export function slant(q: Quad): number {
   const horizontal = Math.abs(angle(q[0], q[1]) - angle(q[3], q[2]));
   const vertical = Math.abs(angle(q[0], q[3]) - angle(q[1], q[2]));
   return Math.max(horizontal, vertical);
+}
+
+/**
+ * How far a quad is turned from level, clockwise in degrees: the mean direction of its top and bottom
+ * sides and of its left and right sides less a quarter turn.
+ */
+export function turnOf(q: Quad): number {
+  const angle = (p: Point, s: Point) => Math.atan2(s.y - p.y, s.x - p.x) * 180 / Math.PI;
+  return (angle(q[0], q[1]) + angle(q[3], q[2]) + angle(q[0], q[3]) - 90 + angle(q[1], q[2]) - 90) / 4;
 }
 
 /** The homography taking the rectangle (0,0)–(w,h) to the quad: 8 unknowns from 4 correspondences. */

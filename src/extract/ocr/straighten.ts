@@ -11,7 +11,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { detectOrientation, type QuarterTurn } from './orientation.ts';
 import { textLinesOutside, type Box, type GreyImage } from './table-grid.ts';
 import { recognise } from './ocr-engine.ts';
-import { paperQuad, quadSize, refineQuad, slant, warpQuad, type Quad } from './perspective.ts';
+import { paperQuad, quadSize, refineQuad, slant, turnOf, warpQuad, type Quad } from './perspective.ts';
 
 /** Larger images are refused: 120 MP takes in 108 MP phone cameras (12000×9000) with room to spare. */
 export const MAX_INPUT_PIXELS = 120_000_000;
@@ -492,7 +492,9 @@ export async function straightenPage(bytes: Uint8Array): Promise<StraightPage> {
   const rough = paper ? paperQuad(paper) : null;
   // Its edges found again on the analysis image, where a pixel is a third of the mask's.
   const quad = rough ? refineQuad(analysis, rough.map((p) => ({ x: p.x * analysis.width / paper!.width, y: p.y * analysis.height / paper!.height })) as Quad, Math.round(4 * analysis.width / paper!.width)) : null;
-  if (quad && slant(quad) >= MIN_SLANT_DEGREES) {
+  // A sheet turned further than the skew search reaches (a photo taken with the phone held askew) is
+  // mapped back the same way, by its corners.
+  if (quad && (slant(quad) >= MIN_SLANT_DEGREES || Math.abs(turnOf(quad)) > MAX_SKEW_DEGREES - 1)) {
     const sx = work.width / analysis.width;
     const sy = work.height / analysis.height;
     const q = quad.map((p) => ({ x: p.x * sx, y: p.y * sy })) as Quad;
