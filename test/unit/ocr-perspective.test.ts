@@ -41,6 +41,21 @@ describe('paperQuad', () => {
     expect(turnOf(q)).toBeCloseTo(8, 0);
   });
 
+  it('takes the photo\'s border for the one edge of a sheet that runs off the photo', () => {
+    // The trapezoid, its bottom cut off by the photo's lower border at y = 400.
+    const q = paperQuad(sheet(400, 400, trapezoid))!;
+    expect(q).not.toBeNull();
+    for (const i of [0, 1]) {
+      expect(Math.abs(q[i]!.x - trapezoid[i]!.x)).toBeLessThan(2.5);
+      expect(Math.abs(q[i]!.y - trapezoid[i]!.y)).toBeLessThan(2.5);
+    }
+    expect(q[2].y).toBe(400);
+    expect(q[3].y).toBe(400);
+    // Where the slanted sides meet the border: x = 340 + 20·(350/420) on the right, 60 − 20·(360/420) on the left.
+    expect(Math.abs(q[2].x - (340 + (20 * 350) / 420))).toBeLessThan(2.5);
+    expect(Math.abs(q[3].x - (60 - (20 * 360) / 420))).toBeLessThan(2.5);
+  });
+
   it('gives no corners when the sheet runs off the photo (a scan: paper to the border)', () => {
     expect(paperQuad({ width: 100, height: 100, data: new Uint8Array(100 * 100).fill(255) })).toBeNull();
   });

@@ -50,7 +50,8 @@ function meet(v: { a: number; b: number }, h: { a: number; b: number }): Point {
 /**
  * The sheet's corners on its mask (255 paper, 0 desk): each edge is fitted through the mask's boundary
  * along the middle 70 % of that side (the corners themselves are rounded by the blur that made the mask).
- * null when an edge cannot be found (the sheet runs off the photo, or there is no sheet).
+ * null when two edges or more cannot be found (the sheet runs off the photo there, or there is no sheet);
+ * one missing edge is taken to be the photo's border.
  */
 export function paperQuad(mask: GreyImage): Quad | null {
   const { width, height, data } = mask;
@@ -81,8 +82,12 @@ export function paperQuad(mask: GreyImage): Quad | null {
     if (y1 < height - 1 && y1 > height / 2) bottom.push([x, y1 + 1]);
   }
   const enough = (edge: unknown[], along: unknown[]) => edge.length >= along.length * 0.8;
-  if (!enough(left, rows) || !enough(right, rows) || !enough(top, cols) || !enough(bottom, cols)) return null;
-  const l = fitTrimmed(left), r = fitTrimmed(right), t = fitTrimmed(top), b = fitTrimmed(bottom);
+  const found = [enough(left, rows), enough(right, rows), enough(top, cols), enough(bottom, cols)];
+  // A sheet that runs off the photo on one side (the phone held too close) is cut there by the photo's
+  // border, which stands in for that edge; on two sides or more there is too little left to map by.
+  if (found.filter((f) => !f).length > 1) return null;
+  const border = (edge: [number, number][], ok: boolean, at: number) => (ok ? fitTrimmed(edge) : { a: 0, b: at });
+  const l = border(left, found[0]!, 0), r = border(right, found[1]!, width), t = border(top, found[2]!, 0), b = border(bottom, found[3]!, height);
   if (!l || !r || !t || !b) return null;
   return [meet(l, t), meet(r, t), meet(r, b), meet(l, b)];
 }
