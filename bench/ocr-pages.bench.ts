@@ -31,8 +31,10 @@ const pages = files.map((f, i) => ({ number: i + 1, image: readFileSync(path.joi
 let peakRss = 0;
 const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
 
-// Warm-up: the pools' workers load their models once, as in the daemon.
-await readScannedForm(pages.slice(0, 1), 'warm', 85).catch(() => null);
+// Warm-up: the pools' workers load their models once, as in the daemon. The whole form, so that every
+// pool (the second reading's models too) is started before the first timed read, which would else pay
+// for loading them.
+await readScannedForm(pages, 'warm', 85).catch(() => null);
 
 type Reads = Map<string, { reads: number; ms: number }>;
 const readsWith: Reads = new Map();
@@ -47,14 +49,27 @@ const addReads = (into: Reads) => {
 const ours: number[] = [];
 const oursWithoutLayouts: number[] = [];
 const native: number[] = [];
+// CPU seconds beside the wall seconds: on a machine shared with other work, the wall time is mostly the
+// share of the cores we were given, while the CPU time is the work done. Ours: every thread of this
+// process (the OCR workers included); the CLI's: its processes', from /proc (Linux).
+const cpu = { ours: [] as number[], oursWithoutLayouts: [] as number[], native: [] as number[] };
+const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const childrenCpu = () => {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  // After the command's name: cutime and cstime are the 14th and 15th fields (stat(5) numbers 16, 17).
+  return (Number(fields[13]) + Number(fields[14])) / clockTicks;
+};
 Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0 });
 const timedRead = async (layouts: boolean) => {
   ocrStats.clear();
   const labels = { ...layoutStats };
   useFormLayouts(layouts);
   const t = performance.now();
+  const c = ownCpu();
   await readScannedForm(pages, 'bench', 85);
   (layouts ? ours : oursWithoutLayouts).push((performance.now() - t) / 1000 / pages.length);
+  (layouts ? cpu.ours : cpu.oursWithoutLayouts).push((ownCpu() - c) / pages.length);
   addReads(layouts ? readsWith : readsWithout);
   if (!layouts) Object.assign(layoutStats, labels);
   useFormLayouts(true);
@@ -63,10 +78,12 @@ for (let r = 0; r < rounds; r++) {
   // Which goes first alternates too: a load that rises or falls within a round weighs on both alike.
   for (const layouts of r % 2 === 0 ? [true, false] : [false, true]) await timedRead(layouts);
   const t = performance.now();
+  const c = childrenCpu();
   for (const f of files) {
     execFileSync('tesseract', [path.join(DIR, f), '-', '-l', 'jpn', '--tessdata-dir', tessdata], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
   }
   native.push((performance.now() - t) / 1000 / files.length);
+  cpu.native.push((childrenCpu() - c) / files.length);
 }
 clearInterval(sample);
 // Where the time goes: the OCR reads of the timed rounds by kind (worker time; two workers per model read
@@ -97,6 +114,9 @@ console.log(JSON.stringify({
   ratioOursToCli: +(median(ours) / median(native)).toFixed(2),
   oursWithoutLayoutsSecondsPerPage: oursWithoutLayouts.map((x) => +x.toFixed(2)),
   ratioWithoutLayoutsToCli: +(median(oursWithoutLayouts) / median(native)).toFixed(2),
+  cpuSecondsPerPage: { ours: cpu.ours.map((x) => +x.toFixed(2)), oursWithoutLayouts: cpu.oursWithoutLayouts.map((x) => +x.toFixed(2)), tesseractCli: cpu.native.map((x) => +x.toFixed(2)) },
+  cpuRatioOursToCli: +(median(cpu.ours) / median(cpu.native)).toFixed(2),
+  cpuRatioWithoutLayoutsToCli: +(median(cpu.oursWithoutLayouts) / median(cpu.native)).toFixed(2),
   peakRssMiB: Math.round(peakRss / 2 ** 20),
   breakdown: {
     straightenSecondsPerPage: straighten.map((x) => +x.toFixed(2)),
