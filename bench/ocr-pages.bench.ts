@@ -60,7 +60,7 @@ const childrenCpu = () => {
   // After the command's name: cutime and cstime are the 14th and 15th fields (stat(5) numbers 16, 17).
   return (Number(fields[13]) + Number(fields[14])) / clockTicks;
 };
-Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0 });
+Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 });
 const timedRead = async (layouts: boolean) => {
   ocrStats.clear();
   const labels = { ...layoutStats };
@@ -125,6 +125,6 @@ console.log(JSON.stringify({
     ocrReadsWithoutLayouts: perPage(readsWithout),
     // Per page, first reading: tables found, those confirmed as a known form's, their printed labels
     // filled from the layout (not read) and the labels read to confirm them.
-    layouts: { tablesPerPage: perPageCount(layoutStats.tables), confirmedPerPage: perPageCount(layoutStats.tablesConfirmed), labelCellsFilledPerPage: perPageCount(layoutStats.labelCellsFilled), labelCellsReadToConfirmPerPage: perPageCount(layoutStats.labelCellsProbed) },
+    layouts: { tablesPerPage: perPageCount(layoutStats.tables), confirmedPerPage: perPageCount(layoutStats.tablesConfirmed), labelCellsFilledPerPage: perPageCount(layoutStats.labelCellsFilled), labelCellsReadToConfirmPerPage: perPageCount(layoutStats.labelCellsProbed), labelCellsReadForMoreInkPerPage: perPageCount(layoutStats.labelCellsOverflowing) },
   },
 }, null, 2));

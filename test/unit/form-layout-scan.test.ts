@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Table } from '../../src/extract/document.ts';
 import { shutdownOcr } from '../../src/extract/ocr/ocr-engine.ts';
-import { layoutStats, readScannedPages, useFormLayouts } from '../../src/extract/readers/scan.ts';
+import { labelOverflows, layoutStats, readScannedPages, useFormLayouts } from '../../src/extract/readers/scan.ts';
 
 afterAll(async () => {
   useFormLayouts(true);
@@ -42,10 +42,45 @@ async function readTable(rows: [string, string][]): Promise<Table> {
 }
 
 function resetStats(): void {
-  Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0 });
+  Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 });
 }
 
+/** One label cell (600 × 140 at 300 dpi, bordered) with the given lines typed in it, as grey pixels. */
+async function labelCellPixels(lines: string[]): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const width = 900;
+  const height = 60 + lines.length * 70;
+  const text = lines.map((t, i) => `<text x="30" y="${80 + i * 70}" font-size="46">${t}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/><rect x="1" y="1" width="${width - 2}" height="${height - 2}" fill="none" stroke="black" stroke-width="3"/><g font-family="Noto Sans CJK JP" fill="black">${text}</g></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+describe('a label cell holding more than its label is read, not filled (no pixels of a value lost)', () => {
+  const box = (img: { width: number; height: number }) => ({ x0: 0, y0: 0, x1: img.width, y1: img.height });
+  it('the printed label alone (one line, two lines, Latin in it) is only the label', async () => {
+    for (const label of [['電話番号'], ['Eメールアドレス'], ['署名', '（自署）']]) {
+      const img = await labelCellPixels(label);
+      expect(labelOverflows(img, box(img), label), label.join('/')).toBe(false);
+    }
+  });
+  it('a value typed after the label, or on a line under it, is more than the label', async () => {
+    const after = await labelCellPixels(['電話番号 03-2345-6789']);
+    expect(labelOverflows(after, box(after), ['電話番号'])).toBe(true);
+    const under = await labelCellPixels(['氏名', '山田 一郎']);
+    expect(labelOverflows(under, box(under), ['氏名'])).toBe(true);
+  });
+});
+
 describe('scan reader with the known form layouts', () => {
+  it('reads a label cell the applicant typed the value into (the value cell left empty): the value is kept', async () => {
+    resetStats();
+    const table = await readTable([['ご自宅住所', '東京都新宿区西新宿1-2-3'], ['電話番号 03-2345-6789', ''], ['携帯電話番号', '080-2345-6789'], ['Eメールアドレス', 'hanako@example.jp']]);
+    expect(layoutStats.tablesConfirmed).toBe(1);
+    expect(layoutStats.labelCellsOverflowing).toBeGreaterThanOrEqual(1);
+    expect(table.rows[1]![0]!.text.replace(/\s/g, '')).toContain('2345-6789');
+    expect(table.rows[1]![0]!.paragraphs.every((p) => p.confidence < 1)).toBe(true);
+  }, 120_000);
+
   it('confirms the contact table by one label read and fills its other labels; values are still read', async () => {
     resetStats();
     const table = await readTable([['ご自宅住所', '東京都新宿区西新宿1-2-3'], ['電話番号', '03-2345-6789'], ['携帯電話番号', '080-2345-6789'], ['Eメールアドレス', 'hanako@example.jp']]);

@@ -204,7 +204,7 @@ async function readCell(image: GreyImage, box: Box, location: string, colSpan: n
 }
 
 /** What the first reading did with the tables it found (the OCR benchmark prints it per page). */
-export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0 };
+export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 };
 
 let layoutsInUse = true;
 /** Off: every cell is read as before the layouts (the OCR benchmark measures both in one run). */
@@ -227,6 +227,60 @@ function labelCell(label: string[], location: string, box: GridCell, page: numbe
   const lines = label.flatMap((p) => p.split('\n')).filter((line) => line.trim() !== '');
   const paragraphs = lines.map((text) => paragraph(text, location, 1));
   return { paragraphs, text: lines.join('\n'), colSpan: box.colSpan, images: 0, location, region: { page, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1 } };
+}
+
+/** Print's ink (as table-grid's INK); rows and columns with fewer dark pixels than INK_LINE_PIXELS are specks. */
+const LABEL_INK = 150;
+const INK_LINE_PIXELS = 2;
+/** Rows without ink shorter than this (at ~300 dpi) are inside a line of glyphs (三, 二), not between lines. */
+const LINE_GAP = 12;
+/** A band of ink rows lower than this is a speck or a stroke of the border, not a line of text. */
+const MIN_LINE_HEIGHT = 6;
+/** Slack on a label's width: fonts differ in width and glyph height is under the em. */
+const LABEL_WIDTH_SLACK = 1.35;
+
+/**
+ * Whether a label cell holds more ink than its printed label: more lines of text than the label has, or
+ * ink reaching further than the label's glyphs can (a value typed after the label, inside its cell). Such
+ * a cell is read, not filled from the layout — the value must not be lost. On a noisy page specks may
+ * make a label cell read for nothing: that costs time only.
+ */
+export function labelOverflows(image: GreyImage, box: Box, label: readonly string[]): boolean {
+  const lines = label.flatMap((p) => p.split('\n')).filter((line) => line.trim() !== '');
+  if (lines.length === 0) return true;
+  const x0 = box.x0 + CELL_INSET;
+  const x1 = box.x1 - CELL_INSET;
+  const y0 = box.y0 + CELL_INSET;
+  const y1 = box.y1 - CELL_INSET;
+  if (x1 <= x0 || y1 <= y0) return false;
+  const rowInk = new Uint32Array(y1 - y0);
+  const colInk = new Uint32Array(x1 - x0);
+  for (let y = y0; y < y1; y++) {
+    const row = y * image.width;
+    for (let x = x0; x < x1; x++) if (image.data[row + x]! < LABEL_INK) { rowInk[y - y0]!++; colInk[x - x0]!++; }
+  }
+  // Lines of text: bands of inked rows, gaps inside a glyph merged.
+  const bands: number[] = [];
+  let start = -1;
+  let last = -1;
+  for (let y = 0; y < rowInk.length; y++) {
+    if (rowInk[y]! < INK_LINE_PIXELS) continue;
+    if (start < 0) start = y;
+    else if (y - last > LINE_GAP) { bands.push(last - start + 1); start = y; }
+    last = y;
+  }
+  if (start >= 0) bands.push(last - start + 1);
+  const textLines = bands.filter((h) => h >= MIN_LINE_HEIGHT);
+  if (textLines.length === 0) return false;
+  if (textLines.length > lines.length) return true;
+  let left = 0;
+  while (left < colInk.length && colInk[left]! < INK_LINE_PIXELS) left++;
+  let right = colInk.length - 1;
+  while (right > left && colInk[right]! < INK_LINE_PIXELS) right--;
+  const lineHeight = Math.max(...textLines);
+  // Full-width glyphs are about as wide as a line is high; Latin, digits and half-width kana about 0.6.
+  const widest = Math.max(...lines.map((line) => [...line.trim()].reduce((w, ch) => w + (/[\u0000-\u00ff\uff61-\uff9f]/.test(ch) ? 0.6 : 1), 0)));
+  return right - left > widest * lineHeight * LABEL_WIDTH_SLACK + lineHeight;
 }
 
 /** Whether a cell as read is this printed label: like the mapper's near-label matching, a slip in three. */
@@ -318,6 +372,7 @@ async function readTable(image: GreyImage, t: GridTable, table: number, page: nu
   return Promise.all(t.rows.map((row, r) => Promise.all(row.map((c, k) => {
     const label = match && !reads.has(c) ? layoutCell(match, r, k).label : null;
     if (label === null) return read(r, c);
+    if (labelOverflows(image, c, label)) { layoutStats.labelCellsOverflowing++; return read(r, c); }
     layoutStats.labelCellsFilled++;
     return labelCell(label, location(r, c), c, page);
   }))));
