@@ -81,6 +81,11 @@ try {
     const app = strip(verdict.application) as Record<string, unknown>;
     if ((app.qualificationMarked as string[] | undefined ?? []).length > 1 && app.qualification == null) app.qualification = 'BOTH';
     delete app.qualificationMarked;
+    // As the held-apart truth.json writes it: whether signed, not how (a scan cannot tell a pasted
+    // picture from ink), and no derived 'ongoing' beside the period.
+    delete app.applicantSignature;
+    if (app.certifier && typeof app.certifier === 'object') delete (app.certifier as Record<string, unknown>).signature;
+    for (const row of (app.experience as Record<string, unknown>[] | undefined) ?? []) delete row.ongoing;
     writeFileSync(path.join(dir, 'truth.json'), `${JSON.stringify({ app, variation: m.variation, seed }, null, 2)}\n`);
 
     const all = Array.from({ length: pageCount(path.join(dir, 'form.pdf')) }, (_, i) => i + 1);
