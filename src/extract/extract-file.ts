@@ -5,6 +5,7 @@ import { describeFileType, detectFileType, problemOfType, type FileProblem, type
 import { UnreadableFileError } from './readers/reader.ts';
 import { readIsolated, type IsolationLimits } from './isolated-read.ts';
 import { recogniseForm, type ApplicationBase } from './forms/index.ts';
+import { markUnfoundMarks } from './unfound-marks.ts';
 import { describeDocument, describeScannedDocument, type DocumentFacts } from './documents/document-facts.ts';
 // The OCR, image and PDF-rendering modules (tesseract.js, sharp, pdfjs) are imported by the branches that
 // read a scan or a photo: a .docx or a text PDF is read without loading them (the CLI's `extract`).
@@ -88,6 +89,7 @@ export async function extractFile(bytes: Uint8Array, filename: string, options: 
     if (document.format !== 'docx' && tables(document).length < MIN_TABLES) {
       return { role: 'unreadable', type, reason: '申請書の表を読み取れません（PDFの表に罫線がない可能性があります）', problem: 'damaged' };
     }
+    if (document.format === 'pdf') markUnfoundMarks(application, filename);
     return { role: 'form', type, kind: recognised.mapper.kind, application, document, score: recognised.score };
   } catch (error) {
     return { role: 'unreadable', type, reason: `申請書の読み取りに失敗: ${(error as Error).message}`, problem: 'damaged' };

@@ -9,6 +9,7 @@ import { recogniseForm } from './forms/index.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
 import { DISAGREEMENT_CONFIDENCE, rereadValueCells } from './ocr/reread-values.ts';
 import { imagePages } from './ocr/image-pages.ts';
+import { markUnfoundMarks } from './unfound-marks.ts';
 
 export interface UnconfirmedField {
   /** Dictionary key; rows as `experience[2].from`. */
@@ -43,20 +44,6 @@ async function pagesOf(files: { bytes: Uint8Array; name: string }[]): Promise<Sc
     for (const image of await imagePages(f.bytes)) pages.push({ number: pages.length + 1, image });
   }
   return pages;
-}
-
-/**
- * On paper a signature or a ticked box that was not found is not known to be missing: the page may be
- * absent, or its label misread. Such a `false` gets evidence of confidence 0, so a person looks.
- */
-function markUnfoundMarks(app: ApplicationBase, file: string): void {
-  const unfound = (field: string) => { app.sources[field] ??= { file, location: '（見つかりません）', text: '欄が見つかりません', confidence: 0 }; };
-  for (const [key, value] of Object.entries(app)) {
-    if (value === false) unfound(key);
-    else if (value && typeof value === 'object' && !Array.isArray(value) && key !== 'sources' && key !== 'invalid') {
-      for (const [inner, v] of Object.entries(value)) if (v === false) unfound(`${key}.${inner}`);
-    }
-  }
 }
 
 /**

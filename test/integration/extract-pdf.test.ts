@@ -54,6 +54,23 @@ describe('text PDFs of the filled forms', () => {
     expect([signed.certifier.signature, signed.applicantSignature, typed.certifier.signature, typed.applicantSignature]).toEqual(['image', 'image', 'typed', 'image']);
   });
 
+  // From the varied set of our own (scripts/make-varied-set.ts, seed 20261206, VC1: Noto Serif at 10 pt, page
+  // breaks inside tables). Its 署名 label is two text items (署 / 名), and the oath table's last rows fall on
+  // the next page, where the table reader finds no table.
+  it('a signature picture beside a label split into glyphs is the 署名 row\'s; a 署名 row not found is unconfirmed, never "unsigned"', async () => {
+    const file = path.join(import.meta.dirname, '..', 'fixtures', 'pdf', 'certification-split-tables.pdf');
+    const v = await extractFile(readFileSync(file), 'certification-split-tables.pdf');
+    if (v.role !== 'form') throw new Error(`not read as a form: ${v.role}`);
+    const app = v.application as CertificationApplication;
+    expect(app.certifier.signature).toBe('image');
+    expect(app.sources['certifier.signed']).toMatchObject({ confidence: 1, text: '署名の画像 1点' });
+    // The picture is not counted in the certifier's name row either.
+    expect(app.certifier.name).toBe('西村 陽子');
+    // Not found is not "not signed": a person looks (field.unconfirmed), the applicant is not asked to sign.
+    expect(app.applicantSigned).toBe(false);
+    expect(app.sources.applicantSigned).toMatchObject({ confidence: 0, location: '（見つかりません）' });
+  });
+
   it('reads the oath checkbox glyph: ☒ ticked, ☐ not', async () => {
     const ticked = (await readForm('certification-complete.pdf')).application as CertificationApplication;
     const unticked = (await readForm('certification-oath-unchecked.pdf')).application as CertificationApplication;

@@ -123,10 +123,23 @@ async function pageGeometry(page: PdfPage, OPS: Record<string, number>): Promise
  */
 function attachImages(table: Table, geometry: PageGeometry): void {
   if (geometry.images.length === 0) return;
+  // A label may come as several text items (署 / 名 when Word spaces its glyphs out): the items of one
+  // baseline are joined, left to right, and matched from the line's first item.
+  const lines = new Map<number, TextItem[]>();
+  for (const it of geometry.items) {
+    const y = Math.round(it.y * 2) / 2;
+    lines.set(y, [...(lines.get(y) ?? []), it]);
+  }
+  const joined = [...lines.values()].flatMap((items) => {
+    const sorted = items.sort((a, b) => a.x - b.x);
+    // Each item starts a candidate (a label need not be the first thing on its baseline).
+    return sorted.map((it, i) => ({ text: sorted.slice(i).map((s) => s.text).join(''), x: it.x, y: it.y }));
+  });
   const labelY = table.rows.map((row) => {
     const label = key(row[0]?.paragraphs[0]?.text ?? '');
     if (!label) return undefined;
-    return geometry.items.find((it) => key(it.text).startsWith(label) || (label.startsWith(key(it.text)) && key(it.text).length >= 2));
+    return geometry.items.find((it) => key(it.text).startsWith(label) || (label.startsWith(key(it.text)) && key(it.text).length >= 2))
+      ?? joined.find((it) => key(it.text).startsWith(label));
   });
   table.rows.forEach((row, r) => {
     const here = labelY[r];
