@@ -9,6 +9,14 @@ const EMPTY = { ok: false, empty: true } as const;
 const invalid = (reason: string) => ({ ok: false, empty: false, reason }) as const;
 
 /** Text with the form's printed placeholders (年 月 日, 時間) and decoration removed. */
+/**
+ * A blank date as OCR reads it may keep a speck as a stop or a quote (自。 年月, 。年。月。日): marks no digit
+ * or era is read as leave a blank a blank. (ー and - are not among them: a 1 may read as ー.)
+ */
+function isSpecks(t: string): boolean {
+  return /^[。、，,．.・'"`‘’“”_]+$/.test(t.replace(/[年月日]/g, ''));
+}
+
 function compact(text: string): string {
   return stripSpaces(nfkc(text));
 }
@@ -22,7 +30,7 @@ export function parseDate(text: string): Parsed<IsoDate> {
   let t = compact(text).replace(/元年/g, '1年');
   // A placeholder left behind after the typed date ("2025/4/1年月日") or an untouched one.
   t = t.replace(/年月日$/, '').replace(/[()（）]/g, '');
-  if (t === '' || /^[年月日]*$/.test(t)) return EMPTY;
+  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t)) return EMPTY;
   const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})[月./-](\\d{1,2})日?$`);
   const greg = /^(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
   const short = /^(\d{1,2})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
@@ -61,7 +69,7 @@ export type YearMonth = string;
 export function parseYearMonth(text: string): Parsed<YearMonth> {
   let t = compact(text).replace(/元年/g, '1年').replace(/^[自至~〜～:：]/, '');
   t = t.replace(/年月(日)?$/, '').replace(/[()（）]/g, '').replace(/(?:末|頃|ごろ|まで|迄|から|より|入社|退社|着任|現任)+$/, '');
-  if (t === '' || /^[年月日]*$/.test(t)) return EMPTY;
+  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t)) return EMPTY;
   const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})(?:月|[./-]\\d{1,2}日?)?(?:\\d{1,2}日)?$`);
   const greg = /^(\d{4})[年./-](\d{1,2})(?:月|[./-]\d{1,2}日?)?(?:\d{1,2}日)?$/;
   const packed = /^(\d{4})(\d{2})$/;

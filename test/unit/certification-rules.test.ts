@@ -55,6 +55,9 @@ describe('values of the certification form', () => {
 
   it('keeps the printed placeholder empty and refuses what is not a month', () => {
     expect(parseYearMonth('至　　　年　　月')).toEqual({ ok: false, empty: true });
+    // A speck on a scanned blank, read as a stop or a quote, is no date (the row stays blank).
+    for (const blank of ['自。 年月', '至、 年 月', '自 ’ 年 。 月']) expect(parseYearMonth(blank), blank).toEqual({ ok: false, empty: true });
+    expect(parseYearMonth('自 ー 年 月')).toMatchObject({ ok: false, empty: false });
     expect(parseYearMonth('2016年13月')).toMatchObject({ ok: false, empty: false });
     expect(parseYearMonth('春頃')).toMatchObject({ ok: false, empty: false });
   });
