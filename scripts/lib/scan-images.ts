@@ -36,7 +36,7 @@ export function renderPages(pdf: Uint8Array, pages: number[], dpi: number): Buff
 }
 
 /** mulberry32: a small seeded generator, so the noise is the same on every run. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -7,18 +7,10 @@ import { strFromU8, strToU8 } from 'fflate';
 import { W, cellsOf, children, descendants, openDocx, rowsOf, saveDocx, squash, tables, textOf } from './docx-edit.ts';
 import type { CpdRowFill, Grid, RenewalFill } from './fill-renewal-form.ts';
 import type { CertificationFill, ExperienceFill } from './fill-certification-form.ts';
+import { seeded } from './scan-images.ts';
 
-/** mulberry32: the same forms from the same seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the scans' noise generator): the same forms from the same seed. */
+export { seeded };
 
 type Random = () => number;
 const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
