@@ -7,7 +7,7 @@ import type { Cell, DocumentModel, Paragraph } from './document.ts';
 import { detectFileType } from '../shared/file-type.ts';
 import { recogniseForm } from './forms/index.ts';
 import { CELL_INSET, crop, scanPages, type ScanPage } from './readers/scan.ts';
-import { DISAGREEMENT_CONFIDENCE, rereadValueCells } from './ocr/reread-values.ts';
+import { DISAGREEMENT_CONFIDENCE, readablesByLocation, rereadValueCells } from './ocr/reread-values.ts';
 import { imagePages } from './ocr/image-pages.ts';
 import { markUnfoundMarks } from './unfound-marks.ts';
 
@@ -66,16 +66,6 @@ function unconfirmTypedSignatures(app: ApplicationBase): void {
   }
 }
 
-/** The readings of a scan's cells and lines outside tables, by location. */
-function readings(doc: DocumentModel): Map<string, Cell | Paragraph> {
-  const out = new Map<string, Cell | Paragraph>();
-  for (const block of doc.blocks) {
-    if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
-    else out.set(block.location, block);
-  }
-  return out;
-}
-
 /** Where a value's evidence is kept: a period's ends under `period`, how a signature was made under its `…Signed`. */
 function sourceKey(field: string): string[] {
   return [field, field.replace(/\.(?:from|to|ongoing)$/, '.period'), field.replace(/ignature$/, 'igned')];
@@ -91,7 +81,7 @@ function sourceKey(field: string): string[] {
 export function restoreLostValues(doc: DocumentModel, before: Map<string, { paragraphs: Paragraph[]; text: string; confidence?: number }>, first: ApplicationBase, second: ApplicationBase): boolean {
   const now = applicationValues(second);
   const sources = fieldSources(first);
-  const current = readings(doc);
+  const current = readablesByLocation(doc);
   let restored = false;
   for (const [field, value] of applicationValues(first)) {
     if (value.value === '' || now.has(field)) continue;
@@ -122,7 +112,7 @@ export async function readScannedForm(pages: ScanPage[], file: string, minConfid
   const recognised = recogniseForm(scan.document);
   if (!recognised) throw new NotAScannedFormError('OCRで読んだ内容から申請書の種類を判別できません');
   const first = recognised.mapper.map(scan.document);
-  const before = new Map([...readings(scan.document)].map(([location, r]) => [location, 'kind' in r
+  const before = new Map([...readablesByLocation(scan.document)].map(([location, r]) => [location, 'kind' in r
     ? { paragraphs: [], text: r.text, confidence: r.confidence }
     : { paragraphs: r.paragraphs, text: r.text }] as const));
   await rereadValueCells(scan.document, first, scan.pages);

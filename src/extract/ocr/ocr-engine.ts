@@ -164,6 +164,12 @@ const LONE_GLYPHS = 2;
 /** The scale a lone glyph is read at again (see recognise). */
 const LONE_GLYPH_SCALE = 0.6;
 
+/** A PNG crop at a smaller scale, for a reading at another size (a lone glyph, the third reading). */
+export async function scaledPng(image: Buffer, scale: number): Promise<Buffer> {
+  const { width = 1 } = await sharp(image).metadata();
+  return sharp(image).resize({ width: Math.max(1, Math.round(width * scale)) }).png().toBuffer();
+}
+
 function glyphCount(text: string): number {
   return [...text.replace(/\s+/g, '')].length;
 }
@@ -179,8 +185,7 @@ function glyphCount(text: string): number {
 export async function recognise(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolean } = {}): Promise<OcrResult> {
   const first = await recogniseAt(image, mode);
   if (mode !== 'block' || options.loneGlyphs === false || glyphCount(first.text) > LONE_GLYPHS) return first;
-  const { width = 1 } = await sharp(image).metadata();
-  const smaller = await recogniseAt(await sharp(image).resize({ width: Math.max(1, Math.round(width * LONE_GLYPH_SCALE)) }).png().toBuffer(), mode);
+  const smaller = await recogniseAt(await scaledPng(image, LONE_GLYPH_SCALE), mode);
   const count = glyphCount(smaller.text);
   if (count === 0 || count > LONE_GLYPHS || smaller.confidence <= first.confidence) return first;
   // Boxes back in the image's own pixels.

@@ -6,12 +6,11 @@
 // more accurate one, BENCHMARKS.md) with a confidence no higher than DISAGREEMENT_CONFIDENCE, so a person
 // confirms it — unless a third reading, by the fast model at another scale, agrees with the second.
 // tesseract's own confidence alone is not enough: it reads 郎 as 朗 at 87 %.
-import sharp from 'sharp';
 import type { Cell, DocumentModel, Paragraph } from '../document.ts';
 import type { GreyImage } from './table-grid.ts';
 import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
 import { isKana, nfkc } from '../../shared/japanese.ts';
-import { canRead, recognise, type OcrMode } from './ocr-engine.ts';
+import { canRead, recognise, scaledPng, type OcrMode } from './ocr-engine.ts';
 import { checkboxGlyph, tidyOcrText } from './ocr-text.ts';
 import { CELL_INSET, crop, paragraph } from '../readers/scan.ts';
 import { readQualification } from '../forms/common-fields.ts';
@@ -59,7 +58,7 @@ function comparable(text: string): string {
 }
 
 /** Where each value may have come from: table cells, and lines outside the tables (申請年月日 …). */
-function readablesByLocation(doc: DocumentModel): Map<string, Cell | Paragraph> {
+export function readablesByLocation(doc: DocumentModel): Map<string, Cell | Paragraph> {
   const out = new Map<string, Cell | Paragraph>();
   for (const block of doc.blocks) {
     if (block.kind === 'table') for (const row of block.rows) for (const cell of row) out.set(cell.location, cell);
@@ -168,9 +167,7 @@ const THIRD_READING_SCALE = 0.6;
  * first pass took for handwriting never get here: they stay with a person.)
  */
 async function thirdReading(image: Buffer): Promise<string[]> {
-  const { width = 1 } = await sharp(image).metadata();
-  const smaller = await sharp(image).resize({ width: Math.max(1, Math.round(width * THIRD_READING_SCALE)) }).png().toBuffer();
-  return (await read(smaller, 'block', { loneGlyphs: false })).lines.map((l) => l.text);
+  return (await read(await scaledPng(image, THIRD_READING_SCALE), 'block', { loneGlyphs: false })).lines.map((l) => l.text);
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
