@@ -6,6 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFile } from '../../src/extract/extract-file.ts';
 import { closePdfSpaces, joinWrappedLines } from '../../src/extract/readers/pdf.ts';
+import { recogniseForm } from '../../src/extract/forms/index.ts';
+import { markUnfoundMarks } from '../../src/extract/unfound-marks.ts';
 import type { CertificationApplication } from '../../src/extract/forms/certification.ts';
 import { SAMPLES } from '../support/harness.ts';
 
@@ -55,9 +57,9 @@ describe('text PDFs of the filled forms', () => {
   });
 
   // From the varied set of our own (scripts/make-varied-set.ts, seed 20261206, VC1: Noto Serif at 10 pt, page
-  // breaks inside tables). Its 署名 label is two text items (署 / 名), and the oath table's last rows fall on
-  // the next page, where the table reader finds no table.
-  it('a signature picture beside a label split into glyphs is the 署名 row\'s; a 署名 row not found is unconfirmed, never "unsigned"', async () => {
+  // breaks inside tables). Its 署名 label is two text items (署 / 名), and the oath table's last two rows
+  // (宣誓日, 署名) fall alone on the next page: fewer letters than a page of text, but a table.
+  it('a signature picture beside a label split into glyphs is the 署名 row\'s; a table\'s rows alone on a page are read', async () => {
     const file = path.join(import.meta.dirname, '..', 'fixtures', 'pdf', 'certification-split-tables.pdf');
     const v = await extractFile(readFileSync(file), 'certification-split-tables.pdf');
     if (v.role !== 'form') throw new Error(`not read as a form: ${v.role}`);
@@ -66,9 +68,22 @@ describe('text PDFs of the filled forms', () => {
     expect(app.sources['certifier.signed']).toMatchObject({ confidence: 1, text: '署名の画像 1点' });
     // The picture is not counted in the certifier's name row either.
     expect(app.certifier.name).toBe('西村 陽子');
-    // Not found is not "not signed": a person looks (field.unconfirmed), the applicant is not asked to sign.
-    expect(app.applicantSigned).toBe(false);
-    expect(app.sources.applicantSigned).toMatchObject({ confidence: 0, location: '（見つかりません）' });
+    // The page holding only 宣誓日 and 署名 is read: the date and the pasted signature are found there.
+    expect(app.oathDate).toBe('2026-03-17');
+    expect(app.sources.oathDate).toMatchObject({ confidence: 1, location: expect.stringMatching(/^ページ 9, 表/) });
+    expect(app.applicantSignature).toBe('image');
+    expect(app.applicantSigned).toBe(true);
+
+    // Were that page's table lost (a table the reader cannot find), not found is not "not signed": a person
+    // looks (field.unconfirmed), the applicant is not asked to sign.
+    const withoutLastPage = { ...v.document, blocks: v.document.blocks.filter((b) => !b.location.startsWith('ページ 9,')) };
+    const recognised = recogniseForm(withoutLastPage);
+    if (!recognised) throw new Error('not recognised without its last page');
+    const partial = recognised.mapper.map(withoutLastPage) as CertificationApplication;
+    markUnfoundMarks(partial, 'certification-split-tables.pdf');
+    expect(partial.oathDate).toBeNull();
+    expect(partial.applicantSigned).toBe(false);
+    expect(partial.sources.applicantSigned).toMatchObject({ confidence: 0, location: '（見つかりません）' });
   });
 
   it('reads the oath checkbox glyph: ☒ ticked, ☐ not', async () => {

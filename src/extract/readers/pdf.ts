@@ -253,10 +253,13 @@ export const pdfReader: DocumentReader = {
       let tableNo = 0;
       for (const page of text.pages) {
         const lines = page.text.split('\n').filter((l) => l.trim() !== '');
-        if (lines.join('').replace(/\s/g, '').length < MIN_LETTERS_PER_PAGE) continue;
+        const pageTables = tables.pages.find((p) => p.num === page.num)?.tables ?? [];
+        // A page with a few letters and no table is a scanned page (or a stray footer). A table is text
+        // however short: the end of a form's table pushed onto its own page (宣誓日 and 署名) is a page too.
+        if (lines.join('').replace(/\s/g, '').length < MIN_LETTERS_PER_PAGE && pageTables.length === 0) continue;
         const geometry = await pageGeometry(await doc.getPage(page.num), pdfjs.OPS as unknown as Record<string, number>);
         lines.forEach((line, i) => blocks.push(paragraph(line, `ページ ${page.num}, ${i + 1}行目`)));
-        for (const raw of tables.pages.find((p) => p.num === page.num)?.tables ?? []) {
+        for (const raw of pageTables) {
           tableNo++;
           const width = Math.max(...raw.map((r) => r.length));
           const rows = raw.map((r, ri) => r.map((cellText, ci) => cellOf(cellText, `ページ ${page.num}, 表 ${tableNo}, 行 ${ri + 1}, 列 ${ci + 1}`, r.length === 1 ? width : 1)));
