@@ -17,6 +17,18 @@ function isSpecks(t: string): boolean {
   return /^[。、，,．.・'"`‘’“”_]+$/.test(t.replace(/[年月日]/g, ''));
 }
 
+/**
+ * A printed placeholder (年月日, 年月, 時間) with one of its characters misread by OCR (年 → 午 or 二, 間 → 問):
+ * a blank cell, not a value the applicant typed. Only when no digit was read; the placeholder's own
+ * characters must still make up most of it.
+ */
+function isMisreadPlaceholder(t: string, placeholder: string): boolean {
+  if (/\d/.test(t) || t.length !== placeholder.length || placeholder.length < 2) return false;
+  let differ = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] !== placeholder[i]) differ++;
+  return differ === 1;
+}
+
 function compact(text: string): string {
   return stripSpaces(nfkc(text));
 }
@@ -30,7 +42,7 @@ export function parseDate(text: string): Parsed<IsoDate> {
   let t = compact(text).replace(/元年/g, '1年');
   // A placeholder left behind after the typed date ("2025/4/1年月日") or an untouched one.
   t = t.replace(/年月日$/, '').replace(/[()（）]/g, '');
-  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t)) return EMPTY;
+  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t) || isMisreadPlaceholder(t, '年月日')) return EMPTY;
   const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})[月./-](\\d{1,2})日?$`);
   const greg = /^(\d{4})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
   const short = /^(\d{1,2})[年./-](\d{1,2})[月./-](\d{1,2})日?$/;
@@ -69,7 +81,7 @@ export type YearMonth = string;
 export function parseYearMonth(text: string): Parsed<YearMonth> {
   let t = compact(text).replace(/元年/g, '1年').replace(/^[自至~〜～:：]/, '');
   t = t.replace(/年月(日)?$/, '').replace(/[()（）]/g, '').replace(/(?:末|頃|ごろ|まで|迄|から|より|入社|退社|着任|現任)+$/, '');
-  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t)) return EMPTY;
+  if (t === '' || /^[年月日]*$/.test(t) || isSpecks(t) || isMisreadPlaceholder(t, '年月')) return EMPTY;
   const era = new RegExp(`^(${ERA_PATTERN})\\.?(\\d{1,2})[年./-](\\d{1,2})(?:月|[./-]\\d{1,2}日?)?(?:\\d{1,2}日)?$`);
   const greg = /^(\d{4})[年./-](\d{1,2})(?:月|[./-]\d{1,2}日?)?(?:\d{1,2}日)?$/;
   const packed = /^(\d{4})(\d{2})$/;
@@ -110,7 +122,7 @@ export function parseYears(text: string): Parsed<number> {
 /** Hours as 6, 6時間, ６ｈ, 1.5, 1時間30分, 90分. The printed 時間 placeholder alone is empty. */
 export function parseHours(text: string): Parsed<number> {
   const t = compact(text).toLowerCase();
-  if (t === '' || t === '時間') return EMPTY;
+  if (t === '' || t === '時間' || isMisreadPlaceholder(t, '時間')) return EMPTY;
   let match: RegExpMatchArray | null;
   if ((match = t.match(/^(\d+(?:\.\d+)?)(?:(?:時間|h|hr|hrs|hours?)(?:(\d{1,2})分)?)?(?:時間)?$/))) {
     const hours = Number(match[1]) + (match[2] ? Number(match[2]) / 60 : 0);

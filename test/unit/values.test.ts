@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate, parseHours, parseNumber, parsePostalCode, leadingMark } from '../../src/extract/values.ts';
+import { parseDate, parseHours, parseNumber, parsePostalCode, parseYearMonth, leadingMark } from '../../src/extract/values.ts';
 
 const ok = <T>(value: T) => ({ ok: true, value });
 
@@ -29,6 +29,19 @@ describe('parseDate', () => {
   it('treats the untouched placeholder as empty', () => {
     expect(parseDate('　　　年　　 　月　 　　日')).toEqual({ ok: false, empty: true });
     expect(parseDate('')).toEqual({ ok: false, empty: true });
+  });
+
+  // An empty CPD row's 年　月　日 read from a scan with 年 misread: a blank, not a date to ask about (found
+  // on a varied set of our own, where it added a CPD row and shifted the rows after it).
+  it('treats the placeholder with one character misread (no digit read) as empty', () => {
+    for (const misread of ['午月日', '二月日', '年月目', '年　月　口']) expect(parseDate(misread)).toEqual({ ok: false, empty: true });
+    for (const misread of ['午月', '自 二　月', '至年　目']) expect(parseYearMonth(misread)).toEqual({ ok: false, empty: true });
+    expect(parseHours('時問')).toEqual({ ok: false, empty: true });
+    // A digit, or two characters off, is something written: read, or asked about.
+    expect(parseDate('午月1日')).toMatchObject({ ok: false, empty: false });
+    expect(parseDate('来週末')).toMatchObject({ ok: false, empty: false });
+    expect(parseYearMonth('4月')).toMatchObject({ ok: false, empty: false });
+    expect(parseHours('半日')).toMatchObject({ ok: false, empty: false });
   });
 
   it('rejects dates that do not exist or cannot be read', () => {
