@@ -60,7 +60,7 @@ const childrenCpu = () => {
   // After the command's name: cutime and cstime are the 14th and 15th fields (stat(5) numbers 16, 17).
   return (Number(fields[13]) + Number(fields[14])) / clockTicks;
 };
-Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 });
+Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0, linesRead: 0, linesSkipped: 0 });
 const timedRead = async (layouts: boolean) => {
   ocrStats.clear();
   const labels = { ...layoutStats };
@@ -124,7 +124,8 @@ console.log(JSON.stringify({
     ocrReads: perPage(readsWith),
     ocrReadsWithoutLayouts: perPage(readsWithout),
     // Per page, first reading: tables found, those confirmed as a known form's, their printed labels
-    // filled from the layout (not read) and the labels read to confirm them.
-    layouts: { tablesPerPage: perPageCount(layoutStats.tables), confirmedPerPage: perPageCount(layoutStats.tablesConfirmed), labelCellsFilledPerPage: perPageCount(layoutStats.labelCellsFilled), labelCellsReadToConfirmPerPage: perPageCount(layoutStats.labelCellsProbed), labelCellsReadForMoreInkPerPage: perPageCount(layoutStats.labelCellsOverflowing) },
+    // filled from the layout (not read) and the labels read to confirm them; the lines outside the tables
+    // read, and those left unread as the form's printed text (between tables confirmed as its own).
+    layouts: { tablesPerPage: perPageCount(layoutStats.tables), confirmedPerPage: perPageCount(layoutStats.tablesConfirmed), labelCellsFilledPerPage: perPageCount(layoutStats.labelCellsFilled), labelCellsReadToConfirmPerPage: perPageCount(layoutStats.labelCellsProbed), labelCellsReadForMoreInkPerPage: perPageCount(layoutStats.labelCellsOverflowing), linesOutsideTablesReadPerPage: perPageCount(layoutStats.linesRead), linesOutsideTablesLeftAsPrintedPerPage: perPageCount(layoutStats.linesSkipped) },
   },
 }, null, 2));

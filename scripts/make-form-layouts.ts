@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import '../src/kinds/index.ts';
-import type { Table } from '../src/extract/document.ts';
+import type { DocumentModel, Paragraph, Table } from '../src/extract/document.ts';
 import { tables } from '../src/extract/document.ts';
 import { recogniseForm } from '../src/extract/forms/index.ts';
 import { readDocx } from '../src/extract/readers/docx.ts';
@@ -36,7 +36,25 @@ function shape(table: Table): string {
   return table.rows.map((r) => r.map((c) => c.colSpan).join(',')).join('/');
 }
 
-async function readForm(file: string): Promise<{ kind: string; tables: Table[]; grids: number[][] }> {
+/**
+ * The paragraphs between the tables, as printed: gap g is before table g (the last after the last table).
+ * Empty paragraphs are left out (spacing a filler may add or remove).
+ */
+function gapsOf(doc: DocumentModel): Paragraph[][] {
+  const gaps: Paragraph[][] = [[]];
+  for (const block of doc.blocks) {
+    if (block.kind === 'table') gaps.push([]);
+    else if (block.text.trim() !== '') gaps[gaps.length - 1]!.push(block);
+  }
+  return gaps;
+}
+
+/** A blank a filler writes into: underlined spaces (申請年月日＿＿＿), or underscores. */
+function hasBlank(p: Paragraph): boolean {
+  return /[＿_]{2,}/.test(p.text) || p.runs.some((r) => r.underline && r.text !== '' && r.text.trim() === '');
+}
+
+async function readForm(file: string): Promise<{ kind: string; tables: Table[]; grids: number[][]; gaps: Paragraph[][] }> {
   const bytes = new Uint8Array(readFileSync(file));
   const doc = await readDocx(bytes, path.basename(file));
   const kind = recogniseForm(doc)?.mapper.kind;
@@ -45,7 +63,7 @@ async function readForm(file: string): Promise<{ kind: string; tables: Table[]; 
   const found = tables(doc);
   // Tables nested in cells would break the pairing of grids and tables: the forms have none.
   if (grids.length !== found.length) throw new Error(`${file}: ${grids.length} table grids for ${found.length} tables`);
-  return { kind, tables: found, grids };
+  return { kind, tables: found, grids, gaps: gapsOf(doc) };
 }
 
 export async function makeFormLayouts(root = ROOT): Promise<FormLayouts> {
@@ -83,7 +101,12 @@ export async function makeFormLayouts(root = ROOT): Promise<FormLayouts> {
         }),
       };
     });
-    layouts[blank.kind] = { source: `samples/blank-forms/${blankFile}`, samples: samples.length, tables: out };
+    // A gap whose text differs on a filled sample, or that prints a blank, can hold a value (申請年月日);
+    // the others are printed text only, which the scan reader need not read once the tables around a
+    // gap are confirmed as this form's.
+    const printed = (gap: Paragraph[]) => gap.map((p) => p.text.trim()).join('\n');
+    const gapsWithValues = blank.gaps.flatMap((gap, g) => gap.some(hasBlank) || samples.some((s) => printed(s!.gaps[g] ?? []) !== printed(gap)) ? [g] : []);
+    layouts[blank.kind] = { source: `samples/blank-forms/${blankFile}`, samples: samples.length, tables: out, gapsWithValues };
   }
   return layouts;
 }
@@ -92,7 +115,7 @@ export async function makeFormLayouts(root = ROOT): Promise<FormLayouts> {
 export function layoutsJson(layouts: FormLayouts): string {
   const kinds = Object.entries(layouts).map(([kind, l]) => {
     const tables = l.tables.map((t) => `   {"rows": [\n${t.rows.map((row) => `    ${JSON.stringify(row)}`).join(',\n')}\n   ]}`);
-    return ` ${JSON.stringify(kind)}: {"source": ${JSON.stringify(l.source)}, "samples": ${l.samples}, "tables": [\n${tables.join(',\n')}\n  ]}`;
+    return ` ${JSON.stringify(kind)}: {"source": ${JSON.stringify(l.source)}, "samples": ${l.samples}, "gapsWithValues": ${JSON.stringify(l.gapsWithValues)}, "tables": [\n${tables.join(',\n')}\n  ]}`;
   });
   return `{\n${kinds.join(',\n')}\n}\n`;
 }

@@ -23,6 +23,12 @@ export interface FormLayout {
   source: string;
   /** How many filled samples confirmed which cells never change. */
   samples: number;
+  /**
+   * The gaps between its tables that can hold a value (gap g is the text before table g; gap
+   * tables.length the text after the last): their paragraphs differ on a filled sample or print a blank
+   * (申請年月日＿＿). The other gaps are printed text only.
+   */
+  gapsWithValues: number[];
   tables: LayoutTable[];
 }
 

@@ -12,7 +12,8 @@ import { recognise, type OcrResult } from '../ocr/ocr-engine.ts';
 import { preparePixels } from '../ocr/prepare-image.ts';
 import { findTables, inkCount, inkRatio, textLinesOutside, type Box, type GreyImage, type GridCell, type GridTable } from '../ocr/table-grid.ts';
 import { checkboxGlyph, tidyOcrText } from '../ocr/ocr-text.ts';
-import { layoutCell, layoutMatches, type FoundRow, type LayoutMatch } from '../forms/layouts.ts';
+import { FORM_LAYOUTS, layoutCell, layoutMatches, type FormLayouts, type FoundRow, type LayoutMatch } from '../forms/layouts.ts';
+import { recogniseForm } from '../forms/index.ts';
 import { key, nearLabel } from '../forms/form-helpers.ts';
 import { distance } from 'fastest-levenshtein';
 
@@ -169,6 +170,7 @@ function checkboxTicked(image: GreyImage, cell: Box): { ticked: boolean; sure: b
   if (w > h * 1.6 || h > w * 1.6) return null;
   const inside = { x0: x0 + Math.round(w * 0.25), y0: y0 + Math.round(h * 0.25), x1: x1 - Math.round(w * 0.25), y1: y1 - Math.round(h * 0.25) };
   const ratio = inkRatio(image, inside, 0);
+  if (process.env.CONKEN_TRACE) process.stderr.write(`TRACE box ratio=${ratio.toFixed(4)} w=${w} h=${h}\n`);
   // Noise and blur put ink into an empty box and thin out a tick: between the two bands the ink cannot
   // be judged, and the box's state is unconfirmed rather than a confident guess.
   return { ticked: ratio > TICK_INK, sure: ratio <= EMPTY_BOX_INK_MAX || ratio >= TICKED_BOX_INK_MIN };
@@ -204,7 +206,7 @@ async function readCell(image: GreyImage, box: Box, location: string, colSpan: n
 }
 
 /** What the first reading did with the tables it found (the OCR benchmark prints it per page). */
-export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 };
+export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0, linesRead: 0, linesSkipped: 0 };
 
 let layoutsInUse = true;
 /** Off: every cell is read as before the layouts (the OCR benchmark measures both in one run). */
@@ -355,9 +357,10 @@ async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c
 /**
  * A found table's cells. When the table is confirmed as a known form's table, its printed labels come
  * from the layout (not read) and only the value cells and the labels read to confirm it are OCR'd; a
- * value is never taken from a layout. Otherwise every cell is read.
+ * value is never taken from a layout. Otherwise every cell is read. The match is returned too: it tells
+ * which of the form's printed text lies around the table (the lines outside tables left unread).
  */
-async function readTable(image: GreyImage, t: GridTable, table: number, page: number): Promise<Cell[][]> {
+async function readTable(image: GreyImage, t: GridTable, table: number, page: number): Promise<{ rows: Cell[][]; match: LayoutMatch | null }> {
   const single = t.rows.length === 1 && t.rows[0]!.length === 1;
   const location = (r: number, c: GridCell) => `ページ ${page}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`;
   const reads = new Map<GridCell, Promise<Cell>>();
@@ -369,13 +372,14 @@ async function readTable(image: GreyImage, t: GridTable, table: number, page: nu
   const match = layoutsInUse ? await confirmLayout(image, t, read) : null;
   layoutStats.tables++;
   if (match) layoutStats.tablesConfirmed++;
-  return Promise.all(t.rows.map((row, r) => Promise.all(row.map((c, k) => {
+  const rows = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c, k) => {
     const label = match && !reads.has(c) ? layoutCell(match, r, k).label : null;
     if (label === null) return read(r, c);
     if (labelOverflows(image, c, label)) { layoutStats.labelCellsOverflowing++; return read(r, c); }
     layoutStats.labelCellsFilled++;
     return labelCell(label, location(r, c), c, page);
   }))));
+  return { rows, match };
 }
 
 /** A page's layout, found without OCR: its grey pixels and tables. */
@@ -388,32 +392,103 @@ function layoutOf(image: GreyImage): PageLayout {
   return { image, found: findTables(image) };
 }
 
-/** Reads one page; its tables are numbered from `firstTable` (numbers run on across the form's pages). */
-async function readPage(page: ScanPage, { image, found }: PageLayout, firstTable: number): Promise<Block[]> {
-  const blocks: { y: number; block: Block }[] = [];
+/** A table read on a page, with the layout table it was confirmed as (null: read whole, not a known form's). */
+interface TableRead {
+  y: number;
+  block: Table;
+  match: LayoutMatch | null;
+}
+
+/** A page's tables read, and the lines outside them worth reading (boxes; not read yet). */
+interface PageTables {
+  page: ScanPage;
+  image: GreyImage;
+  tables: TableRead[];
+  /** Every line outside the tables, top to bottom (a line's number on the page is its place here). */
+  lines: Box[];
+  /** The lines that would be read without the layouts. */
+  wanted: Box[];
+}
+
+/** Reads one page's tables; they are numbered from `firstTable` (numbers run on across the form's pages). */
+async function readPageTables(page: ScanPage, { image, found }: PageLayout, firstTable: number): Promise<PageTables> {
   // Every cell of every table at once: the OCR pool's workers are kept busy.
-  const tablesRead = await Promise.all(found.map(async (t, k) => {
+  const tables = await Promise.all(found.map(async (t, k) => {
     const table = firstTable + k;
-    const rows = await readTable(image, t, table, page.number);
-    return { y: t.y0, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
+    const { rows, match } = await readTable(image, t, table, page.number);
+    return { y: t.y0, match, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
   }));
-  blocks.push(...tablesRead);
   // The text outside the tables, line by line. A page of printed policy text (many lines) is not read
   // beyond its first and last lines: the forms' values are in tables and in the few lines around them
   // (the title, 申請年月日), so reading only those is what keeps OCR within the time of one full-page pass.
   const lines = textLinesOutside(image, found);
   const wanted = lines.length <= MAX_LINES_READ ? lines : [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)];
-  const read = await Promise.all(wanted.map(async (box) => {
-    const ocr = await recognise(await crop(image, box, -LINE_MARGIN, { eraseRules: true }), 'block');
-    return { box, text: ocr.lines.map((l) => l.text).join(' '), confidence: ocr.lines.length ? Math.min(...ocr.lines.map((l) => l.confidence)) : 0 };
-  }));
-  for (const { box, text, confidence } of read) {
-    const tidied = checkboxGlyph(tidyOcrText(text));
-    if (tidied === '') continue;
-    const n = lines.indexOf(box) + 1;
-    blocks.push({ y: box.y0, block: { ...paragraph(tidied, `ページ ${page.number}, ${n}行目`, confidence / 100), region: { page: page.number, ...box } } });
+  return { page, image, tables, lines, wanted };
+}
+
+/** A line outside the tables, read: a paragraph at its place on the page. */
+async function readLine({ page, image, lines }: PageTables, box: Box): Promise<{ y: number; block: Block } | null> {
+  layoutStats.linesRead++;
+  const ocr = await recognise(await crop(image, box, -LINE_MARGIN, { eraseRules: true }), 'block');
+  const text = ocr.lines.map((l) => l.text).join(' ');
+  const confidence = ocr.lines.length ? Math.min(...ocr.lines.map((l) => l.confidence)) : 0;
+  const tidied = checkboxGlyph(tidyOcrText(text));
+  if (tidied === '') return null;
+  const n = lines.indexOf(box) + 1;
+  return { y: box.y0, block: { ...paragraph(tidied, `ページ ${page.number}, ${n}行目`, confidence / 100), region: { page: page.number, ...box } } };
+}
+
+/**
+ * Which lines outside the tables are printed text of a known form, by where they lie between the tables
+ * confirmed as that form's (in reading order, across pages): between its tables a and b, the text is the
+ * form's gaps after a up to b, and a gap that no filled sample changes and that prints no blank holds no
+ * value (forms/layouts.ts, gapsWithValues). Such a line is not read. A line is read (as before the layouts)
+ * when anything is uncertain: no confirmed table before it or after it, two forms or tables out of order
+ * around it, or a table of the form with printed labels expected between them but not confirmed there
+ * (missed by the table finder, its text then among the lines, values included).
+ */
+export function printedLines(pages: readonly { tables: readonly { y: number; match: LayoutMatch | null }[]; wanted: readonly Box[] }[], layouts: FormLayouts = FORM_LAYOUTS): Set<Box> {
+  type Event = { kind: 'table'; match: LayoutMatch | null } | { kind: 'line'; box: Box };
+  const events: Event[] = [];
+  for (const p of pages) {
+    const here: { y: number; event: Event }[] = [
+      ...p.tables.map((t) => ({ y: t.y, event: { kind: 'table', match: t.match } as Event })),
+      ...p.wanted.map((box) => ({ y: box.y0, event: { kind: 'line', box } as Event })),
+    ];
+    events.push(...here.sort((a, b) => a.y - b.y).map((e) => e.event));
   }
-  return blocks.sort((a, b) => a.y - b.y).map((b) => b.block);
+  const skipped = new Set<Box>();
+  const confirmed = (e: Event | undefined): LayoutMatch | null => (e?.kind === 'table' ? e.match : null);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind !== 'line') continue;
+    let before = i - 1;
+    while (before >= 0 && !confirmed(events[before])) before--;
+    let after = i + 1;
+    while (after < events.length && !confirmed(events[after])) after++;
+    const a = confirmed(events[before]);
+    const b = confirmed(events[after]);
+    if (!a || !b || a.kind !== b.kind || a.table > b.table) continue;
+    const layout = layouts[a.kind]!;
+    if (layout.gapsWithValues.some((g) => g > a.table && g <= b.table)) continue;
+    // The form's tables between the two: each must be one without printed labels (a value-only table such
+    // as the agreement's box, never confirmed), found as a table in between.
+    const between = layout.tables.slice(a.table + 1, b.table);
+    if (between.some((t) => t.rows.some((row) => row.some((c) => c.label !== null)))) continue;
+    const tablesBetween = events.slice(before + 1, after).filter((x) => x.kind === 'table').length;
+    if (tablesBetween < between.length) continue;
+    skipped.add(e.box);
+  }
+  return skipped;
+}
+
+/** Whether a known form kind recognises the document (none registered: no). */
+function recognised(document: DocumentModel): boolean {
+  try {
+    return recogniseForm(document) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** More lines than a printed page holds: beyond it a picture is not a page of text, and is not read on. */
@@ -454,9 +529,25 @@ export async function scanPages(pages: ScanPage[], file: string): Promise<Scanne
   // A page that cannot be opened fails the whole read (the caller reports it); the promises of the other
   // pages must not then be left rejected with nobody listening, which would end the process.
   for (const p of [...images, ...layouts, ...starts]) p.catch(() => undefined);
-  const read = await Promise.all(pages.map(async (page, i) => readPage(page, await layouts[i]!, await starts[i]!)));
-  const prepared = new Map(await Promise.all(pages.map(async (page, i) => [page.number, (await layouts[i]!).image] as const)));
-  return { document: { file, format: 'image', blocks: read.flat() }, pages: prepared };
+  const read = await Promise.all(pages.map(async (page, i) => readPageTables(page, await layouts[i]!, await starts[i]!)));
+  // The lines outside the tables once every table is read: which of them are a known form's printed text
+  // is told by the tables confirmed around them, on this page or the next.
+  const printed = printedLines(read);
+  const lineReads = (wanted: (box: Box) => boolean) => Promise.all(read.map(async (p) => (await Promise.all(p.wanted.filter(wanted).map((box) => readLine(p, box)))).filter((x) => x !== null)));
+  const lines = await lineReads((box) => !printed.has(box));
+  const documentOf = () => ({ file, format: 'image' as const, blocks: read.flatMap((p, i) => [...p.tables, ...lines[i]!].sort((a, b) => a.y - b.y).map((b) => b.block)) });
+  let document: DocumentModel = documentOf();
+  // Left unread only while the form is still recognised without them: a form's title and markers may be
+  // among the printed lines, and a document no form recognises is read whole, as before the layouts.
+  if (printed.size > 0 && !recognised(document)) {
+    const rest = await lineReads((box) => printed.has(box));
+    rest.forEach((r, i) => lines[i]!.push(...r));
+    document = documentOf();
+  } else {
+    layoutStats.linesSkipped += printed.size;
+  }
+  const prepared = new Map(read.map((p) => [p.page.number, p.image] as const));
+  return { document, pages: prepared };
 }
 
 /** The document model of a scan, without its page images. */
