@@ -33,25 +33,45 @@ const LINE_INK = 195;
 
 /** Runs of ink at least `minLength` long along each row (horizontal) or column (vertical), merged into lines. */
 function lines(img: GreyImage, horizontal: boolean, minLength: number): Segment[] {
-  const outer = horizontal ? img.height : img.width;
-  const inner = horizontal ? img.width : img.height;
-  const at = (o: number, i: number) => (horizontal ? img.data[o * img.width + i]! : img.data[i * img.width + o]!);
+  const { width, height, data } = img;
   const raw: Segment[] = [];
-  for (let o = 0; o < outer; o++) {
-    let start = -1;
-    let gap = 0;
-    for (let i = 0; i <= inner; i++) {
-      const ink = i < inner && at(o, i) < LINE_INK;
-      if (ink) {
-        if (start < 0) start = i;
-        gap = 0;
-      } else if (start >= 0) {
-        // Tolerate a pixel or two of break (JPEG, a faint scan).
-        if (++gap <= 2 && i < inner) continue;
-        const end = i - gap;
-        if (end - start >= minLength) raw.push({ pos: o, from: start, to: end, thickness: 1 });
-        start = -1;
-        gap = 0;
+  // Each run: ink pixels, a break of a pixel or two tolerated (JPEG, a faint scan); the run ends at the
+  // last ink pixel. Scanned in memory order both ways (a column at a time was a cache miss per pixel):
+  // vertical runs keep one state per column while the rows go by.
+  if (horizontal) {
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      let start = -1;
+      let gap = 0;
+      for (let x = 0; x <= width; x++) {
+        if (x < width && data[row + x]! < LINE_INK) {
+          if (start < 0) start = x;
+          gap = 0;
+        } else if (start >= 0) {
+          if (++gap <= 2 && x < width) continue;
+          const end = x - gap;
+          if (end - start >= minLength) raw.push({ pos: y, from: start, to: end, thickness: 1 });
+          start = -1;
+          gap = 0;
+        }
+      }
+    }
+  } else {
+    const start = new Int32Array(width).fill(-1);
+    const gap = new Int32Array(width);
+    for (let y = 0; y <= height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        if (y < height && data[row + x]! < LINE_INK) {
+          if (start[x]! < 0) start[x] = y;
+          gap[x] = 0;
+        } else if (start[x]! >= 0) {
+          if (++gap[x]! <= 2 && y < height) continue;
+          const end = y - gap[x]!;
+          if (end - start[x]! >= minLength) raw.push({ pos: x, from: start[x]!, to: end, thickness: 1 });
+          start[x] = -1;
+          gap[x] = 0;
+        }
       }
     }
   }
@@ -155,17 +175,25 @@ export function textLinesOutside(img: GreyImage, tables: readonly Box[]): Box[] 
   const margin = Math.round(img.width * 0.03);
   const minInk = 3;
   const rowInk: { count: number; x0: number; x1: number }[] = [];
+  const { width, data } = img;
   for (let y = 0; y < img.height; y++) {
-    const covering = tables.filter((t) => y >= t.y0 - 2 && y <= t.y1 + 2);
+    // The stretches of the row not covered by a table (a table's box and 2 px around it), left to right.
+    const covered = tables.filter((t) => y >= t.y0 - 2 && y <= t.y1 + 2).map((t) => [t.x0 - 2, t.x1 + 2] as const).sort((a, b) => a[0] - b[0]);
     let count = 0;
-    let x0 = img.width;
+    let x0 = width;
     let x1 = -1;
-    for (let x = margin; x < img.width - margin; x++) {
-      if (img.data[y * img.width + x]! >= INK) continue;
-      if (covering.some((t) => x >= t.x0 - 2 && x <= t.x1 + 2)) continue;
-      count++;
-      if (x < x0) x0 = x;
-      x1 = x;
+    const row = y * width;
+    let x = margin;
+    const end = width - margin;
+    for (let k = 0; k <= covered.length && x < end; k++) {
+      const stop = k < covered.length ? Math.min(end, covered[k]![0]) : end;
+      for (; x < stop; x++) {
+        if (data[row + x]! >= INK) continue;
+        count++;
+        if (x < x0) x0 = x;
+        x1 = x;
+      }
+      if (k < covered.length) x = Math.max(x, covered[k]![1] + 1);
     }
     rowInk.push({ count, x0, x1 });
   }
