@@ -30,49 +30,50 @@ const INK = 150;
  * (even-light.ts), so paper is near white everywhere.
  */
 const LINE_INK = 195;
+/** Pixels without ink a ruling line may break for and still be one line. */
+const MAX_BREAK = 2;
 
 /** Runs of ink at least `minLength` long along each row (horizontal) or column (vertical), merged into lines. */
 function lines(img: GreyImage, horizontal: boolean, minLength: number): Segment[] {
   const { width, height, data } = img;
   const raw: Segment[] = [];
-  // Each run: ink pixels, a break of a pixel or two tolerated (JPEG, a faint scan); the run ends at the
-  // last ink pixel. Scanned in memory order both ways (a column at a time was a cache miss per pixel):
-  // vertical runs keep one state per column while the rows go by.
+  // A run: ink pixels with breaks of at most MAX_BREAK pixels between them (JPEG, a faint scan), from its
+  // first ink pixel to its last. Scanned in memory order both ways (a column at a time was a cache miss
+  // per pixel), paper skipped in a tight loop: vertical runs keep one state per column, and only the
+  // columns inside a run are visited where a row has no ink.
   if (horizontal) {
     for (let y = 0; y < height; y++) {
       const row = y * width;
-      let start = -1;
-      let gap = 0;
-      for (let x = 0; x <= width; x++) {
-        if (x < width && data[row + x]! < LINE_INK) {
-          if (start < 0) start = x;
-          gap = 0;
-        } else if (start >= 0) {
-          if (++gap <= 2 && x < width) continue;
-          const end = x - gap;
-          if (end - start >= minLength) raw.push({ pos: y, from: start, to: end, thickness: 1 });
-          start = -1;
-          gap = 0;
-        }
+      let x = 0;
+      while (x < width) {
+        while (x < width && data[row + x]! >= LINE_INK) x++;
+        if (x >= width) break;
+        const first = x;
+        let last = x;
+        for (x++; x < width && x - last <= MAX_BREAK + 1; x++) if (data[row + x]! < LINE_INK) last = x;
+        if (last - first >= minLength) raw.push({ pos: y, from: first, to: last, thickness: 1 });
       }
     }
   } else {
-    const start = new Int32Array(width).fill(-1);
-    const gap = new Int32Array(width);
+    const first = new Int32Array(width).fill(-1);
+    const last = new Int32Array(width);
+    let open: number[] = [];
     for (let y = 0; y <= height; y++) {
-      const row = y * width;
-      for (let x = 0; x < width; x++) {
-        if (y < height && data[row + x]! < LINE_INK) {
-          if (start[x]! < 0) start[x] = y;
-          gap[x] = 0;
-        } else if (start[x]! >= 0) {
-          if (++gap[x]! <= 2 && y < height) continue;
-          const end = y - gap[x]!;
-          if (end - start[x]! >= minLength) raw.push({ pos: x, from: start[x]!, to: end, thickness: 1 });
-          start[x] = -1;
-          gap[x] = 0;
+      if (y < height) {
+        const row = y * width;
+        for (let x = 0; x < width; x++) {
+          if (data[row + x]! >= LINE_INK) continue;
+          if (first[x]! < 0) { first[x] = y; open.push(x); }
+          last[x] = y;
         }
       }
+      const still: number[] = [];
+      for (const x of open) {
+        if (y < height && y - last[x]! <= MAX_BREAK) { still.push(x); continue; }
+        if (last[x]! - first[x]! >= minLength) raw.push({ pos: x, from: first[x]!, to: last[x]!, thickness: 1 });
+        first[x] = -1;
+      }
+      open = still;
     }
   }
   // Merge runs on neighbouring rows/columns that overlap: one drawn line is several pixels thick.
