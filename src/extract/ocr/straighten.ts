@@ -394,6 +394,33 @@ const PROBE_MIN_CHARS = 4;
  */
 const SINGLE_PROBE_CONFIDENCE = 75;
 const SINGLE_PROBE_MIN_CHARS = 8;
+/**
+ * A probe line is read only this many times its height across (about as many full-width glyphs), cut in a
+ * gap between glyphs: two dozen glyphs tell upright from upside down as well as a whole line of sixty,
+ * at a third of the read.
+ */
+const PROBE_LINE_HEIGHTS = 24;
+/** Print's ink, as the table finder's: a column without it is a gap between glyphs. */
+const PROBE_INK = 150;
+
+/**
+ * Where to cut a long probe line: in the widest gap without ink among the next few glyphs from
+ * PROBE_LINE_HEIGHTS heights on (the gap between two glyphs, not one inside 川), or at its end.
+ */
+function probeRight(page: GreyImage, l: Box): number {
+  const height = Math.max(1, l.y1 - l.y0);
+  const from = l.x0 + PROBE_LINE_HEIGHTS * height;
+  const to = Math.min(l.x1 - height, from + 4 * height);
+  let best = { width: 0, x: l.x1 };
+  let run = 0;
+  for (let x = from; x < to; x++) {
+    let ink = false;
+    for (let y = l.y0; y <= l.y1 && !ink; y++) ink = page.data[y * page.width + x]! < PROBE_INK;
+    run = ink ? 0 : run + 1;
+    if (run > best.width) best = { width: run, x: x - Math.floor(run / 2) };
+  }
+  return best.x;
+}
 
 /**
  * Whether a portrait page reads upright as it is: its longest lines in the top third (a form's title and
@@ -414,7 +441,8 @@ async function readsUpright(page: GreyImage): Promise<boolean> {
     const margin = 6;
     const left = Math.max(0, l.x0 - margin);
     const topY = Math.max(0, l.y0 - margin);
-    const png = await fromGrey(page).extract({ left, top: topY, width: Math.min(page.width, l.x1 + margin) - left, height: Math.min(page.height, l.y1 + margin) - topY })
+    const right = probeRight(page, l);
+    const png = await fromGrey(page).extract({ left, top: topY, width: Math.min(page.width, right + margin) - left, height: Math.min(page.height, l.y1 + margin) - topY })
       .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
     return recognise(png, 'block');
   };
