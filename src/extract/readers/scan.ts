@@ -31,6 +31,8 @@ export const CELL_INSET = 6;
 const TICK_INK = 0.06;
 const EMPTY_BOX_INK_MAX = 0.03;
 const TICKED_BOX_INK_MIN = 0.1;
+/** The confidence (0..100) of a box whose ink is outside the middle band. */
+const SURE_BOX_CONFIDENCE = 95;
 /** Lines outside tables: all are read on a page with at most this many, else the first and last few. */
 const MAX_LINES_READ = 12;
 const EDGE_LINES = 4;
@@ -192,6 +194,9 @@ async function readCell(image: GreyImage, box: Box, location: string, colSpan: n
     // OCR's own glyph for the box (口 for a ticked box on a noisy scan) must not become a confident "no".
     if (box_ !== null) lines[0] = { ...lines[0]!, text: `${box_.ticked ? '☒' : '☐'} ${lines[0]!.text.slice(at)}` };
     if (box_ === null || !box_.sure) lines[0] = { ...lines[0]!, confidence: 0 };
+    // Ink outside the middle band is the box's state for sure, whatever OCR made of the sentence after it
+    // (read at 2–62 % on a clean scan, which held a ticked box for staff); 上記 found is what places the box.
+    else lines[0] = { ...lines[0]!, confidence: Math.max(lines[0]!.confidence, SURE_BOX_CONFIDENCE) };
   }
   const readable = lines.filter((l) => l.confidence >= HANDWRITING_CONFIDENCE);
   if (ink >= HANDWRITING_INK && readable.length === 0) {
@@ -408,26 +413,40 @@ interface PageTables {
   lines: Box[];
   /** The lines that would be read without the layouts. */
   wanted: Box[];
+  /** Lines read or being read, by box. */
+  reads: Map<Box, Promise<{ y: number; block: Block } | null>>;
 }
 
 /** Reads one page's tables; they are numbered from `firstTable` (numbers run on across the form's pages). */
 async function readPageTables(page: ScanPage, { image, found }: PageLayout, firstTable: number): Promise<PageTables> {
-  // Every cell of every table at once: the OCR pool's workers are kept busy.
-  const tables = await Promise.all(found.map(async (t, k) => {
-    const table = firstTable + k;
-    const { rows, match } = await readTable(image, t, table, page.number);
-    return { y: t.y0, match, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
-  }));
   // The text outside the tables, line by line. A page of printed policy text (many lines) is not read
   // beyond its first and last lines: the forms' values are in tables and in the few lines around them
   // (the title, 申請年月日), so reading only those is what keeps OCR within the time of one full-page pass.
   const lines = textLinesOutside(image, found);
   const wanted = lines.length <= MAX_LINES_READ ? lines : [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)];
-  return { page, image, tables, lines, wanted };
+  const reads = new Map<Box, Promise<{ y: number; block: Block } | null>>();
+  const result: PageTables = { page, image, tables: [], lines, wanted, reads };
+  // A line with no table before it in the form (above the first table of the first pages with tables)
+  // is read whatever the tables say (printedLines leaves it to be read): at once, beside the cells.
+  const top = Math.min(...found.map((t) => t.y0));
+  if (firstTable === 1) for (const box of wanted) if (box.y0 < top) readLine(result, box).catch(() => undefined);
+  // Every cell of every table at once: the OCR pool's workers are kept busy.
+  result.tables = await Promise.all(found.map(async (t, k) => {
+    const table = firstTable + k;
+    const { rows, match } = await readTable(image, t, table, page.number);
+    return { y: t.y0, match, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
+  }));
+  return result;
 }
 
-/** A line outside the tables, read: a paragraph at its place on the page. */
-async function readLine({ page, image, lines }: PageTables, box: Box): Promise<{ y: number; block: Block } | null> {
+/** A line outside the tables, read (once): a paragraph at its place on the page. */
+function readLine(p: PageTables, box: Box): Promise<{ y: number; block: Block } | null> {
+  let read = p.reads.get(box);
+  if (!read) p.reads.set(box, read = readLineNow(p, box));
+  return read;
+}
+
+async function readLineNow({ page, image, lines }: PageTables, box: Box): Promise<{ y: number; block: Block } | null> {
   layoutStats.linesRead++;
   const ocr = await recognise(await crop(image, box, -LINE_MARGIN, { eraseRules: true }), 'block');
   const text = ocr.lines.map((l) => l.text).join(' ');
