@@ -16,7 +16,7 @@ const layouts: FormLayouts = {
 
 const box = (y: number) => ({ x0: 100, y0: y, x1: 900, y1: y + 40 });
 const match = (table: number, kind = 'form'): LayoutMatch => ({ kind, table, rows: [0] });
-const table = (y: number, m: LayoutMatch | null) => ({ y, match: m });
+const table = (y: number, m: LayoutMatch | LayoutMatch[] | null) => ({ y, matches: m === null ? [] : Array.isArray(m) ? m : [m] });
 
 describe('lines outside the tables left unread', () => {
   it('leaves the lines between two confirmed tables of a form unread where its layout prints no value there', () => {
@@ -45,6 +45,18 @@ describe('lines outside the tables left unread', () => {
     // Table 1 has labels: found but not confirmed (changed by a filler, or misread), so nothing is assumed.
     expect(printedLines([{ tables: [table(400, match(0)), table(1200, match(3))], wanted: [line] }], layouts).size).toBe(0);
     expect(printedLines(pages, layouts).size).toBe(0);
+  });
+
+  it('reads a table both forms have as either form\'s: the tables around it tell which', () => {
+    const line = box(900);
+    // Confirmed as the same table of both forms (it fills alike), then a table only one form has.
+    const pages = [{ tables: [table(400, [match(1, 'other'), match(0)]), table(1200, match(1))], wanted: [line] }];
+    expect(printedLines(pages, layouts).size).toBe(1);
+    // Both readings in order, and one of them says the text can hold a value: read.
+    const holds: FormLayouts = { ...layouts, other: { ...layouts.other!, gapsWithValues: [1] } };
+    const both = [{ tables: [table(400, [match(0, 'other'), match(0)]), table(1200, [match(1, 'other'), match(1)])], wanted: [line] }];
+    expect(printedLines(both, layouts).size).toBe(1);
+    expect(printedLines(both, holds).size).toBe(0);
   });
 
   it('reads every line without a confirmed table on both sides, of two forms, or out of order', () => {

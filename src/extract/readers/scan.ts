@@ -302,12 +302,14 @@ function labelKey(label: string[] | null): string | null {
 
 /**
  * Which layout table (of a known form kind) a table found on the page is, confirmed by reading a few of
- * its printed labels; null when none is, or when the labels read do not say which one for certain. The
+ * its printed labels; null when none is, or when the labels read do not say which one for certain. All
+ * the candidates left are returned: they fill the cells alike (the contact table is the same in both
+ * forms), and which form's table it is may be told only by the tables around it. The
  * shape alone does not decide (a form has several two-column label | value tables): the labels read must
  * be nearest to one candidate's, and every candidate left must put the same labels into the cells not
  * read, or more labels are read. A table a filler changed beyond the layout is read whole, as before.
  */
-async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c: GridCell) => Promise<Cell>): Promise<LayoutMatch | null> {
+async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c: GridCell) => Promise<Cell>): Promise<LayoutMatch[] | null> {
   const width = Math.max(1, t.x1 - t.x0);
   const found: FoundRow[] = t.rows.map((row) => row.map((c) => ({ span: c.colSpan, right: (c.x1 - t.x0) / width })));
   const inked = new Map<GridCell, boolean>();
@@ -326,7 +328,7 @@ async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c
   let distinctive = false;
   const unreadFill = (m: LayoutMatch) => JSON.stringify(spots.filter(({ c }) => !probed.has(c)).map(({ r, k }) => layoutCell(m, r, k).label));
   while (candidates.length > 0) {
-    if ((distinctive || probed.size >= 2) && new Set(candidates.map(unreadFill)).size === 1) return candidates[0]!;
+    if ((distinctive || probed.size >= 2) && new Set(candidates.map(unreadFill)).size === 1) return candidates;
     if (probed.size >= MAX_PROBES) return null;
     // The cell that best tells the candidates apart, preferring a label every candidate has, long labels
     // (a slip matters less), and a row not read yet (a table matched one row off reads wrong there).
@@ -365,7 +367,7 @@ async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c
  * value is never taken from a layout. Otherwise every cell is read. The match is returned too: it tells
  * which of the form's printed text lies around the table (the lines outside tables left unread).
  */
-async function readTable(image: GreyImage, t: GridTable, table: number, page: number): Promise<{ rows: Cell[][]; match: LayoutMatch | null }> {
+async function readTable(image: GreyImage, t: GridTable, table: number, page: number): Promise<{ rows: Cell[][]; matches: LayoutMatch[] }> {
   const single = t.rows.length === 1 && t.rows[0]!.length === 1;
   const location = (r: number, c: GridCell) => `ページ ${page}, 表 ${table}, 行 ${r + 1}, 列 ${c.col + 1}`;
   const reads = new Map<GridCell, Promise<Cell>>();
@@ -374,7 +376,8 @@ async function readTable(image: GreyImage, t: GridTable, table: number, page: nu
     if (!cell) reads.set(c, cell = readCell(image, c, location(r, c), c.colSpan, single, page));
     return cell;
   };
-  const match = layoutsInUse ? await confirmLayout(image, t, read) : null;
+  const matches = (layoutsInUse ? await confirmLayout(image, t, read) : null) ?? [];
+  const match = matches[0];
   layoutStats.tables++;
   if (match) layoutStats.tablesConfirmed++;
   const rows = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c, k) => {
@@ -384,7 +387,7 @@ async function readTable(image: GreyImage, t: GridTable, table: number, page: nu
     layoutStats.labelCellsFilled++;
     return labelCell(label, location(r, c), c, page);
   }))));
-  return { rows, match };
+  return { rows, matches };
 }
 
 /** A page's layout, found without OCR: its grey pixels and tables. */
@@ -397,11 +400,11 @@ function layoutOf(image: GreyImage): PageLayout {
   return { image, found: findTables(image) };
 }
 
-/** A table read on a page, with the layout table it was confirmed as (null: read whole, not a known form's). */
+/** A table read on a page, with the layout tables it was confirmed as (none: read whole, not a known form's). */
 interface TableRead {
   y: number;
   block: Table;
-  match: LayoutMatch | null;
+  matches: LayoutMatch[];
 }
 
 /** A page's tables read, and the lines outside them worth reading (boxes; not read yet). */
@@ -433,8 +436,8 @@ async function readPageTables(page: ScanPage, { image, found }: PageLayout, firs
   // Every cell of every table at once: the OCR pool's workers are kept busy.
   result.tables = await Promise.all(found.map(async (t, k) => {
     const table = firstTable + k;
-    const { rows, match } = await readTable(image, t, table, page.number);
-    return { y: t.y0, match, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
+    const { rows, matches } = await readTable(image, t, table, page.number);
+    return { y: t.y0, matches, block: { kind: 'table', rows, location: `ページ ${page.number}, 表 ${table}` } satisfies Table };
   }));
   return result;
 }
@@ -466,37 +469,38 @@ async function readLineNow({ page, image, lines }: PageTables, box: Box): Promis
  * around it, or a table of the form with printed labels expected between them but not confirmed there
  * (missed by the table finder, its text then among the lines, values included).
  */
-export function printedLines(pages: readonly { tables: readonly { y: number; match: LayoutMatch | null }[]; wanted: readonly Box[] }[], layouts: FormLayouts = FORM_LAYOUTS): Set<Box> {
-  type Event = { kind: 'table'; match: LayoutMatch | null } | { kind: 'line'; box: Box };
+export function printedLines(pages: readonly { tables: readonly { y: number; matches: readonly LayoutMatch[] }[]; wanted: readonly Box[] }[], layouts: FormLayouts = FORM_LAYOUTS): Set<Box> {
+  type Event = { kind: 'table'; matches: readonly LayoutMatch[] } | { kind: 'line'; box: Box };
   const events: Event[] = [];
   for (const p of pages) {
     const here: { y: number; event: Event }[] = [
-      ...p.tables.map((t) => ({ y: t.y, event: { kind: 'table', match: t.match } as Event })),
+      ...p.tables.map((t) => ({ y: t.y, event: { kind: 'table', matches: t.matches } as Event })),
       ...p.wanted.map((box) => ({ y: box.y0, event: { kind: 'line', box } as Event })),
     ];
     events.push(...here.sort((a, b) => a.y - b.y).map((e) => e.event));
   }
+  const confirmed = (e: Event | undefined): readonly LayoutMatch[] => (e?.kind === 'table' ? e.matches : []);
+  // Whether the text between tables a and b of one form is printed only, `found` tables found between.
+  const printedBetween = (a: LayoutMatch, b: LayoutMatch, found: number): boolean => {
+    const layout = layouts[a.kind]!;
+    if (layout.gapsWithValues.some((g) => g > a.table && g <= b.table)) return false;
+    // The form's tables between the two: each must be one without printed labels (a value-only table such
+    // as the agreement's box, never confirmed), found as a table in between.
+    const between = layout.tables.slice(a.table + 1, b.table);
+    return !between.some((t) => t.rows.some((row) => row.some((c) => c.label !== null))) && found >= between.length;
+  };
   const skipped = new Set<Box>();
-  const confirmed = (e: Event | undefined): LayoutMatch | null => (e?.kind === 'table' ? e.match : null);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     if (e.kind !== 'line') continue;
     let before = i - 1;
-    while (before >= 0 && !confirmed(events[before])) before--;
+    while (before >= 0 && confirmed(events[before]).length === 0) before--;
     let after = i + 1;
-    while (after < events.length && !confirmed(events[after])) after++;
-    const a = confirmed(events[before]);
-    const b = confirmed(events[after]);
-    if (!a || !b || a.kind !== b.kind || a.table > b.table) continue;
-    const layout = layouts[a.kind]!;
-    if (layout.gapsWithValues.some((g) => g > a.table && g <= b.table)) continue;
-    // The form's tables between the two: each must be one without printed labels (a value-only table such
-    // as the agreement's box, never confirmed), found as a table in between.
-    const between = layout.tables.slice(a.table + 1, b.table);
-    if (between.some((t) => t.rows.some((row) => row.some((c) => c.label !== null)))) continue;
-    const tablesBetween = events.slice(before + 1, after).filter((x) => x.kind === 'table').length;
-    if (tablesBetween < between.length) continue;
-    skipped.add(e.box);
+    while (after < events.length && confirmed(events[after]).length === 0) after++;
+    const found = events.slice(before + 1, after).filter((x) => x.kind === 'table').length;
+    // Every reading of the two tables as one form's, in order (a table both forms have is either's).
+    const pairs = confirmed(events[before]).flatMap((a) => confirmed(events[after]).filter((b) => b.kind === a.kind && a.table <= b.table).map((b) => [a, b] as const));
+    if (pairs.length > 0 && pairs.every(([a, b]) => printedBetween(a, b, found))) skipped.add(e.box);
   }
   return skipped;
 }
