@@ -85,6 +85,8 @@ export function restoreLostValues(doc: DocumentModel, before: Map<string, { para
   let restored = false;
   for (const [field, value] of applicationValues(first)) {
     if (value.value === '' || now.has(field)) continue;
+    // Both qualifications marked has no single value, but it is what the second reading read, not a loss.
+    if (field === 'qualification' && ((second as { qualificationMarked?: string[] }).qualificationMarked?.length ?? 0) > 1) continue;
     const location = sourceKey(field).map((k) => sources.get(k)?.location).find((l) => l !== undefined);
     const then = location === undefined ? undefined : before.get(location);
     const cell = location === undefined ? undefined : current.get(location);
@@ -115,7 +117,7 @@ export async function readScannedForm(pages: ScanPage[], file: string, minConfid
   const before = new Map([...readablesByLocation(scan.document)].map(([location, r]) => [location, 'kind' in r
     ? { paragraphs: [], text: r.text, confidence: r.confidence }
     : { paragraphs: r.paragraphs, text: r.text }] as const));
-  await rereadValueCells(scan.document, first, scan.pages);
+  await rereadValueCells(scan.document, first, scan.pages, (doc) => recognised.mapper.map(doc));
   let application = recognised.mapper.map(scan.document);
   if (restoreLostValues(scan.document, before, first, application)) application = recognised.mapper.map(scan.document);
   markUnfoundMarks(application, file);

@@ -26,6 +26,23 @@ function qualificationOfLine(text: string): Qualification | null {
 }
 
 /**
+ * A printed option line with one glyph between its bullet and the option's printed name that is none of
+ * the marks CHOICE_MARKS lists: on a scan a filled mark (■ ●) is read as a kanji (画, 男, 圖 …) or a
+ * symbol, never as nothing. A kana or Latin letter there is more likely the name's own first glyph
+ * misread, and a bullet or an empty box (□, or 口 as OCR reads it) says "not chosen".
+ */
+function strayMark(text: string): string | null {
+  const t = key(text);
+  const at = t.search(/オペレーションマネジメント|コンタクトセンターアーキテクチャ/);
+  if (at < 0) return null;
+  const before = [...t.slice(0, at).replace(/^[·・•\uf0a7\uf0b7\uf076\uf0d8]+/, '')];
+  if (before.length !== 1) return null;
+  const glyph = before[0]!;
+  // An empty box is read as 口 or 囗 as often as □.
+  return /^[\p{Script=Han}\p{So}]$/u.test(glyph) && !EMPTY_MARKS.includes(glyph) && !'口囗'.includes(glyph) ? glyph : null;
+}
+
+/**
  * The qualification cell lists both options as bullets. People delete the unused one, mark the chosen
  * one (○ ● ■ ☑ ✓ …, bold, highlight, underline), strike the unused one, or type the name; leaving both
  * untouched means none was chosen.
@@ -44,7 +61,7 @@ export function readQualification(file: string, cell: Cell): QualificationReadin
       continue;
     }
     const meaningful = p.runs.filter((r) => r.text.trim() !== '');
-    const mark = leadingMark(text);
+    const mark = leadingMark(text) ?? strayMark(text);
     const styled = meaningful.length > 0 && meaningful.some((r) => r.bold || r.highlight !== null || r.underline);
     const struck = meaningful.length > 0 && meaningful.every((r) => r.strike);
     lines.push({ q, marked: (mark !== null || styled) && !struck, struck, mark });
@@ -112,7 +129,11 @@ export function readAgreement(file: string, table: Table, sentenceStart = '上�
   const box = runs.find((r) => r.checkbox !== undefined);
   const before = nfkc(cell.text).split(sentenceStart)[0] ?? '';
   const typed = [...before].find((ch) => CHOICE_MARKS.includes(ch) && ch !== '☐');
-  const source = provenance(file, cell, before.trim() || cell.text.slice(0, 4));
+  // The mark is in front of the sentence: how sure it is comes from the lines up to the sentence's start
+  // (on a scan the box's line is judged by its ink), not from how OCR read the rest of the sentence.
+  const upTo = cell.paragraphs.findIndex((p) => nfkc(p.text).includes(sentenceStart));
+  const markLines = upTo >= 0 ? cell.paragraphs.slice(0, upTo + 1) : cell.paragraphs;
+  const source = { ...provenance(file, cell, before.trim() || cell.text.slice(0, 4)), confidence: Math.min(1, ...markLines.map((p) => p.confidence)) };
   if (box?.checkbox) return { value: true, how: 'チェックボックス', source };
   if (typed) return { value: true, how: `記号 ${typed}`, source };
   const empty = [...before].some((ch) => EMPTY_MARKS.includes(ch) || ch === '☐');

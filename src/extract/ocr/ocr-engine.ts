@@ -19,8 +19,10 @@ export interface OcrLine {
 export interface OcrResult {
   text: string;
   confidence: number;
-  lines: (OcrLine & { bbox: { x0: number; y0: number; x1: number; y1: number } })[];
+  lines: (OcrLine & { bbox: OcrBox; /** Each glyph's box (the engine's reads; not lines put together elsewhere). */ symbols?: { text: string; bbox: OcrBox }[] })[];
 }
+
+export interface OcrBox { x0: number; y0: number; x1: number; y1: number }
 
 const EMAIL_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+';
 const NUMBER_CHARS = '0123456789-.,/()';
@@ -39,10 +41,19 @@ export const READS = {
    */
   hiragana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
   katakana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
+  /** The same names read by the fast model in their script: a second model's reading of a kana name. */
+  hiraganaFast: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
+  katakanaFast: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
   /** A third Japanese model, where there is one (tessdata.ts, jpn-alt): a tie between the other two broken. */
   alt: { model: 'jpn-alt', psm: PSM.SINGLE_BLOCK },
   /** An e-mail address. */
   latin: { model: 'eng', psm: PSM.SINGLE_LINE, whitelist: EMAIL_CHARS },
+  /**
+   * An e-mail address read by a second Latin model (npm eng 4.0.0's legacy recogniser), same whitelist: the
+   * Japanese models read Latin text unsurely (@ as の, ⑥ or (6, p as D), so for an address the two
+   * models whose agreement counts are these two.
+   */
+  latinAlt: { model: 'eng-alt', psm: PSM.SINGLE_LINE, whitelist: EMAIL_CHARS },
   /** Phone numbers, passer numbers, hours, points, years. */
   number: { model: 'eng', psm: PSM.SINGLE_LINE, whitelist: NUMBER_CHARS },
 } as const satisfies Record<string, { model: OcrModel; psm: PSM; whitelist?: string }>;
@@ -80,7 +91,10 @@ class ModelPool {
     if (!data) {
       throw new OcrUnavailableError(`OCRのデータ（npm @tesseract.js-data/${this.model === 'eng' ? 'eng' : 'jpn'}）が見つかりません`);
     }
-    const worker = await createWorker(data.lang, OEM.LSTM_ONLY, { langPath: data.langPath, gzip: data.gzip, cacheMethod: 'none' });
+    // eng-alt is the same file's legacy (non-LSTM) recogniser: its LSTM network is best_int's, so only
+    // the legacy engine makes it a second model whose agreement means something.
+    const engine = this.model === 'eng-alt' ? OEM.TESSERACT_ONLY : OEM.LSTM_ONLY;
+    const worker = await createWorker(data.lang, engine, { langPath: data.langPath, gzip: data.gzip, cacheMethod: 'none' });
     return { worker, settings: '' };
   }
 
@@ -190,7 +204,8 @@ export async function recognise(image: Buffer, mode: OcrMode, options: { loneGly
   if (count === 0 || count > LONE_GLYPHS || smaller.confidence <= first.confidence) return first;
   // Boxes back in the image's own pixels.
   const back = (v: number) => Math.round(v / LONE_GLYPH_SCALE);
-  return { ...smaller, lines: smaller.lines.map((l) => ({ ...l, bbox: { x0: back(l.bbox.x0), y0: back(l.bbox.y0), x1: back(l.bbox.x1), y1: back(l.bbox.y1) } })) };
+  const backBox = (b: OcrBox) => ({ x0: back(b.x0), y0: back(b.y0), x1: back(b.x1), y1: back(b.y1) });
+  return { ...smaller, lines: smaller.lines.map((l) => ({ ...l, bbox: backBox(l.bbox), symbols: l.symbols?.map((g) => ({ ...g, bbox: backBox(g.bbox) })) })) };
 }
 
 async function recogniseAt(image: Buffer, mode: OcrMode): Promise<OcrResult> {
@@ -212,7 +227,10 @@ async function recogniseAt(image: Buffer, mode: OcrMode): Promise<OcrResult> {
   const lines: OcrResult['lines'] = [];
   for (const block of data.blocks ?? []) {
     for (const paragraph of block.paragraphs) {
-      for (const line of paragraph.lines) lines.push({ text: line.text.trim(), confidence: line.confidence, bbox: line.bbox });
+      for (const line of paragraph.lines) {
+        const symbols = line.words.flatMap((w) => w.symbols.map((g) => ({ text: g.text, bbox: g.bbox })));
+        lines.push({ text: line.text.trim(), confidence: line.confidence, bbox: line.bbox, symbols });
+      }
     }
   }
   return { text: data.text, confidence: data.confidence, lines: lines.filter((l) => l.text !== '') };

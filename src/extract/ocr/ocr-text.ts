@@ -22,6 +22,9 @@ export function tidyOcrText(text: string): string {
     // A long vowel read twice (スーーパー), a dot read beside a hyphen in an address number (1-.2-3).
     .replace(/ー{2,}/gu, 'ー')
     .replace(/(?<=\d)[-‐−]\.(?=\d)|(?<=\d)\.[-‐−](?=\d)/gu, '-')
+    // A hyphen of an address number read as a dot (1.2-3, 1-2.3): a number with hyphens has no dot
+    // (not in an e-mail address, where the user's dots and hyphens are their own).
+    .replace(/(?<=(?:^|[^\d.])\d{1,4})\.(?=\d{1,4}[-‐−]\d)|(?<=\d[-‐−]\d{1,4})\.(?=\d{1,4}(?![\d.]))/gu, (dot: string, _at: number, all: string) => all.includes('@') ? dot : '-')
     // A hyphen between digits read as the kanji 一 (〒980一0811, 1一2一3), a zero beside digits as O.
     .replace(/(?<=\d)\s*一\s*(?=[\dO])/gu, '-')
     .replace(/(?<=[\d-])O(?=\d)/gu, '0')

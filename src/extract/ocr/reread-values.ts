@@ -7,16 +7,33 @@
 // confirms it — unless a third reading, by the fast model at another scale, agrees with the second.
 // tesseract's own confidence alone is not enough: it reads 郎 as 朗 at 87 %.
 import type { Cell, DocumentModel, Paragraph } from '../document.ts';
-import type { GreyImage } from './table-grid.ts';
 import { fieldSources, type ApplicationBase } from '../forms/form-kind.ts';
 import { isKana, nfkc } from '../../shared/japanese.ts';
 import { canRead, recognise, scaledPng, type OcrMode } from './ocr-engine.ts';
 import { checkboxGlyph, tidyOcrText } from './ocr-text.ts';
 import { CELL_INSET, crop, paragraph } from '../readers/scan.ts';
 import { readQualification } from '../forms/common-fields.ts';
+import { distance } from 'fastest-levenshtein';
+import sharp from 'sharp';
+import type { Box, GreyImage } from './table-grid.ts';
+import { misspeltKana } from './kana-spelling.ts';
+import { voicingDisputes, voicingMarkInk, withVoicingMark } from './voicing-marks.ts';
 
 /** Two models that read a value differently: never above this (0..1), whatever each claims alone. */
 export const DISAGREEMENT_CONFIDENCE = 0.5;
+/**
+ * Two different models that read a value alike, each at least AGREEING_MODEL_MIN sure: at least this
+ * sure together. Each model's own confidence runs low on what is right (a date's line at 67–80 %, a
+ * row's second line at 75 %), and their agreement is what says a value was read (issue 20: a value read
+ * by both models alike is taken as read). A model below AGREEING_MODEL_MIN is near guessing, and a
+ * cell the first pass took for handwriting (0) never gets here.
+ */
+export const AGREED_CONFIDENCE = 0.9;
+const AGREEING_MODEL_MIN = 0.3;
+
+function agreedConfidence(a: number, b: number): number {
+  return a >= AGREEING_MODEL_MIN && b >= AGREEING_MODEL_MIN ? Math.max(a, b, AGREED_CONFIDENCE) : Math.max(a, b);
+}
 
 /** Fields whose value is a mark or ink (signatures, checkboxes), not text to read again. */
 const NOT_TEXT = /(?:^|\.)(?:[a-zA-Z]*Signed|signed|[a-zA-Z]*Agreed|signature|[a-zA-Z]*Signature)$/;
@@ -69,11 +86,46 @@ export function readablesByLocation(doc: DocumentModel): Map<string, Cell | Para
 
 interface Reading {
   lines: { text: string; confidence: number }[];
+  /** Every glyph as the engine read it, with its box in the image read. */
+  symbols: { text: string; bbox: Box }[];
 }
 
 async function read(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolean } = {}): Promise<Reading> {
   const ocr = await recognise(image, mode, options);
-  return { lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })) };
+  return {
+    lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })),
+    symbols: ocr.lines.flatMap((l) => l.symbols ?? []),
+  };
+}
+
+/**
+ * Two readings that differ only in voicing marks (び against ぴ, ぼ against ぽ), settled by the ink of each
+ * disputed glyph (voicing-marks.ts): the text whose marks the ink shows, 'first' or 'second', or null when
+ * the ink cannot tell or shows neither. Each model has its own habit here at every scale (npm's best_int
+ * model reads two ticks as a ring in some fonts, Debian's fast model a ring as two ticks), so a third
+ * reading would only be one of them again; the ink is another witness.
+ */
+async function voicingByInk(image: Buffer, first: string, second: Reading): Promise<'first' | 'second' | null> {
+  const a = comparable(first);
+  const b = comparable(second.lines.map((l) => l.text).join(''));
+  const disputes = voicingDisputes(a, b);
+  if (!disputes) return null;
+  const glyphs = [...b];
+  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const grey = { data, width: info.width, height: info.height };
+  const settled = [...glyphs];
+  for (const i of disputes) {
+    const glyph = glyphs[i]!;
+    // The glyph's box: the same occurrence of that glyph among the engine's symbols.
+    const nth = glyphs.slice(0, i).filter((g) => g === glyph).length;
+    const symbol = second.symbols.filter((g) => nfkc(g.text) === glyph)[nth];
+    const mark = symbol ? voicingMarkInk(grey, symbol.bbox) : null;
+    const inked = mark && withVoicingMark(glyph, mark);
+    if (!inked) return null;
+    settled[i] = inked;
+  }
+  const text = settled.join('');
+  return text === a ? 'first' : text === b ? 'second' : null;
 }
 
 function choice(cell: Cell, lines: string[]) {
@@ -87,10 +139,60 @@ function choiceIn(cell: Cell, lines: string[]): string | null {
 function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
   const a = choice(cell, first);
   const b = choice(cell, second);
-  // Only a choice made by a mark both readings saw: on a scan an option "deleted" may just be a line OCR
-  // garbled (the other option then stands alone, a confident wrong choice).
+  // Both options marked, each mark seen by both readings: the form says both (a finding for staff).
+  if (a.marked.length === 2 && a.how === '両方に印' && b.how === '両方に印' && a.marked.join() === b.marked.join()) return true;
+  // The other option deleted: only when every line of both readings is the chosen option's or a printed
+  // note, so that no line is left that could be the other option garbled beyond recognition.
+  if (a.value !== null && a.value === b.value && a.how === 'もう一方を削除' && b.how === 'もう一方を削除') {
+    return onlyOptionAndNotes(first, a.value) && onlyOptionAndNotes(second, b.value);
+  }
+  // Otherwise only a choice made by a mark both readings saw: on a scan an option "deleted" may just be a
+  // line OCR garbled (the other option then stands alone, a confident wrong choice).
   return a.value !== null && a.value === b.value && a.marked.join() === b.marked.join() && a.how.startsWith('印') && b.how.startsWith('印')
     && otherOptionPlain(first, a.value) && otherOptionPlain(second, b.value);
+}
+
+/** How the form is read from a document: the mapper, so that two readings are compared by the values they give. */
+export type MapForm = (doc: DocumentModel) => ApplicationBase;
+
+/** The application as values only: no evidence, no whitespace (OCR puts spaces where the form has none). */
+function valuesKey(app: ApplicationBase): string {
+  return JSON.stringify(app, (k, v: unknown) => k === 'sources' ? undefined : typeof v === 'string' ? v.replace(/[\s\u3000]/g, '') : v);
+}
+
+function invalidCount(app: ApplicationBase): number {
+  let n = Object.keys(app.invalid ?? {}).length;
+  for (const v of Object.values(app)) if (Array.isArray(v)) for (const row of v as { invalid?: Record<string, string> }[]) n += Object.keys(row?.invalid ?? {}).length;
+  return n;
+}
+
+/**
+ * Whether two readings of a cell give the form the same values: the document mapped with the cell as each
+ * reading has it (synchronously, so no other cell changes in between). The raw texts of a cell differ in
+ * what the form does not take from them — a bracket OCR dropped around a postal code, a hyphen read as ー
+ * between its digits, spaces, the printed 年 and 月 of a period — and the values are what is decided on.
+ * Only when the cell gives values (the application differs from the one with the cell empty) and none of
+ * them unreadable: two readings that both lose the value agree on nothing.
+ */
+function sameValues(map: MapForm, doc: DocumentModel, cell: Cell, first: string[], second: string[]): boolean {
+  const saved = { paragraphs: cell.paragraphs, text: cell.text };
+  const withLines = (lines: string[]) => {
+    cell.paragraphs = lines.map((t) => paragraph(t, cell.location, 1));
+    cell.text = lines.join('\n');
+    return map(doc);
+  };
+  try {
+    const empty = withLines([]);
+    const a = withLines(first);
+    const b = withLines(second);
+    const key = valuesKey(a);
+    return key === valuesKey(b) && key !== valuesKey(empty) && invalidCount(a) === invalidCount(empty);
+  } catch {
+    return false;
+  } finally {
+    cell.paragraphs = saved.paragraphs;
+    cell.text = saved.text;
+  }
 }
 
 /**
@@ -100,6 +202,14 @@ function sameChoice(cell: Cell, first: string[], second: string[]): boolean {
 function otherOptionPlain(lines: string[], chosen: string): boolean {
   const other = chosen === 'OMP' ? /コンタクトセンターアーキテクチャ|CAP/ : /オペレーションマネジメント|OMP/;
   return lines.filter((l) => other.test(l) && !/^[※*]/.test(l.trim())).every((l) => /^[・\s]*$/.test(l.slice(0, l.search(other))));
+}
+
+/** The lines of the qualification cell are the chosen option's (once) and the printed notes (※…, …申請書…), nothing else. */
+function onlyOptionAndNotes(lines: string[], chosen: string): boolean {
+  const option = chosen === 'OMP' ? /オペレーションマネジメントプロフェ/ : /コンタクトセンターアーキテクチャプロフェ/;
+  const texts = lines.map(comparable).filter((t) => t !== '');
+  return texts.filter((t) => option.test(t)).length === 1
+    && texts.every((t) => option.test(t) || (/^[※*＊]|申請書/.test(t) && !/オペレーション|アーキテクチャ|OMP|CAP/.test(t)));
 }
 
 /** A line outside the tables read again, e.g. the application date: same rule as a cell. */
@@ -112,7 +222,7 @@ async function rereadLine(line: Paragraph, pages: Map<number, GreyImage>): Promi
   const text = second.lines.map((l) => l.text).join(' ');
   const agree = comparable(line.text) === comparable(text);
   const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
-  line.confidence = agree ? Math.max(line.confidence, secondConfidence) : Math.min(DISAGREEMENT_CONFIDENCE, line.confidence, secondConfidence);
+  line.confidence = agree ? agreedConfidence(line.confidence, secondConfidence) : Math.min(DISAGREEMENT_CONFIDENCE, line.confidence, secondConfidence);
   line.text = text;
   line.runs = [{ ...line.runs[0]!, text }];
 }
@@ -158,6 +268,69 @@ export function glyphsAdded(first: string, second: string): boolean {
   return i === a.length;
 }
 
+/**
+ * An address read by the Latin model and the fast Japanese model alike but for a few glyphs: printed
+ * text, not handwriting. The fast model is unsure of Latin text (@ read as の or (6, p as D, at a
+ * confidence below that of handwriting), so its reading does not count as the second model's, but a
+ * handwritten address would not come out of it this close to the Latin model's.
+ */
+function latinAgreement(first: string, latin: string): boolean {
+  const a = comparable(first).toLowerCase();
+  const b = comparable(latin).toLowerCase();
+  return a.length > 0 && distance(a, b) <= Math.max(2, Math.floor(b.length / 4));
+}
+
+/** Two texts the same but for at most one glyph in five (and at least one glyph may differ). */
+function nearlySame(a: string, b: string): boolean {
+  const x = comparable(a);
+  const y = comparable(b);
+  return x.length > 0 && y.length > 0 && distance(x, y) <= Math.max(1, Math.floor(y.length / 5));
+}
+
+/** Scales at which the second Latin model reads an address: its legacy recogniser takes rn for m at some sizes. */
+const LATIN_ALT_SCALES = [1, 1.5];
+
+/**
+ * The address read by the second Latin model (ocr-engine's latinAlt: eng's legacy recogniser, another
+ * engine than the LSTM one of `latin`): the same text from both is two models agreeing.
+ */
+async function secondLatinModelAgrees(image: Buffer, mode: OcrMode, latinTexts: string[]): Promise<boolean> {
+  if (mode !== 'latin' || !canRead('latinAlt')) return false;
+  for (const scale of LATIN_ALT_SCALES) {
+    const alt = await read(scale === 1 ? image : await scaledPng(image, scale), 'latinAlt');
+    if (alt.lines.length === 1 && comparable(alt.lines[0]!.text) === comparable(latinTexts.join(''))) return true;
+  }
+  return false;
+}
+
+/** The scale of the stronger model's own second look (see rereadCell). */
+const FOURTH_READING_SCALE = 0.8;
+
+const SMALL_KANA = 'ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ';
+const LARGE_KANA = 'あいうえおつやゆよわかけアイウエオツヤユヨワカケ';
+
+/** A kana without its voicing mark and at full size: び, ぴ and ひ are one family, ィ and イ another. */
+function kanaFamily(glyph: string): string {
+  const bare = glyph.normalize('NFD').replace(/[\u3099\u309a]/g, '').normalize('NFC');
+  const small = SMALL_KANA.indexOf(bare);
+  return small >= 0 ? LARGE_KANA[small]! : bare;
+}
+
+/**
+ * Whether the two texts differ where a glyph of one and a glyph of the other are one kana family (the
+ * same kana with another voicing mark or size): the part between their common start and end compared.
+ */
+export function markOrSizeDispute(a: string, b: string): boolean {
+  const x = [...comparable(a)];
+  const y = [...comparable(b)];
+  let start = 0;
+  while (start < x.length && start < y.length && x[start] === y[start]) start++;
+  let end = 0;
+  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  const families = new Set(x.slice(start, x.length - end).map(kanaFamily));
+  return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
+}
+
 /** The scale of the third reading: the fast model reads some glyphs better smaller (化子 at full size, 花子 at 0.6). */
 const THIRD_READING_SCALE = 0.6;
 
@@ -166,41 +339,57 @@ const THIRD_READING_SCALE = 0.6;
  * reading agrees with the stronger model's, two different models agree and the value stands. (Cells the
  * first pass took for handwriting never get here: they stay with a person.)
  */
-async function thirdReading(image: Buffer): Promise<string[]> {
-  return (await read(await scaledPng(image, THIRD_READING_SCALE), 'block', { loneGlyphs: false })).lines.map((l) => l.text);
+async function thirdReading(image: Buffer): Promise<Reading> {
+  return read(await scaledPng(image, THIRD_READING_SCALE), 'block', { loneGlyphs: false });
 }
 
 /** The cell read again for the fields it holds; its paragraphs replaced by the second reading. */
-async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyImage>): Promise<void> {
+async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyImage>, values?: { map: MapForm; doc: DocumentModel }): Promise<void> {
   const page = cell.region && pages.get(cell.region.page);
   if (!page || !cell.region) return;
   const image = await crop(page, cell.region, CELL_INSET);
   const first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
   const latin = fields.length === 1 ? LATIN_FIELDS[lastSegment(fields[0]!)] : undefined;
   let second: Reading | null = null;
+  let latinRead = false;
+  let secondMode: OcrMode = 'text';
   // Only a cell whose first reading is a bare number: digits-only OCR reads any other glyph as digits too
   // (a header cell 学習(受講)時間 as 1, which became a CPD row and shifted every row after it; 4 時間 as 45).
+  // A cell the first pass took for handwriting (its text kept at confidence 0) agrees only text for text.
+  const handwriting = first.some((l) => l.confidence === 0);
   const numeric = fields.length === 1 && NUMERIC_FIELD.test(fields[0]!) && SMALL_NUMBER.test(comparable(first.map((l) => l.text).join('')));
   if (latin) {
     const attempt = await read(image, latin.mode);
-    if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) second = attempt;
+    if (attempt.lines.length === 1 && latin.format.test(comparable(attempt.lines[0]!.text))) {
+      second = attempt;
+      latinRead = true;
+      secondMode = latin.mode;
+    }
   } else if (numeric) {
     const attempt = await read(image, 'number');
-    if (attempt.lines.length === 1 && SMALL_NUMBER.test(comparable(attempt.lines[0]!.text))) second = attempt;
+    if (attempt.lines.length === 1 && SMALL_NUMBER.test(comparable(attempt.lines[0]!.text))) {
+      second = attempt;
+      secondMode = 'number';
+    }
   } else if (fields.length === 1 && /Kana$/.test(fields[0]!)) {
     const script = scriptOf(first.map((l) => l.text).join(''));
     if (script) {
       const attempt = await read(image, script);
-      if (attempt.lines.length > 0 && attempt.lines.every((l) => isKana(l.text))) second = attempt;
+      if (attempt.lines.length > 0 && attempt.lines.every((l) => isKana(l.text))) {
+        second = attempt;
+        secondMode = script;
+      }
     }
   }
   second ??= await read(image, 'text');
   if (second.lines.length === 0) return;
   // The qualification cell holds printed notes as well: the two readings agree when they choose the same.
   // A number agrees by its value: the unit printed beside it (時間, 年) is not read by the digits-only model.
+  // Any other cell agrees when its texts are the same or give the form the same values (sameValues).
   const same = (a: string[], b: string[]) => fields.includes('qualification') ? sameChoice(cell, a, b)
-    : numeric ? numberIn(a.join('')) !== null && numberIn(a.join('')) === numberIn(b.join(''))
-    : comparable(a.join('')) === comparable(b.join(''));
+    : (numeric && numberIn(a.join('')) !== null && numberIn(a.join('')) === numberIn(b.join('')))
+      || comparable(a.join('')) === comparable(b.join(''))
+      || (values !== undefined && !handwriting && sameValues(values.map, values.doc, cell, a, b));
   const secondTexts = second.lines.map((l) => l.text);
   // A reading is as sure as its least sure line; two models agreeing are as sure as the surer of them.
   const firstConfidence = Math.min(...first.map((l) => l.confidence));
@@ -209,22 +398,60 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   let confidence: number;
   let noiseAdded = false;
   let outvoted = false;
+  let rescaled = false;
+  let altConfirmed = false;
+  let inked: 'first' | 'second' | null = null;
   const agree = same(firstTexts, secondTexts);
-  if (agree) confidence = Math.max(firstConfidence, secondConfidence);
-  else {
-    const third = firstConfidence > 0 ? await thirdReading(image) : [];
-    if (third.length > 0 && same(third, secondTexts)) confidence = secondConfidence;
-    else {
+  if (agree) confidence = agreedConfidence(firstConfidence, secondConfidence);
+  else if (latin && latinRead && latinAgreement(firstTexts.join(''), secondTexts.join('')) && await secondLatinModelAgrees(image, latin.mode, secondTexts)) {
+    confidence = agreedConfidence(secondConfidence, secondConfidence);
+  } else if (!handwriting && (inked = await voicingByInk(image, firstTexts.join(''), second)) !== null) {
+    confidence = agreedConfidence(firstConfidence, secondConfidence);
+  } else {
+    // A first reading at 0 (taken for handwriting) that is the second's text but for a glyph or two is
+    // printed text the fast model was unsure of: the third reading may settle it as for any cell.
+    const printed = firstConfidence > 0 || nearlySame(firstTexts.join(''), secondTexts.join(''));
+    const third = printed ? await thirdReading(image) : null;
+    const thirdTexts = third?.lines.map((l) => l.text) ?? [];
+    const kanaFast = !third || thirdTexts.length === 0 || same(thirdTexts, secondTexts) || (secondMode !== 'hiragana' && secondMode !== 'katakana')
+      || markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))
+      ? null : await read(image, secondMode === 'hiragana' ? 'hiraganaFast' : 'katakanaFast', { loneGlyphs: false });
+    if (third && thirdTexts.length > 0 && same(thirdTexts, secondTexts)) confidence = agreedConfidence(Math.min(...third.lines.map((l) => l.confidence)), secondConfidence);
+    // A kana name: the fast model kept to the name's script reads what the stronger one read (a bar
+    // or a glyph the fast model lost unrestricted, こみゅにけしょんず): two models agree. Not where the
+    // texts differ by a voicing mark or a kana's size, which both models misread alike.
+    else if (kanaFast && kanaFast.lines.length > 0 && same(kanaFast.lines.map((l) => l.text), secondTexts)) {
+      confidence = agreedConfidence(Math.min(...kanaFast.lines.map((l) => l.confidence)), secondConfidence);
+    } else {
       confidence = Math.min(DISAGREEMENT_CONFIDENCE, firstConfidence, secondConfidence);
-      const firstTwice = third.length > 0 && same(third, firstTexts);
+      const firstTwice = thirdTexts.length > 0 && same(thirdTexts, firstTexts);
       noiseAdded = firstTwice && glyphsAdded(firstTexts.join(''), secondTexts.join(''));
+      // The fast model read it alike at two scales; the stronger model, read once more at another scale,
+      // reads that text too: two models agree, and the stronger one's first text was its own slip (a glyph
+      // read twice, オ as オォオ). Not where the texts differ by a glyph's voicing mark or size (ぼ/ぽ,
+      // イ/ィ): both models read those wrong at some scale, alike.
+      if (firstTwice && !fields.includes('qualification') && !markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))) {
+        const fourth = await read(await scaledPng(image, FOURTH_READING_SCALE), secondMode, { loneGlyphs: false });
+        if (fourth.lines.length > 0 && same(fourth.lines.map((l) => l.text), firstTexts)) {
+          rescaled = true;
+          confidence = agreedConfidence(Math.min(...third!.lines.map((l) => l.confidence)), Math.min(...fourth.lines.map((l) => l.confidence)));
+        }
+      }
       // The fast model read it alike at two scales, the stronger model otherwise: where a third Japanese
       // model exists (beside Debian's), it says which text to keep. The stronger model has habits of its
       // own on a font (び read as ぴ, the dakuten's two ticks taken for a ring, at every scale and with
       // or without a whitelist); the value stays unconfirmed, two models having disagreed.
-      if (firstTwice && !noiseAdded && !fields.includes('qualification') && canRead('alt')) {
+      // Where the stronger model only added glyphs (no bar among them) to the fast model's text, and the
+      // third model reads the fast model's text too, two models read it alike (three readings against one:
+      // the stronger model's slip on specks or on a glyph it read twice, さーびす → さーぴびす) and the
+      // value is taken as read. Not where the texts differ by a voicing mark or a kana's size.
+      if (firstTwice && !rescaled && !fields.includes('qualification') && canRead('alt')) {
         const alt = await read(image, 'alt', { loneGlyphs: false });
         outvoted = alt.lines.length > 0 && same(alt.lines.map((l) => l.text), firstTexts);
+        if (outvoted && noiseAdded && !markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))) {
+          confidence = agreedConfidence(Math.min(...third!.lines.map((l) => l.confidence)), Math.min(...alt.lines.map((l) => l.confidence)));
+          altConfirmed = true;
+        }
       }
     }
   }
@@ -232,9 +459,16 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   // a number both read alike (the first reading keeps its unit), and glyphs it added to a text the fast
   // model read alike at two scales (glyphsAdded). Not otherwise the text a third reading sides with: that
   // is the fast model agreeing with itself (it kept 山田一朗 over 山田一郎, a glyph read differently).
-  const keepFirst = (fields.includes('qualification') && choiceIn(cell, secondTexts) === null && choiceIn(cell, firstTexts) !== null)
-    || (numeric && agree) || noiseAdded || outvoted;
-  cell.paragraphs = (keepFirst ? first : second.lines).map((l) => paragraph(l.text, cell.location, confidence));
+  const keepFirst = (fields.includes('qualification') && choice(cell, secondTexts).marked.length === 0 && choiceIn(cell, firstTexts) !== null)
+    || (numeric && agree) || noiseAdded || outvoted || rescaled || inked === 'first';
+  const kept = keepFirst ? first : second.lines;
+  // The confidence vouches for the text the agreeing readings read: the other text kept is not taken as read.
+  const vouched = agree ? (keepFirst ? 'first' : 'second') : rescaled || altConfirmed || inked === 'first' ? 'first' : 'second';
+  if ((keepFirst ? 'first' : 'second') !== vouched) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+  // A reading that spells no Japanese (a small kana where none can stand) is not taken as read, even when
+  // both models read it so: they double or shrink a small kana alike.
+  if (!latinRead && !numeric && !fields.includes('qualification') && misspeltKana(kept.map((l) => l.text).join(''))) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+  cell.paragraphs = kept.map((l) => paragraph(l.text, cell.location, confidence));
   cell.text = cell.paragraphs.map((p) => p.text).join('\n');
 }
 
@@ -243,7 +477,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
  * handwriting (confidence 0) gets the second reading's text but stays at confidence 0: it goes to a
  * person whatever a second reading says.
  */
-export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, GreyImage>): Promise<void> {
+export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, GreyImage>, map?: MapForm): Promise<void> {
   const readables = readablesByLocation(doc);
   const fieldsByCell = new Map<Cell, string[]>();
   const lines = new Set<Paragraph>();
@@ -261,7 +495,7 @@ export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase,
   }
   await Promise.all([
     ...[...signatures].map((cell) => signatureInk(cell, pages)),
-    ...[...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages)),
+    ...[...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages, map && { map, doc })),
     ...[...lines].map((line) => rereadLine(line, pages)),
   ]);
 }

@@ -172,7 +172,6 @@ function checkboxTicked(image: GreyImage, cell: Box): { ticked: boolean; sure: b
   if (w > h * 1.6 || h > w * 1.6) return null;
   const inside = { x0: x0 + Math.round(w * 0.25), y0: y0 + Math.round(h * 0.25), x1: x1 - Math.round(w * 0.25), y1: y1 - Math.round(h * 0.25) };
   const ratio = inkRatio(image, inside, 0);
-  if (process.env.CONKEN_TRACE) process.stderr.write(`TRACE box ratio=${ratio.toFixed(4)} w=${w} h=${h}\n`);
   // Noise and blur put ink into an empty box and thin out a tick: between the two bands the ink cannot
   // be judged, and the box's state is unconfirmed rather than a confident guess.
   return { ticked: ratio > TICK_INK, sure: ratio <= EMPTY_BOX_INK_MAX || ratio >= TICKED_BOX_INK_MIN };
