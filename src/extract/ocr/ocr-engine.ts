@@ -41,9 +41,6 @@ export const READS = {
    */
   hiragana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
   katakana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
-  /** The same names read by the fast model in their script: a second model's reading of a kana name. */
-  hiraganaFast: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
-  katakanaFast: { model: 'jpn-fast', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
   /** A third Japanese model, where there is one (tessdata.ts, jpn-alt): a tie between the other two broken. */
   alt: { model: 'jpn-alt', psm: PSM.SINGLE_BLOCK },
   /** An e-mail address. */
