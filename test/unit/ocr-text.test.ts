@@ -50,6 +50,19 @@ describe('tidyOcrText', () => {
     expect(tidyOcrText('青葉区一番町1一1一1')).toBe('青葉区一番町1-1-1');
     expect(tidyOcrText('第一営業部')).toBe('第一営業部');
   });
+  // Found on a varied set of our own: 第二ビル read 第ニビル by both models (taken as read at 90 %).
+  it('a kanji numeral read as its katakana twin is the numeral where only a numeral fits', () => {
+    expect(tidyOcrText('三宮町1-5-22第ニビル3階')).toBe('三宮町1-5-22第二ビル3階');
+    expect(tidyOcrText('第ハ会議室')).toBe('第八会議室');
+    expect(tidyOcrText('第ー営業部')).toBe('第一営業部');
+    expect(tidyOcrText('札幌市中央区北ニ条西3丁目')).toBe('札幌市中央区北二条西3丁目');
+    expect(tidyOcrText('旭ヶ丘ニ丁目')).toBe('旭ヶ丘二丁目');
+    // Elsewhere katakana stays katakana.
+    expect(tidyOcrText('ニッセイハイツ')).toBe('ニッセイハイツ');
+    expect(tidyOcrText('ハーモニーコール')).toBe('ハーモニーコール');
+    expect(tidyOcrText('センター')).toBe('センター');
+  });
+
   it('a space inside the number of a date goes (平成2 6年)', () => {
     expect(tidyOcrText('自平成2 6年4月')).toBe('自平成26年4月');
     expect(tidyOcrText('6 時間')).toBe('6 時間');

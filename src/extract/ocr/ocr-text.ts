@@ -6,6 +6,8 @@ const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}ー';
 const TICKED_BOX = /^[\s]*[区図凶☒⊠×xX✓✔レ■]\s*/;
 const EMPTY_BOX = /^[\s]*[口□☐ロ]\s*/;
 
+const KANJI_NUMERAL: Record<string, string> = { 'ニ': '二', 'ハ': '八', 'ー': '一' };
+
 /**
  * Japanese OCR puts spaces between characters (the forms' values never need them between CJK characters),
  * reads the long-vowel mark after kana as the kanji 一, a list bullet ・ at the start of a line as *, and
@@ -19,6 +21,9 @@ export function tidyOcrText(text: string): string {
     .replace(/[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]/gu, (c) => c.normalize('NFKC'))
     .replace(new RegExp(`(?<=[${CJK}])\\s+(?=[${CJK}])`, 'gu'), '')
     .replace(/(?<=[\p{Script=Hiragana}\p{Script=Katakana}])一/gu, 'ー')
+    // Kanji numerals are drawn as their katakana twins (二 ニ, 八 ハ, 一 ー) and both models read them alike:
+    // where only a numeral fits — after 第 (第二ビル), before an address counter (二丁目, 八条) — the numeral.
+    .replace(/(?<=第)[ニハー]|[ニハー](?=丁目|条|番町)/gu, (c) => KANJI_NUMERAL[c] ?? c)
     // A long vowel read twice (スーーパー), a dot read beside a hyphen in an address number (1-.2-3).
     .replace(/ー{2,}/gu, 'ー')
     .replace(/(?<=\d)[-‐−]\.(?=\d)|(?<=\d)\.[-‐−](?=\d)/gu, '-')
