@@ -3,7 +3,7 @@
 // what never may (a kana spelt impossibly, a dispute over a voicing mark or a kana's size).
 import { describe, expect, it } from 'vitest';
 import { misspeltKana } from '../../src/extract/ocr/kana-spelling.ts';
-import { markOrSizeDispute } from '../../src/extract/ocr/reread-values.ts';
+import { markOrSizeDispute, sizeOrMarkInDoubt } from '../../src/extract/ocr/reread-values.ts';
 import { tidyOcrText } from '../../src/extract/ocr/ocr-text.ts';
 import { readQualification } from '../../src/extract/forms/common-fields.ts';
 import { paragraph } from '../../src/extract/readers/scan.ts';
@@ -65,5 +65,26 @@ describe('the qualification mark read as a kanji', () => {
     expect(boxed.marked).toEqual([]);
     const kana = readQualification('scan', qualificationCell(['・ ォオペレーションマネジメントプロフェショナル(OMP)', '・ コンタクトセンターアーキテクチャプロフェショナル (CAP)']));
     expect(kana.marked).toEqual([]);
+  });
+});
+
+describe('a kana value in doubt after another look', () => {
+  it('a small kana beside its full-size glyph, or the other voicing mark, read where the value has it', () => {
+    expect(sizeOrMarkInDoubt('まーけていんぐ', 'まーけていぃいんぐ')).toBe(true);
+    expect(sizeOrMarkInDoubt('まーけていんぐ', 'まーけてぃんぐ')).toBe(true);
+    expect(sizeOrMarkInDoubt('さんぷるさぽーと', 'さんぷるさぼーと')).toBe(true);
+  });
+  it('not the same reading, a bar or another glyph added elsewhere', () => {
+    expect(sizeOrMarkInDoubt('まーけてぃんぐ', 'まーけてぃんぐ')).toBe(false);
+    expect(sizeOrMarkInDoubt('こみゅにけーしょんず', 'こみゅにけしょんず')).toBe(false);
+    expect(sizeOrMarkInDoubt('こみゅにけーしょんず', 'こみゅにけーしょんずら')).toBe(false);
+    expect(sizeOrMarkInDoubt('ケンテイハナコ', '')).toBe(false);
+  });
+});
+
+describe('a hyphen read as the long-vowel bar', () => {
+  it('between digits is a hyphen', () => {
+    expect(tidyOcrText('久茂地2-8ー3')).toBe('久茂地2-8-3');
+    expect(tidyOcrText('スーパー3')).toBe('スーパー3');
   });
 });

@@ -32,6 +32,8 @@ export function tidyOcrText(text: string): string {
     .replace(/(?<=(?:^|[^\d.])\d{1,4})\.(?=\d{1,4}[-‐−]\d)|(?<=\d[-‐−]\d{1,4})\.(?=\d{1,4}(?![\d.]))/gu, (dot: string, _at: number, all: string) => all.includes('@') ? dot : '-')
     // A hyphen between digits read as the kanji 一 (〒980一0811, 1一2一3), a zero beside digits as O.
     .replace(/(?<=\d)\s*一\s*(?=[\dO])/gu, '-')
+    // …or as the long-vowel bar (2-8ー3), which never stands between digits.
+    .replace(/(?<=\d)ー(?=\d)/gu, '-')
     .replace(/(?<=[\d-])O(?=\d)/gu, '0')
     // A space OCR put inside a number of a date (平成2 6年).
     .replace(/(?<=\d) (?=\d+[年月日])/gu, '')

@@ -333,6 +333,27 @@ export function markOrSizeDispute(a: string, b: string): boolean {
   return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
 }
 
+/** Fields whose value is a name in kana (and the fee transfer's name, digits and katakana). */
+const KANA_VALUE = /(?:Kana|feeTransferName)$/;
+
+/**
+ * Whether another reading of a kana value puts one of its glyphs in doubt: where the two differ, a glyph
+ * of the other reading is one kana family (markOrSizeDispute) with a glyph of the value there or beside
+ * it (てい against ていぃい: the small ぃ beside い).
+ */
+export function sizeOrMarkInDoubt(value: string, other: string): boolean {
+  const x = [...comparable(value)];
+  const y = [...comparable(other)];
+  if (y.length === 0 || x.join('') === y.join('')) return false;
+  let start = 0;
+  while (start < x.length && start < y.length && x[start] === y[start]) start++;
+  let end = 0;
+  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  const around = x.slice(Math.max(0, start - 1), x.length - end + 1).map(kanaFamily);
+  const families = new Set(around.filter((f) => /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(f)));
+  return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
+}
+
 /** The scale of the third reading: the fast model reads some glyphs better smaller (化子 at full size, 花子 at 0.6). */
 const THIRD_READING_SCALE = 0.6;
 
@@ -464,6 +485,18 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const keepFirst = (fields.includes('qualification') && choice(cell, secondTexts).marked.length === 0 && choiceIn(cell, firstTexts) !== null)
     || (numeric && agree) || noiseAdded || outvoted || rescaled || inked === 'first';
   const kept = keepFirst ? first : second.lines;
+  // A kana name taken as read is looked at once more by each model at another scale: where either then
+  // reads a glyph of it at the other size or with the other voicing mark (てぃ read てい by both models at
+  // full size, てぃ or ていぃい at 0.8 or 0.6), the glyph's size or mark is in doubt and a person sees it.
+  // Not when the ink settled the marks (the stronger model's own habit would only come back).
+  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && KANA_VALUE.test(fields.join()) && fields.length === 1) {
+    const keptText = kept.map((l) => l.text).join('');
+    const probes = await Promise.all([
+      read(await scaledPng(image, FOURTH_READING_SCALE), secondMode, { loneGlyphs: false }),
+      read(await scaledPng(image, THIRD_READING_SCALE), 'block', { loneGlyphs: false }),
+    ]);
+    if (probes.some((p) => sizeOrMarkInDoubt(keptText, p.lines.map((l) => l.text).join('')))) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+  }
   // The confidence vouches for the text the agreeing readings read: the other text kept is not taken as read.
   const vouched = agree ? (keepFirst ? 'first' : 'second') : rescaled || altConfirmed || inked === 'first' ? 'first' : 'second';
   if ((keepFirst ? 'first' : 'second') !== vouched) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
