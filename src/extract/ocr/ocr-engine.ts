@@ -41,6 +41,8 @@ export const READS = {
    */
   hiragana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: HIRAGANA },
   katakana: { model: 'jpn-best', psm: PSM.SINGLE_BLOCK, whitelist: KATAKANA },
+  /** Japanese by the legacy recogniser of npm's jpn 4.0.0 file: another engine than every LSTM model here. */
+  legacy: { model: 'jpn-legacy', psm: PSM.SINGLE_BLOCK },
   /** A third Japanese model, where there is one (tessdata.ts, jpn-alt): a tie between the other two broken. */
   alt: { model: 'jpn-alt', psm: PSM.SINGLE_BLOCK },
   /** An e-mail address. */
@@ -90,7 +92,7 @@ class ModelPool {
     }
     // eng-alt is the same file's legacy (non-LSTM) recogniser: its LSTM network is best_int's, so only
     // the legacy engine makes it a second model whose agreement means something.
-    const engine = this.model === 'eng-alt' ? OEM.TESSERACT_ONLY : OEM.LSTM_ONLY;
+    const engine = this.model === 'eng-alt' || this.model === 'jpn-legacy' ? OEM.TESSERACT_ONLY : OEM.LSTM_ONLY;
     const worker = await createWorker(data.lang, engine, { langPath: data.langPath, gzip: data.gzip, cacheMethod: 'none' });
     return { worker, settings: '' };
   }

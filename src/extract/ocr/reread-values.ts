@@ -468,10 +468,14 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
       // third model reads the fast model's text too, two models read it alike (three readings against one:
       // the stronger model's slip on specks or on a glyph it read twice, さーびす → さーぴびす) and the
       // value is taken as read. Not where the texts differ by a voicing mark or a kana's size.
-      if (firstTwice && !rescaled && !fields.includes('qualification') && canRead('alt')) {
-        const alt = await read(image, 'alt', { loneGlyphs: false });
+      // Without a third LSTM model (the npm-only configuration) the witness is the legacy recogniser of
+      // npm's jpn 4.0.0 file, another engine: it reads kanji and katakana well and small kana as large,
+      // so it is asked only where no glyph's size or voicing is in doubt.
+      const witness = canRead('alt') ? 'alt' : canRead('legacy') && noiseAdded ? 'legacy' : null;
+      if (firstTwice && !rescaled && !fields.includes('qualification') && witness) {
+        const alt = await read(image, witness, { loneGlyphs: false });
         outvoted = alt.lines.length > 0 && same(alt.lines.map((l) => l.text), firstTexts);
-        if (outvoted && noiseAdded && !markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))) {
+        if (outvoted && noiseAdded && !sizeOrMarkInDoubt(firstTexts.join(''), secondTexts.join(''))) {
           confidence = agreedConfidence(Math.min(...third!.lines.map((l) => l.confidence)), Math.min(...alt.lines.map((l) => l.confidence)));
           altConfirmed = true;
         }

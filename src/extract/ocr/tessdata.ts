@@ -24,7 +24,7 @@ const CANDIDATES = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/share/tesseract
  * a tie between the other two (reread-values.ts); absent in the npm-only configuration, where it is the
  * first reading's model itself.
  */
-export type OcrModel = 'jpn-fast' | 'jpn-best' | 'jpn-alt' | 'eng' | 'eng-alt';
+export type OcrModel = 'jpn-fast' | 'jpn-best' | 'jpn-alt' | 'jpn-legacy' | 'eng' | 'eng-alt';
 
 export interface ModelData {
   /** tesseract's language code: the file is <lang>.traineddata(.gz) in langPath. */
@@ -71,6 +71,8 @@ export function modelData(model: OcrModel, env: NodeJS.ProcessEnv = process.env)
   if (model === 'jpn-alt') return findTessdata(env) ? npmModel('jpn', '4.0.0') : null;
   // eng-alt: the npm eng 4.0.0 network, a second Latin model beside best_int for e-mail addresses (reread-values.ts).
   if (model === 'eng-alt') return npmModel('eng', '4.0.0');
+  // jpn-legacy: the npm jpn 4.0.0 file's legacy (non-LSTM) recogniser, a witness in both configurations.
+  if (model === 'jpn-legacy') return npmModel('jpn', '4.0.0');
   return model === 'jpn-best' ? npmModel('jpn', '4.0.0_best_int') : npmModel('eng', '4.0.0_best_int');
 }
 
