@@ -333,6 +333,33 @@ export function markOrSizeDispute(a: string, b: string): boolean {
   return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
 }
 
+/** Kana of the ハ row with either voicing mark: the marks both models confuse (ぼ/ぽ, ビ/ピ). */
+const HA_ROW_VOICED = /[ばぱびぴぶぷべぺぼぽバパビピブプベペボポ]/u;
+
+/**
+ * What the ink says of each ハ-row kana with a voicing mark in a text: 'agrees' (every one shows its
+ * mark), 'contradicts' (one shows the other), 'unknown' (one cannot be told or found), or 'none' (no
+ * such kana). The glyphs' boxes are those of the second reading's symbols, found by occurrence.
+ */
+async function inkOfVoicedGlyphs(image: Buffer, text: string, reading: Reading): Promise<'agrees' | 'contradicts' | 'unknown' | 'none'> {
+  const glyphs = [...text];
+  const at = glyphs.flatMap((g, i) => HA_ROW_VOICED.test(g) ? [i] : []);
+  if (at.length === 0) return 'none';
+  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const grey = { data, width: info.width, height: info.height };
+  let unknown = false;
+  for (const i of at) {
+    const glyph = glyphs[i]!;
+    const family = (g: string) => g.normalize('NFD').replace(/[\u3099\u309a]/g, '');
+    const nth = glyphs.slice(0, i).filter((g) => family(g) === family(glyph)).length;
+    const symbol = reading.symbols.filter((g) => family(nfkc(g.text)) === family(glyph))[nth];
+    const mark = symbol ? voicingMarkInk(grey, symbol.bbox) : null;
+    if (mark === null) unknown = true;
+    else if (withVoicingMark(glyph, mark) !== glyph) return 'contradicts';
+  }
+  return unknown ? 'unknown' : 'agrees';
+}
+
 /** Fields whose value is a name in kana (and the fee transfer's name, digits and katakana). */
 const KANA_VALUE = /(?:Kana|feeTransferName)$/;
 
@@ -489,6 +516,14 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   const keepFirst = (fields.includes('qualification') && choice(cell, secondTexts).marked.length === 0 && choiceIn(cell, firstTexts) !== null)
     || (numeric && agree) || noiseAdded || outvoted || rescaled || inked === 'first';
   const kept = keepFirst ? first : second.lines;
+  // Voicing marks on the ハ row (ば/ぱ …) taken as read only as the ink shows them: two models read ポ
+  // as ボ alike (サポート → サボート, both at 70–80 %). Where the ink shows the other mark, or cannot tell
+  // and the models' own confidence was not high, the value is not taken as read.
+  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric) {
+    const keptText = comparable(kept.map((l) => l.text).join(''));
+    const ink = await inkOfVoicedGlyphs(image, keptText, second);
+    if (ink === 'contradicts' || (ink === 'unknown' && Math.max(firstConfidence, secondConfidence) < AGREED_CONFIDENCE)) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+  }
   // A kana name taken as read is looked at once more by each model at another scale: where either then
   // reads a glyph of it at the other size or with the other voicing mark (てぃ read てい by both models at
   // full size, てぃ or ていぃい at 0.8 or 0.6), the glyph's size or mark is in doubt and a person sees it.
