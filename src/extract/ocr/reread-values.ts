@@ -519,7 +519,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   // Voicing marks on the ハ row (ば/ぱ …) taken as read only as the ink shows them: two models read ポ
   // as ボ alike (サポート → サボート, both at 70–80 %). Where the ink shows the other mark, or cannot tell
   // and the models' own confidence was not high, the value is not taken as read.
-  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric) {
+  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric && !fields.includes('qualification')) {
     const keptText = comparable(kept.map((l) => l.text).join(''));
     const ink = await inkOfVoicedGlyphs(image, keptText, second);
     if (ink === 'contradicts' || (ink === 'unknown' && Math.max(firstConfidence, secondConfidence) < AGREED_CONFIDENCE)) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
