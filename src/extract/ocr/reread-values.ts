@@ -517,12 +517,15 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
     || (numeric && agree) || noiseAdded || outvoted || rescaled || inked === 'first';
   const kept = keepFirst ? first : second.lines;
   // Voicing marks on the ハ row (ば/ぱ …) taken as read only as the ink shows them: two models read ポ
-  // as ボ alike (サポート → サボート, both at 70–80 %). Where the ink shows the other mark, or cannot tell
-  // and the models' own confidence was not high, the value is not taken as read.
+  // as ボ alike (サポート → サボート, below 85 % each). Where the ink shows the other mark the value is not
+  // taken as read; where it cannot tell, the value has the models' own confidence, not the agreement's.
   if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric && !fields.includes('qualification')) {
     const keptText = comparable(kept.map((l) => l.text).join(''));
     const ink = await inkOfVoicedGlyphs(image, keptText, second);
-    if (ink === 'contradicts' || (ink === 'unknown' && Math.max(firstConfidence, secondConfidence) < AGREED_CONFIDENCE)) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+    const own = Math.max(firstConfidence, secondConfidence);
+    if (ink === 'contradicts') confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
+    // Ink that cannot tell: the value keeps the models' own confidence, not the one their agreement gave it.
+    else if (ink === 'unknown' && confidence > own) confidence = own;
   }
   // A kana name taken as read is looked at once more by each model at another scale: where either then
   // reads a glyph of it at the other size or with the other voicing mark (てぃ read てい by both models at
