@@ -12,6 +12,7 @@ import { detectOrientation, type QuarterTurn } from './orientation.ts';
 import { textLinesOutside, type Box, type GreyImage } from './table-grid.ts';
 import { recognise } from './ocr-engine.ts';
 import { paperQuad, quadSize, refineQuad, slant, turnOf, warpQuad, type Quad } from './perspective.ts';
+import { otsuThreshold } from './otsu.ts';
 
 /** Larger images are refused: 120 MP takes in 108 MP phone cameras (12000×9000) with room to spare. */
 export const MAX_INPUT_PIXELS = 120_000_000;
@@ -117,30 +118,11 @@ async function sourceSize(bytes: Uint8Array): Promise<{ width: number; height: n
   return { width, height };
 }
 
-/** Otsu's threshold: the grey level that best splits the histogram in two. */
+/** Otsu's threshold of all the pixels. */
 function otsu(data: Uint8Array): number {
   const hist = new Float64Array(256);
   for (const v of data) hist[v]!++;
-  const total = data.length;
-  let sumAll = 0;
-  for (let i = 0; i < 256; i++) sumAll += i * hist[i]!;
-  let weightBelow = 0;
-  let sumBelow = 0;
-  let best = 0;
-  let threshold = 128;
-  for (let t = 0; t < 256; t++) {
-    weightBelow += hist[t]!;
-    if (weightBelow === 0 || weightBelow === total) continue;
-    sumBelow += t * hist[t]!;
-    const meanBelow = sumBelow / weightBelow;
-    const meanAbove = (sumAll - sumBelow) / (total - weightBelow);
-    const between = weightBelow * (total - weightBelow) * (meanBelow - meanAbove) ** 2;
-    if (between > best) {
-      best = between;
-      threshold = t;
-    }
-  }
-  return threshold;
+  return otsuThreshold(hist);
 }
 
 /** The bounding box of a mask's rows and columns that are at least `share` of the fullest one. */

@@ -5,6 +5,7 @@
 // two readings of a value differ only in these marks, the ink at the glyph's top right says which it
 // is: a ring encloses paper, two ticks do not.
 import type { Box, GreyImage } from './table-grid.ts';
+import { otsuThreshold } from './otsu.ts';
 
 export type VoicingMark = 'dakuten' | 'handakuten';
 
@@ -54,24 +55,8 @@ interface Component {
 /** Otsu's threshold of the grey values in a box: ink is darker. */
 function otsu(image: GreyImage, box: Box): number {
   const hist = new Array<number>(256).fill(0);
-  let n = 0;
-  for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) { hist[image.data[y * image.width + x]!]!++; n++; }
-  let sum = 0;
-  for (let i = 0; i < 256; i++) sum += i * hist[i]!;
-  let sumB = 0;
-  let wB = 0;
-  let best = 0;
-  let threshold = 128;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t]!;
-    if (wB === 0) continue;
-    const wF = n - wB;
-    if (wF === 0) break;
-    sumB += t * hist[t]!;
-    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
-    if (between > best) { best = between; threshold = t; }
-  }
-  return threshold;
+  for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) hist[image.data[y * image.width + x]!]!++;
+  return otsuThreshold(hist);
 }
 
 /** Connected regions (8-neighbour) of the cells of a w×h mask that are set. */
