@@ -522,10 +522,10 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric && !fields.includes('qualification')) {
     const keptText = comparable(kept.map((l) => l.text).join(''));
     const ink = await inkOfVoicedGlyphs(image, keptText, second);
-    const own = Math.max(firstConfidence, secondConfidence);
     if (ink === 'contradicts') confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
-    // Ink that cannot tell: the value keeps the models' own confidence, not the one their agreement gave it.
-    else if (ink === 'unknown' && confidence > own) confidence = own;
+    // Ink that cannot tell, and neither model sure by itself: a person sees the value. (The legacy
+    // recogniser as a further witness was tried: it read the same wrong mark on mail 25's scan.)
+    else if (ink === 'unknown' && Math.max(firstConfidence, secondConfidence) < AGREED_CONFIDENCE) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
   }
   // A kana name taken as read is looked at once more by each model at another scale: where either then
   // reads a glyph of it at the other size or with the other voicing mark (てぃ read てい by both models at
