@@ -98,6 +98,22 @@ async function read(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolea
   };
 }
 
+/** A cell's PNG as grey pixels, to look at a glyph's ink. */
+async function greyOf(image: Buffer): Promise<GreyImage> {
+  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * The box of glyph `i` of a text among the reading's symbols: the same occurrence of a glyph alike by
+ * `key` (the glyph itself, or its kana without the voicing mark).
+ */
+function glyphBox(reading: Reading, glyphs: string[], i: number, key: (glyph: string) => string): Box | undefined {
+  const k = key(glyphs[i]!);
+  const nth = glyphs.slice(0, i).filter((g) => key(g) === k).length;
+  return reading.symbols.filter((g) => key(nfkc(g.text)) === k)[nth]?.bbox;
+}
+
 /**
  * Two readings that differ only in voicing marks (び against ぴ, ぼ against ぽ), settled by the ink of each
  * disputed glyph (voicing-marks.ts): the text whose marks the ink shows, 'first' or 'second', or null when
@@ -111,15 +127,12 @@ async function voicingByInk(image: Buffer, first: string, second: Reading): Prom
   const disputes = voicingDisputes(a, b);
   if (!disputes) return null;
   const glyphs = [...b];
-  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const grey = { data, width: info.width, height: info.height };
+  const grey = await greyOf(image);
   const settled = [...glyphs];
   for (const i of disputes) {
     const glyph = glyphs[i]!;
-    // The glyph's box: the same occurrence of that glyph among the engine's symbols.
-    const nth = glyphs.slice(0, i).filter((g) => g === glyph).length;
-    const symbol = second.symbols.filter((g) => nfkc(g.text) === glyph)[nth];
-    const mark = symbol ? voicingMarkInk(grey, symbol.bbox) : null;
+    const box = glyphBox(second, glyphs, i, (g) => g);
+    const mark = box ? voicingMarkInk(grey, box) : null;
     const inked = mark && withVoicingMark(glyph, mark);
     if (!inked) return null;
     settled[i] = inked;
@@ -318,6 +331,15 @@ function kanaFamily(glyph: string): string {
   return small >= 0 ? LARGE_KANA[small]! : bare;
 }
 
+/** How many glyphs two texts share at their start, and then at their end (the part between is where they differ). */
+function commonEnds(x: string[], y: string[]): { start: number; end: number } {
+  let start = 0;
+  while (start < x.length && start < y.length && x[start] === y[start]) start++;
+  let end = 0;
+  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  return { start, end };
+}
+
 /**
  * Whether the two texts differ where a glyph of one and a glyph of the other are one kana family (the
  * same kana with another voicing mark or size): the part between their common start and end compared.
@@ -325,10 +347,7 @@ function kanaFamily(glyph: string): string {
 export function markOrSizeDispute(a: string, b: string): boolean {
   const x = [...comparable(a)];
   const y = [...comparable(b)];
-  let start = 0;
-  while (start < x.length && start < y.length && x[start] === y[start]) start++;
-  let end = 0;
-  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  const { start, end } = commonEnds(x, y);
   const families = new Set(x.slice(start, x.length - end).map(kanaFamily));
   return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
 }
@@ -345,15 +364,13 @@ async function inkOfVoicedGlyphs(image: Buffer, text: string, reading: Reading):
   const glyphs = [...text];
   const at = glyphs.flatMap((g, i) => HA_ROW_VOICED.test(g) ? [i] : []);
   if (at.length === 0) return 'none';
-  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const grey = { data, width: info.width, height: info.height };
+  const grey = await greyOf(image);
+  const unvoiced = (g: string) => g.normalize('NFD').replace(/[\u3099\u309a]/g, '');
   let unknown = false;
   for (const i of at) {
     const glyph = glyphs[i]!;
-    const family = (g: string) => g.normalize('NFD').replace(/[\u3099\u309a]/g, '');
-    const nth = glyphs.slice(0, i).filter((g) => family(g) === family(glyph)).length;
-    const symbol = reading.symbols.filter((g) => family(nfkc(g.text)) === family(glyph))[nth];
-    const mark = symbol ? voicingMarkInk(grey, symbol.bbox) : null;
+    const box = glyphBox(reading, glyphs, i, unvoiced);
+    const mark = box ? voicingMarkInk(grey, box) : null;
     if (mark === null) unknown = true;
     else if (withVoicingMark(glyph, mark) !== glyph) return 'contradicts';
   }
@@ -372,10 +389,7 @@ export function sizeOrMarkInDoubt(value: string, other: string): boolean {
   const x = [...comparable(value)];
   const y = [...comparable(other)];
   if (y.length === 0 || x.join('') === y.join('')) return false;
-  let start = 0;
-  while (start < x.length && start < y.length && x[start] === y[start]) start++;
-  let end = 0;
-  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  const { start, end } = commonEnds(x, y);
   const around = x.slice(Math.max(0, start - 1), x.length - end + 1).map(kanaFamily);
   const families = new Set(around.filter((f) => /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(f)));
   return y.slice(start, y.length - end).some((g) => families.has(kanaFamily(g)));
