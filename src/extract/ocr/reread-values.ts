@@ -17,7 +17,7 @@ import { distance } from 'fastest-levenshtein';
 import sharp from 'sharp';
 import type { Box, GreyImage } from './table-grid.ts';
 import { misspeltKana } from './kana-spelling.ts';
-import { voicingDisputes, voicingMarkInk, withVoicingMark } from './voicing-marks.ts';
+import { oneGlyphOfInk, voicingDisputes, voicingMarkInk, withVoicingMark } from './voicing-marks.ts';
 
 /** Two models that read a value differently: never above this (0..1), whatever each claims alone. */
 export const DISAGREEMENT_CONFIDENCE = 0.5;
@@ -84,7 +84,7 @@ export function readablesByLocation(doc: DocumentModel): Map<string, Cell | Para
   return out;
 }
 
-interface Reading {
+export interface Reading {
   lines: { text: string; confidence: number }[];
   /** Every glyph as the engine read it, with its box in the image read. */
   symbols: { text: string; bbox: Box }[];
@@ -139,6 +139,46 @@ async function voicingByInk(image: Buffer, first: string, second: Reading): Prom
   }
   const text = settled.join('');
   return text === a ? 'first' : text === b ? 'second' : null;
+}
+
+/**
+ * The second text is the first with a glyph read twice: the stronger model read one kana as two of its
+ * family side by side (さーびす as さーぴびす, both models' habits on the voicing mark at once), and the
+ * ink there is one glyph (oneGlyphOfInk) whose voicing mark the ink shows. 'first' when the glyphs so
+ * settled make the first text; null when any added glyph is another kana, stands apart in the ink, or
+ * its mark cannot be told. The fast model's text then has two witnesses: the stronger model, which read
+ * the glyph among its two, and the ink.
+ */
+export async function doubledGlyphByInk(image: Buffer, first: string, second: Reading): Promise<'first' | null> {
+  const a = [...comparable(first)];
+  const bText = comparable(second.lines.map((l) => l.text).join(''));
+  const b = [...bText];
+  if (!glyphsAdded(first, bText)) return null;
+  const symbols = second.symbols.filter((s) => comparable(s.text) !== '');
+  if (symbols.length !== b.length || symbols.map((s) => comparable(s.text)).join('') !== bText) return null;
+  const added = new Set<number>();
+  let matched = 0;
+  b.forEach((glyph, j) => { if (matched < a.length && glyph === a[matched]) matched++; else added.add(j); });
+  const heights = symbols.map((s) => s.bbox.y1 - s.bbox.y0).sort((x, y) => x - y);
+  const glyphHeight = heights[Math.floor(heights.length / 2)]!;
+  const settled = [...b];
+  let grey: GreyImage | undefined;
+  for (const j of added) {
+    const k = [j - 1, j + 1].find((n) => n >= 0 && n < b.length && !added.has(n) && kanaFamily(b[n]!) === kanaFamily(b[j]!));
+    if (k === undefined) return null;
+    const pair = [symbols[Math.min(j, k)]!.bbox, symbols[Math.max(j, k)]!.bbox] as const;
+    // The line's rows: those of the glyph of the pair whose box is nearest a glyph's height (the other's may run long).
+    const line = [...pair].sort((p, q) => Math.abs(p.y1 - p.y0 - glyphHeight) - Math.abs(q.y1 - q.y0 - glyphHeight))[0]!;
+    grey ??= await greyOf(image);
+    const pad = Math.round(glyphHeight * 0.15);
+    const ink = oneGlyphOfInk(grey, pair[0], pair[1], glyphHeight, { y0: line.y0 - pad, y1: line.y1 + pad });
+    const mark = ink && voicingMarkInk(grey, ink);
+    const glyph = mark && withVoicingMark(b[k]!, mark);
+    if (!glyph) return null;
+    settled[k] = glyph;
+    settled[j] = '';
+  }
+  return settled.join('') === a.join('') ? 'first' : null;
 }
 
 function choice(cell: Cell, lines: string[]) {
@@ -469,7 +509,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   if (agree) confidence = agreedConfidence(firstConfidence, secondConfidence);
   else if (latin && latinRead && latinAgreement(firstTexts.join(''), secondTexts.join('')) && await secondLatinModelAgrees(image, latin.mode, secondTexts)) {
     confidence = agreedConfidence(secondConfidence, secondConfidence);
-  } else if (!handwriting && (inked = await voicingByInk(image, firstTexts.join(''), second)) !== null) {
+  } else if (!handwriting && (inked = await voicingByInk(image, firstTexts.join(''), second) ?? await doubledGlyphByInk(image, firstTexts.join(''), second)) !== null) {
     confidence = agreedConfidence(firstConfidence, secondConfidence);
   } else {
     // A first reading at 0 (taken for handwriting) that is the second's text but for a glyph or two is

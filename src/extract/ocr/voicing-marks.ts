@@ -169,3 +169,42 @@ export function voicingMarkInk(image: GreyImage, glyph: Box): VoicingMark | null
   if (marks.length === 2 && rings.length === 0) return 'dakuten';
   return null;
 }
+
+/**
+ * The ink of one glyph where a reading put two side by side (`left` and `right`, their boxes as the
+ * engine gave them), or null when the ink shows two. tesseract's stronger model sometimes reads one
+ * kana as two of its family (び as ぴび), and gives the second a box of its own beside the first; the
+ * ink tells: printed kana stand apart, with paper between them, so ink unbroken from one box's middle
+ * to the other's, no wider than a glyph, is one glyph. `glyphHeight` is the line's usual glyph height
+ * (a full-width kana is about as wide as it is high); `band` the line's rows in the image.
+ */
+export function oneGlyphOfInk(image: GreyImage, left: Box, right: Box, glyphHeight: number, band: { y0: number; y1: number }): Box | null {
+  const y0 = Math.max(0, band.y0);
+  const y1 = Math.min(image.height, band.y1);
+  const from = Math.max(0, Math.min(left.x0, right.x0) - Math.round(glyphHeight));
+  const to = Math.min(image.width, Math.max(left.x1, right.x1) + Math.round(glyphHeight));
+  if (y1 - y0 < 4 || to - from < 4) return null;
+  const threshold = otsu(image, { x0: from, y0, x1: to, y1 });
+  const inkAt = (x: number) => {
+    for (let y = y0; y < y1; y++) if (image.data[y * image.width + x]! <= threshold) return true;
+    return false;
+  };
+  const a = Math.round((left.x0 + left.x1) / 2);
+  const b = Math.round((right.x0 + right.x1) / 2);
+  if (b <= a) return null;
+  for (let x = a; x <= b; x++) if (!inkAt(x)) return null;
+  let x0 = a;
+  while (x0 > from && inkAt(x0 - 1)) x0--;
+  let x1 = b + 1;
+  while (x1 < to && inkAt(x1)) x1++;
+  if (x0 === from || x1 === to || x1 - x0 > MAX_GLYPH_WIDTH * glyphHeight) return null;
+  let top = y1;
+  let bottom = y0;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    if (image.data[y * image.width + x]! <= threshold) { top = Math.min(top, y); bottom = Math.max(bottom, y + 1); }
+  }
+  return { x0, y0: top, x1, y1: bottom };
+}
+
+/** A glyph's ink is at most this many times the line's glyph height wide (kana are about square). */
+const MAX_GLYPH_WIDTH = 1.25;
