@@ -77,3 +77,40 @@ export function registerFieldLabels(kind: string, labels: Readonly<Record<string
 export function fieldLabel(field: string, kind?: string): string {
   return (kind ? KIND_LABELS.get(kind)?.[field] : undefined) ?? FIELD_LABELS[field] ?? field;
 }
+
+const SHORT: Record<string, string> = {
+  title: '名称', completedOn: '修了日', hours: '時間', points: 'ポイント', period: '期間', from: '開始', to: '終了',
+  field: '分野', years: '年数', organization: '勤務先', duties: '業務内容', company: '会社', role: '役割', description: '内容', organizer: '主催',
+};
+
+/** Fields the applicant-facing labels do not name (certification form, stated totals, lists). */
+const MORE_LABELS: Record<string, string> = {
+  cpd: 'CPD活動', experience: '実務経験',
+  'cpdStatedTotals.A': 'CPD合計欄（A）', 'cpdStatedTotals.B1': 'CPD合計欄（B1）', 'cpdStatedTotals.B2': 'CPD合計欄（B2）', 'cpdStatedTotals.C1': 'CPD合計欄（C1）',
+  'cpdStatedTotals.C2': 'CPD合計欄（C2）', 'cpdStatedTotals.C3': 'CPD合計欄（C3）', 'cpdStatedTotals.D1': 'CPD合計欄（D1）', 'cpdStatedTotals.D2': 'CPD合計欄（D2）', 'cpdStatedTotals.D3': 'CPD合計欄（D3）',
+  applicantSigned: '申請者の署名', oathAgreed: '誓約の同意チェック', oathDate: '誓約の日付', examReportIssuedOn: '成績通知の発行日',
+  statedTotalYears: '実務経験の合計年数（記入）', statedRequiredFieldYears: '必須分野の経験年数（記入）',
+  'certifier.name': '証明者の氏名', 'certifier.title': '証明者の役職', 'certifier.organization': '証明者の所属', 'certifier.phone': '証明者の電話番号',
+  'certifier.certifiedOn': '証明日', 'certifier.signed': '証明者の署名',
+};
+
+/**
+ * A field's label for staff (the workbench, staff findings): where it sits on a form of that kind, rows
+ * named by their list and row number (実務経験 2行目の勤務先), never the field's code alone.
+ */
+export function staffFieldLabel(field: string, kind?: string): string {
+  const clean = (label: string) => label.replace(/■/g, '');
+  const own = fieldLabel(field, kind);
+  if (own !== field) return clean(own);
+  const more = MORE_LABELS[field];
+  if (more) return more;
+  const row = /^([A-Za-z]+)\[(\d+)\]\.([A-Za-z]+)$/.exec(field);
+  if (row) {
+    const listOwn = fieldLabel(row[1]!, kind);
+    const list = MORE_LABELS[row[1]!] ?? (listOwn !== row[1] ? clean(listOwn) : row[1]!);
+    const inner = FIELD_LABELS[`${row[1]}.${row[3]}`] ?? SHORT[row[3]!] ?? row[3]!;
+    return `${list} ${row[2]}行目の${inner}`;
+  }
+  const head = fieldLabel(field.split('.')[0]!, kind);
+  return head !== field.split('.')[0] ? `${clean(head)}（${field.split('.')[1]}）` : field;
+}

@@ -1,5 +1,5 @@
 // Words the workbench shows for the machine's codes, and dates in Tokyo time.
-import { FIELD_LABELS, fieldLabel as formFieldLabel } from '../validate/findings.ts';
+import { staffFieldLabel } from '../validate/findings.ts';
 import { CASE_STATUS_LABELS } from '../cases/status.ts';
 
 /** The case statuses' words live with the statuses (src/cases/status.ts), shared with the staff's digest. */
@@ -104,39 +104,8 @@ export const CODE_LABELS: Record<string, string> = {
   'register.validity-mismatch': '有効期限の年度外の更新',
 };
 
-const SHORT: Record<string, string> = {
-  title: '名称', completedOn: '修了日', hours: '時間', points: 'ポイント', period: '期間', from: '開始', to: '終了',
-  field: '分野', years: '年数', organization: '勤務先', duties: '業務内容', company: '会社', role: '役割', description: '内容', organizer: '主催',
-};
-
-/** Fields the applicant-facing labels do not name (certification form, stated totals, lists). */
-const MORE_LABELS: Record<string, string> = {
-  cpd: 'CPD活動', experience: '実務経験',
-  'cpdStatedTotals.A': 'CPD合計欄（A）', 'cpdStatedTotals.B1': 'CPD合計欄（B1）', 'cpdStatedTotals.B2': 'CPD合計欄（B2）', 'cpdStatedTotals.C1': 'CPD合計欄（C1）',
-  'cpdStatedTotals.C2': 'CPD合計欄（C2）', 'cpdStatedTotals.C3': 'CPD合計欄（C3）', 'cpdStatedTotals.D1': 'CPD合計欄（D1）', 'cpdStatedTotals.D2': 'CPD合計欄（D2）', 'cpdStatedTotals.D3': 'CPD合計欄（D3）',
-  applicantSigned: '申請者の署名', oathAgreed: '誓約の同意チェック', oathDate: '誓約の日付', examReportIssuedOn: '成績通知の発行日',
-  statedTotalYears: '実務経験の合計年数（記入）', statedRequiredFieldYears: '必須分野の経験年数（記入）',
-  'certifier.name': '証明者の氏名', 'certifier.title': '証明者の役職', 'certifier.organization': '証明者の所属', 'certifier.phone': '証明者の電話番号',
-  'certifier.certifiedOn': '証明日', 'certifier.signed': '証明者の署名',
-};
-
-/** A field's label: where it sits on a form of that kind (rows: the list's label and the row number). */
-export function fieldLabel(field: string, kind?: string): string {
-  const clean = (label: string) => label.replace(/■/g, '');
-  const own = formFieldLabel(field, kind);
-  if (own !== field) return clean(own);
-  const more = MORE_LABELS[field];
-  if (more) return more;
-  const row = /^([A-Za-z]+)\[(\d+)\]\.([A-Za-z]+)$/.exec(field);
-  if (row) {
-    const listOwn = formFieldLabel(row[1]!, kind);
-    const list = MORE_LABELS[row[1]!] ?? (listOwn !== row[1] ? clean(listOwn) : row[1]!);
-    const inner = FIELD_LABELS[`${row[1]}.${row[3]}`] ?? SHORT[row[3]!] ?? row[3]!;
-    return `${list} ${row[2]}行目の${inner}`;
-  }
-  const head = formFieldLabel(field.split('.')[0]!, kind);
-  return head !== field.split('.')[0] ? `${clean(head)}（${field.split('.')[1]}）` : field;
-}
+/** A field's label for staff: where it sits on a form of that kind (rows: the list's label and the row number). */
+export const fieldLabel = staffFieldLabel;
 
 const DATE_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const DATE = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' });
