@@ -123,12 +123,13 @@ describe('scanned and photographed application mails: decided right', () => {
     const r = assertDecided(await h.process(await renewalCleanScan(), 'renewal-clean'), 'renewal', renewal, minConfidence);
     console.log(`renewal clean 300 dpi: ${r.status}, ${r.unconfirmed} unconfirmed`);
     // Every value read alike by both models (or settled by the ink): taken as read, the fee asked for.
-    // With Debian's first-reading model; with npm's alone (CI's second run) a few kana and the address
-    // still differ between the models (BENCHMARKS.md, fifth wave), and assertDecided holds the case for staff.
-    // Still held: the address cell (サンプルビル: the ink cannot tell ビ from ピ there and neither model is
-    // ≥ 90 % by itself), so at most that cell's two values; assertDecided checks the status either way.
-    if (ocrModels().first?.startsWith('Debian')) expect(r.unconfirmed).toBeLessThanOrEqual(2);
-    if (r.unconfirmed === 0) expect(r.status).toBe('awaiting-payment');
+    // With Debian's first-reading model it goes straight through. With npm's alone (CI's second run) the
+    // first model still misreads a few glyphs the others read right (千 as 干, ゅ as @: BENCHMARKS.md, sixth
+    // wave), and assertDecided holds the case for staff with only those values to confirm.
+    if (ocrModels().first?.startsWith('Debian')) {
+      expect(r.unconfirmed).toBe(0);
+      expect(r.status).toBe('awaiting-payment');
+    } else expect(r.unconfirmed).toBeLessThanOrEqual(3);
   }, OCR_TIMEOUT);
 
   it('a scanned PDF of the certification form (mail 25)', async () => {

@@ -17,7 +17,7 @@ import { distance } from 'fastest-levenshtein';
 import sharp from 'sharp';
 import type { Box, GreyImage } from './table-grid.ts';
 import { misspeltKana } from './kana-spelling.ts';
-import { oneGlyphOfInk, voicingDisputes, voicingMarkInk, withVoicingMark } from './voicing-marks.ts';
+import { oneGlyphOfInk, voicingDisputes, voicingMarkInk, voicingMarkNear, withVoicingMark } from './voicing-marks.ts';
 
 /** Two models that read a value differently: never above this (0..1), whatever each claims alone. */
 export const DISAGREEMENT_CONFIDENCE = 0.5;
@@ -114,6 +114,12 @@ function glyphBox(reading: Reading, glyphs: string[], i: number, key: (glyph: st
   return reading.symbols.filter((g) => key(nfkc(g.text)) === k)[nth]?.bbox;
 }
 
+/** A reading's usual glyph height: the median of its glyphs' boxes (a box the engine stretched is one of few). */
+function glyphHeightOf(reading: Reading): number {
+  const heights = reading.symbols.map((s) => s.bbox.y1 - s.bbox.y0).sort((x, y) => x - y);
+  return heights[Math.floor(heights.length / 2)] ?? 0;
+}
+
 /**
  * Two readings that differ only in voicing marks (び against ぴ, ぼ against ぽ), settled by the ink of each
  * disputed glyph (voicing-marks.ts): the text whose marks the ink shows, 'first' or 'second', or null when
@@ -132,7 +138,7 @@ async function voicingByInk(image: Buffer, first: string, second: Reading): Prom
   for (const i of disputes) {
     const glyph = glyphs[i]!;
     const box = glyphBox(second, glyphs, i, (g) => g);
-    const mark = box ? voicingMarkInk(grey, box) : null;
+    const mark = box ? voicingMarkNear(grey, box, glyphHeightOf(second)) : null;
     const inked = mark && withVoicingMark(glyph, mark);
     if (!inked) return null;
     settled[i] = inked;
@@ -159,8 +165,7 @@ export async function doubledGlyphByInk(image: Buffer, first: string, second: Re
   const added = new Set<number>();
   let matched = 0;
   b.forEach((glyph, j) => { if (matched < a.length && glyph === a[matched]) matched++; else added.add(j); });
-  const heights = symbols.map((s) => s.bbox.y1 - s.bbox.y0).sort((x, y) => x - y);
-  const glyphHeight = heights[Math.floor(heights.length / 2)]!;
+  const glyphHeight = glyphHeightOf(second);
   const settled = [...b];
   let grey: GreyImage | undefined;
   for (const j of added) {
@@ -410,7 +415,7 @@ async function inkOfVoicedGlyphs(image: Buffer, text: string, reading: Reading):
   for (const i of at) {
     const glyph = glyphs[i]!;
     const box = glyphBox(reading, glyphs, i, unvoiced);
-    const mark = box ? voicingMarkInk(grey, box) : null;
+    const mark = box ? voicingMarkNear(grey, box, glyphHeightOf(reading)) : null;
     if (mark === null) unknown = true;
     else if (withVoicingMark(glyph, mark) !== glyph) return 'contradicts';
   }
@@ -504,6 +509,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   let outvoted = false;
   let rescaled = false;
   let altConfirmed = false;
+  let legacyConfirmed = false;
   let inked: 'first' | 'second' | null = null;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = agreedConfidence(firstConfidence, secondConfidence);
@@ -559,6 +565,18 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
         if (outvoted && noiseAdded && !sizeOrMarkInDoubt(firstTexts.join(''), secondTexts.join(''))) {
           confidence = agreedConfidence(Math.min(...third!.lines.map((l) => l.confidence)), Math.min(...alt.lines.map((l) => l.confidence)));
           altConfirmed = true;
+        }
+      }
+      // The stronger model's text read alike by the legacy recogniser, another engine altogether (not an
+      // LSTM network): two models agree, and the fast model's text was its own slip on a glyph (千 read 干,
+      // 基礎 read 基磐). Not where the texts differ by a voicing mark or a kana's size (the legacy
+      // recogniser reads small kana as large), nor where the fast model's text stands confirmed.
+      if (!outvoted && !noiseAdded && !rescaled && printed && !fields.includes('qualification') && canRead('legacy')
+        && !markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))) {
+        const legacy = await read(image, 'legacy', { loneGlyphs: false });
+        if (legacy.lines.length > 0 && same(legacy.lines.map((l) => l.text), secondTexts)) {
+          confidence = agreedConfidence(Math.min(...legacy.lines.map((l) => l.confidence)), secondConfidence);
+          legacyConfirmed = true;
         }
       }
     }

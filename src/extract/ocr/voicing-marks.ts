@@ -208,3 +208,52 @@ export function oneGlyphOfInk(image: GreyImage, left: Box, right: Box, glyphHeig
 
 /** A glyph's ink is at most this many times the line's glyph height wide (kana are about square). */
 const MAX_GLYPH_WIDTH = 1.25;
+
+/**
+ * The voicing mark of a glyph whose box the engine gave, looked for in the ink around it as well: the
+ * LSTM engine's glyph boxes drift along a line (on a clean scan of サンプルビル the box of プ covered its
+ * ring and half of the ル after it), so the glyph is also taken as each stretch of ink, between columns of
+ * paper, that overlaps the box or the half glyph before it and is a glyph wide. Every candidate that shows
+ * a mark must show the same one; none, or two that differ, tell nothing (null). `glyphHeight` is the
+ * line's usual glyph height.
+ */
+export function voicingMarkNear(image: GreyImage, box: Box, glyphHeight: number): VoicingMark | null {
+  const marks = new Set<VoicingMark>();
+  const given = voicingMarkInk(image, box);
+  if (given) marks.add(given);
+  for (const glyph of inkGlyphsAround(image, box, glyphHeight)) {
+    const mark = voicingMarkInk(image, glyph);
+    if (mark) marks.add(mark);
+  }
+  return marks.size === 1 ? [...marks][0]! : null;
+}
+
+/** The stretches of ink a glyph wide (between columns of paper, in the box's rows) overlapping the box or the half glyph before it. */
+function inkGlyphsAround(image: GreyImage, box: Box, glyphHeight: number): Box[] {
+  const pad = Math.round(glyphHeight * 0.15);
+  const y0 = Math.max(0, box.y0 - pad);
+  const y1 = Math.min(image.height, box.y1 + pad);
+  const from = Math.max(0, box.x0 - 2 * glyphHeight);
+  const to = Math.min(image.width, box.x1 + 2 * glyphHeight);
+  if (y1 - y0 < 4 || to - from < 4) return [];
+  const threshold = otsu(image, { x0: from, y0, x1: to, y1 });
+  const ink = (x: number, y: number) => image.data[y * image.width + x]! <= threshold;
+  const runs: { x0: number; x1: number }[] = [];
+  let start = -1;
+  for (let x = from; x <= to; x++) {
+    let any = false;
+    if (x < to) for (let y = y0; y < y1 && !any; y++) any = ink(x, y);
+    if (any && start < 0) start = x;
+    if (!any && start >= 0) { runs.push({ x0: start, x1: x }); start = -1; }
+  }
+  const near = { x0: box.x0 - Math.round(glyphHeight / 2), x1: box.x1 };
+  return runs
+    .filter((r) => r.x0 > from && r.x1 < to && r.x1 > near.x0 && r.x0 < near.x1)
+    .filter((r) => r.x1 - r.x0 >= 0.5 * glyphHeight && r.x1 - r.x0 <= MAX_GLYPH_WIDTH * glyphHeight)
+    .map((r) => {
+      let top = y1;
+      let bottom = y0;
+      for (let y = y0; y < y1; y++) for (let x = r.x0; x < r.x1; x++) if (ink(x, y)) { top = Math.min(top, y); bottom = Math.max(bottom, y + 1); }
+      return { x0: r.x0, y0: top, x1: r.x1, y1: bottom };
+    });
+}
