@@ -66,6 +66,29 @@ function unconfirmTypedSignatures(app: ApplicationBase): void {
   }
 }
 
+/**
+ * On a scan, a value the form cannot take (a date read 2026年?月12日, both models alike) is more likely a
+ * glyph OCR lost than the applicant's mistake: it is for a person to look at before anything is asked of
+ * the applicant, never a confident "invalid" that would send a notice about a date written right. Every
+ * value in `invalid`, the application's and each row's, is unconfirmed.
+ */
+export function unconfirmUnparsed(app: ApplicationBase): void {
+  const cap = (sources: Record<string, { confidence: number }> | undefined, field: string) => {
+    for (const k of sourceKey(field)) {
+      const source = sources?.[k];
+      if (source) sources[k] = { ...source, confidence: Math.min(source.confidence, DISAGREEMENT_CONFIDENCE) };
+    }
+  };
+  for (const field of Object.keys(app.invalid ?? {})) cap(app.sources, field);
+  for (const value of Object.values(app)) {
+    if (!Array.isArray(value)) continue;
+    for (const row of value as { invalid?: Record<string, string>; sources?: Record<string, { confidence: number }> }[]) {
+      // A row's period is one cell: its ends' evidence is kept under `period`.
+      for (const field of Object.keys(row?.invalid ?? {})) cap(row.sources, /^(?:from|to)$/.test(field) ? 'period' : field);
+    }
+  }
+}
+
 /** Where a value's evidence is kept: a period's ends under `period`, how a signature was made under its `…Signed`. */
 function sourceKey(field: string): string[] {
   return [field, field.replace(/\.(?:from|to|ongoing)$/, '.period'), field.replace(/ignature$/, 'igned')];
@@ -122,6 +145,7 @@ export async function readScannedForm(pages: ScanPage[], file: string, minConfid
   if (restoreLostValues(scan.document, before, first, application)) application = recognised.mapper.map(scan.document);
   markUnfoundMarks(application, file);
   unconfirmTypedSignatures(application);
+  unconfirmUnparsed(application);
   const regions = new Map(scan.document.blocks.flatMap((b) => b.kind === 'table' ? b.rows.flat().map((c) => [c.location, c.region] as const) : []));
   const unconfirmed: UnconfirmedField[] = [];
   for (const [field, source] of fieldSources(application)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readAddress } from '../../src/extract/forms/common-fields.ts';
 import type { Cell, DocumentModel } from '../../src/extract/document.ts';
 import type { ApplicationBase } from '../../src/extract/forms/form-kind.ts';
-import { restoreLostValues } from '../../src/extract/extract-scan.ts';
+import { restoreLostValues, unconfirmUnparsed } from '../../src/extract/extract-scan.ts';
 import { DISAGREEMENT_CONFIDENCE } from '../../src/extract/ocr/reread-values.ts';
 import { paragraph } from '../../src/extract/readers/scan.ts';
 
@@ -47,5 +47,23 @@ describe('restoreLostValues', () => {
     const name = { ...cell(['藤田勝']), location: '表 1, 行 1, 列 2' };
     const app = { kind: 'x', name: '藤田勝', sources: { name: source(name.location) } } as unknown as ApplicationBase;
     expect(restoreLostValues(doc([name]), new Map([[name.location, { paragraphs: name.paragraphs, text: name.text }]]), app, app)).toBe(false);
+  });
+});
+
+describe('unconfirmUnparsed', () => {
+  it('a scanned value the form cannot take is for a person to see, the application\'s and a row\'s period alike', () => {
+    const source = (text: string) => ({ file: 'scan.pdf', location: 'ページ 2, 2行目', text, confidence: 0.9 });
+    const app = {
+      kind: 'renewal', applicationDate: null, name: '福田康平',
+      invalid: { applicationDate: '日付として読めません: 2026 年?月12 日' },
+      sources: { applicationDate: source('2026 年?月12 日'), name: source('福田康平') },
+      experience: [{ from: '2018-04', to: null, invalid: { to: '日付として読めません' }, sources: { period: source('自 2018/4 至 2 0 2 173'), organization: source('株式会社サンプル') } }],
+    } as unknown as ApplicationBase;
+    unconfirmUnparsed(app);
+    expect(app.sources.applicationDate!.confidence).toBe(DISAGREEMENT_CONFIDENCE);
+    expect(app.sources.name!.confidence).toBe(0.9);
+    const row = (app as unknown as { experience: { sources: Record<string, { confidence: number }> }[] }).experience[0]!;
+    expect(row.sources.period!.confidence).toBe(DISAGREEMENT_CONFIDENCE);
+    expect(row.sources.organization!.confidence).toBe(0.9);
   });
 });
