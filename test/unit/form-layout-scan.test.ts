@@ -42,7 +42,7 @@ async function readTable(rows: [string, string][]): Promise<Table> {
 }
 
 function resetStats(): void {
-  Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0 });
+  Object.assign(layoutStats, { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsReadAgain: 0, labelCellsOverflowing: 0 });
 }
 
 /** One label cell (600 × 140 at 300 dpi, bordered) with the given lines typed in it, as grey pixels. */
@@ -86,8 +86,9 @@ describe('scan reader with the known form layouts', () => {
     const table = await readTable([['ご自宅住所', '東京都新宿区西新宿1-2-3'], ['電話番号', '03-2345-6789'], ['携帯電話番号', '080-2345-6789'], ['Eメールアドレス', 'hanako@example.jp']]);
     expect(layoutStats).toMatchObject({ tables: 1, tablesConfirmed: 1, labelCellsProbed: 1, labelCellsFilled: 3 });
     const filled = table.rows.flat().filter((c) => c.paragraphs.length > 0 && c.paragraphs.every((p) => p.confidence === 1));
-    // The layout's text in label cells only; never in a value cell.
-    expect(filled.map((c) => c.location.replace(/.*列 /, ''))).toEqual(['1', '1', '1']);
+    // The layout's text in label cells only (the one read to confirm the table too: it read as that label);
+    // never in a value cell.
+    expect(filled.map((c) => c.location.replace(/.*列 /, ''))).toEqual(['1', '1', '1', '1']);
     expect(table.rows.map((r) => r[0]!.text)).toContain('携帯電話番号');
     for (const row of table.rows) {
       expect(row[1]!.paragraphs.length).toBeGreaterThan(0);
@@ -106,8 +107,22 @@ describe('scan reader with the known form layouts', () => {
     resetStats();
     const table = await readTable([['ご趣味の記入欄', '読書と散歩'], ['ご特技の記入欄', '水泳']]);
     expect(layoutStats).toMatchObject({ tables: 1, tablesConfirmed: 0, labelCellsFilled: 0 });
+    // Each label that matched none was read again by the stronger model before the table was read whole.
+    expect(layoutStats.labelCellsReadAgain).toBeGreaterThanOrEqual(1);
     for (const cell of table.rows.flat()) expect(cell.paragraphs.every((p) => p.confidence < 1)).toBe(true);
     expect(table.rows[1]![0]!.text.replace(/\s/g, '')).toContain('特技');
+  }, 120_000);
+
+  it('a label read to confirm the table is the printed label (a slip in it would leave the form\'s 宣誓日 unfound)', async () => {
+    resetStats();
+    const table = await readTable([['宣誓日', '2026年3月17日'], ['署名（自署）', '']]);
+    expect(layoutStats).toMatchObject({ tablesConfirmed: 1, labelCellsFilled: 0 });
+    expect(table.rows[0]![0]!.text).toBe('宣誓日');
+    expect(table.rows[1]![0]!.text).toBe('署名\n（自署）');
+    expect(table.rows[0]![0]!.paragraphs.every((p) => p.confidence === 1)).toBe(true);
+    // The value beside it is still read, never filled.
+    expect(table.rows[0]![1]!.text.replace(/\s/g, '')).toBe('2026年3月17日');
+    expect(table.rows[0]![1]!.paragraphs.every((p) => p.confidence < 1)).toBe(true);
   }, 120_000);
 
   it('reads the same values with the layouts as without them', async () => {

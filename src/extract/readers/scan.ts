@@ -177,12 +177,12 @@ function checkboxTicked(image: GreyImage, cell: Box): { ticked: boolean; sure: b
   return { ticked: ratio > TICK_INK, sure: ratio <= EMPTY_BOX_INK_MAX || ratio >= TICKED_BOX_INK_MIN };
 }
 
-async function readCell(image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number): Promise<Cell> {
+async function readCell(image: GreyImage, box: Box, location: string, colSpan: number, single: boolean, page: number, mode: 'block' | 'text' = 'block'): Promise<Cell> {
   const region = { page, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1 };
   const count = inkCount(image, box, CELL_INSET);
   const ink = count.all === 0 ? 0 : count.ink / count.all;
   if (count.ink < BLANK_INK_PIXELS) return { paragraphs: [], text: '', colSpan, images: 0, location, region };
-  const ocr: OcrResult = await recognise(await crop(image, box, CELL_INSET), 'block');
+  const ocr: OcrResult = await recognise(await crop(image, box, CELL_INSET), mode);
   const lines = ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence }));
   // A one-cell table starting with 上記: the agreement with its checkbox, whose glyph OCR does not keep.
   const at = lines[0]?.text.indexOf('上記') ?? -1;
@@ -210,7 +210,7 @@ async function readCell(image: GreyImage, box: Box, location: string, colSpan: n
 }
 
 /** What the first reading did with the tables it found (the OCR benchmark prints it per page). */
-export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsOverflowing: 0, linesRead: 0, linesSkipped: 0 };
+export const layoutStats = { tables: 0, tablesConfirmed: 0, labelCellsFilled: 0, labelCellsProbed: 0, labelCellsReadAgain: 0, labelCellsOverflowing: 0, linesRead: 0, linesSkipped: 0 };
 
 let layoutsInUse = true;
 /** Off: every cell is read as before the layouts (the OCR benchmark measures both in one run). */
@@ -308,7 +308,7 @@ function labelKey(label: string[] | null): string | null {
  * be nearest to one candidate's, and every candidate left must put the same labels into the cells not
  * read, or more labels are read. A table a filler changed beyond the layout is read whole, as before.
  */
-async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c: GridCell) => Promise<Cell>): Promise<LayoutMatch[] | null> {
+async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c: GridCell) => Promise<Cell>, readAgain: (r: number, c: GridCell) => Promise<Cell>): Promise<LayoutMatch[] | null> {
   const width = Math.max(1, t.x1 - t.x0);
   const found: FoundRow[] = t.rows.map((row) => row.map((c) => ({ span: c.colSpan, right: (c.x1 - t.x0) / width })));
   const inked = new Map<GridCell, boolean>();
@@ -344,14 +344,21 @@ async function confirmLayout(image: GreyImage, t: GridTable, read: (r: number, c
     }
     if (!best) return null;
     const { r, k, c } = best.spot;
-    const text = key((await read(r, c)).text);
     probed.add(c);
     layoutStats.labelCellsProbed++;
     // Only candidates whose label this is; of those, the nearest (B-1 and B-2 differ by a character).
-    const near = candidates.flatMap((m) => {
+    const nearTo = (text: string) => candidates.flatMap((m) => {
       const label = labelKey(layoutCell(m, r, k).label);
       return label !== null && readsAs(text, label) ? [{ m, d: distance(text, label), long: label.length >= DISTINCTIVE_LABEL }] : [];
     });
+    let near = nearTo(key((await read(r, c)).text));
+    // A printed label the fast model misread beyond recognition (宣誓日 as 宜准日 on a bilevel scan, taken
+    // for handwriting) is read once more by the stronger model before the table is given up as unknown:
+    // a table the layouts miss is read whole, and its labels misread leave its values unfound.
+    if (near.length === 0) {
+      layoutStats.labelCellsReadAgain++;
+      near = nearTo(key((await readAgain(r, c)).text));
+    }
     const nearest = Math.min(...near.map((x) => x.d));
     const kept = near.filter((x) => x.d === nearest);
     candidates = kept.map((x) => x.m);
@@ -375,13 +382,26 @@ async function readTable(image: GreyImage, t: GridTable, table: number, page: nu
     if (!cell) reads.set(c, cell = readCell(image, c, location(r, c), c.colSpan, single, page));
     return cell;
   };
-  const matches = (layoutsInUse ? await confirmLayout(image, t, read) : null) ?? [];
+  // The stronger model's reading of a cell replaces the first one (see confirmLayout).
+  const readAgain = (r: number, c: GridCell) => {
+    const cell = readCell(image, c, location(r, c), c.colSpan, single, page, 'text');
+    reads.set(c, cell);
+    return cell;
+  };
+  const matches = (layoutsInUse ? await confirmLayout(image, t, read, readAgain) : null) ?? [];
   const match = matches[0];
   layoutStats.tables++;
   if (match) layoutStats.tablesConfirmed++;
-  const rows = await Promise.all(t.rows.map((row, r) => Promise.all(row.map((c, k) => {
-    const label = match && !reads.has(c) ? layoutCell(match, r, k).label : null;
+  const rows = await Promise.all(t.rows.map((row, r) => Promise.all(row.map(async (c, k) => {
+    const label = match ? layoutCell(match, r, k).label : null;
     if (label === null) return read(r, c);
+    // A label read to confirm the table is the printed label it was confirmed as, not its misreading
+    // (宣玖日 for 宣誓日 would leave the form's 宣誓日 unfound); a cell read as more than its label is kept.
+    if (reads.has(c)) {
+      const cell = await read(r, c);
+      const printed = labelKey(label);
+      return printed !== null && readsAs(key(cell.text), printed) ? labelCell(label, location(r, c), c, page) : cell;
+    }
     if (labelOverflows(image, c, label)) { layoutStats.labelCellsOverflowing++; return read(r, c); }
     layoutStats.labelCellsFilled++;
     return labelCell(label, location(r, c), c, page);
