@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAddress } from '../../src/extract/forms/common-fields.ts';
+import { agreementTable, readAddress } from '../../src/extract/forms/common-fields.ts';
 import type { Cell, DocumentModel } from '../../src/extract/document.ts';
 import type { ApplicationBase } from '../../src/extract/forms/form-kind.ts';
 import { restoreLostValues, unconfirmUnparsed } from '../../src/extract/extract-scan.ts';
@@ -65,5 +65,18 @@ describe('unconfirmUnparsed', () => {
     const row = (app as unknown as { experience: { sources: Record<string, { confidence: number }> }[] }).experience[0]!;
     expect(row.sources.period!.confidence).toBe(DISAGREEMENT_CONFIDENCE);
     expect(row.sources.organization!.confidence).toBe(0.9);
+  });
+});
+
+describe('agreementTable', () => {
+  const table = (text: string, location: string) => ({ kind: 'table' as const, location, rows: [[{ ...cell([text]), location: `${location}, 行 1, 列 1` }]] });
+  const doc = (texts: string[]): DocumentModel => ({ file: 'scan.pdf', format: 'image', blocks: texts.map((t, i) => table(t, `表 ${i + 1}`)) });
+  it('finds the agreement by its last words, or by its printed start where a scan misread them', () => {
+    expect(agreementTable(doc(['ご自宅住所', '☒ 上記の倫理綱領・職業倫理規定ならびに、継続教育・学習方針を理解し、順守することに同意します。']), '同意します')?.location).toBe('表 2');
+    expect(agreementTable(doc(['ご自宅住所', '☒ 上記の倫理綱領・職業倫理規定ならびに、継続教育・学習方針 (CPD) を理解し、\n順守することに同意しまず。']), '同意します')?.location).toBe('表 2');
+    expect(agreementTable(doc(['☐ 上記の倫理綱領…を順守することを宣誓しまず']), '宣誓します')?.location).toBe('表 1');
+  });
+  it('finds no agreement in a form without one', () => {
+    expect(agreementTable(doc(['ご自宅住所', '※当フォームにて申請いただいた場合には、上記利用目的に同意されたものとみなします。']), '同意します')).toBeUndefined();
   });
 });

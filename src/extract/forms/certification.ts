@@ -9,7 +9,7 @@ import { cleanValue, nfkc, stripSpaces } from '../../shared/japanese.ts';
 import { ERA_PATTERN } from '../../shared/calendar.ts';
 import type { ApplicationBase, FormMapper } from './form-kind.ts';
 import { findTable, findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueByLabelLine, valueFor } from './form-helpers.ts';
-import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, readSignature, signatureSource, type Qualification, type SignatureReading } from './common-fields.ts';
+import { agreementTable, readAddressFields, readAgreement, readDateParagraph, readQualificationField, readSignature, signatureSource, type Qualification, type SignatureReading } from './common-fields.ts';
 
 /** The seven work fields (業務の7分野), by number. */
 export const WORK_FIELDS: Record<number, string> = {
@@ -243,8 +243,7 @@ export const certificationMapper: FormMapper<CertificationApplication> = {
     const applicantSigned = signatureSource(file, applicantSignature);
     if (applicantSigned) sources.applicantSigned = applicantSigned;
 
-    // The sentence ends in 宣誓します; a scan may misread that word, not the sentence's printed start.
-    const oathSentence = tables(doc).find((t) => t.rows.length === 1 && /宣誓します|^[☒☐]?上記の倫理綱領/.test(key(t.rows[0]?.[0]?.text ?? '')));
+    const oathSentence = agreementTable(doc, '宣誓します');
     const oath = oathSentence ? readAgreement(file, oathSentence) : undefined;
     if (oath) sources.oathAgreed = { ...oath.source, text: oath.how };
 

@@ -1,6 +1,6 @@
 // Parts that both application forms share: the qualification choice, the address cell with its
 // （〒　－　） prefix, and the agreement checkbox. Each returns the value with the evidence it came from.
-import type { Cell, DocumentModel, Provenance, Table } from '../document.ts';
+import { tables, type Cell, type DocumentModel, type Provenance, type Table } from '../document.ts';
 import { CHOICE_MARKS, EMPTY_MARKS, leadingMark, parseDate, parsePostalCode } from '../values.ts';
 import { cleanValue, nfkc } from '../../shared/japanese.ts';
 import { key, paragraphStarting, provenance, textAfterLabel } from './form-helpers.ts';
@@ -116,6 +116,16 @@ export function readAddress(cell: Cell): AddressReading {
     address: address === '' ? null : address,
     addressText: original,
   };
+}
+
+/**
+ * The one-row table of an agreement sentence and its checkbox, found by the sentence's last words
+ * (同意します, 宣誓します) or, where a scan misread those (同意しまず), by its printed start, which OCR reads
+ * surely: 上記の倫理綱領…, after the box's glyph.
+ */
+export function agreementTable(doc: DocumentModel, lastWords: string): Table | undefined {
+  const sentence = new RegExp(`${lastWords}|^[☒☐]?上記の倫理綱領`);
+  return tables(doc).find((t) => t.rows.length === 1 && sentence.test(key(t.rows[0]?.[0]?.text ?? '')));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ApplicationBase, FormMapper } from './form-kind.ts';
 import {
   findTableWithLabel, firstCellText, key, labelValueCells, markerScore, provenance, textValue, valueFor,
 } from './form-helpers.ts';
-import { readAddressFields, readAgreement, readDateParagraph, readQualificationField, type Qualification } from './common-fields.ts';
+import { agreementTable, readAddressFields, readAgreement, readDateParagraph, readQualificationField, type Qualification } from './common-fields.ts';
 
 export type CpdCategory = 'A' | 'B' | 'C' | 'D';
 export const CPD_GRIDS = ['A', 'B-1', 'B-2', 'B-3', 'C-1', 'C-2', 'C-3', 'D-1', 'D-2', 'D-3'] as const;
@@ -158,7 +158,7 @@ export const renewalMapper: FormMapper<RenewalApplication> = {
     const qualification = readQualificationField(file, valueFor(applicant, '更新対象資格'), sources);
     const address = readAddressFields(file, valueFor(contact, 'ご自宅住所'), sources, invalid);
 
-    const ethicsTable = tables(doc).find((t) => t.rows.length === 1 && key(t.rows[0]?.[0]?.text ?? '').includes('同意します'));
+    const ethicsTable = agreementTable(doc, '同意します');
     const ethics = ethicsTable ? readAgreement(file, ethicsTable) : undefined;
     if (ethics) sources.ethicsAgreed = { ...ethics.source, text: `${ethics.how}` };
 
