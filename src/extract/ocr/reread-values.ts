@@ -509,7 +509,6 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   let outvoted = false;
   let rescaled = false;
   let altConfirmed = false;
-  let legacyConfirmed = false;
   let inked: 'first' | 'second' | null = null;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = agreedConfidence(firstConfidence, secondConfidence);
@@ -568,15 +567,14 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
         }
       }
       // The stronger model's text read alike by the legacy recogniser, another engine altogether (not an
-      // LSTM network): two models agree, and the fast model's text was its own slip on a glyph (千 read 干,
-      // 基礎 read 基磐). Not where the texts differ by a voicing mark or a kana's size (the legacy
+      // LSTM network): two models agree, and the fast model's text was its own slip on a glyph (基礎 read
+      // 基磐). Not where the texts differ by a voicing mark or a kana's size (the legacy
       // recogniser reads small kana as large), nor where the fast model's text stands confirmed.
       if (!outvoted && !noiseAdded && !rescaled && printed && !fields.includes('qualification') && canRead('legacy')
         && !markOrSizeDispute(firstTexts.join(''), secondTexts.join(''))) {
         const legacy = await read(image, 'legacy', { loneGlyphs: false });
         if (legacy.lines.length > 0 && same(legacy.lines.map((l) => l.text), secondTexts)) {
           confidence = agreedConfidence(Math.min(...legacy.lines.map((l) => l.confidence)), secondConfidence);
-          legacyConfirmed = true;
         }
       }
     }
