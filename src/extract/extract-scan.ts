@@ -94,6 +94,16 @@ function sourceKey(field: string): string[] {
   return [field, field.replace(/\.(?:from|to|ongoing)$/, '.period'), field.replace(/ignature$/, 'igned')];
 }
 
+/** The cell a value came from (a period's ends: the period's cell). */
+function locationOf(sources: Map<string, { location: string }>, field: string): string | undefined {
+  return sourceKey(field).map((k) => sources.get(k)?.location).find((l) => l !== undefined);
+}
+
+/** A field's name without row numbers: cpd[3].title → cpd[].title. */
+function unnumbered(field: string): string {
+  return field.replace(/\[\d+\]/g, '[]');
+}
+
 /**
  * Values the first reading found and the second lost: the cells they came from get their first reading
  * back, unconfirmed. The second model misreads a glyph the form's structure needs too (至 of a period as
@@ -105,12 +115,18 @@ export function restoreLostValues(doc: DocumentModel, before: Map<string, { para
   const now = applicationValues(second);
   const sources = fieldSources(first);
   const current = readablesByLocation(doc);
+  // The values the second reading still takes from each cell, by the field's name without its row
+  // number: a row the first reading took from a misread blank (年月日 read 和正月) is gone in the second,
+  // and the rows after it are numbered one less — their values are not lost, only renumbered.
+  const secondSources = fieldSources(second);
+  const stillRead = new Set([...now].filter(([, v]) => v.value !== '').map(([f]) => `${locationOf(secondSources, f)}|${unnumbered(f)}`));
   let restored = false;
   for (const [field, value] of applicationValues(first)) {
     if (value.value === '' || now.has(field)) continue;
+    if (stillRead.has(`${locationOf(sources, field)}|${unnumbered(field)}`)) continue;
     // Both qualifications marked has no single value, but it is what the second reading read, not a loss.
     if (field === 'qualification' && ((second as { qualificationMarked?: string[] }).qualificationMarked?.length ?? 0) > 1) continue;
-    const location = sourceKey(field).map((k) => sources.get(k)?.location).find((l) => l !== undefined);
+    const location = locationOf(sources, field);
     const then = location === undefined ? undefined : before.get(location);
     const cell = location === undefined ? undefined : current.get(location);
     if (!then || !cell) continue;

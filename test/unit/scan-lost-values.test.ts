@@ -43,6 +43,20 @@ describe('restoreLostValues', () => {
     expect(readAgain.paragraphs.map((p) => p.confidence)).toEqual([DISAGREEMENT_CONFIDENCE, DISAGREEMENT_CONFIDENCE]);
     expect(nameAgain.paragraphs[0]!.confidence).toBe(0.9);
   });
+  it('a row renumbered because a misread blank before it is gone is not lost: its cells keep the second reading', () => {
+    // The first reading took a blank row's printed 年月日 (read 和正月日) for a CPD row: the real row was cpd[2].
+    // The second reading reads the blank as blank, and the real row is cpd[1].
+    const blank = { ...cell(['和正月', '日']), location: '表 5, 行 3, 列 2' };
+    const title = { ...cell(['通信講座ビジネス統計']), location: '表 5, 行 4, 列 1' };
+    const before = new Map([[blank.location, { paragraphs: blank.paragraphs, text: blank.text }], [title.location, { paragraphs: title.paragraphs, text: title.text }]]);
+    const first = { kind: 'x', cpd: [{ completedOn: '和正月日', sources: { completedOn: source(blank.location) } }, { title: '通信講座ビジネス統計', sources: { title: source(title.location) } }], sources: {} } as unknown as ApplicationBase;
+    const titleAgain = { ...cell(['通信講座ビジネス統計']), location: title.location };
+    const blankAgain = { ...cell(['年月', '日']), location: blank.location };
+    const second = { kind: 'x', cpd: [{ title: '通信講座ビジネス統計', sources: { title: source(title.location) } }], sources: {} } as unknown as ApplicationBase;
+    restoreLostValues(doc([blankAgain, titleAgain]), before, first, second);
+    expect(titleAgain.paragraphs[0]!.confidence).toBe(0.9);
+    expect(titleAgain.text).toBe('通信講座ビジネス統計');
+  });
   it('nothing lost, nothing given back', () => {
     const name = { ...cell(['藤田勝']), location: '表 1, 行 1, 列 2' };
     const app = { kind: 'x', name: '藤田勝', sources: { name: source(name.location) } } as unknown as ApplicationBase;
