@@ -134,11 +134,12 @@ async function voicingByInk(image: Buffer, first: string, second: Reading): Prom
   if (!disputes) return null;
   const glyphs = [...b];
   const grey = await greyOf(image);
+  const glyphHeight = glyphHeightOf(second);
   const settled = [...glyphs];
   for (const i of disputes) {
     const glyph = glyphs[i]!;
     const box = glyphBox(second, glyphs, i, (g) => g);
-    const mark = box ? voicingMarkNear(grey, box, glyphHeightOf(second)) : null;
+    const mark = box ? voicingMarkNear(grey, box, glyphHeight) : null;
     const inked = mark && withVoicingMark(glyph, mark);
     if (!inked) return null;
     settled[i] = inked;
@@ -410,12 +411,13 @@ async function inkOfVoicedGlyphs(image: Buffer, text: string, reading: Reading):
   const at = glyphs.flatMap((g, i) => HA_ROW_VOICED.test(g) ? [i] : []);
   if (at.length === 0) return 'none';
   const grey = await greyOf(image);
+  const glyphHeight = glyphHeightOf(reading);
   const unvoiced = (g: string) => g.normalize('NFD').replace(/[\u3099\u309a]/g, '');
   let unknown = false;
   for (const i of at) {
     const glyph = glyphs[i]!;
     const box = glyphBox(reading, glyphs, i, unvoiced);
-    const mark = box ? voicingMarkNear(grey, box, glyphHeightOf(reading)) : null;
+    const mark = box ? voicingMarkNear(grey, box, glyphHeight) : null;
     if (mark === null) unknown = true;
     else if (withVoicingMark(glyph, mark) !== glyph) return 'contradicts';
   }

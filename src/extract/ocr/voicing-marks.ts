@@ -198,6 +198,11 @@ export function oneGlyphOfInk(image: GreyImage, left: Box, right: Box, glyphHeig
   let x1 = b + 1;
   while (x1 < to && inkAt(x1)) x1++;
   if (x0 === from || x1 === to || x1 - x0 > MAX_GLYPH_WIDTH * glyphHeight) return null;
+  return inkBox(image, threshold, x0, x1, y0, y1);
+}
+
+/** The box of the ink (darker than `threshold`) in columns x0..x1 of rows y0..y1: the columns, the ink's top and bottom. */
+function inkBox(image: GreyImage, threshold: number, x0: number, x1: number, y0: number, y1: number): Box {
   let top = y1;
   let bottom = y0;
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
@@ -250,10 +255,5 @@ function inkGlyphsAround(image: GreyImage, box: Box, glyphHeight: number): Box[]
   return runs
     .filter((r) => r.x0 > from && r.x1 < to && r.x1 > near.x0 && r.x0 < near.x1)
     .filter((r) => r.x1 - r.x0 >= 0.5 * glyphHeight && r.x1 - r.x0 <= MAX_GLYPH_WIDTH * glyphHeight)
-    .map((r) => {
-      let top = y1;
-      let bottom = y0;
-      for (let y = y0; y < y1; y++) for (let x = r.x0; x < r.x1; x++) if (ink(x, y)) { top = Math.min(top, y); bottom = Math.max(bottom, y + 1); }
-      return { x0: r.x0, y0: top, x1: r.x1, y1: bottom };
-    });
+    .map((r) => inkBox(image, threshold, r.x0, r.x1, y0, y1));
 }
