@@ -73,7 +73,8 @@ function runWatchdog(data: WatchdogData): void {
   setInterval(() => {
     const rss = process.memoryUsage.rss();
     if (rss > data.memoryLimitBytes) {
-      end(`memory: the process used ${Math.round(rss / 1048576)} MiB, over the limit of ${Math.round(data.memoryLimitBytes / 1048576)} MiB`);
+      // Rounded up: a process just past the limit must not read as using exactly the limit (700 MiB of 700).
+      end(`memory: the process used ${Math.ceil(rss / 1048576)} MiB, over the limit of ${Math.round(data.memoryLimitBytes / 1048576)} MiB`);
       return;
     }
     const due = Number(Atomics.load(deadline, 0));
