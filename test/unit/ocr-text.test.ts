@@ -150,6 +150,29 @@ describe('eraseRules', () => {
     expect([20, 30, 34].every((y) => pixels[y * width + 30] === 0 && pixels[y * width + 51] === 0)).toBe(true);
   });
 
+  it('keeps the bottom strokes of a line of text standing at one height (no rule under it: 年 2 月 read 年?月)', () => {
+    const width = 300;
+    const height = 40;
+    const pixels = new Uint8Array(width * height).fill(255);
+    // Ten glyphs' bottom strokes, 20 px each and 8 px apart, in rows 30–32: two thirds of those rows are
+    // ink, in glyph-long runs, and no rule is anywhere.
+    for (let g = 0; g < 10; g++) for (const y of [30, 31, 32]) for (let x = 10 + g * 28; x < 30 + g * 28; x++) pixels[y * width + x] = 0;
+    const before = Uint8Array.from(pixels);
+    eraseRules(pixels, width, height, 100);
+    expect(pixels).toEqual(before);
+  });
+
+  it('whitens a bilevel rule\'s frayed edge too: the row under it in pieces shorter than a rule', () => {
+    const width = 300;
+    const height = 40;
+    const pixels = new Uint8Array(width * height).fill(255);
+    for (const y of [35, 36]) for (let x = 10; x < 290; x++) pixels[y * width + x] = 0;
+    // Row 37: pieces of 50 px with gaps of 10, 80 % of the row, none a rule's length alone.
+    for (let x = 10; x < 290; x++) if ((x - 10) % 60 < 50) pixels[37 * width + x] = 0;
+    eraseRules(pixels, width, height, 100);
+    for (const y of [35, 36, 37]) expect(pixels.subarray(y * width, (y + 1) * width).every((v) => v === 255)).toBe(true);
+  });
+
   it('whitens the grey fringe of a rule on near-white paper too (a faint line under the date lost 申請年月日)', () => {
     const width = 300;
     const height = 40;

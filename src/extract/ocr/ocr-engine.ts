@@ -55,6 +55,12 @@ export const READS = {
   latinAlt: { model: 'eng-alt', psm: PSM.SINGLE_LINE, whitelist: EMAIL_CHARS },
   /** Phone numbers, passer numbers, hours, points, years. */
   number: { model: 'eng', psm: PSM.SINGLE_LINE, whitelist: NUMBER_CHARS },
+  /**
+   * A date typed in digits, read by the second Latin model (npm eng 4.0.0's legacy recogniser) beside
+   * `number`: the Japanese models read a full-width ／ as 7 (２０２１／３ → 202173), so for a date's
+   * digits the two models whose agreement counts are these two (reread-values.ts, datesByLatin).
+   */
+  numberAlt: { model: 'eng-alt', psm: PSM.SINGLE_LINE, whitelist: NUMBER_CHARS },
 } as const satisfies Record<string, { model: OcrModel; psm: PSM; whitelist?: string }>;
 
 export type OcrMode = keyof typeof READS;

@@ -17,6 +17,7 @@ import { distance } from 'fastest-levenshtein';
 import sharp from 'sharp';
 import type { Box, GreyImage } from './table-grid.ts';
 import { misspeltKana } from './kana-spelling.ts';
+import { datesByLatin } from './latin-dates.ts';
 import { oneGlyphOfInk, voicingDisputes, voicingMarkInk, voicingMarkNear, withVoicingMark } from './voicing-marks.ts';
 
 /** Two models that read a value differently: never above this (0..1), whatever each claims alone. */
@@ -52,6 +53,15 @@ const LATIN_FIELDS: Record<string, { mode: OcrMode; format: RegExp }> = {
  */
 const NUMERIC_FIELD = /(?:^|\.)(?:hours|points|years|field|statedTotalYears|statedRequiredFieldYears)$|^cpdStatedTotals\./;
 const SMALL_NUMBER = /^\d{1,3}(?:\.\d{1,2})?$/;
+/** Fields holding a date (a period's two ends among them): typed in digits, the Latin models read it too (latin-dates.ts). */
+const DATE_FIELD = /(?:^|\.)(?:[a-zA-Z]*On|[a-zA-Z]*Date|period)$/;
+
+/** Both Latin models' reading of a date the Japanese readings differ on, or null (latin-dates.ts). */
+async function dateByLatin(image: Buffer, fields: string[], reading: Reading, otherTexts: string[]): Promise<{ texts: string[]; confidence: number } | null> {
+  if (!fields.some((f) => DATE_FIELD.test(f))) return null;
+  const dates = await datesByLatin(image, reading.lines.map((l) => ({ text: l.text, symbols: l.symbols ?? [] })), otherTexts);
+  return dates && { texts: dates.lines, confidence: agreedConfidence(dates.confidence.number, dates.confidence.numberAlt) };
+}
 
 /** The first number in a reading (units such as 時間 and 年 around it do not matter). */
 function numberIn(text: string): string | null {
@@ -85,7 +95,8 @@ export function readablesByLocation(doc: DocumentModel): Map<string, Cell | Para
 }
 
 export interface Reading {
-  lines: { text: string; confidence: number }[];
+  /** Each line with its own glyphs' boxes (latin-dates.ts crops a line's date by them). */
+  lines: { text: string; confidence: number; symbols?: { text: string; bbox: Box }[] }[];
   /** Every glyph as the engine read it, with its box in the image read. */
   symbols: { text: string; bbox: Box }[];
 }
@@ -93,7 +104,7 @@ export interface Reading {
 async function read(image: Buffer, mode: OcrMode, options: { loneGlyphs?: boolean } = {}): Promise<Reading> {
   const ocr = await recognise(image, mode, options);
   return {
-    lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100 })),
+    lines: ocr.lines.map((l) => ({ text: checkboxGlyph(tidyOcrText(l.text)), confidence: l.confidence / 100, symbols: l.symbols ?? [] })),
     symbols: ocr.lines.flatMap((l) => l.symbols ?? []),
   };
 }
@@ -272,16 +283,19 @@ function onlyOptionAndNotes(lines: string[], chosen: string): boolean {
 }
 
 /** A line outside the tables read again, e.g. the application date: same rule as a cell. */
-async function rereadLine(line: Paragraph, pages: Map<number, GreyImage>): Promise<void> {
+async function rereadLine(line: Paragraph, fields: string[], pages: Map<number, GreyImage>): Promise<void> {
   const page = line.region && pages.get(line.region.page);
   if (!page || !line.region) return;
   const image = await crop(page, line.region, -4, { eraseRules: true });
   const second = await read(image, 'text');
   if (second.lines.length === 0) return;
-  const text = second.lines.map((l) => l.text).join(' ');
+  let text = second.lines.map((l) => l.text).join(' ');
   const agree = comparable(line.text) === comparable(text);
   const secondConfidence = Math.min(...second.lines.map((l) => l.confidence));
-  line.confidence = agree ? agreedConfidence(line.confidence, secondConfidence) : Math.min(DISAGREEMENT_CONFIDENCE, line.confidence, secondConfidence);
+  const latinDate = agree || line.confidence === 0 ? null : await dateByLatin(image, fields, second, [line.text]);
+  if (latinDate) text = latinDate.texts.join(' ');
+  line.confidence = agree ? agreedConfidence(line.confidence, secondConfidence)
+    : latinDate ? latinDate.confidence : Math.min(DISAGREEMENT_CONFIDENCE, line.confidence, secondConfidence);
   line.text = text;
   line.runs = [{ ...line.runs[0]!, text }];
 }
@@ -512,8 +526,10 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   let rescaled = false;
   let altConfirmed = false;
   let inked: 'first' | 'second' | null = null;
+  let latinDate: { texts: string[]; confidence: number } | null = null;
   const agree = same(firstTexts, secondTexts);
   if (agree) confidence = agreedConfidence(firstConfidence, secondConfidence);
+  else if (!handwriting && fields.length === 1 && (latinDate = await dateByLatin(image, fields, second, firstTexts)) !== null) confidence = latinDate.confidence;
   else if (latin && latinRead && latinAgreement(firstTexts.join(''), secondTexts.join('')) && await secondLatinModelAgrees(image, latin.mode, secondTexts)) {
     confidence = agreedConfidence(secondConfidence, secondConfidence);
   } else if (!handwriting && (inked = await voicingByInk(image, firstTexts.join(''), second) ?? await doubledGlyphByInk(image, firstTexts.join(''), second)) !== null) {
@@ -587,11 +603,11 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   // is the fast model agreeing with itself (it kept 山田一朗 over 山田一郎, a glyph read differently).
   const keepFirst = (fields.includes('qualification') && choice(cell, secondTexts).marked.length === 0 && choiceIn(cell, firstTexts) !== null)
     || (numeric && agree) || noiseAdded || outvoted || rescaled || inked === 'first';
-  const kept = keepFirst ? first : second.lines;
+  const kept = latinDate ? latinDate.texts.map((text) => ({ text })) : keepFirst ? first : second.lines;
   // Voicing marks on the ハ row (ば/ぱ …) taken as read only as the ink shows them: two models read ポ
   // as ボ alike (サポート → サボート, below 85 % each). Where the ink shows the other mark the value is not
   // taken as read; where it cannot tell, the value has the models' own confidence, not the agreement's.
-  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !numeric && !fields.includes('qualification')) {
+  if (confidence > DISAGREEMENT_CONFIDENCE && inked === null && !latinRead && !latinDate && !numeric && !fields.includes('qualification')) {
     const keptText = comparable(kept.map((l) => l.text).join(''));
     const ink = await inkOfVoicedGlyphs(image, keptText, second);
     if (ink === 'contradicts') confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
@@ -612,7 +628,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
     if (probes.some((p) => sizeOrMarkInDoubt(keptText, p.lines.map((l) => l.text).join('')))) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
   }
   // The confidence vouches for the text the agreeing readings read: the other text kept is not taken as read.
-  const vouched = agree ? (keepFirst ? 'first' : 'second') : rescaled || altConfirmed || inked === 'first' ? 'first' : 'second';
+  const vouched = agree || latinDate ? (keepFirst ? 'first' : 'second') : rescaled || altConfirmed || inked === 'first' ? 'first' : 'second';
   if ((keepFirst ? 'first' : 'second') !== vouched) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
   // A reading that spells no Japanese (a small kana where none can stand) is not taken as read, even when
   // both models read it so: they double or shrink a small kana alike.
@@ -629,7 +645,7 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
 export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, GreyImage>, map?: MapForm): Promise<void> {
   const readables = readablesByLocation(doc);
   const fieldsByCell = new Map<Cell, string[]>();
-  const lines = new Set<Paragraph>();
+  const lines = new Map<Paragraph, string[]>();
   const signatures = new Set<Cell>();
   for (const [field, source] of fieldSources(app)) {
     if (SIGNED.test(field)) {
@@ -639,12 +655,12 @@ export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase,
     if (NOT_TEXT.test(field)) continue;
     const found = readables.get(source.location);
     if (!found) continue;
-    if ('kind' in found) lines.add(found);
+    if ('kind' in found) lines.set(found, [...(lines.get(found) ?? []), field]);
     else if (found.paragraphs.length > 0) fieldsByCell.set(found, [...(fieldsByCell.get(found) ?? []), field]);
   }
   await Promise.all([
     ...[...signatures].map((cell) => signatureInk(cell, pages)),
     ...[...fieldsByCell].map(([cell, fields]) => rereadCell(cell, fields, pages, map && { map, doc })),
-    ...[...lines].map((line) => rereadLine(line, pages)),
+    ...[...lines].map(([line, fields]) => rereadLine(line, fields, pages)),
   ]);
 }

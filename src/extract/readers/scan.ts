@@ -75,12 +75,24 @@ export function eraseRules(pixels: Uint8Array, width: number, height: number, mi
   let paper = 255;
   for (let v = 255; v >= 0; v--) { seen += histogram[v]!; if (seen >= pixels.length / 2) { paper = v; break; } }
   const ruleInk = Math.min(RULE_INK, paper - 40);
+  // A row mostly dark is a rule where some run of it is a rule's length, and so are the mostly dark rows
+  // touching it (a bilevel scan's rule frays into pieces along its edge). A line of text whose glyphs'
+  // bottom strokes stand at one height (申請年月日 2026 年 2 月 12 日 in a sans-serif font) darkens 40 % of
+  // a row too, in glyph-long runs, and taking them for rule pieces cut every bar there (年 2 月 read 年?月).
+  const mostlyDark = new Array<boolean>(height);
   const ruleRows = new Array<boolean>(height);
   for (let y = 0; y < height; y++) {
     let dark = 0;
-    for (let x = 0; x < width; x++) if (pixels[y * width + x]! < ruleInk) dark++;
-    ruleRows[y] = dark >= width * RULE_ROW_SHARE;
+    let run = 0;
+    let longest = 0;
+    for (let x = 0; x < width; x++) {
+      if (pixels[y * width + x]! < ruleInk) { dark++; run++; longest = Math.max(longest, run); } else run = 0;
+    }
+    mostlyDark[y] = dark >= width * RULE_ROW_SHARE;
+    ruleRows[y] = mostlyDark[y]! && longest >= minRun;
   }
+  for (let y = 1; y < height; y++) if (ruleRows[y - 1] && mostlyDark[y]) ruleRows[y] = true;
+  for (let y = height - 2; y >= 0; y--) if (ruleRows[y + 1] && mostlyDark[y]) ruleRows[y] = true;
   // An underline is a few rows thick; a thick band of "rule rows" is text on a dark, noisy page.
   const thickest = Math.max(4, Math.round(height * 0.15));
   for (let y = 0; y < height;) {
