@@ -37,9 +37,10 @@ function agreedConfidence(a: number, b: number): number {
 }
 
 /**
- * A cell taken for handwriting whose black-and-white crop the fast model reads at least this sure (0..1)
- * is typed text: scan.ts takes a reading below 0.55 for handwriting, and handwriting read in black and
- * white stays far below this (a signature's strokes at 0.6 at most, read as kana).
+ * A cell read unsurely or taken for handwriting whose black-and-white crop the fast model reads at least
+ * this sure (0..1) is typed text: scan.ts takes a reading below 0.55 for handwriting, and handwriting read
+ * in black and white stays below this (npm's model reads a signature's strokes at 0.6–0.9 only as a
+ * few kana, which the stronger model then reads otherwise: the value stays unconfirmed).
  */
 const PRINTED_CONFIDENCE = 0.75;
 
@@ -658,8 +659,9 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
 
 /**
  * Reads again the cells the application's values came from, in place. A cell the first pass took for
- * handwriting (confidence 0) gets the second reading's text but stays at confidence 0: it goes to a
- * person whatever a second reading says.
+ * handwriting (confidence 0) is taken as read only where its black-and-white crop reads as typed text
+ * (PRINTED_CONFIDENCE) and the models then agree as for any cell, or where both models read the very same
+ * text; otherwise it goes to a person.
  */
 export async function rereadValueCells(doc: DocumentModel, app: ApplicationBase, pages: Map<number, GreyImage>, map?: MapForm): Promise<void> {
   const readables = readablesByLocation(doc);
