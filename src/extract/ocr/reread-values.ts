@@ -43,6 +43,8 @@ function agreedConfidence(a: number, b: number): number {
  * few kana, which the stronger model then reads otherwise: the value stays unconfirmed).
  */
 const PRINTED_CONFIDENCE = 0.75;
+/** How much surer (0..1) the black-and-white crop must read than the grey one for its reading to be used. */
+const MUCH_SURER = 0.2;
 
 /** Fields whose value is a mark or ink (signatures, checkboxes), not text to read again. */
 const NOT_TEXT = /(?:^|\.)(?:[a-zA-Z]*Signed|signed|[a-zA-Z]*Agreed|signature|[a-zA-Z]*Signature)$/;
@@ -484,12 +486,14 @@ async function rereadCell(cell: Cell, fields: string[], pages: Map<number, GreyI
   let first = cell.paragraphs.map((p) => ({ text: p.text, confidence: p.confidence }));
   // A cell the first pass read unsurely or took for handwriting is read once more in black and white
   // (crop's binarise): on a noisy scan's mottled paper npm's fast model reads typed text at 0–30 %. Read
-  // so at a confidence that is no handwriting's, it is typed text, and every reading of it is of the
-  // black-and-white crop.
-  if (first.some((l) => l.confidence < PRINTED_CONFIDENCE)) {
+  // so at a confidence that is no handwriting's, and far surer than before, it is typed text, and every
+  // reading of it is of the black-and-white crop. Not where it only reads a little surer: black and white
+  // loses a fine kanji's strokes on a clean scan (和暦 read 和摩 by the stronger model).
+  const unsure = Math.min(...first.map((l) => l.confidence));
+  if (unsure < PRINTED_CONFIDENCE) {
     const clean = await crop(page, cell.region, CELL_INSET, { binarise: true });
     const again = await read(clean, 'block');
-    if (again.lines.length > 0 && again.lines.every((l) => l.confidence >= PRINTED_CONFIDENCE)) {
+    if (again.lines.length > 0 && again.lines.every((l) => l.confidence >= Math.max(PRINTED_CONFIDENCE, unsure + MUCH_SURER))) {
       image = clean;
       first = again.lines.map((l) => ({ text: l.text, confidence: l.confidence }));
     }
