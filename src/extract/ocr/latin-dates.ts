@@ -112,7 +112,8 @@ export async function datesByLatin(image: Buffer, lines: GlyphLine[], otherTexts
     while (right > left && !inked[right - 1]) right--;
     if (right - left < span.digitHeight) return null;
     right = Math.min(width, right + pad);
-    const crop = await sharp(image).extract({ left, top, width: right - left, height: bottom - top })
+    // Cut from the pixels already decoded for the ink, not from the PNG decoded once more per line.
+    const crop = await sharp(data, { raw: { width, height, channels: 1 } }).extract({ left, top, width: right - left, height: bottom - top })
       .extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).png().toBuffer();
     let agreed: { text: string; a: number; b: number } | null = null;
     for (const target of DIGIT_HEIGHTS) {
